@@ -1,0 +1,41 @@
+/* Per-instance layout of state objects, set by parallel runtimes before they
+ * call nf_state_create once per worker.
+ *
+ * Every nflib constructor takes the object's name (the field of struct nf_state
+ * it is stored in). When an instance layout is active, a constructor looks its
+ * name up: a partitioned object gets capacity/instance_count entries and, for
+ * index spaces (dchain, vector), the disjoint index range starting at
+ * index_base, so indexes that leave the NF (e.g. NAT external ports) stay unique
+ * across cores. Without a layout (sequential NF) constructors use the capacity
+ * the NF asked for and index base 0. */
+#ifndef NFLIB_INSTANCE_H
+#define NFLIB_INSTANCE_H
+
+#include "nflib/types.h"
+
+#define NF_INSTANCE_MAX_OBJECTS 32
+
+struct nf_object_layout {
+  const char *name;
+  uint32_t capacity;   /* entries in this instance */
+  int32_t index_base;  /* first index of this instance's index range */
+};
+
+struct nf_instance_layout {
+  uint32_t instance;
+  uint32_t instance_count;
+  uint32_t object_count;
+  struct nf_object_layout objects[NF_INSTANCE_MAX_OBJECTS];
+};
+
+/* Makes layout active for the constructors called by this thread until
+ * nf_instance_end(). layout must outlive the call to nf_state_create. */
+void nf_instance_begin(const struct nf_instance_layout *layout);
+void nf_instance_end(void);
+
+/* Used by constructors: the capacity and index base for object `name` that
+ * asked for `requested` entries. */
+void nf_instance_resolve(const char *name, uint32_t requested, uint32_t *capacity,
+                         int32_t *index_base);
+
+#endif /* NFLIB_INSTANCE_H */

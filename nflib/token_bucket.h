@@ -1,0 +1,17 @@
+/* Token bucket arithmetic (pure, no state of its own: buckets live in vectors). */
+#ifndef NFLIB_TOKEN_BUCKET_H
+#define NFLIB_TOKEN_BUCKET_H
+
+#include "nflib/types.h"
+
+struct nf_token_bucket {
+  uint64_t tokens;      /* bytes available */
+  nf_time_t last_fill;  /* time of the last refill */
+};
+
+/* Refills at rate bytes/s up to burst, then takes `amount` bytes if available.
+ * Returns true (and debits) when the packet conforms. */
+bool nf_token_bucket_take(struct nf_token_bucket *bucket, nf_time_t now, uint64_t rate,
+                          uint64_t burst, uint64_t amount);
+
+#endif /* NFLIB_TOKEN_BUCKET_H */
