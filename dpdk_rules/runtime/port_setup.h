@@ -1,0 +1,29 @@
+/* Port configuration shared by the sequential and parallel DPDK runtimes. */
+#ifndef DPDK_RULES_RUNTIME_PORT_SETUP_H
+#define DPDK_RULES_RUNTIME_PORT_SETUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_mempool.h>
+
+struct port_rss_config {
+  const uint8_t *key; /* NULL: no RSS */
+  uint8_t key_len;
+  uint64_t rss_hf;
+  const uint16_t *reta; /* reta_size entries: RETA index -> queue */
+  uint16_t reta_size;
+};
+
+struct port_queue_config {
+  uint16_t rx_queues;
+  uint16_t tx_queues;
+  struct rte_mempool *pool;
+  const struct port_rss_config *rss; /* NULL: no RSS (single queue) */
+};
+
+/* Configures and starts port. Returns 0, or -1 with a message in err that names
+ * the port, what it supports and what was asked. */
+int port_setup(uint16_t port, const struct port_queue_config *config, char *err, size_t err_len);
+
+#endif
