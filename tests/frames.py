@@ -30,7 +30,9 @@ def udp_frame(
     udp.ulen = len(udp)
     packet = dpkt.ip.IP(src=ip(src_ip), dst=ip(dst_ip), p=dpkt.ip.IP_PROTO_UDP, ttl=64, data=udp)
     packet.len = len(packet)
-    eth = dpkt.ethernet.Ethernet(src=mac(src_mac), dst=mac(dst_mac), type=dpkt.ethernet.ETH_TYPE_IP, data=packet)
+    eth = dpkt.ethernet.Ethernet(
+        src=mac(src_mac), dst=mac(dst_mac), type=dpkt.ethernet.ETH_TYPE_IP, data=packet
+    )
     return bytes(eth)
 
 
@@ -47,7 +49,9 @@ def tcp_frame(
     tcp = dpkt.tcp.TCP(sport=src_port, dport=dst_port, flags=flags, seq=1, data=payload)
     packet = dpkt.ip.IP(src=ip(src_ip), dst=ip(dst_ip), p=dpkt.ip.IP_PROTO_TCP, ttl=64, data=tcp)
     packet.len = len(packet)
-    eth = dpkt.ethernet.Ethernet(src=mac(src_mac), dst=mac(dst_mac), type=dpkt.ethernet.ETH_TYPE_IP, data=packet)
+    eth = dpkt.ethernet.Ethernet(
+        src=mac(src_mac), dst=mac(dst_mac), type=dpkt.ethernet.ETH_TYPE_IP, data=packet
+    )
     return bytes(eth)
 
 
