@@ -39,7 +39,7 @@ def write_port_pcaps(packets: list[profiles.TrafficPacket], out_prefix: str, por
     if directory:
         os.makedirs(directory, exist_ok=True)
     counts: dict[int, int] = collections.Counter()
-    files = {port: open(f"{out_prefix}{port}.pcap", "wb") for port in range(ports)}  # noqa: SIM115
+    files = {port: open(f"{out_prefix}{port}.pcap", "wb") for port in range(ports)}
     try:
         writers = {port: dpkt.pcap.Writer(f, linktype=dpkt.pcap.DLT_EN10MB) for port, f in files.items()}
         for packet in packets:
