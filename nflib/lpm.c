@@ -1,0 +1,115 @@
+/* DIR-24-8 longest-prefix match (Gupta et al., INFOCOM'98), as in DPDK's
+ * rte_lpm: a 2^24-entry table indexed by the top 24 address bits, whose
+ * entries either hold a result or point to a 256-entry group for the low 8
+ * bits. Entries record the prefix length that set them, so prefixes can be
+ * added in any order: a longer or equal prefix overwrites, a shorter one
+ * does not. Entry layout: bit 31 valid, bit 30 group pointer, bits 24..29
+ * prefix length, bits 0..23 value (or group number). */
+#include "nflib/lpm.h"
+
+#include <stdlib.h>
+
+#include "nflib/access.h"
+#include "nflib/instance.h"
+#include "nflib/internal.h"
+
+#define TBL24_SIZE (1u << 24)
+#define GROUP_SIZE 256u
+#define VALID 0x80000000u
+#define GROUP 0x40000000u
+#define DEPTH_SHIFT 24
+#define PAYLOAD_MASK 0x00ffffffu
+#define NF_LPM_MAX_VALUE PAYLOAD_MASK
+
+struct nf_lpm {
+  uint32_t *tbl24;
+  uint32_t *tbl8; /* group_capacity groups of 256 entries */
+  uint32_t group_capacity;
+  uint32_t group_count;
+};
+
+static inline uint32_t make_entry(uint32_t value, uint8_t depth) {
+  return VALID | ((uint32_t)depth << DEPTH_SHIFT) | value;
+}
+static inline uint8_t entry_depth(uint32_t e) {
+  return (uint8_t)((e >> DEPTH_SHIFT) & 0x3f);
+}
+
+struct nf_lpm *nf_lpm_create(const char *name, uint32_t max_long_prefix_groups) {
+  if (max_long_prefix_groups > PAYLOAD_MASK) return NULL;
+  uint32_t resolved;
+  int32_t base_unused;
+  /* Routes are configuration, not per-flow state: a layout can only replicate. */
+  nf_instance_resolve(name, max_long_prefix_groups, &resolved, &base_unused);
+  (void)resolved;
+  struct nf_lpm *lpm = calloc(1, sizeof(*lpm));
+  if (!lpm) return NULL;
+  lpm->tbl24 = nf_alloc_zeroed((size_t)TBL24_SIZE * sizeof(uint32_t));
+  lpm->tbl8 = nf_alloc_zeroed((size_t)max_long_prefix_groups * GROUP_SIZE * sizeof(uint32_t));
+  if (!lpm->tbl24 || !lpm->tbl8) {
+    nf_lpm_destroy(lpm);
+    return NULL;
+  }
+  lpm->group_capacity = max_long_prefix_groups;
+  return lpm;
+}
+
+void nf_lpm_destroy(struct nf_lpm *lpm) {
+  if (!lpm) return;
+  free(lpm->tbl24);
+  free(lpm->tbl8);
+  free(lpm);
+}
+
+/* Sets e to (value, depth) unless it holds a longer prefix. */
+static inline void set_if_not_longer(uint32_t *e, uint32_t value, uint8_t depth) {
+  if (!(*e & VALID) || entry_depth(*e) <= depth) *e = make_entry(value, depth);
+}
+
+int nf_lpm_add(struct nf_lpm *lpm, uint32_t prefix, uint8_t prefix_len, int32_t value) {
+  if (prefix_len > 32 || value < 0 || (uint32_t)value > NF_LPM_MAX_VALUE) return NF_INVALID;
+  uint32_t mask = prefix_len == 0 ? 0 : 0xffffffffu << (32 - prefix_len);
+  prefix &= mask;
+  if (prefix_len <= 24) {
+    nf_before_write();
+    uint32_t first = prefix >> 8;
+    uint32_t count = 1u << (24 - prefix_len);
+    for (uint32_t i = first; i < first + count; i++) {
+      uint32_t e = lpm->tbl24[i];
+      if (e & GROUP) {
+        uint32_t *group = &lpm->tbl8[(size_t)(e & PAYLOAD_MASK) * GROUP_SIZE];
+        for (uint32_t j = 0; j < GROUP_SIZE; j++)
+          set_if_not_longer(&group[j], (uint32_t)value, prefix_len);
+      } else {
+        set_if_not_longer(&lpm->tbl24[i], (uint32_t)value, prefix_len);
+      }
+    }
+    return NF_OK;
+  }
+  uint32_t i24 = prefix >> 8;
+  uint32_t e = lpm->tbl24[i24];
+  if (!(e & GROUP) && lpm->group_count >= lpm->group_capacity) return NF_FULL;
+  nf_before_write();
+  if (!(e & GROUP)) {
+    /* New group: every entry inherits what the /24 slot held. */
+    uint32_t g = lpm->group_count++;
+    uint32_t *group = &lpm->tbl8[(size_t)g * GROUP_SIZE];
+    for (uint32_t j = 0; j < GROUP_SIZE; j++) group[j] = e;
+    e = VALID | GROUP | g;
+    lpm->tbl24[i24] = e;
+  }
+  uint32_t *group = &lpm->tbl8[(size_t)(e & PAYLOAD_MASK) * GROUP_SIZE];
+  uint32_t first = prefix & 0xff;
+  uint32_t count = 1u << (32 - prefix_len);
+  for (uint32_t j = first; j < first + count; j++)
+    set_if_not_longer(&group[j], (uint32_t)value, prefix_len);
+  return NF_OK;
+}
+
+bool nf_lpm_lookup(const struct nf_lpm *lpm, uint32_t addr, int32_t *value_out) {
+  uint32_t e = lpm->tbl24[addr >> 8];
+  if (e & GROUP) e = lpm->tbl8[(size_t)(e & PAYLOAD_MASK) * GROUP_SIZE + (addr & 0xff)];
+  if (!(e & VALID)) return false;
+  *value_out = (int32_t)(e & PAYLOAD_MASK);
+  return true;
+}
