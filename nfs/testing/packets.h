@@ -1,0 +1,82 @@
+/* Builders of in-memory test frames (Ethernet / IPv4 / TCP / UDP) with correct
+ * checksums, and readers/verifiers that work on the raw bytes independently of
+ * nflib's parser, so tests can check what an NF wrote.
+ *
+ * Typical use:
+ *   struct test_frame f;
+ *   struct test_frame_spec spec = test_spec_udp(TEST_IP(10, 0, 0, 1), TEST_IP(8, 8, 8, 8), 1000,
+ * 53); test_frame_build(&f, &spec);            // f.pkt is parsed and ready for nf_process int out
+ * = nf_process(state, &f.pkt, 0, now); CHECK_EQ(test_frame_ipv4_src(&f), ...);
+ * CHECK(test_frame_checksums_ok(&f));
+ */
+#ifndef NFS_TESTING_PACKETS_H
+#define NFS_TESTING_PACKETS_H
+
+#include "nflib/packet.h"
+#include "nflib/types.h"
+
+#define TEST_FRAME_MAX 2048
+#define TEST_IP(a, b, c, d) \
+  ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define TEST_IPPROTO_ICMP 1
+
+struct test_frame_spec {
+  struct nf_mac src_mac;
+  struct nf_mac dst_mac;
+  uint16_t ether_type; /* NF_ETHERTYPE_IPV4 for the IPv4 frames below */
+  uint32_t src_ip;     /* host byte order */
+  uint32_t dst_ip;
+  uint8_t proto; /* NF_IPPROTO_TCP, NF_IPPROTO_UDP or any other (8-byte opaque L4) */
+  uint16_t src_port;
+  uint16_t dst_port;
+  uint8_t tcp_flags;
+  uint16_t payload_len; /* bytes after the L4 header */
+  uint16_t frag_offset; /* in 8-byte units */
+  bool more_fragments;
+  uint32_t truncate_to;  /* 0: full frame; else the frame is cut to this many bytes */
+  uint16_t ip_total_len; /* 0: the real length; else the IPv4 total length written
+                            (header checksum kept valid) and the frame ends there,
+                            e.g. 24 for a TCP/UDP header cut inside the datagram */
+};
+
+struct test_frame {
+  uint8_t data[TEST_FRAME_MAX];
+  uint32_t len;
+  struct nf_packet pkt;
+};
+
+/* Specs with fixed default MACs (02:00:00:00:00:01 -> 02:00:00:00:00:02) and an
+ * 18-byte payload; change any field before building. */
+struct test_frame_spec test_spec_udp(uint32_t src_ip, uint32_t dst_ip, uint16_t src_port,
+                                     uint16_t dst_port);
+struct test_frame_spec test_spec_tcp(uint32_t src_ip, uint32_t dst_ip, uint16_t src_port,
+                                     uint16_t dst_port, uint8_t tcp_flags);
+
+/* Writes the frame and parses it into f->pkt; returns the parse status. */
+enum nf_parse_status test_frame_build(struct test_frame *f, const struct test_frame_spec *spec);
+
+/* Shortcuts: build a UDP / TCP-SYN frame. */
+enum nf_parse_status test_frame_udp(struct test_frame *f, uint32_t src_ip, uint32_t dst_ip,
+                                    uint16_t src_port, uint16_t dst_port);
+enum nf_parse_status test_frame_tcp(struct test_frame *f, uint32_t src_ip, uint32_t dst_ip,
+                                    uint16_t src_port, uint16_t dst_port);
+
+/* Copies arbitrary bytes in as a frame and parses it. */
+enum nf_parse_status test_frame_raw(struct test_frame *f, const uint8_t *bytes, uint32_t len);
+
+/* Raw readers (assume a full Ethernet + IPv4 header with IHL 5 or more). */
+struct nf_mac test_frame_eth_src(const struct test_frame *f);
+struct nf_mac test_frame_eth_dst(const struct test_frame *f);
+uint32_t test_frame_ipv4_src(const struct test_frame *f);
+uint32_t test_frame_ipv4_dst(const struct test_frame *f);
+uint16_t test_frame_l4_src_port(const struct test_frame *f);
+uint16_t test_frame_l4_dst_port(const struct test_frame *f);
+
+/* Recomputes the IPv4 header checksum and the TCP/UDP checksum (pseudo-header
+ * included) from scratch: true when both are correct (UDP checksum 0 = none). */
+bool test_frame_checksums_ok(const struct test_frame *f);
+
+struct nf_mac test_mac(uint8_t last_byte);
+bool test_mac_eq(struct nf_mac a, struct nf_mac b);
+
+#endif /* NFS_TESTING_PACKETS_H */
