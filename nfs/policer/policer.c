@@ -1,0 +1,212 @@
+/* Policer: WAN -> LAN traffic is limited per destination IPv4 address by a
+ * token bucket of --rate bytes/s and --burst bytes (a frame conforms when the
+ * bucket holds at least its length; a new address starts with a full bucket).
+ * LAN -> WAN traffic is not limited. Per-address state expires after --expiry
+ * without WAN traffic to that address; when the table is full, WAN frames to
+ * addresses without state are dropped.
+ *
+ * Malformed-packet rule: from the WAN, every IPv4 frame with a valid header
+ * (TCP/UDP, other protocols, fragments) is policed by its destination; non-IPv4
+ * frames are dropped (they have no address to police by). From the LAN, every
+ * well-formed frame passes. Malformed frames (truncated, bad IPv4 header,
+ * truncated TCP/UDP header) are dropped on both sides. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nflib/dchain.h"
+#include "nflib/expirator.h"
+#include "nflib/map.h"
+#include "nflib/nf.h"
+#include "nflib/time.h"
+#include "nflib/token_bucket.h"
+#include "nflib/vector.h"
+#include "nfs/common/options.h"
+
+const char *const nf_name = "policer";
+
+#define POLICER_MAX_ADDRESSES_LIMIT (1u << 24)
+#define POLICER_MAX_RATE 100000000000ULL /* 100 GB/s */
+
+struct nf_config {
+  uint16_t lan_port;
+  uint16_t wan_port;
+  uint32_t max_addresses; /* power of two: capacity of the per-address table */
+  uint64_t rate;          /* bytes per second */
+  uint64_t burst;         /* bytes */
+  nf_time_t expiry;       /* ns without traffic before an address's bucket is forgotten */
+};
+
+struct ip_key {
+  uint32_t addr;
+};
+NF_KEY_DECLARE(ip_key)
+
+struct nf_state {
+  struct nf_config cfg;
+  struct nf_map *dst_table;      /* destination address -> index */
+  struct nf_vector *dst_keys;    /* index -> destination address (for expiry) */
+  struct nf_vector *dst_buckets; /* index -> struct nf_token_bucket */
+  struct nf_dchain *dst_chain;   /* allocated indexes, by last use */
+};
+
+enum {
+  OPT_LAN_PORT = 256,
+  OPT_WAN_PORT,
+  OPT_RATE,
+  OPT_BURST,
+  OPT_MAX_ADDRESSES,
+  OPT_EXPIRY,
+};
+
+static const struct option long_options[] = {
+    {"lan-port", required_argument, NULL, OPT_LAN_PORT},
+    {"wan-port", required_argument, NULL, OPT_WAN_PORT},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"burst", required_argument, NULL, OPT_BURST},
+    {"max-addresses", required_argument, NULL, OPT_MAX_ADDRESSES},
+    {"expiry", required_argument, NULL, OPT_EXPIRY},
+    {NULL, 0, NULL, 0},
+};
+
+void nf_config_usage(FILE *out) {
+  fprintf(
+      out,
+      "policer options:\n"
+      "  --lan-port N        port of the protected network (default 0)\n"
+      "  --wan-port N        port of the outside network, whose traffic is policed (default 1)\n"
+      "  --rate R            bytes per second per destination address, suffix K/M/G allowed\n"
+      "                      (default 1M)\n"
+      "  --burst B           bucket size in bytes, suffix K/M/G allowed (default 100K; at\n"
+      "                      least one maximum frame, 1518)\n"
+      "  --max-addresses N   per-address table capacity, a power of two (default 65536)\n"
+      "  --expiry T          idle time before an address is forgotten (default 10s)\n");
+}
+
+struct nf_config *nf_config_parse(int argc, char **argv, char *err, size_t err_len) {
+  struct nf_config cfg = {.lan_port = 0,
+                          .wan_port = 1,
+                          .max_addresses = 65536,
+                          .rate = 1000000,
+                          .burst = 100000,
+                          .expiry = 10 * NF_NS_PER_SEC};
+  uint64_t value = 0;
+  int opt;
+  optind = 0;
+  opterr = 0;
+  while ((opt = getopt_long(argc, argv, "+:", long_options, NULL)) != -1) {
+    switch (opt) {
+      case OPT_LAN_PORT:
+        if (!nf_opt_parse_u64("--lan-port", optarg, 0, 1, &value, err, err_len)) return NULL;
+        cfg.lan_port = (uint16_t)value;
+        break;
+      case OPT_WAN_PORT:
+        if (!nf_opt_parse_u64("--wan-port", optarg, 0, 1, &value, err, err_len)) return NULL;
+        cfg.wan_port = (uint16_t)value;
+        break;
+      case OPT_RATE:
+        if (!nf_opt_parse_scaled_u64("--rate", optarg, 1, POLICER_MAX_RATE, &cfg.rate, err,
+                                     err_len)) {
+          return NULL;
+        }
+        break;
+      case OPT_BURST:
+        if (!nf_opt_parse_scaled_u64("--burst", optarg, 1518, POLICER_MAX_RATE, &cfg.burst, err,
+                                     err_len)) {
+          return NULL;
+        }
+        break;
+      case OPT_MAX_ADDRESSES:
+        if (!nf_opt_parse_pow2("--max-addresses", optarg, 1, POLICER_MAX_ADDRESSES_LIMIT, &value,
+                               err, err_len)) {
+          return NULL;
+        }
+        cfg.max_addresses = (uint32_t)value;
+        break;
+      case OPT_EXPIRY:
+        if (!nf_opt_parse_duration("--expiry", optarg, &cfg.expiry, err, err_len)) return NULL;
+        break;
+      default:
+        nf_opt_getopt_error(opt, argv, optind, err, err_len);
+        return NULL;
+    }
+  }
+  if (optind < argc) {
+    nf_opt_fail(err, err_len, "unexpected argument '%s'", argv[optind]);
+    return NULL;
+  }
+  if (!nf_opt_check_distinct_ports("--lan-port", cfg.lan_port, "--wan-port", cfg.wan_port, err,
+                                   err_len)) {
+    return NULL;
+  }
+  struct nf_config *result = malloc(sizeof(*result));
+  if (result == NULL) {
+    nf_opt_fail(err, err_len, "out of memory");
+    return NULL;
+  }
+  *result = cfg;
+  return result;
+}
+
+uint16_t nf_port_count(const struct nf_config *cfg) {
+  (void)cfg;
+  return 2;
+}
+
+struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t err_len) {
+  struct nf_state *state = calloc(1, sizeof(*state));
+  if (state == NULL) {
+    nf_opt_fail(err, err_len, "out of memory for the policer state");
+    return NULL;
+  }
+  state->cfg = *cfg;
+  state->dst_table =
+      nf_map_create("dst_table", cfg->max_addresses, sizeof(struct ip_key), ip_key_hash, ip_key_eq);
+  state->dst_keys = nf_vector_create("dst_keys", cfg->max_addresses, sizeof(struct ip_key), NULL);
+  state->dst_buckets =
+      nf_vector_create("dst_buckets", cfg->max_addresses, sizeof(struct nf_token_bucket), NULL);
+  state->dst_chain = nf_dchain_create("dst_chain", cfg->max_addresses);
+  if (state->dst_table == NULL || state->dst_keys == NULL || state->dst_buckets == NULL ||
+      state->dst_chain == NULL) {
+    nf_opt_fail(err, err_len, "cannot allocate a table of %u addresses", cfg->max_addresses);
+    return NULL;
+  }
+  return state;
+}
+
+static int police(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  struct ip_key key = {.addr = nf_pkt_ipv4_dst(pkt)};
+  struct nf_token_bucket bucket;
+  int32_t index = 0;
+  if (nf_map_get(state->dst_table, &key, &index)) {
+    nf_vector_borrow(state->dst_buckets, index, &bucket);
+    nf_dchain_rejuvenate(state->dst_chain, index, now);
+  } else {
+    if (!nf_dchain_allocate(state->dst_chain, now, &index)) return NF_DROP; /* table full */
+    nf_vector_return(state->dst_keys, index, &key);
+    nf_map_put(state->dst_table, &key, index);
+    bucket.tokens = state->cfg.burst;
+    bucket.last_fill = now;
+  }
+  bool conforms =
+      nf_token_bucket_take(&bucket, now, state->cfg.rate, state->cfg.burst, nf_pkt_len(pkt));
+  nf_vector_return(state->dst_buckets, index, &bucket);
+  if (!conforms) return NF_DROP;
+  return state->cfg.lan_port;
+}
+
+int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
+  nf_expire_items(state->dst_chain, state->dst_keys, state->dst_table, now - state->cfg.expiry);
+  enum nf_parse_status status = nf_pkt_status(pkt);
+  if (in_port == state->cfg.lan_port) {
+    if (status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER || status == NF_PKT_FRAGMENT ||
+        status == NF_PKT_NOT_IPV4) {
+      return state->cfg.wan_port;
+    }
+    return NF_DROP;
+  }
+  if (status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER || status == NF_PKT_FRAGMENT) {
+    return police(state, pkt, now);
+  }
+  return NF_DROP;
+}
