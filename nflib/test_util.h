@@ -42,4 +42,22 @@ static inline uint32_t rng_below(struct test_rng *r, uint32_t n) {
   return (uint32_t)(((rng_next(r) >> 32) * (uint64_t)n) >> 32);
 }
 
+/* A write hook that counts calls, for checking nf_before_write() discipline. */
+#include "nflib/access.h"
+
+static unsigned long test_hook_calls;
+static void (*test_hook_probe)(void);
+
+static void test_hook_fn(void *ctx) {
+  (void)ctx;
+  test_hook_calls++;
+  if (test_hook_probe) test_hook_probe();
+}
+
+static inline void test_install_hook(void (*probe)(void)) {
+  test_hook_calls = 0;
+  test_hook_probe = probe;
+  nf_current_write_hook.fn = test_hook_fn;
+  nf_current_write_hook.ctx = 0;
+}
 #endif /* NFLIB_TEST_UTIL_H */
