@@ -1,0 +1,229 @@
+/* Connection limiter: counts the distinct TCP/UDP connections (5-tuples) that
+ * each (source IP, destination IP) pair opens from the LAN, in a count-min
+ * sketch whose counters expire --expiry after their last increment. A packet of
+ * a new connection is dropped when the pair's estimate is already at --limit;
+ * packets of established connections (in the flow table, refreshed by LAN
+ * traffic, expiring after --expiry) keep passing. A full flow table drops new
+ * connections. WAN -> LAN traffic passes without state.
+ *
+ * Malformed-packet rule: from the LAN, TCP/UDP frames are limited, other
+ * well-formed frames (non-IPv4, other IPv4 protocols, fragments) pass
+ * uncounted; from the WAN, well-formed frames pass. Malformed frames
+ * (truncated, bad IPv4 header, truncated TCP/UDP header) are dropped on both
+ * sides. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nflib/dchain.h"
+#include "nflib/expirator.h"
+#include "nflib/map.h"
+#include "nflib/nf.h"
+#include "nflib/sketch.h"
+#include "nflib/time.h"
+#include "nflib/vector.h"
+#include "nfs/common/options.h"
+
+const char *const nf_name = "conn_limiter";
+
+#define CL_MAX_FLOWS_LIMIT (1u << 24)
+#define CL_MAX_SKETCH_WIDTH (1u << 24)
+
+struct nf_config {
+  uint16_t lan_port;
+  uint16_t wan_port;
+  uint32_t limit;        /* connections a pair may open within the expiry window */
+  uint32_t max_flows;    /* power of two: capacity of the flow table */
+  uint32_t sketch_width; /* power of two: counters per sketch row */
+  uint32_t sketch_depth; /* sketch rows, 1..16 */
+  nf_time_t expiry;      /* ns: idle flows and untouched counters are forgotten */
+};
+
+struct flow_key {
+  uint32_t src_ip;
+  uint32_t dst_ip;
+  uint16_t src_port;
+  uint16_t dst_port;
+  uint8_t proto;
+  uint8_t pad[3];
+};
+NF_KEY_DECLARE(flow_key)
+
+struct pair_key {
+  uint32_t src_ip;
+  uint32_t dst_ip;
+};
+NF_KEY_DECLARE(pair_key)
+
+struct nf_state {
+  struct nf_config cfg;
+  struct nf_map *flow_table;     /* established connections: flow_key -> index */
+  struct nf_vector *flow_keys;   /* index -> flow_key (for expiry) */
+  struct nf_dchain *flow_chain;  /* allocated flow indexes, by last use */
+  struct nf_sketch *conn_sketch; /* pair_key -> connections opened recently */
+};
+
+enum {
+  OPT_LAN_PORT = 256,
+  OPT_WAN_PORT,
+  OPT_LIMIT,
+  OPT_MAX_FLOWS,
+  OPT_SKETCH_WIDTH,
+  OPT_SKETCH_DEPTH,
+  OPT_EXPIRY,
+};
+
+static const struct option long_options[] = {
+    {"lan-port", required_argument, NULL, OPT_LAN_PORT},
+    {"wan-port", required_argument, NULL, OPT_WAN_PORT},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+    {"sketch-width", required_argument, NULL, OPT_SKETCH_WIDTH},
+    {"sketch-depth", required_argument, NULL, OPT_SKETCH_DEPTH},
+    {"expiry", required_argument, NULL, OPT_EXPIRY},
+    {NULL, 0, NULL, 0},
+};
+
+void nf_config_usage(FILE *out) {
+  fprintf(out,
+          "conn_limiter options:\n"
+          "  --lan-port N       port of the clients whose connections are limited (default 0)\n"
+          "  --wan-port N       port of the outside network (default 1)\n"
+          "  --limit N          connections per (source, destination) address pair (default 64)\n"
+          "  --max-flows N      flow table capacity, a power of two (default 65536)\n"
+          "  --sketch-width N   counters per sketch row, a power of two (default 4096)\n"
+          "  --sketch-depth N   sketch rows, 1..16 (default 4)\n"
+          "  --expiry T         idle time before flows and counters are forgotten (default 10s)\n");
+}
+
+struct nf_config *nf_config_parse(int argc, char **argv, char *err, size_t err_len) {
+  struct nf_config cfg = {.lan_port = 0,
+                          .wan_port = 1,
+                          .limit = 64,
+                          .max_flows = 65536,
+                          .sketch_width = 4096,
+                          .sketch_depth = 4,
+                          .expiry = 10 * NF_NS_PER_SEC};
+  uint64_t value = 0;
+  int opt;
+  optind = 0;
+  opterr = 0;
+  while ((opt = getopt_long(argc, argv, "+:", long_options, NULL)) != -1) {
+    switch (opt) {
+      case OPT_LAN_PORT:
+        if (!nf_opt_parse_u64("--lan-port", optarg, 0, 1, &value, err, err_len)) return NULL;
+        cfg.lan_port = (uint16_t)value;
+        break;
+      case OPT_WAN_PORT:
+        if (!nf_opt_parse_u64("--wan-port", optarg, 0, 1, &value, err, err_len)) return NULL;
+        cfg.wan_port = (uint16_t)value;
+        break;
+      case OPT_LIMIT:
+        if (!nf_opt_parse_u64("--limit", optarg, 1, UINT32_MAX, &value, err, err_len)) return NULL;
+        cfg.limit = (uint32_t)value;
+        break;
+      case OPT_MAX_FLOWS:
+        if (!nf_opt_parse_pow2("--max-flows", optarg, 1, CL_MAX_FLOWS_LIMIT, &value, err,
+                               err_len)) {
+          return NULL;
+        }
+        cfg.max_flows = (uint32_t)value;
+        break;
+      case OPT_SKETCH_WIDTH:
+        if (!nf_opt_parse_pow2("--sketch-width", optarg, 1, CL_MAX_SKETCH_WIDTH, &value, err,
+                               err_len)) {
+          return NULL;
+        }
+        cfg.sketch_width = (uint32_t)value;
+        break;
+      case OPT_SKETCH_DEPTH:
+        if (!nf_opt_parse_u64("--sketch-depth", optarg, 1, 16, &value, err, err_len)) return NULL;
+        cfg.sketch_depth = (uint32_t)value;
+        break;
+      case OPT_EXPIRY:
+        if (!nf_opt_parse_duration("--expiry", optarg, &cfg.expiry, err, err_len)) return NULL;
+        break;
+      default:
+        nf_opt_getopt_error(opt, argv, optind, err, err_len);
+        return NULL;
+    }
+  }
+  if (optind < argc) {
+    nf_opt_fail(err, err_len, "unexpected argument '%s'", argv[optind]);
+    return NULL;
+  }
+  if (!nf_opt_check_distinct_ports("--lan-port", cfg.lan_port, "--wan-port", cfg.wan_port, err,
+                                   err_len)) {
+    return NULL;
+  }
+  struct nf_config *result = malloc(sizeof(*result));
+  if (result == NULL) {
+    nf_opt_fail(err, err_len, "out of memory");
+    return NULL;
+  }
+  *result = cfg;
+  return result;
+}
+
+uint16_t nf_port_count(const struct nf_config *cfg) {
+  (void)cfg;
+  return 2;
+}
+
+struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t err_len) {
+  struct nf_state *state = calloc(1, sizeof(*state));
+  if (state == NULL) {
+    nf_opt_fail(err, err_len, "out of memory for the connection limiter state");
+    return NULL;
+  }
+  state->cfg = *cfg;
+  state->flow_table = nf_map_create("flow_table", cfg->max_flows, sizeof(struct flow_key),
+                                    flow_key_hash, flow_key_eq);
+  state->flow_keys = nf_vector_create("flow_keys", cfg->max_flows, sizeof(struct flow_key), NULL);
+  state->flow_chain = nf_dchain_create("flow_chain", cfg->max_flows);
+  state->conn_sketch = nf_sketch_create("conn_sketch", cfg->sketch_width, cfg->sketch_depth,
+                                        sizeof(struct pair_key), cfg->expiry);
+  if (state->flow_table == NULL || state->flow_keys == NULL || state->flow_chain == NULL ||
+      state->conn_sketch == NULL) {
+    nf_opt_fail(err, err_len, "cannot allocate %u flows and a %ux%u sketch", cfg->max_flows,
+                cfg->sketch_depth, cfg->sketch_width);
+    return NULL;
+  }
+  return state;
+}
+
+static int process_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  struct flow_key key = {
+      .src_ip = nf_pkt_ipv4_src(pkt),
+      .dst_ip = nf_pkt_ipv4_dst(pkt),
+      .src_port = nf_pkt_l4_src_port(pkt),
+      .dst_port = nf_pkt_l4_dst_port(pkt),
+      .proto = nf_pkt_ipv4_proto(pkt),
+      .pad = {0, 0, 0},
+  };
+  int32_t index = 0;
+  if (nf_map_get(state->flow_table, &key, &index)) {
+    nf_dchain_rejuvenate(state->flow_chain, index, now);
+    return state->cfg.wan_port;
+  }
+  struct pair_key pair = {.src_ip = key.src_ip, .dst_ip = key.dst_ip};
+  if (nf_sketch_estimate(state->conn_sketch, &pair, now) >= state->cfg.limit) return NF_DROP;
+  if (!nf_dchain_allocate(state->flow_chain, now, &index)) return NF_DROP; /* table full */
+  nf_vector_return(state->flow_keys, index, &key);
+  nf_map_put(state->flow_table, &key, index);
+  nf_sketch_increment(state->conn_sketch, &pair, now);
+  return state->cfg.wan_port;
+}
+
+int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
+  nf_expire_items(state->flow_chain, state->flow_keys, state->flow_table, now - state->cfg.expiry);
+  enum nf_parse_status status = nf_pkt_status(pkt);
+  bool well_formed = status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER ||
+                     status == NF_PKT_FRAGMENT || status == NF_PKT_NOT_IPV4;
+  if (!well_formed) return NF_DROP;
+  if (in_port == state->cfg.lan_port) {
+    if (status == NF_PKT_L4_OK) return process_lan(state, pkt, now);
+    return state->cfg.wan_port;
+  }
+  return state->cfg.lan_port;
+}
