@@ -40,13 +40,14 @@ SANITIZER_FLAGS = [
     "-fno-omit-frame-pointer",
 ]
 
-def nflib_test(name, srcs, size = "small", **kwargs):
+def nflib_test(name, srcs, size = "small", linkopts = [], **kwargs):
     """Defines `name` (against //nflib) and `name`_asan (against :nflib_asan)."""
     native.cc_test(
         name = name,
         srcs = srcs,
         size = size,
         copts = ["-std=gnu11"],
+        linkopts = linkopts,
         deps = [":nflib", ":test_util"],
         **kwargs
     )
@@ -55,7 +56,7 @@ def nflib_test(name, srcs, size = "small", **kwargs):
         srcs = srcs,
         size = size,
         copts = ["-std=gnu11"] + SANITIZER_FLAGS,
-        linkopts = SANITIZER_FLAGS,
+        linkopts = SANITIZER_FLAGS + linkopts,
         deps = [":nflib_asan", ":test_util"],
         **kwargs
     )
