@@ -1,0 +1,240 @@
+/* Port-scan detector: watches TCP/UDP traffic arriving on the WAN port and
+ * counts, per source IPv4 address, the distinct destination ports it touches.
+ * A (source, port) pair stays "touched" while it sees traffic within --expiry.
+ * A source's count grows by one per newly touched port and is forgotten when
+ * the source has tried no new port for --expiry. Once a source's count reaches
+ * --threshold, its packets to ports it has not touched yet are dropped (and
+ * keep its count alive); packets to ports it already touched keep passing.
+ * When either table is full, packets to new ports are dropped. LAN -> WAN
+ * traffic passes.
+ *
+ * Malformed-packet rule: from the WAN, TCP/UDP frames are inspected; other
+ * well-formed frames (non-IPv4, other IPv4 protocols, fragments) pass
+ * uninspected (they have no ports). From the LAN, well-formed frames pass.
+ * Malformed frames (truncated, bad IPv4 header, truncated TCP/UDP header) are
+ * dropped on both sides. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nflib/dchain.h"
+#include "nflib/expirator.h"
+#include "nflib/map.h"
+#include "nflib/nf.h"
+#include "nflib/time.h"
+#include "nflib/vector.h"
+#include "nfs/common/options.h"
+
+const char *const nf_name = "port_scan";
+
+#define PSD_TABLE_LIMIT (1u << 24)
+
+struct nf_config {
+  uint16_t lan_port;
+  uint16_t wan_port;
+  uint32_t threshold;   /* distinct ports a source may touch */
+  uint32_t max_sources; /* power of two: capacity of the per-source table */
+  uint32_t max_touched; /* power of two: capacity of the (source, port) table */
+  nf_time_t expiry;     /* ns */
+};
+
+struct src_key {
+  uint32_t src_ip;
+};
+NF_KEY_DECLARE(src_key)
+
+struct touched_key {
+  uint32_t src_ip;
+  uint16_t dst_port;
+  uint8_t pad[2];
+};
+NF_KEY_DECLARE(touched_key)
+
+struct port_count {
+  uint32_t ports; /* distinct ports touched */
+};
+
+struct nf_state {
+  struct nf_config cfg;
+  struct nf_map *src_table;        /* src_key -> source index */
+  struct nf_vector *src_keys;      /* source index -> src_key (for expiry) */
+  struct nf_vector *src_counts;    /* source index -> struct port_count */
+  struct nf_dchain *src_chain;     /* source indexes, by last new-port attempt */
+  struct nf_map *touched_table;    /* touched_key -> touched index */
+  struct nf_vector *touched_keys;  /* touched index -> touched_key (for expiry) */
+  struct nf_dchain *touched_chain; /* touched indexes, by last packet */
+};
+
+enum {
+  OPT_LAN_PORT = 256,
+  OPT_WAN_PORT,
+  OPT_THRESHOLD,
+  OPT_MAX_SOURCES,
+  OPT_MAX_TOUCHED,
+  OPT_EXPIRY,
+};
+
+static const struct option long_options[] = {
+    {"lan-port", required_argument, NULL, OPT_LAN_PORT},
+    {"wan-port", required_argument, NULL, OPT_WAN_PORT},
+    {"threshold", required_argument, NULL, OPT_THRESHOLD},
+    {"max-sources", required_argument, NULL, OPT_MAX_SOURCES},
+    {"max-touched", required_argument, NULL, OPT_MAX_TOUCHED},
+    {"expiry", required_argument, NULL, OPT_EXPIRY},
+    {NULL, 0, NULL, 0},
+};
+
+void nf_config_usage(FILE *out) {
+  fprintf(out,
+          "port_scan options:\n"
+          "  --lan-port N      port of the protected network (default 0)\n"
+          "  --wan-port N      port whose incoming traffic is watched (default 1)\n"
+          "  --threshold N     distinct destination ports a source may touch (default 64)\n"
+          "  --max-sources N   per-source table capacity, a power of two (default 65536)\n"
+          "  --max-touched N   (source, port) table capacity, a power of two (default 262144)\n"
+          "  --expiry T        window: idle time before ports and counts are forgotten\n"
+          "                    (default 10s)\n");
+}
+
+struct nf_config *nf_config_parse(int argc, char **argv, char *err, size_t err_len) {
+  struct nf_config cfg = {.lan_port = 0,
+                          .wan_port = 1,
+                          .threshold = 64,
+                          .max_sources = 65536,
+                          .max_touched = 262144,
+                          .expiry = 10 * NF_NS_PER_SEC};
+  uint64_t value = 0;
+  int opt;
+  optind = 0;
+  opterr = 0;
+  while ((opt = getopt_long(argc, argv, "+:", long_options, NULL)) != -1) {
+    switch (opt) {
+      case OPT_LAN_PORT:
+        if (!nf_opt_parse_u64("--lan-port", optarg, 0, 1, &value, err, err_len)) return NULL;
+        cfg.lan_port = (uint16_t)value;
+        break;
+      case OPT_WAN_PORT:
+        if (!nf_opt_parse_u64("--wan-port", optarg, 0, 1, &value, err, err_len)) return NULL;
+        cfg.wan_port = (uint16_t)value;
+        break;
+      case OPT_THRESHOLD:
+        if (!nf_opt_parse_u64("--threshold", optarg, 1, 65536, &value, err, err_len)) return NULL;
+        cfg.threshold = (uint32_t)value;
+        break;
+      case OPT_MAX_SOURCES:
+        if (!nf_opt_parse_pow2("--max-sources", optarg, 1, PSD_TABLE_LIMIT, &value, err, err_len)) {
+          return NULL;
+        }
+        cfg.max_sources = (uint32_t)value;
+        break;
+      case OPT_MAX_TOUCHED:
+        if (!nf_opt_parse_pow2("--max-touched", optarg, 1, PSD_TABLE_LIMIT, &value, err, err_len)) {
+          return NULL;
+        }
+        cfg.max_touched = (uint32_t)value;
+        break;
+      case OPT_EXPIRY:
+        if (!nf_opt_parse_duration("--expiry", optarg, &cfg.expiry, err, err_len)) return NULL;
+        break;
+      default:
+        nf_opt_getopt_error(opt, argv, optind, err, err_len);
+        return NULL;
+    }
+  }
+  if (optind < argc) {
+    nf_opt_fail(err, err_len, "unexpected argument '%s'", argv[optind]);
+    return NULL;
+  }
+  if (!nf_opt_check_distinct_ports("--lan-port", cfg.lan_port, "--wan-port", cfg.wan_port, err,
+                                   err_len)) {
+    return NULL;
+  }
+  struct nf_config *result = malloc(sizeof(*result));
+  if (result == NULL) {
+    nf_opt_fail(err, err_len, "out of memory");
+    return NULL;
+  }
+  *result = cfg;
+  return result;
+}
+
+uint16_t nf_port_count(const struct nf_config *cfg) {
+  (void)cfg;
+  return 2;
+}
+
+struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t err_len) {
+  struct nf_state *state = calloc(1, sizeof(*state));
+  if (state == NULL) {
+    nf_opt_fail(err, err_len, "out of memory for the port-scan detector state");
+    return NULL;
+  }
+  state->cfg = *cfg;
+  state->src_table = nf_map_create("src_table", cfg->max_sources, sizeof(struct src_key),
+                                   src_key_hash, src_key_eq);
+  state->src_keys = nf_vector_create("src_keys", cfg->max_sources, sizeof(struct src_key), NULL);
+  state->src_counts =
+      nf_vector_create("src_counts", cfg->max_sources, sizeof(struct port_count), NULL);
+  state->src_chain = nf_dchain_create("src_chain", cfg->max_sources);
+  state->touched_table =
+      nf_map_create("touched_table", cfg->max_touched, sizeof(struct touched_key), touched_key_hash,
+                    touched_key_eq);
+  state->touched_keys =
+      nf_vector_create("touched_keys", cfg->max_touched, sizeof(struct touched_key), NULL);
+  state->touched_chain = nf_dchain_create("touched_chain", cfg->max_touched);
+  if (state->src_table == NULL || state->src_keys == NULL || state->src_counts == NULL ||
+      state->src_chain == NULL || state->touched_table == NULL || state->touched_keys == NULL ||
+      state->touched_chain == NULL) {
+    nf_opt_fail(err, err_len, "cannot allocate tables of %u sources and %u touched ports",
+                cfg->max_sources, cfg->max_touched);
+    return NULL;
+  }
+  return state;
+}
+
+static int inspect_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  struct touched_key touched = {
+      .src_ip = nf_pkt_ipv4_src(pkt),
+      .dst_port = nf_pkt_l4_dst_port(pkt),
+      .pad = {0, 0},
+  };
+  int32_t touched_index = 0;
+  if (nf_map_get(state->touched_table, &touched, &touched_index)) {
+    nf_dchain_rejuvenate(state->touched_chain, touched_index, now);
+    return state->cfg.lan_port;
+  }
+  /* A port this source has not touched (recently). */
+  struct src_key source = {.src_ip = touched.src_ip};
+  struct port_count count;
+  int32_t src_index = 0;
+  if (nf_map_get(state->src_table, &source, &src_index)) {
+    nf_vector_borrow(state->src_counts, src_index, &count);
+    nf_dchain_rejuvenate(state->src_chain, src_index, now);
+  } else {
+    if (!nf_dchain_allocate(state->src_chain, now, &src_index)) return NF_DROP; /* full */
+    nf_vector_return(state->src_keys, src_index, &source);
+    nf_map_put(state->src_table, &source, src_index);
+    count.ports = 0;
+    nf_vector_return(state->src_counts, src_index, &count);
+  }
+  if (count.ports >= state->cfg.threshold) return NF_DROP;                            /* scanning */
+  if (!nf_dchain_allocate(state->touched_chain, now, &touched_index)) return NF_DROP; /* full */
+  nf_vector_return(state->touched_keys, touched_index, &touched);
+  nf_map_put(state->touched_table, &touched, touched_index);
+  count.ports = count.ports + 1;
+  nf_vector_return(state->src_counts, src_index, &count);
+  return state->cfg.lan_port;
+}
+
+int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
+  nf_expire_items(state->src_chain, state->src_keys, state->src_table, now - state->cfg.expiry);
+  nf_expire_items(state->touched_chain, state->touched_keys, state->touched_table,
+                  now - state->cfg.expiry);
+  enum nf_parse_status status = nf_pkt_status(pkt);
+  bool well_formed = status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER ||
+                     status == NF_PKT_FRAGMENT || status == NF_PKT_NOT_IPV4;
+  if (!well_formed) return NF_DROP;
+  if (in_port == state->cfg.lan_port) return state->cfg.wan_port;
+  if (status == NF_PKT_L4_OK) return inspect_wan(state, pkt, now);
+  return state->cfg.lan_port;
+}
