@@ -1,0 +1,456 @@
+/* In-memory runtime of a parallel NF (no DPDK): loads one pcap per NF port,
+ * merges them by timestamp into one input sequence, dispatches every packet to
+ * a worker thread by software RSS with the plan's key and RETA exactly as a NIC
+ * would (softrss.h), and runs the NF per worker under the chosen strategy, each
+ * worker in its queue's order, with the pcap timestamp as `now`.
+ *
+ *   <nf>_inmem [options] -- [NF options]
+ *
+ *   --pcap=PORT:FILE      input of NF port PORT (repeat per port; missing: none)
+ *   --workers=N           worker threads (default 1)
+ *   --strategy=S          sequential | sn | locks | tm (default: the plan's).
+ *                         sequential: 1 worker, the NF's own state, no layout:
+ *                         the reference for equivalence tests
+ *   --outcomes=FILE       writes one CSV line per input packet, in input order:
+ *                         index,port,worker,verdict,frame_hex (frame as sent)
+ *   --tm-retries=N, --tm-force-fallback   as in the DPDK runtime
+ *   --bench               pre-dispatched benchmark: packets preloaded per worker,
+ *                         workers pinned to CPUs, --warmup=W (default 1) and
+ *                         --repeat=R (default 5) timed runs; prints Mpps per run
+ *                         and the median. Each run restores the frames and
+ *                         shifts time by the trace's span, so flows continue.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dpdk_rules/runtime/inmem/pcap_io.h"
+#include "dpdk_rules/runtime/parallel/config_util.h"
+#include "dpdk_rules/runtime/parallel/exec.h"
+#include "dpdk_rules/runtime/parallel/softrss.h"
+#include "nflib/instance.h"
+#include "nflib/nf.h"
+
+#define MAX_PORTS 16
+#define MAX_REPEAT 1000
+
+struct options {
+  const char *pcap[MAX_PORTS];
+  uint16_t workers;
+  bool sequential;
+  enum nf_par_strategy strategy;
+  const char *outcomes;
+  uint32_t tm_retries;
+  bool tm_force_fallback;
+  bool bench;
+  uint32_t warmup;
+  uint32_t repeat;
+};
+
+struct input_packet {
+  int64_t ts_ns;
+  uint16_t port;
+  uint32_t len;
+  uint8_t *frame;          /* working copy, rewritten by the NF */
+  const uint8_t *pristine; /* as captured */
+};
+
+struct outcome {
+  int32_t verdict;
+  uint16_t worker;
+};
+
+struct worker {
+  struct nf_par_exec exec;
+  pthread_t thread;
+  uint32_t *queue; /* input indexes, in order */
+  uint32_t queue_len;
+  int cpu;         /* pinned CPU, or -1 */
+  int64_t time_shift;
+  uint64_t start_ns, end_ns;
+} __attribute__((aligned(NF_PAR_CACHE_LINE)));
+
+struct runtime {
+  struct options opts;
+  uint16_t port_count;
+  struct input_packet *packets;
+  uint32_t packet_count;
+  struct outcome *outcomes;
+  struct worker *workers;
+  pthread_barrier_t start, done;
+  uint32_t runs;
+};
+
+static void die(const char *format, const char *a, const char *b) {
+  fprintf(stderr, "%s: ", nf_name);
+  fprintf(stderr, format, a, b);
+  fputc('\n', stderr);
+  exit(EXIT_FAILURE);
+}
+
+static long parse_long(const char *option, const char *text, long min, long max) {
+  char *end = NULL;
+  errno = 0;
+  long value = strtol(text, &end, 10);
+  if (*text == '\0' || *end != '\0' || errno != 0 || value < min || value > max) {
+    fprintf(stderr, "%s: invalid %s value '%s': expected an integer in %ld..%ld\n", nf_name,
+            option, text, min, max);
+    exit(EXIT_FAILURE);
+  }
+  return value;
+}
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: %s_inmem --pcap=PORT:FILE... [--workers=N] "
+          "[--strategy=sequential|sn|locks|tm] [--outcomes=FILE] [--tm-retries=N] "
+          "[--tm-force-fallback] [--bench [--warmup=W] [--repeat=R]] -- [NF options]\n",
+          nf_name);
+}
+
+/* Parses runtime options up to "--"; returns the index of the first NF argument
+ * minus one (so argv[result] can serve as the NF's argv[0]). */
+static int parse_options(int argc, char **argv, struct options *opts) {
+  memset(opts, 0, sizeof(*opts));
+  opts->workers = 1;
+  opts->strategy = nf_parallel_config.strategy;
+  opts->tm_retries = 8;
+  opts->warmup = 1;
+  opts->repeat = 5;
+  int i = 1;
+  for (; i < argc; i++) {
+    const char *arg = argv[i];
+    if (strcmp(arg, "--") == 0) break;
+    if (strncmp(arg, "--pcap=", 7) == 0) {
+      const char *colon = strchr(arg + 7, ':');
+      if (colon == NULL) die("invalid --pcap value '%s': expected PORT:FILE%s", arg + 7, "");
+      char port_text[16];
+      size_t n = (size_t)(colon - (arg + 7));
+      if (n == 0 || n >= sizeof(port_text)) die("invalid port in --pcap value '%s'%s", arg + 7, "");
+      memcpy(port_text, arg + 7, n);
+      port_text[n] = '\0';
+      long port = parse_long("--pcap port", port_text, 0, MAX_PORTS - 1);
+      opts->pcap[port] = colon + 1;
+    } else if (strncmp(arg, "--workers=", 10) == 0) {
+      opts->workers = (uint16_t)parse_long("--workers", arg + 10, 1, NF_PAR_MAX_WORKERS);
+    } else if (strncmp(arg, "--strategy=", 11) == 0) {
+      if (strcmp(arg + 11, "sequential") == 0) {
+        opts->sequential = true;
+      } else if (!nf_par_parse_strategy(arg + 11, &opts->strategy)) {
+        die("invalid --strategy value '%s': expected sequential, sn, locks or tm%s", arg + 11, "");
+      }
+    } else if (strncmp(arg, "--outcomes=", 11) == 0) {
+      opts->outcomes = arg + 11;
+    } else if (strncmp(arg, "--tm-retries=", 13) == 0) {
+      opts->tm_retries = (uint32_t)parse_long("--tm-retries", arg + 13, 0, 1000);
+    } else if (strcmp(arg, "--tm-force-fallback") == 0) {
+      opts->tm_force_fallback = true;
+    } else if (strcmp(arg, "--bench") == 0) {
+      opts->bench = true;
+    } else if (strncmp(arg, "--warmup=", 9) == 0) {
+      opts->warmup = (uint32_t)parse_long("--warmup", arg + 9, 0, MAX_REPEAT);
+    } else if (strncmp(arg, "--repeat=", 9) == 0) {
+      opts->repeat = (uint32_t)parse_long("--repeat", arg + 9, 1, MAX_REPEAT);
+    } else if (strcmp(arg, "--help") == 0) {
+      usage(stdout);
+      exit(EXIT_SUCCESS);
+    } else {
+      usage(stderr);
+      die("unknown option '%s'%s (NF options go after --)", arg, "");
+    }
+  }
+  if (opts->sequential && opts->workers != 1) {
+    die("--strategy=sequential runs on 1 worker: drop --workers%s%s", "", "");
+  }
+  return i < argc ? i : argc - 1;
+}
+
+static int compare_packets(const void *a, const void *b) {
+  const struct input_packet *x = a, *y = b;
+  if (x->ts_ns != y->ts_ns) return x->ts_ns < y->ts_ns ? -1 : 1;
+  if (x->port != y->port) return x->port < y->port ? -1 : 1;
+  /* Same port and time: keep file order (frames are laid out in file order). */
+  return x->pristine < y->pristine ? -1 : (x->pristine > y->pristine);
+}
+
+/* Loads every port's pcap and merges them by (timestamp, port, file order). */
+static void load_inputs(struct runtime *rt, struct pcap_file *files) {
+  char err[512] = "";
+  uint64_t total = 0, bytes = 0;
+  for (uint16_t port = 0; port < MAX_PORTS; port++) {
+    if (rt->opts.pcap[port] == NULL) continue;
+    if (port >= rt->port_count) {
+      fprintf(stderr, "%s: --pcap for port %u but the NF has %u ports\n", nf_name, port,
+              rt->port_count);
+      exit(EXIT_FAILURE);
+    }
+    if (pcap_read_file(rt->opts.pcap[port], &files[port], err, sizeof(err)) != 0) {
+      die("%s%s", err, "");
+    }
+    total += files[port].count;
+    for (uint32_t i = 0; i < files[port].count; i++) bytes += files[port].records[i].len;
+  }
+  if (total > UINT32_MAX / 2) die("too many packets%s%s", "", "");
+  rt->packet_count = (uint32_t)total;
+  rt->packets = calloc(total ? total : 1, sizeof(*rt->packets));
+  uint8_t *arena = malloc(bytes ? bytes : 1);
+  if (rt->packets == NULL || arena == NULL) die("out of memory for packets%s%s", "", "");
+  uint32_t n = 0;
+  for (uint16_t port = 0; port < MAX_PORTS; port++) {
+    for (uint32_t i = 0; i < files[port].count; i++) {
+      const struct pcap_record *record = &files[port].records[i];
+      rt->packets[n++] = (struct input_packet){.ts_ns = record->ts_ns,
+                                               .port = port,
+                                               .len = record->len,
+                                               .pristine = record->data};
+    }
+  }
+  qsort(rt->packets, n, sizeof(*rt->packets), compare_packets);
+  for (uint32_t i = 0; i < n; i++) {
+    rt->packets[i].frame = arena;
+    memcpy(arena, rt->packets[i].pristine, rt->packets[i].len);
+    arena += rt->packets[i].len;
+  }
+}
+
+/* Fills each worker's queue with the input indexes RSS sends it, in order. */
+static void dispatch(struct runtime *rt) {
+  uint16_t workers = rt->opts.workers;
+  static uint16_t reta[NF_PAR_MAX_RETA];
+  nf_par_default_reta(reta, nf_parallel_config.reta_size, workers);
+  uint32_t *counts = calloc(workers, sizeof(uint32_t));
+  uint16_t *queue_of = malloc(sizeof(uint16_t) * (rt->packet_count ? rt->packet_count : 1));
+  if (counts == NULL || queue_of == NULL) die("out of memory%s%s", "", "");
+  for (uint32_t i = 0; i < rt->packet_count; i++) {
+    const struct input_packet *p = &rt->packets[i];
+    uint16_t queue = 0;
+    if (workers > 1) {
+      const struct nf_par_rss_port *rss = nf_par_rss_for_port(&nf_parallel_config, p->port);
+      if (rss == NULL) {
+        fprintf(stderr, "%s: the plan has no RSS key for port %u: cannot split its traffic\n",
+                nf_name, p->port);
+        exit(EXIT_FAILURE);
+      }
+      queue = nf_par_rss_queue(rss, reta, nf_parallel_config.reta_size, p->pristine, p->len);
+    }
+    queue_of[i] = queue;
+    counts[queue]++;
+  }
+  for (uint16_t k = 0; k < workers; k++) {
+    rt->workers[k].queue = malloc(sizeof(uint32_t) * (counts[k] ? counts[k] : 1));
+    if (rt->workers[k].queue == NULL) die("out of memory%s%s", "", "");
+    rt->workers[k].queue_len = 0;
+  }
+  for (uint32_t i = 0; i < rt->packet_count; i++) {
+    struct worker *w = &rt->workers[queue_of[i]];
+    w->queue[w->queue_len++] = i;
+  }
+  free(counts);
+  free(queue_of);
+}
+
+static void create_states(struct runtime *rt, struct nf_config *cfg, struct nf_par_shared *shared) {
+  char err[512] = "";
+  uint16_t workers = rt->opts.workers;
+  enum nf_par_strategy strategy = rt->opts.strategy;
+  struct nf_state *one = NULL;
+  if (rt->opts.sequential || strategy != NF_PAR_SHARED_NOTHING) {
+    one = nf_state_create(cfg, err, sizeof(err));
+    if (one == NULL) die("state creation failed: %s%s", err, "");
+  }
+  for (uint16_t k = 0; k < workers; k++) {
+    struct nf_state *state = one;
+    if (state == NULL) {
+      static struct nf_instance_layout layout;
+      if (nf_par_build_layout(&nf_parallel_config, k, workers, &layout, err, sizeof(err)) != 0) {
+        die("%s%s", err, "");
+      }
+      nf_instance_begin(&layout);
+      state = nf_state_create(cfg, err, sizeof(err));
+      nf_instance_end();
+      if (state == NULL) die("state creation failed: %s%s", err, "");
+    }
+    enum nf_par_strategy exec_strategy = rt->opts.sequential ? NF_PAR_SHARED_NOTHING : strategy;
+    nf_par_exec_init(&rt->workers[k].exec, exec_strategy, k, state, shared);
+  }
+}
+
+static uint64_t monotonic_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void process_queue(struct runtime *rt, struct worker *w, bool record) {
+  for (uint32_t j = 0; j < w->queue_len; j++) {
+    uint32_t index = w->queue[j];
+    struct input_packet *p = &rt->packets[index];
+    struct nf_packet packet;
+    nf_packet_init(&packet, p->frame, p->len);
+    int verdict = nf_par_exec_process(&w->exec, &packet, p->port, p->ts_ns + w->time_shift);
+    if (record) {
+      rt->outcomes[index].verdict = verdict;
+      rt->outcomes[index].worker = w->exec.worker;
+    }
+  }
+}
+
+struct thread_arg {
+  struct runtime *rt;
+  struct worker *w;
+};
+
+static void *run_worker(void *arg) {
+  struct thread_arg *a = arg;
+  struct runtime *rt = a->rt;
+  struct worker *w = a->w;
+  if (w->cpu >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(w->cpu, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+  }
+  nf_par_exec_attach(&w->exec);
+  for (uint32_t run = 0; run < rt->runs; run++) {
+    if (rt->opts.bench) {
+      /* Untimed: restore this worker's frames, shift time past the last run. */
+      for (uint32_t j = 0; j < w->queue_len; j++) {
+        struct input_packet *p = &rt->packets[w->queue[j]];
+        memcpy(p->frame, p->pristine, p->len);
+      }
+    }
+    pthread_barrier_wait(&rt->start);
+    w->start_ns = monotonic_ns();
+    process_queue(rt, w, !rt->opts.bench);
+    w->end_ns = monotonic_ns();
+    pthread_barrier_wait(&rt->done);
+    /* The main thread reads the times between the two barriers. */
+    pthread_barrier_wait(&rt->start);
+  }
+  nf_par_exec_detach(&w->exec);
+  return NULL;
+}
+
+static int compare_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static void write_outcomes(const struct runtime *rt) {
+  FILE *out = fopen(rt->opts.outcomes, "w");
+  if (out == NULL) die("cannot write --outcomes file '%s': %s", rt->opts.outcomes, strerror(errno));
+  fprintf(out, "index,port,worker,verdict,frame_hex\n");
+  for (uint32_t i = 0; i < rt->packet_count; i++) {
+    const struct input_packet *p = &rt->packets[i];
+    fprintf(out, "%u,%u,%u,%d,", i, p->port, rt->outcomes[i].worker, rt->outcomes[i].verdict);
+    for (uint32_t b = 0; b < p->len; b++) fprintf(out, "%02x", p->frame[b]);
+    fputc('\n', out);
+  }
+  if (fclose(out) != 0) die("cannot write --outcomes file '%s': %s", rt->opts.outcomes, strerror(errno));
+}
+
+static void print_worker_stats(const struct runtime *rt) {
+  printf("%s: per-core statistics\n", nf_name);
+  printf("%6s %6s %12s %12s %12s %12s %12s %12s\n", "worker", "cpu", "packets", "read_only",
+         "write_rerun", "tm_commit", "tm_abort", "tm_fallback");
+  for (uint16_t k = 0; k < rt->opts.workers; k++) {
+    const struct nf_par_worker_stats *s = &rt->workers[k].exec.stats;
+    printf("%6u %6d %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64
+           " %12" PRIu64 "\n",
+           k, rt->workers[k].cpu, s->packets, s->read_only, s->write_reruns, s->tm.commits,
+           s->tm.aborts, s->tm.fallbacks);
+  }
+}
+
+int main(int argc, char **argv) {
+  static struct runtime rt;
+  int nf_arg0 = parse_options(argc, argv, &rt.opts);
+  char err[512] = "";
+  char *saved_arg0 = argv[nf_arg0];
+  argv[nf_arg0] = argv[0];
+  struct nf_config *cfg = nf_config_parse(argc - nf_arg0, argv + nf_arg0, err, sizeof(err));
+  argv[nf_arg0] = saved_arg0;
+  if (cfg == NULL) {
+    fprintf(stderr, "%s: %s\n", nf_name, err);
+    nf_config_usage(stderr);
+    return EXIT_FAILURE;
+  }
+  rt.port_count = nf_port_count(cfg);
+  uint16_t workers = rt.opts.workers;
+  if (!rt.opts.sequential &&
+      nf_par_check(&nf_parallel_config, rt.opts.strategy, workers, rt.port_count, err,
+                   sizeof(err)) != 0) {
+    fprintf(stderr, "%s (%s): %s\n", nf_name, nf_par_strategy_name(rt.opts.strategy), err);
+    return EXIT_FAILURE;
+  }
+  static struct pcap_file files[MAX_PORTS];
+  load_inputs(&rt, files);
+  rt.workers = aligned_alloc(NF_PAR_CACHE_LINE, sizeof(struct worker) * workers);
+  rt.outcomes = calloc(rt.packet_count ? rt.packet_count : 1, sizeof(*rt.outcomes));
+  if (rt.workers == NULL || rt.outcomes == NULL) die("out of memory%s%s", "", "");
+  memset(rt.workers, 0, sizeof(struct worker) * workers);
+  static struct nf_par_shared shared;
+  nf_par_shared_init(&shared, workers, rt.opts.tm_force_fallback, rt.opts.tm_retries);
+  create_states(&rt, cfg, &shared);
+  dispatch(&rt);
+
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  int64_t span = rt.packet_count ? rt.packets[rt.packet_count - 1].ts_ns - rt.packets[0].ts_ns + 1
+                                 : 1;
+  rt.runs = rt.opts.bench ? rt.opts.warmup + rt.opts.repeat : 1;
+  pthread_barrier_init(&rt.start, NULL, workers + 1u);
+  pthread_barrier_init(&rt.done, NULL, workers + 1u);
+  struct thread_arg *args = calloc(workers, sizeof(*args));
+  for (uint16_t k = 0; k < workers; k++) {
+    rt.workers[k].cpu = rt.opts.bench && cpus > 0 ? (int)(k % cpus) : -1;
+    args[k] = (struct thread_arg){.rt = &rt, .w = &rt.workers[k]};
+    if (pthread_create(&rt.workers[k].thread, NULL, run_worker, &args[k]) != 0) {
+      die("cannot start worker threads%s%s", "", "");
+    }
+  }
+  printf("%s: %s on %u workers, %u packets%s\n", nf_name,
+         rt.opts.sequential ? "sequential" : nf_par_strategy_name(rt.opts.strategy), workers,
+         rt.packet_count,
+         !rt.opts.sequential && rt.opts.strategy == NF_PAR_TRANSACTIONAL_MEMORY
+             ? (shared.tm.use_rtm ? " (RTM)" : " (no RTM: fallback lock)")
+             : "");
+  double mpps[MAX_REPEAT];
+  uint32_t timed = 0;
+  for (uint32_t run = 0; run < rt.runs; run++) {
+    for (uint16_t k = 0; k < workers; k++) rt.workers[k].time_shift = (int64_t)run * span;
+    pthread_barrier_wait(&rt.start);
+    pthread_barrier_wait(&rt.done);
+    uint64_t first = UINT64_MAX, last = 0;
+    for (uint16_t k = 0; k < workers; k++) {
+      if (rt.workers[k].start_ns < first) first = rt.workers[k].start_ns;
+      if (rt.workers[k].end_ns > last) last = rt.workers[k].end_ns;
+    }
+    double seconds = (double)(last - first) / 1e9;
+    if (rt.opts.bench) {
+      double rate = seconds > 0 ? rt.packet_count / seconds / 1e6 : 0;
+      bool warm = run >= rt.opts.warmup;
+      printf("bench: run %u%s: %u packets in %.6f s: %.3f Mpps\n", run, warm ? "" : " (warm-up)",
+             rt.packet_count, seconds, rate);
+      if (warm) mpps[timed++] = rate;
+    }
+    pthread_barrier_wait(&rt.start);
+  }
+  for (uint16_t k = 0; k < workers; k++) pthread_join(rt.workers[k].thread, NULL);
+  if (rt.opts.bench) {
+    qsort(mpps, timed, sizeof(double), compare_double);
+    double median = timed % 2 ? mpps[timed / 2] : (mpps[timed / 2 - 1] + mpps[timed / 2]) / 2;
+    printf("bench: nf=%s strategy=%s workers=%u packets=%u runs=%u median_mpps=%.3f\n", nf_name,
+           rt.opts.sequential ? "sequential" : nf_par_strategy_name(rt.opts.strategy), workers,
+           rt.packet_count, timed, median);
+  }
+  print_worker_stats(&rt);
+  if (rt.opts.outcomes != NULL && !rt.opts.bench) write_outcomes(&rt);
+  return EXIT_SUCCESS;
+}

@@ -1,0 +1,50 @@
+/* Helpers over the generated nf_parallel_config shared by the DPDK and the
+ * in-memory runtimes: strategy names, per-port RSS look-up, the default RETA and
+ * per-worker state layouts. */
+#ifndef DPDK_RULES_RUNTIME_PARALLEL_CONFIG_UTIL_H
+#define DPDK_RULES_RUNTIME_PARALLEL_CONFIG_UTIL_H
+
+#include <stddef.h>
+
+#include "dpdk_rules/runtime/parallel/parallel_config.h"
+#include "nflib/instance.h"
+
+/* "shared-nothing", "locks" or "tm". */
+const char *nf_par_strategy_name(enum nf_par_strategy strategy);
+
+/* Parses "sn"/"shared-nothing", "locks", "tm"; false on anything else. */
+bool nf_par_parse_strategy(const char *text, enum nf_par_strategy *out);
+
+/* The RSS entry of `port`: its own, else the NF_PAR_ANY_PORT one, else NULL. */
+/*@ requires \valid_read(cfg);
+    assigns \nothing; */
+const struct nf_par_rss_port *nf_par_rss_for_port(const struct nf_parallel_config *cfg,
+                                                  uint16_t port);
+
+/* Fills reta[0 .. size-1] with entry i -> queue i mod workers. */
+/*@ requires workers >= 1;
+    requires \valid(reta + (0 .. size - 1));
+    assigns reta[0 .. size - 1];
+    ensures \forall integer i; 0 <= i < size ==> reta[i] == i % workers; */
+void nf_par_default_reta(uint16_t *reta, uint16_t size, uint16_t workers);
+
+/* Checks that `strategy` can run the NF's `port_count` ports with `workers`
+ * workers under cfg: shared-nothing needs the plan's consent, an RSS entry for
+ * every port and no shared object. Returns 0, or -1 with a message in err. */
+int nf_par_check(const struct nf_parallel_config *cfg, enum nf_par_strategy strategy,
+                 uint16_t workers, uint16_t port_count, char *err, size_t err_len);
+
+/* Entries of a partitioned object per worker with `workers` workers: the plan's
+ * total (capacity_per_core x planned_cores) split evenly, rounded down to a
+ * power of two when capacity_per_core is one (maps need powers of two). */
+uint32_t nf_par_capacity_per_worker(const struct nf_parallel_config *cfg,
+                                    const struct nf_par_object *object, uint16_t workers);
+
+/* The layout worker `worker` of `workers` activates before nf_state_create:
+ * partitioned objects get their per-worker capacity and, when their index
+ * ranges must be disjoint, index_base = worker x capacity. Replicated objects
+ * are left out (full copy). Returns 0, or -1 with a message in err. */
+int nf_par_build_layout(const struct nf_parallel_config *cfg, uint16_t worker, uint16_t workers,
+                        struct nf_instance_layout *layout, char *err, size_t err_len);
+
+#endif

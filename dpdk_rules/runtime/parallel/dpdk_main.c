@@ -1,0 +1,370 @@
+/* DPDK runtime of a parallel NF: one worker per lcore (-l), worker k polls RX
+ * queue k of every port and transmits on TX queue k; ports get one RX and one
+ * TX queue per worker and RSS from the generated nf_parallel_config (key,
+ * rss_hf, RETA entry i -> queue i mod workers, replicated over the port's RETA
+ * size). The strategy (shared-nothing, locks, tm) comes from the config.
+ *
+ *   <nf> [EAL options] -- [runtime options] [NF options]
+ *
+ * Runtime options:
+ *   --idle-exit-ms=N        a worker stops after N ms without packets (tests)
+ *   --burst=N               RX/TX burst size (default 32, at most 64)
+ *   --no-rss                do not configure RSS: the traffic is already split per
+ *                           queue (virtual devices such as net_pcap have no RSS)
+ *   --tm-retries=N          RTM attempts before the fallback lock (default 8)
+ *   --tm-force-fallback     never use RTM, always the fallback lock
+ */
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "dpdk_rules/runtime/parallel/config_util.h"
+#include "dpdk_rules/runtime/parallel/exec.h"
+#include "dpdk_rules/runtime/port_setup.h"
+#include "nflib/instance.h"
+#include "nflib/nf.h"
+#include "nflib/time.h"
+
+_Static_assert(NF_PAR_RSS_IPV4 == RTE_ETH_RSS_IPV4, "rss_hf bits differ from DPDK's");
+_Static_assert(NF_PAR_RSS_FRAG_IPV4 == RTE_ETH_RSS_FRAG_IPV4, "rss_hf bits differ from DPDK's");
+_Static_assert(NF_PAR_RSS_NONFRAG_IPV4_TCP == RTE_ETH_RSS_NONFRAG_IPV4_TCP, "rss_hf bits");
+_Static_assert(NF_PAR_RSS_NONFRAG_IPV4_UDP == RTE_ETH_RSS_NONFRAG_IPV4_UDP, "rss_hf bits");
+_Static_assert(NF_PAR_RSS_NONFRAG_IPV4_OTHER == RTE_ETH_RSS_NONFRAG_IPV4_OTHER, "rss_hf bits");
+_Static_assert(NF_PAR_RSS_L3_SRC_ONLY == RTE_ETH_RSS_L3_SRC_ONLY, "rss_hf bits");
+_Static_assert(NF_PAR_RSS_L3_DST_ONLY == RTE_ETH_RSS_L3_DST_ONLY, "rss_hf bits");
+_Static_assert(NF_PAR_RSS_L4_SRC_ONLY == RTE_ETH_RSS_L4_SRC_ONLY, "rss_hf bits");
+_Static_assert(NF_PAR_RSS_L4_DST_ONLY == RTE_ETH_RSS_L4_DST_ONLY, "rss_hf bits");
+
+#define MAX_BURST 64
+#define MAX_PORTS 16
+
+struct runtime_options {
+  int64_t idle_exit_ms; /* < 0: never */
+  uint16_t burst;
+  bool no_rss;
+  uint32_t tm_retries;
+  bool tm_force_fallback;
+};
+
+struct port_counters {
+  uint64_t rx;
+  uint64_t tx;
+  uint64_t dropped_by_nf;
+  uint64_t flooded;
+  uint64_t tx_failed;
+};
+
+struct tx_buffer {
+  struct rte_mbuf *mbufs[MAX_BURST * 2];
+  uint16_t count;
+};
+
+/* Everything one worker touches on its fast path, on its own cache lines. */
+struct worker {
+  struct nf_par_exec exec;
+  uint16_t queue;
+  struct port_counters ports[MAX_PORTS];
+  struct tx_buffer tx[MAX_PORTS];
+} __attribute__((aligned(NF_PAR_CACHE_LINE)));
+
+struct runtime {
+  struct runtime_options opts;
+  uint16_t port_count;
+  uint16_t workers;
+  struct rte_mempool *pool;
+  struct worker *worker;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int signum) {
+  (void)signum;
+  stop_requested = 1;
+}
+
+static long parse_long(const char *option, const char *text, long min, long max) {
+  char *end = NULL;
+  long value = strtol(text, &end, 10);
+  if (*text == '\0' || *end != '\0' || value < min || value > max) {
+    rte_exit(EXIT_FAILURE, "invalid %s value '%s': expected an integer in %ld..%ld\n", option,
+             text, min, max);
+  }
+  return value;
+}
+
+/* Removes runtime options from argv (keeping argv[0]); returns the new argc. */
+static int parse_runtime_options(int argc, char **argv, struct runtime_options *opts) {
+  opts->idle_exit_ms = -1;
+  opts->burst = 32;
+  opts->no_rss = false;
+  opts->tm_retries = 8;
+  opts->tm_force_fallback = false;
+  int kept = 1;
+  for (int i = 1; i < argc; i++) {
+    if (strncmp(argv[i], "--idle-exit-ms=", 15) == 0) {
+      opts->idle_exit_ms = parse_long("--idle-exit-ms", argv[i] + 15, 0, 1L << 40);
+    } else if (strncmp(argv[i], "--burst=", 8) == 0) {
+      opts->burst = (uint16_t)parse_long("--burst", argv[i] + 8, 1, MAX_BURST);
+    } else if (strcmp(argv[i], "--no-rss") == 0) {
+      opts->no_rss = true;
+    } else if (strncmp(argv[i], "--tm-retries=", 13) == 0) {
+      opts->tm_retries = (uint32_t)parse_long("--tm-retries", argv[i] + 13, 0, 1000);
+    } else if (strcmp(argv[i], "--tm-force-fallback") == 0) {
+      opts->tm_force_fallback = true;
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  return kept;
+}
+
+static void tx_flush(struct worker *w, uint16_t port) {
+  struct tx_buffer *buffer = &w->tx[port];
+  if (buffer->count == 0) return;
+  uint16_t sent = rte_eth_tx_burst(port, w->queue, buffer->mbufs, buffer->count);
+  w->ports[port].tx += sent;
+  for (uint16_t i = sent; i < buffer->count; i++) {
+    rte_pktmbuf_free(buffer->mbufs[i]);
+    w->ports[port].tx_failed++;
+  }
+  buffer->count = 0;
+}
+
+static void tx_enqueue(struct worker *w, uint16_t port, struct rte_mbuf *mbuf) {
+  struct tx_buffer *buffer = &w->tx[port];
+  if (buffer->count == RTE_DIM(buffer->mbufs)) tx_flush(w, port);
+  buffer->mbufs[buffer->count++] = mbuf;
+}
+
+static void flood(struct runtime *rt, struct worker *w, struct rte_mbuf *mbuf, uint16_t in_port) {
+  int last = -1;
+  for (uint16_t port = 0; port < rt->port_count; port++) {
+    if (port != in_port) last = port;
+  }
+  if (last < 0) {
+    rte_pktmbuf_free(mbuf);
+    return;
+  }
+  for (uint16_t port = 0; port < rt->port_count; port++) {
+    if (port == in_port || port == last) continue;
+    struct rte_mbuf *copy = rte_pktmbuf_copy(mbuf, rt->pool, 0, UINT32_MAX);
+    if (copy == NULL) {
+      w->ports[port].tx_failed++;
+      continue;
+    }
+    tx_enqueue(w, port, copy);
+  }
+  tx_enqueue(w, (uint16_t)last, mbuf);
+}
+
+static int worker_main(void *arg) {
+  struct runtime *rt = arg;
+  unsigned index = rte_lcore_index((int)rte_lcore_id());
+  struct worker *w = &rt->worker[index];
+  nf_par_exec_attach(&w->exec);
+  nf_time_t last_rx = nf_time_now();
+  while (!stop_requested) {
+    uint64_t received_now = 0;
+    for (uint16_t in_port = 0; in_port < rt->port_count; in_port++) {
+      struct rte_mbuf *burst[MAX_BURST];
+      uint16_t received = rte_eth_rx_burst(in_port, w->queue, burst, rt->opts.burst);
+      if (received == 0) continue;
+      received_now += received;
+      w->ports[in_port].rx += received;
+      nf_time_t now = nf_time_now();
+      for (uint16_t i = 0; i < received; i++) {
+        struct rte_mbuf *mbuf = burst[i];
+        struct nf_packet packet;
+        nf_packet_init(&packet, rte_pktmbuf_mtod(mbuf, uint8_t *), rte_pktmbuf_data_len(mbuf));
+        int verdict = nf_par_exec_process(&w->exec, &packet, in_port, now);
+        if (verdict == NF_DROP) {
+          w->ports[in_port].dropped_by_nf++;
+          rte_pktmbuf_free(mbuf);
+        } else if (verdict == NF_FLOOD) {
+          w->ports[in_port].flooded++;
+          flood(rt, w, mbuf, in_port);
+        } else if (verdict >= 0 && verdict < rt->port_count) {
+          tx_enqueue(w, (uint16_t)verdict, mbuf);
+        } else {
+          rte_exit(EXIT_FAILURE, "%s returned invalid verdict %d for a packet on port %u\n",
+                   nf_name, verdict, in_port);
+        }
+      }
+    }
+    for (uint16_t port = 0; port < rt->port_count; port++) tx_flush(w, port);
+    if (received_now > 0) {
+      last_rx = nf_time_now();
+    } else if (rt->opts.idle_exit_ms >= 0 &&
+               nf_time_now() - last_rx > rt->opts.idle_exit_ms * NF_NS_PER_MS) {
+      break;
+    }
+  }
+  nf_par_exec_detach(&w->exec);
+  return 0;
+}
+
+static void setup_ports(struct runtime *rt, uint16_t *reta) {
+  char err[512];
+  nf_par_default_reta(reta, nf_parallel_config.reta_size, rt->workers);
+  for (uint16_t port = 0; port < rt->port_count; port++) {
+    struct port_rss_config rss;
+    const struct nf_par_rss_port *plan_rss = nf_par_rss_for_port(&nf_parallel_config, port);
+    struct port_queue_config queues = {
+        .rx_queues = rt->workers, .tx_queues = rt->workers, .pool = rt->pool, .rss = NULL};
+    if (!rt->opts.no_rss && plan_rss != NULL) {
+      rss.key = plan_rss->key;
+      rss.key_len = plan_rss->key_len;
+      rss.rss_hf = plan_rss->rss_hf;
+      rss.reta = reta;
+      rss.reta_size = nf_parallel_config.reta_size;
+      queues.rss = &rss;
+    } else if (!rt->opts.no_rss && rt->workers > 1) {
+      rte_exit(EXIT_FAILURE,
+               "port %u: the plan has no RSS key for it, so %u workers cannot share its "
+               "traffic; re-plan or pass --no-rss with traffic already split per queue\n",
+               port, rt->workers);
+    }
+    if (port_setup(port, &queues, err, sizeof(err)) != 0) rte_exit(EXIT_FAILURE, "%s\n", err);
+  }
+}
+
+static void create_states(struct runtime *rt, struct nf_config *cfg, enum nf_par_strategy strategy,
+                          struct nf_par_shared *shared) {
+  char err[512] = "";
+  struct nf_state *shared_state = NULL;
+  if (strategy != NF_PAR_SHARED_NOTHING) {
+    shared_state = nf_state_create(cfg, err, sizeof(err));
+    if (shared_state == NULL) rte_exit(EXIT_FAILURE, "%s: state creation failed: %s\n", nf_name, err);
+  }
+  for (uint16_t k = 0; k < rt->workers; k++) {
+    struct nf_state *state = shared_state;
+    if (strategy == NF_PAR_SHARED_NOTHING) {
+      static struct nf_instance_layout layout;
+      if (nf_par_build_layout(&nf_parallel_config, k, rt->workers, &layout, err, sizeof(err)) != 0) {
+        rte_exit(EXIT_FAILURE, "%s: worker %u: %s\n", nf_name, k, err);
+      }
+      nf_instance_begin(&layout);
+      state = nf_state_create(cfg, err, sizeof(err));
+      nf_instance_end();
+      if (state == NULL) {
+        rte_exit(EXIT_FAILURE, "%s: worker %u: state creation failed: %s\n", nf_name, k, err);
+      }
+    }
+    nf_par_exec_init(&rt->worker[k].exec, strategy, k, state, shared);
+    rt->worker[k].queue = k;
+  }
+}
+
+static void print_statistics(const struct runtime *rt) {
+  printf("%s: port statistics\n", nf_name);
+  printf("%6s %12s %12s %12s %12s %12s\n", "port", "rx", "tx", "nf_dropped", "flooded",
+         "tx_failed");
+  for (uint16_t port = 0; port < rt->port_count; port++) {
+    struct port_counters sum = {0};
+    for (uint16_t k = 0; k < rt->workers; k++) {
+      const struct port_counters *c = &rt->worker[k].ports[port];
+      sum.rx += c->rx;
+      sum.tx += c->tx;
+      sum.dropped_by_nf += c->dropped_by_nf;
+      sum.flooded += c->flooded;
+      sum.tx_failed += c->tx_failed;
+    }
+    printf("%6u %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n", port,
+           sum.rx, sum.tx, sum.dropped_by_nf, sum.flooded, sum.tx_failed);
+  }
+  printf("%s: per-core statistics\n", nf_name);
+  printf("%6s %6s %12s %12s %12s %12s %12s %12s %12s %12s\n", "worker", "lcore", "rx", "tx",
+         "nf_dropped", "read_only", "write_rerun", "tm_commit", "tm_abort", "tm_fallback");
+  unsigned lcore;
+  uint16_t k = 0;
+  RTE_LCORE_FOREACH(lcore) {
+    if (k >= rt->workers) break;
+    const struct worker *w = &rt->worker[k];
+    uint64_t rx = 0, tx = 0, dropped = 0;
+    for (uint16_t port = 0; port < rt->port_count; port++) {
+      rx += w->ports[port].rx;
+      tx += w->ports[port].tx;
+      dropped += w->ports[port].dropped_by_nf;
+    }
+    const struct nf_par_worker_stats *s = &w->exec.stats;
+    printf("%6u %6u %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64
+           " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n",
+           k, lcore, rx, tx, dropped, s->read_only, s->write_reruns, s->tm.commits, s->tm.aborts,
+           s->tm.fallbacks);
+    k++;
+  }
+}
+
+int main(int argc, char **argv) {
+  int eal_args = rte_eal_init(argc, argv);
+  if (eal_args < 0) rte_exit(EXIT_FAILURE, "EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+  argc -= eal_args;
+  argv += eal_args;
+
+  static struct runtime rt;
+  argc = parse_runtime_options(argc, argv, &rt.opts);
+  char err[512] = "";
+  struct nf_config *cfg = nf_config_parse(argc, argv, err, sizeof(err));
+  if (cfg == NULL) {
+    fprintf(stderr, "%s: %s\n", nf_name, err);
+    nf_config_usage(stderr);
+    rte_exit(EXIT_FAILURE, "bad NF arguments\n");
+  }
+  rt.port_count = nf_port_count(cfg);
+  if (rt.port_count > MAX_PORTS) rte_exit(EXIT_FAILURE, "%s: at most %d ports\n", nf_name, MAX_PORTS);
+  uint16_t available = rte_eth_dev_count_avail();
+  if (available < rt.port_count) {
+    rte_exit(EXIT_FAILURE,
+             "%s needs %u ports but DPDK found %u: add devices (e.g. --vdev=net_pcap0,...)\n",
+             nf_name, rt.port_count, available);
+  }
+  rt.workers = (uint16_t)rte_lcore_count();
+  enum nf_par_strategy strategy = nf_parallel_config.strategy;
+  if (nf_par_check(&nf_parallel_config, strategy, rt.workers, rt.port_count, err, sizeof(err)) !=
+      0) {
+    rte_exit(EXIT_FAILURE, "%s (%s): %s\n", nf_name, nf_par_strategy_name(strategy), err);
+  }
+  rt.worker = rte_zmalloc("workers", sizeof(struct worker) * rt.workers, NF_PAR_CACHE_LINE);
+  if (rt.worker == NULL) rte_exit(EXIT_FAILURE, "cannot allocate worker contexts\n");
+
+  unsigned pool_size = rt.port_count * rt.workers * 2048u + rt.workers * 512u + 4096u;
+  rt.pool = rte_pktmbuf_pool_create("mbufs", pool_size, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                    rte_socket_id());
+  if (rt.pool == NULL) rte_exit(EXIT_FAILURE, "cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
+
+  static uint16_t reta[NF_PAR_MAX_RETA];
+  setup_ports(&rt, reta);
+
+  static struct nf_par_shared shared;
+  nf_par_shared_init(&shared, rt.workers, rt.opts.tm_force_fallback, rt.opts.tm_retries);
+  create_states(&rt, cfg, strategy, &shared);
+
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  printf("%s: %s on %u workers, %u ports%s%s\n", nf_name, nf_par_strategy_name(strategy),
+         rt.workers, rt.port_count, rt.opts.no_rss ? " (RSS off: input split per queue)" : "",
+         strategy == NF_PAR_TRANSACTIONAL_MEMORY
+             ? (shared.tm.use_rtm ? ", RTM" : ", no RTM: fallback lock")
+             : "");
+  fflush(stdout);
+
+  rte_eal_mp_remote_launch(worker_main, &rt, CALL_MAIN);
+  rte_eal_mp_wait_lcore();
+
+  print_statistics(&rt);
+  for (uint16_t port = 0; port < rt.port_count; port++) {
+    rte_eth_dev_stop(port);
+    rte_eth_dev_close(port);
+  }
+  rte_eal_cleanup();
+  return 0;
+}

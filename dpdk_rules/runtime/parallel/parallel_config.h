@@ -1,0 +1,88 @@
+/* The parallel NF's configuration, generated from the plan by
+ * //parallelizer/codegen:generate (one C file defining nf_parallel_config).
+ * Read by the parallel DPDK runtime and the in-memory runtime; no DPDK types
+ * here so that the in-memory runtime builds without DPDK. */
+#ifndef DPDK_RULES_RUNTIME_PARALLEL_PARALLEL_CONFIG_H
+#define DPDK_RULES_RUNTIME_PARALLEL_PARALLEL_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NF_PAR_MAX_KEY_LEN 64
+#define NF_PAR_MAX_RSS_PORTS 16
+#define NF_PAR_MAX_OBJECTS 32
+#define NF_PAR_MAX_HASHED_FIELDS 4
+#define NF_PAR_MAX_RETA 512
+#define NF_PAR_MAX_WORKERS 64
+
+/* rss_hf bits, equal to DPDK 22.11's RTE_ETH_RSS_* (checked by a static
+ * assertion in the DPDK runtime). */
+#define NF_PAR_RSS_IPV4 (1ULL << 2)
+#define NF_PAR_RSS_FRAG_IPV4 (1ULL << 3)
+#define NF_PAR_RSS_NONFRAG_IPV4_TCP (1ULL << 4)
+#define NF_PAR_RSS_NONFRAG_IPV4_UDP (1ULL << 5)
+#define NF_PAR_RSS_NONFRAG_IPV4_OTHER (1ULL << 7)
+#define NF_PAR_RSS_L4_DST_ONLY (1ULL << 60)
+#define NF_PAR_RSS_L4_SRC_ONLY (1ULL << 61)
+#define NF_PAR_RSS_L3_DST_ONLY (1ULL << 62)
+#define NF_PAR_RSS_L3_SRC_ONLY (1ULL << 63)
+
+/* "Every port the plan does not name": the RSS entry used by lock/TM plans
+ * that carry no per-port keys. Never used for shared-nothing. */
+#define NF_PAR_ANY_PORT 0xffff
+
+enum nf_par_strategy {
+  NF_PAR_SHARED_NOTHING = 1,
+  NF_PAR_LOCKS = 2,
+  NF_PAR_TRANSACTIONAL_MEMORY = 3,
+};
+
+/* Hashable packet fields (plan field names "ipv4.src", "ipv4.dst",
+ * "l4.src_port", "l4.dst_port"). */
+enum nf_par_field {
+  NF_PAR_FIELD_IPV4_SRC = 0,
+  NF_PAR_FIELD_IPV4_DST = 1,
+  NF_PAR_FIELD_L4_SRC_PORT = 2,
+  NF_PAR_FIELD_L4_DST_PORT = 3,
+};
+
+enum nf_par_placement {
+  NF_PAR_PARTITIONED = 1, /* one instance per worker, capacity split */
+  NF_PAR_REPLICATED = 2,  /* a full copy per worker (written only at init) */
+  NF_PAR_SHARED = 3,      /* one instance under the lock */
+};
+
+struct nf_par_rss_port {
+  uint16_t port; /* NF port, or NF_PAR_ANY_PORT */
+  uint8_t key_len;
+  uint8_t key[NF_PAR_MAX_KEY_LEN];
+  uint64_t rss_hf; /* NF_PAR_RSS_* bits: which packet types are hashed, how */
+  uint8_t hashed_field_count;
+  enum nf_par_field hashed_fields[NF_PAR_MAX_HASHED_FIELDS];
+};
+
+struct nf_par_object {
+  const char *name; /* field of struct nf_state */
+  enum nf_par_placement placement;
+  /* Entries per worker when the plan's `cores` workers run (0: not given). */
+  uint32_t capacity_per_core;
+  bool index_ranges_disjoint; /* indexes leave the NF: per-worker ranges */
+};
+
+struct nf_parallel_config {
+  const char *nf_name;
+  enum nf_par_strategy strategy;
+  const char *strategy_reason;
+  /* Whether the plan allows shared-nothing (its own strategy is SN). */
+  bool shared_nothing_allowed;
+  uint16_t reta_size;    /* RETA entries; entry i -> queue i mod workers */
+  uint16_t planned_cores; /* cores the plan's capacities are for (0: any) */
+  uint16_t rss_port_count;
+  struct nf_par_rss_port rss_ports[NF_PAR_MAX_RSS_PORTS];
+  uint16_t object_count;
+  struct nf_par_object objects[NF_PAR_MAX_OBJECTS];
+};
+
+extern const struct nf_parallel_config nf_parallel_config;
+
+#endif /* DPDK_RULES_RUNTIME_PARALLEL_PARALLEL_CONFIG_H */

@@ -1,0 +1,64 @@
+/* Compiled with -mrtm (only this file): _xbegin/_xend/_xabort are executed
+ * only after cpuid reported RTM. */
+#include "dpdk_rules/runtime/parallel/tm.h"
+
+#include <cpuid.h>
+#include <immintrin.h>
+
+#define TM_ABORT_LOCKED 0xff
+
+bool nf_par_cpu_has_rtm(void) {
+  unsigned int eax, ebx, ecx, edx;
+  if (__get_cpuid_max(0, NULL) < 7) return false;
+  __cpuid_count(7, 0, eax, ebx, ecx, edx);
+  return (ebx & (1u << 11)) != 0;
+}
+
+void nf_par_tm_init(struct nf_par_tm *tm, bool force_fallback, uint32_t retries) {
+  atomic_init(&tm->fallback_lock, 0);
+  tm->use_rtm = !force_fallback && nf_par_cpu_has_rtm();
+  tm->retries = retries;
+}
+
+static void fallback_lock(struct nf_par_tm *tm) {
+  for (;;) {
+    uint32_t expected = 0;
+    if (atomic_compare_exchange_weak(&tm->fallback_lock, &expected, 1)) return;
+    while (atomic_load_explicit(&tm->fallback_lock, memory_order_relaxed) != 0) {
+      nf_par_cpu_relax();
+    }
+  }
+}
+
+int nf_par_tm_process(struct nf_par_tm *tm, struct nf_state *state, struct nf_packet *pkt,
+                      uint16_t in_port, nf_time_t now, struct nf_par_tm_stats *stats) {
+  if (tm->use_rtm) {
+    for (uint32_t attempt = 0; attempt < tm->retries; attempt++) {
+      unsigned int status = _xbegin();
+      if (status == _XBEGIN_STARTED) {
+        /* Puts the lock word in the read set: a fallback holder aborts us. */
+        if (atomic_load_explicit(&tm->fallback_lock, memory_order_relaxed) != 0) {
+          _xabort(TM_ABORT_LOCKED);
+        }
+        int verdict = nf_process(state, pkt, in_port, now);
+        _xend();
+        stats->commits++;
+        return verdict;
+      }
+      stats->aborts++;
+      if ((status & _XABORT_EXPLICIT) && _XABORT_CODE(status) == TM_ABORT_LOCKED) {
+        while (atomic_load_explicit(&tm->fallback_lock, memory_order_relaxed) != 0) {
+          nf_par_cpu_relax();
+        }
+        continue;
+      }
+      /* Capacity overflows and other non-transient aborts will not succeed. */
+      if (!(status & _XABORT_RETRY)) break;
+    }
+  }
+  fallback_lock(tm);
+  int verdict = nf_process(state, pkt, in_port, now);
+  atomic_store_explicit(&tm->fallback_lock, 0, memory_order_release);
+  stats->fallbacks++;
+  return verdict;
+}

@@ -1,0 +1,227 @@
+"""Turns a Plan into the values of the generated `nf_parallel_config` C struct.
+
+Every check that the C runtimes would otherwise hit at start-up (bad key length,
+unknown field, RETA size, a strategy the plan does not allow) is made here, at
+build time, with an error that names the plan file, the field and the value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from proto import plan_pb2
+
+# Must match dpdk_rules/runtime/parallel/parallel_config.h.
+MAX_KEY_LEN = 64
+MAX_RSS_PORTS = 16
+MAX_OBJECTS = 32
+MAX_RETA = 512
+ANY_PORT = 0xFFFF
+
+# DPDK 22.11 RTE_ETH_RSS_* bits the runtimes understand.
+RSS_BITS = {
+    "NF_PAR_RSS_IPV4": 1 << 2,
+    "NF_PAR_RSS_FRAG_IPV4": 1 << 3,
+    "NF_PAR_RSS_NONFRAG_IPV4_TCP": 1 << 4,
+    "NF_PAR_RSS_NONFRAG_IPV4_UDP": 1 << 5,
+    "NF_PAR_RSS_NONFRAG_IPV4_OTHER": 1 << 7,
+    "NF_PAR_RSS_L4_DST_ONLY": 1 << 60,
+    "NF_PAR_RSS_L4_SRC_ONLY": 1 << 61,
+    "NF_PAR_RSS_L3_DST_ONLY": 1 << 62,
+    "NF_PAR_RSS_L3_SRC_ONLY": 1 << 63,
+}
+KNOWN_RSS_HF = sum(RSS_BITS.values())
+L4_RSS_HF = RSS_BITS["NF_PAR_RSS_NONFRAG_IPV4_TCP"] | RSS_BITS["NF_PAR_RSS_NONFRAG_IPV4_UDP"]
+
+FIELDS = {
+    "ipv4.src": "NF_PAR_FIELD_IPV4_SRC",
+    "ipv4.dst": "NF_PAR_FIELD_IPV4_DST",
+    "l4.src_port": "NF_PAR_FIELD_L4_SRC_PORT",
+    "l4.dst_port": "NF_PAR_FIELD_L4_DST_PORT",
+}
+
+STRATEGIES = {
+    plan_pb2.SHARED_NOTHING: "NF_PAR_SHARED_NOTHING",
+    plan_pb2.LOCKS: "NF_PAR_LOCKS",
+    plan_pb2.TRANSACTIONAL_MEMORY: "NF_PAR_TRANSACTIONAL_MEMORY",
+}
+STRATEGY_FLAGS = {
+    "shared_nothing": plan_pb2.SHARED_NOTHING,
+    "locks": plan_pb2.LOCKS,
+    "tm": plan_pb2.TRANSACTIONAL_MEMORY,
+}
+
+PLACEMENTS = {
+    plan_pb2.ObjectDecision.PARTITIONED: "NF_PAR_PARTITIONED",
+    plan_pb2.ObjectDecision.REPLICATED: "NF_PAR_REPLICATED",
+    plan_pb2.ObjectDecision.SHARED_LOCKED: "NF_PAR_SHARED",
+}
+
+# Default RSS of lock/TM plans that carry no per-port key: every IPv4 packet
+# spread over the queues. 0x6d5a repeated is the standard symmetric key (a
+# 16-bit period makes the hash of (a, b, p, q) equal that of (b, a, q, p)), so
+# both directions of a flow share a queue even without a plan.
+DEFAULT_KEY_PATTERN = bytes([0x6D, 0x5A])
+DEFAULT_KEY_LEN = 40
+DEFAULT_RSS_HF = RSS_BITS["NF_PAR_RSS_IPV4"] | L4_RSS_HF
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class PlanError(ValueError):
+    """A plan the runtimes cannot run; the message names the field and value."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RssPort:
+    port: int
+    key: bytes
+    rss_hf: int
+    hashed_fields: tuple[str, ...]
+
+    @property
+    def port_c(self) -> str:
+        return "NF_PAR_ANY_PORT" if self.port == ANY_PORT else str(self.port)
+
+    @property
+    def field_enums(self) -> list[str]:
+        return [FIELDS[f] for f in self.hashed_fields]
+
+    @property
+    def rss_hf_c(self) -> str:
+        names = [name for name, bit in RSS_BITS.items() if self.rss_hf & bit]
+        return " | ".join(names) if names else "0"
+
+
+@dataclasses.dataclass(frozen=True)
+class ObjectRule:
+    name: str
+    placement: str
+    capacity_per_core: int
+    index_ranges_disjoint: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ParallelConfig:
+    nf_name: str
+    strategy: str
+    strategy_reason: str
+    shared_nothing_allowed: bool
+    reta_size: int
+    planned_cores: int
+    rss_ports: tuple[RssPort, ...]
+    objects: tuple[ObjectRule, ...]
+
+
+def _key_of(where: str, port: plan_pb2.RssPortConfig) -> bytes:
+    key = bytes(port.key)
+    if port.key_hex:
+        text = port.key_hex.replace(":", "").replace(" ", "")
+        try:
+            from_hex = bytes.fromhex(text)
+        except ValueError as e:
+            raise PlanError(f"{where}: key_hex '{port.key_hex}' is not hexadecimal: {e}") from e
+        if key and key != from_hex:
+            raise PlanError(f"{where}: key and key_hex disagree ({key.hex()} vs {from_hex.hex()})")
+        key = from_hex
+    return key
+
+
+def _rss_port(where: str, port: plan_pb2.RssPortConfig, key_length: int) -> RssPort:
+    if port.port >= MAX_RSS_PORTS:
+        raise PlanError(f"{where}: port {port.port} is out of range (0..{MAX_RSS_PORTS - 1})")
+    key = _key_of(where, port)
+    if not key:
+        raise PlanError(f"{where}: no key (set key or key_hex)")
+    if len(key) > MAX_KEY_LEN or len(key) < 16:
+        raise PlanError(f"{where}: key of {len(key)} bytes; 16..{MAX_KEY_LEN} bytes are supported")
+    if key_length and len(key) != key_length:
+        raise PlanError(f"{where}: key of {len(key)} bytes but the plan's key_length_bytes is {key_length}")
+    if port.rss_hf & ~KNOWN_RSS_HF:
+        raise PlanError(
+            f"{where}: rss_hf 0x{port.rss_hf:x} has bits the runtimes do not handle "
+            f"(0x{port.rss_hf & ~KNOWN_RSS_HF:x}); known: {', '.join(RSS_BITS)}"
+        )
+    if port.rss_hf == 0:
+        raise PlanError(f"{where}: rss_hf is 0: the port would hash nothing")
+    for field in port.hashed_fields:
+        if field not in FIELDS:
+            raise PlanError(f"{where}: hashed field '{field}' is not hashable; expected one of {sorted(FIELDS)}")
+        if field.startswith("l4.") and not port.rss_hf & L4_RSS_HF:
+            raise PlanError(
+                f"{where}: hashed field '{field}' needs NONFRAG_IPV4_TCP or _UDP in rss_hf 0x{port.rss_hf:x}"
+            )
+    if len(set(port.hashed_fields)) != len(port.hashed_fields):
+        raise PlanError(f"{where}: hashed_fields {list(port.hashed_fields)} repeat a field")
+    return RssPort(port.port, key, port.rss_hf, tuple(port.hashed_fields))
+
+
+def _object_rule(where: str, decision: plan_pb2.ObjectDecision, strategy: int) -> ObjectRule:
+    if not _IDENTIFIER.match(decision.object):
+        raise PlanError(f"{where}: object '{decision.object}' is not a struct nf_state field name")
+    if decision.placement not in PLACEMENTS:
+        raise PlanError(f"{where}: object '{decision.object}' has no placement")
+    partitioned = decision.placement == plan_pb2.ObjectDecision.PARTITIONED
+    if strategy == plan_pb2.SHARED_NOTHING:
+        if decision.placement == plan_pb2.ObjectDecision.SHARED_LOCKED:
+            raise PlanError(f"{where}: object '{decision.object}' is SHARED_LOCKED, impossible under shared-nothing")
+        if partitioned and decision.capacity_per_core == 0:
+            raise PlanError(
+                f"{where}: partitioned object '{decision.object}' has capacity_per_core 0: "
+                "shared-nothing needs each core's share"
+            )
+    return ObjectRule(
+        decision.object,
+        PLACEMENTS[decision.placement],
+        decision.capacity_per_core if partitioned else 0,
+        partitioned and decision.index_ranges_disjoint,
+    )
+
+
+def build(plan: plan_pb2.Plan, source: str, strategy_override: str = "") -> ParallelConfig:
+    """The generated config of `plan` (read from `source`, for messages)."""
+    if plan.strategy not in STRATEGIES:
+        raise PlanError(f"{source}: strategy {plan.strategy} is not one of {sorted(STRATEGY_FLAGS)}")
+    strategy = plan.strategy
+    if strategy_override:
+        if strategy_override not in STRATEGY_FLAGS:
+            raise PlanError(f"--strategy={strategy_override}: expected one of {sorted(STRATEGY_FLAGS)}")
+        strategy = STRATEGY_FLAGS[strategy_override]
+        if strategy == plan_pb2.SHARED_NOTHING and plan.strategy != plan_pb2.SHARED_NOTHING:
+            raise PlanError(
+                f"{source}: the plan for {plan.nf_name} does not allow shared-nothing "
+                f"(strategy {plan_pb2.Strategy.Name(plan.strategy)}: {plan.strategy_reason}); "
+                "build :parallel_locks or :parallel_tm instead"
+            )
+    reta = plan.reta_size
+    if reta == 0 or reta > MAX_RETA or reta & (reta - 1):
+        raise PlanError(f"{source}: reta_size {reta} is not a power of two in 1..{MAX_RETA}")
+    if len(plan.ports) > MAX_RSS_PORTS:
+        raise PlanError(f"{source}: {len(plan.ports)} ports; at most {MAX_RSS_PORTS}")
+    ports = [_rss_port(f"{source}: ports[{i}]", p, plan.key_length_bytes) for i, p in enumerate(plan.ports)]
+    seen = [p.port for p in ports]
+    if len(set(seen)) != len(seen):
+        raise PlanError(f"{source}: ports list a port twice: {seen}")
+    if strategy == plan_pb2.SHARED_NOTHING and not ports:
+        raise PlanError(f"{source}: a shared-nothing plan needs an RSS key per port (ports is empty)")
+    if not ports:
+        length = plan.key_length_bytes or DEFAULT_KEY_LEN
+        key = (DEFAULT_KEY_PATTERN * length)[:length]
+        ports = [RssPort(ANY_PORT, key, DEFAULT_RSS_HF, tuple(FIELDS))]
+    if len(plan.objects) > MAX_OBJECTS:
+        raise PlanError(f"{source}: {len(plan.objects)} objects; at most {MAX_OBJECTS}")
+    objects = [_object_rule(f"{source}: objects[{i}]", o, strategy) for i, o in enumerate(plan.objects)]
+    names = [o.name for o in objects]
+    if len(set(names)) != len(names):
+        raise PlanError(f"{source}: objects name an object twice: {names}")
+    return ParallelConfig(
+        nf_name=plan.nf_name,
+        strategy=STRATEGIES[strategy],
+        strategy_reason=plan.strategy_reason,
+        shared_nothing_allowed=plan.strategy == plan_pb2.SHARED_NOTHING,
+        reta_size=reta,
+        planned_cores=plan.cores,
+        rss_ports=tuple(ports),
+        objects=tuple(objects),
+    )
