@@ -1,0 +1,173 @@
+/* Learning bridge over --ports ports: learns source MAC -> input port (unicast
+ * sources only), forwards frames to a known destination's port, floods unknown
+ * and group (broadcast/multicast) destinations, and never sends a frame back
+ * out of its input port (a known destination behind the input port is
+ * dropped). An entry is refreshed by every frame from that MAC (which also
+ * moves it to the new port when the station moved) and expires after --expiry
+ * without frames from it. When the table is full, new MACs are not learned (and
+ * frames to them are flooded).
+ *
+ * Malformed-packet rule: the bridge only reads the Ethernet header, so every
+ * frame with a complete Ethernet header is bridged whatever follows it
+ * (non-IPv4, truncated or bad IPv4); frames shorter than an Ethernet header are
+ * dropped. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nflib/dchain.h"
+#include "nflib/expirator.h"
+#include "nflib/map.h"
+#include "nflib/nf.h"
+#include "nflib/time.h"
+#include "nflib/vector.h"
+#include "nfs/common/options.h"
+
+const char *const nf_name = "bridge_learning";
+
+#define BRIDGE_MAX_PORTS 32
+#define BRIDGE_MAX_MACS_LIMIT (1u << 24)
+
+struct nf_config {
+  uint16_t port_count;
+  uint32_t max_macs; /* power of two: capacity of the MAC table */
+  nf_time_t expiry;  /* ns without frames from a MAC before it is forgotten */
+};
+
+struct mac_key {
+  struct nf_mac addr;
+};
+NF_KEY_DECLARE(mac_key)
+
+struct port_cell {
+  uint32_t port;
+};
+
+struct nf_state {
+  struct nf_config cfg;
+  struct nf_map *mac_table;    /* mac_key -> index */
+  struct nf_vector *mac_keys;  /* index -> mac_key (for expiry) */
+  struct nf_vector *mac_ports; /* index -> struct port_cell */
+  struct nf_dchain *mac_chain; /* allocated indexes, by last frame from the MAC */
+};
+
+enum {
+  OPT_PORTS = 256,
+  OPT_MAX_MACS,
+  OPT_EXPIRY,
+};
+
+static const struct option long_options[] = {
+    {"ports", required_argument, NULL, OPT_PORTS},
+    {"max-macs", required_argument, NULL, OPT_MAX_MACS},
+    {"expiry", required_argument, NULL, OPT_EXPIRY},
+    {NULL, 0, NULL, 0},
+};
+
+void nf_config_usage(FILE *out) {
+  fprintf(out,
+          "bridge_learning options:\n"
+          "  --ports N      number of bridged ports, 2..32 (default 2)\n"
+          "  --max-macs N   MAC table capacity, a power of two (default 65536)\n"
+          "  --expiry T     idle time before a MAC is forgotten, e.g. 300s (default 300s)\n");
+}
+
+struct nf_config *nf_config_parse(int argc, char **argv, char *err, size_t err_len) {
+  struct nf_config cfg = {.port_count = 2, .max_macs = 65536, .expiry = 300 * NF_NS_PER_SEC};
+  uint64_t value = 0;
+  int opt;
+  optind = 0;
+  opterr = 0;
+  while ((opt = getopt_long(argc, argv, "+:", long_options, NULL)) != -1) {
+    switch (opt) {
+      case OPT_PORTS:
+        if (!nf_opt_parse_u64("--ports", optarg, 2, BRIDGE_MAX_PORTS, &value, err, err_len)) {
+          return NULL;
+        }
+        cfg.port_count = (uint16_t)value;
+        break;
+      case OPT_MAX_MACS:
+        if (!nf_opt_parse_pow2("--max-macs", optarg, 1, BRIDGE_MAX_MACS_LIMIT, &value, err,
+                               err_len)) {
+          return NULL;
+        }
+        cfg.max_macs = (uint32_t)value;
+        break;
+      case OPT_EXPIRY:
+        if (!nf_opt_parse_duration("--expiry", optarg, &cfg.expiry, err, err_len)) return NULL;
+        break;
+      default:
+        nf_opt_getopt_error(opt, argv, optind, err, err_len);
+        return NULL;
+    }
+  }
+  if (optind < argc) {
+    nf_opt_fail(err, err_len, "unexpected argument '%s'", argv[optind]);
+    return NULL;
+  }
+  struct nf_config *result = malloc(sizeof(*result));
+  if (result == NULL) {
+    nf_opt_fail(err, err_len, "out of memory");
+    return NULL;
+  }
+  *result = cfg;
+  return result;
+}
+
+uint16_t nf_port_count(const struct nf_config *cfg) {
+  return cfg->port_count;
+}
+
+struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t err_len) {
+  struct nf_state *state = calloc(1, sizeof(*state));
+  if (state == NULL) {
+    nf_opt_fail(err, err_len, "out of memory for the bridge state");
+    return NULL;
+  }
+  state->cfg = *cfg;
+  state->mac_table =
+      nf_map_create("mac_table", cfg->max_macs, sizeof(struct mac_key), mac_key_hash, mac_key_eq);
+  state->mac_keys = nf_vector_create("mac_keys", cfg->max_macs, sizeof(struct mac_key), NULL);
+  state->mac_ports = nf_vector_create("mac_ports", cfg->max_macs, sizeof(struct port_cell), NULL);
+  state->mac_chain = nf_dchain_create("mac_chain", cfg->max_macs);
+  if (state->mac_table == NULL || state->mac_keys == NULL || state->mac_ports == NULL ||
+      state->mac_chain == NULL) {
+    nf_opt_fail(err, err_len, "cannot allocate a MAC table of %u entries", cfg->max_macs);
+    return NULL;
+  }
+  return state;
+}
+
+/* Records that source lives behind in_port. */
+static void learn(struct nf_state *state, struct mac_key source, uint16_t in_port, nf_time_t now) {
+  struct port_cell cell;
+  int32_t index = 0;
+  if (nf_map_get(state->mac_table, &source, &index)) {
+    nf_vector_borrow(state->mac_ports, index, &cell);
+    if (cell.port != in_port) {
+      cell.port = in_port; /* the station moved */
+      nf_vector_return(state->mac_ports, index, &cell);
+    }
+    nf_dchain_rejuvenate(state->mac_chain, index, now);
+    return;
+  }
+  if (!nf_dchain_allocate(state->mac_chain, now, &index)) return; /* full: not learned */
+  nf_vector_return(state->mac_keys, index, &source);
+  nf_map_put(state->mac_table, &source, index);
+  cell.port = in_port;
+  nf_vector_return(state->mac_ports, index, &cell);
+}
+
+int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
+  nf_expire_items(state->mac_chain, state->mac_keys, state->mac_table, now - state->cfg.expiry);
+  if (nf_pkt_status(pkt) == NF_PKT_TRUNCATED_ETH) return NF_DROP;
+  struct mac_key source = {.addr = nf_pkt_eth_src(pkt)};
+  if ((source.addr.bytes[0] & 1) == 0) learn(state, source, in_port, now);
+  struct mac_key destination = {.addr = nf_pkt_eth_dst(pkt)};
+  int32_t index = 0;
+  if (!nf_map_get(state->mac_table, &destination, &index)) return NF_FLOOD;
+  struct port_cell cell;
+  nf_vector_borrow(state->mac_ports, index, &cell);
+  if (cell.port == in_port) return NF_DROP; /* destination is on the input segment */
+  return (int)cell.port;
+}
