@@ -1,0 +1,310 @@
+"""From an NfDescription to a Plan: strategy, per-object placement, RSS keys,
+quality numbers and verification."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+
+from parallelizer.sharding import dependencies, fields, quality, rss_solver, toeplitz, validate, verify
+from proto import nf_description_pb2 as desc_pb2
+from proto import plan_pb2
+
+STRATEGIES = {
+    "auto": plan_pb2.STRATEGY_UNSPECIFIED,
+    "shared_nothing": plan_pb2.SHARED_NOTHING,
+    "locks": plan_pb2.LOCKS,
+    "tm": plan_pb2.TRANSACTIONAL_MEMORY,
+}
+RETA_SIZES = (64, 128, 512)
+Placement = plan_pb2.ObjectDecision
+
+
+class PlanError(Exception):
+    """The requested plan cannot be made; the message says why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanOptions:
+    strategy: str = "auto"
+    key_length: int = 52
+    reta_size: int = 512
+    cores: int = 16
+    seed: int = 1
+    random_pairs: int = 200  # per constraint
+
+
+@dataclasses.dataclass
+class PlanResult:
+    plan: plan_pb2.Plan
+    timings: dict[str, float]
+    z3: verify.CheckResult
+    randomized: verify.CheckResult
+
+
+def check_options(options: PlanOptions) -> None:
+    if options.strategy not in STRATEGIES:
+        raise PlanError(f"strategy '{options.strategy}' is not one of {sorted(STRATEGIES)}")
+    if options.key_length not in toeplitz.SUPPORTED_KEY_LENGTHS:
+        raise PlanError(f"key length {options.key_length} is not one of {toeplitz.SUPPORTED_KEY_LENGTHS} bytes")
+    if options.reta_size not in RETA_SIZES:
+        raise PlanError(f"RETA size {options.reta_size} is not one of {RETA_SIZES}")
+    if not 1 <= options.cores <= options.reta_size:
+        raise PlanError(f"cores {options.cores} must be between 1 and the RETA size {options.reta_size}")
+
+
+@dataclasses.dataclass
+class _Decision:
+    placement: int
+    reason: str
+
+
+def make_plan(
+    description: desc_pb2.NfDescription,
+    options: PlanOptions,
+    progress: Callable[[str], None] = lambda _: None,
+) -> PlanResult:
+    check_options(options)
+    validate.check(description, description.nf_name or "<description>")
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    objects = dependencies.analyze(description)
+    timings["dependencies"] = time.perf_counter() - started
+    ports = list(range(description.port_count))
+    m = fields.reta_bits(options.reta_size)
+
+    t = time.perf_counter()
+    strategy, strategy_reason, decisions = _decide(objects, ports, options, m)
+    timings["strategy"] = time.perf_counter() - t
+
+    constraints = _plan_constraints(objects, decisions)
+    t = time.perf_counter()
+    progress(f"solving RSS keys for {len(ports)} port(s), {len(constraints)} constraint(s)")
+    try:
+        solution = rss_solver.solve(constraints, ports, options.key_length, options.reta_size, options.seed)
+    except rss_solver.SolverError as e:
+        raise PlanError(f"RSS key solving failed: {e}") from None
+    timings["rss_solve"] = time.perf_counter() - t
+
+    keys = {p: s.key for p, s in solution.ports.items()}
+    t = time.perf_counter()
+    progress(f"verifying with Z3 ({len(constraints)} constraint(s))")
+    z3_result = verify.prove(constraints, keys, options.reta_size)
+    timings["verify_z3"] = time.perf_counter() - t
+    t = time.perf_counter()
+    random_result = verify.random_check(constraints, keys, options.reta_size, options.random_pairs, options.seed)
+    timings["verify_random"] = time.perf_counter() - t
+    if not (z3_result.ok and random_result.ok):
+        raise PlanError(
+            "the solved keys failed verification (a solver bug):\n  "
+            + "\n  ".join(z3_result.failures + random_result.failures)
+        )
+
+    plan = plan_pb2.Plan(
+        nf_name=description.nf_name,
+        strategy=strategy,
+        strategy_reason=strategy_reason,
+        key_length_bytes=options.key_length,
+        reta_size=options.reta_size,
+        cores=options.cores,
+        verified_z3=z3_result.ok,
+        verified_random=random_result.ok,
+        random_check_pairs=random_result.checked,
+        z3_checked_constraints=z3_result.checked,
+        solution_space_dimension=solution.dimension,
+        seed=options.seed,
+    )
+    for name, obj in objects.items():
+        d = decisions[name]
+        plan.objects.append(
+            plan_pb2.ObjectDecision(
+                object=name,
+                placement=d.placement,
+                key_fields=obj.key_fields(),
+                reason=d.reason,
+                capacity_per_core=_capacity_per_core(obj, d.placement, options.cores),
+                index_ranges_disjoint=d.placement == Placement.PARTITIONED and obj.index_leaves_nf,
+                capacity_total=obj.capacity,
+                capacity_expr=obj.capacity_expr,
+            )
+        )
+    for port, s in sorted(solution.ports.items()):
+        plan.ports.append(
+            plan_pb2.RssPortConfig(
+                port=port,
+                hashed_fields=s.hashed_fields,
+                rss_hf=s.rss_hf,
+                key=s.key,
+                key_hex=s.key.hex(),
+                reta=[i % options.cores for i in range(options.reta_size)],
+                zeroed_fields=s.zeroed_fields,
+            )
+        )
+        for g in s.groups:
+            plan.quality.append(
+                plan_pb2.KeyQuality(
+                    port=port,
+                    field_group=g.field_group,
+                    rank=g.rank,
+                    rank_needed=g.rank_needed,
+                    uniform_max_over_mean=s.uniform_max_over_mean,
+                    queues=solution.queues,
+                    flows=solution.flows,
+                )
+            )
+    for c in constraints:
+        pc = plan.constraints.add(port_a=c.port_a, port_b=c.port_b, origin=c.origin)
+        for eq in c.equalities:
+            pc.pairs.add(field_a=str(eq.a), field_b=str(eq.b))
+    timings["total"] = time.perf_counter() - started
+    return PlanResult(plan, timings, z3_result, random_result)
+
+
+def constraints_from_plan(plan: plan_pb2.Plan) -> list[dependencies.Constraint]:
+    """The plan's constraints back as solver/verifier input."""
+    return [
+        dependencies.Constraint(
+            c.port_a,
+            c.port_b,
+            tuple(
+                dependencies.FieldEq(fields.parse_field_bits(p.field_a), fields.parse_field_bits(p.field_b))
+                for p in c.pairs
+            ),
+            c.origin,
+        )
+        for c in plan.constraints
+    ]
+
+
+def _capacity_per_core(obj: dependencies.ObjectDependencies, placement: int, cores: int) -> int:
+    if placement == Placement.PARTITIONED:
+        return -(-obj.capacity // cores)
+    return obj.capacity
+
+
+def _plan_constraints(objects, decisions) -> list[dependencies.Constraint]:
+    seen: dict[tuple, dependencies.Constraint] = {}
+    for name, obj in objects.items():
+        if decisions[name].placement == Placement.PARTITIONED:
+            for c in obj.constraints:
+                seen.setdefault(c.signature(), c)
+    return list(seen.values())
+
+
+def _decide(objects, ports, options: PlanOptions, m: int):
+    decisions: dict[str, _Decision] = {}
+    written = {n: o for n, o in objects.items() if o.written_by_packets}
+    for name, obj in objects.items():
+        if name not in written:
+            decisions[name] = _Decision(
+                Placement.REPLICATED, "only written in nf_state_create: each core gets a read-only copy"
+            )
+    forced = STRATEGIES[options.strategy]
+    if forced in (plan_pb2.LOCKS, plan_pb2.TRANSACTIONAL_MEMORY):
+        placement = Placement.SHARED_LOCKED if forced == plan_pb2.LOCKS else Placement.SHARED_TRANSACTIONAL
+        how = "under the lock" if forced == plan_pb2.LOCKS else "inside transactions"
+        for name in written:
+            decisions[name] = _Decision(placement, f"strategy forced to {options.strategy}: one shared instance {how}")
+        return forced, f"forced by --strategy={options.strategy}", decisions
+
+    blocked = _blocked_families(written, ports, options, m)
+    if forced == plan_pb2.SHARED_NOTHING and blocked:
+        raise PlanError(
+            "--strategy=shared_nothing is impossible for this NF:\n  "
+            + "\n  ".join(r for reasons in blocked.values() for r in reasons)
+        )
+    if not blocked:
+        for name, obj in written.items():
+            decisions[name] = _Decision(Placement.PARTITIONED, _partition_reason(obj))
+        why = (
+            "every object written by packets can be partitioned by RSS"
+            if written
+            else "no state is written by packets: no constraints on RSS"
+        )
+        return plan_pb2.SHARED_NOTHING, why, decisions
+
+    locked = [o for o in written.values() if o.family in blocked]
+    read_mostly = all(_family_read_mostly(family, written) for family in blocked)
+    for name, obj in written.items():
+        if obj.family in blocked:
+            decisions[name] = _Decision(
+                Placement.SHARED_LOCKED, _short(blocked[obj.family]) + _write_share(obj)
+            )
+        elif read_mostly:
+            decisions[name] = _Decision(
+                Placement.PARTITIONED,
+                _partition_reason(obj) + " (the locked objects are read-mostly, so partitioning the rest pays)",
+            )
+        else:
+            decisions[name] = _Decision(
+                Placement.SHARED_LOCKED,
+                "partitionable by RSS, but shared under the lock: the unpartitionable objects "
+                f"{sorted(o.name for o in locked)} are written on every path that touches them, so each "
+                "packet takes the write lock anyway",
+            )
+    names = sorted(o.name for o in locked)
+    if read_mostly:
+        why = f"objects {names} cannot be partitioned by RSS and are read-mostly: they go under a lock, the rest is partitioned"
+    else:
+        why = f"objects {names} cannot be partitioned by RSS and are written on every access: everything under the lock"
+    return plan_pb2.LOCKS, why, decisions
+
+
+def _family_read_mostly(family: str, written) -> bool:
+    """Some path touches the family without writing it."""
+    members = [o for o in written.values() if o.family == family]
+    accessed = set().union(*(o.access_paths for o in members))
+    writing = set().union(*(o.write_paths for o in members))
+    return bool(accessed - writing)
+
+
+def _short(reasons: list[str], limit: int = 3) -> str:
+    unique = list(dict.fromkeys(reasons))
+    more = f" (and {len(unique) - limit} more)" if len(unique) > limit else ""
+    return "; ".join(unique[:limit]) + more
+
+
+def _write_share(obj: dependencies.ObjectDependencies) -> str:
+    return f" [written on {len(obj.write_paths)} of the {len(obj.access_paths)} paths that access it]"
+
+
+def _partition_reason(obj: dependencies.ObjectDependencies) -> str:
+    if not obj.constraints:
+        return "partitioned: no two packets need to meet on it"
+    related = sorted({", ".join(map(str, c.equalities)) + f" (ports {c.port_a}/{c.port_b})" for c in obj.constraints})
+    return "partitioned by RSS: packets that may touch the same entry agree on " + "; ".join(related)
+
+
+def _blocked_families(written, ports, options: PlanOptions, m: int) -> dict[str, list[str]]:
+    """Families (objects sharing an index space) that RSS cannot partition, with why."""
+    blocked: dict[str, list[str]] = {}
+    for obj in written.values():
+        if obj.blockers:
+            blocked.setdefault(obj.family, []).extend(obj.blockers)
+    families: dict[str, list[dependencies.ObjectDependencies]] = {}
+    for obj in written.values():
+        if obj.family not in blocked:
+            families.setdefault(obj.family, []).append(obj)
+    # Greedy: most-accessed families first; a family whose constraints, together
+    # with those kept so far, leave a port it is accessed on with no hashed field
+    # is blocked.
+    order = sorted(families.items(), key=lambda kv: (-sum(len(o.accesses) for o in kv[1]), kv[0]))
+    kept: list[dependencies.Constraint] = []
+    kept_names: list[str] = []
+    variables = rss_solver.KeyVariables(ports, options.key_length)
+    for family, members in order:
+        trial = kept + [c for o in members for c in o.constraints]
+        space = rss_solver.build_space(trial, variables, m)
+        used_ports = {a.port for o in members for a in o.accesses}
+        empty = [p for p in sorted(used_ports) if not rss_solver.hashed_groups(space, variables, p, m)]
+        if empty:
+            names = sorted(o.name for o in members)
+            blocked[family] = [
+                f"objects {names}: together with {kept_names or 'nothing else'} their constraints leave "
+                f"port(s) {empty} without any hashable field, so RSS would send all their traffic to one core"
+            ]
+            continue
+        kept = trial
+        kept_names.extend(o.name for o in members)
+    return blocked
