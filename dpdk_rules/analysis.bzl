@@ -1,0 +1,56 @@
+"""nf_description: the analyzer's description of an NF, and its golden test.
+
+In nfs/<name>/BUILD.bazel:
+
+    load("//dpdk_rules:analysis.bzl", "nf_description")
+    nf_description(name = "description", src = "firewall.c")
+
+gives
+    :description       genrule running //parallelizer/analysis:analyze on src;
+                       output description.generated.textproto (nfpar.NfDescription)
+    :description_test  fails, with a diff and the command that regenerates it, when
+                       the output differs from the checked-in description.textproto
+"""
+
+def nf_description(name, src, hdrs = [], golden = None, ports = None, visibility = None):
+    """Analyzes `src` (a C file of this package) into `name`.generated.textproto.
+
+    Args:
+      name: target name; the golden file defaults to `name`.textproto.
+      src: the NF's C source.
+      hdrs: headers the source includes besides nflib's (e.g. //nfs/common:options.h).
+      golden: the checked-in expected text proto.
+      ports: input port count when nf_port_count is not constant.
+      visibility: of the genrule.
+    """
+    golden = golden or name + ".textproto"
+    out = name + ".generated.textproto"
+    analyzer = Label("//parallelizer/analysis:analyze")
+    flags = " --include_dir=."
+    if ports != None:
+        flags += " --ports=%d" % ports
+    native.genrule(
+        name = name,
+        srcs = [src] + hdrs + [Label("//parallelizer/analysis:nflib_headers")],
+        outs = [out],
+        # The analyzer's summary line goes to stderr; show it only on failure.
+        cmd = ("log=$$($(location %s) --src=$(location %s) --out=$@%s 2>&1) || " % (analyzer, src, flags) +
+               "{ echo \"$$log\" >&2; exit 2; }"),
+        tools = [analyzer],
+        visibility = visibility,
+    )
+    package = native.package_name()
+    regen = ("bazel run //parallelizer/analysis:analyze -- --src=%s/%s --out=%s/%s" %
+             (package, src, package, golden)) + (" --ports=%d" % ports if ports != None else "")
+    native.py_test(
+        name = name + "_test",
+        size = "small",
+        srcs = [Label("//parallelizer/analysis:golden_test.py")],
+        main = Label("//parallelizer/analysis:golden_test.py"),
+        args = [
+            "--generated=$(location :%s)" % name,
+            "--golden=$(location %s)" % golden,
+            "--regen_command='%s'" % regen,
+        ],
+        data = [":" + name, golden],
+    )

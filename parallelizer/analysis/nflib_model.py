@@ -1,0 +1,124 @@
+"""Summaries of nflib functions for the symbolic executor: which argument is the
+object, key, index or value, which results are fresh symbols, and the StateOp
+kind each call records. Packet accessors map to packet fields."""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class OpSummary:
+    """A state operation on the object passed as argument 0."""
+
+    family: str  # "map", "vector", "dchain", "sketch", "cht", "lpm"
+    kind: str  # StateOp.Kind name
+    key_ptr: int | None = None  # argument: pointer to a key struct (read)
+    key_scalar: int | None = None  # argument: scalar key (LPM address, CHT hash)
+    index: int | None = None  # argument: int32 index
+    value: int | None = None  # argument: written scalar (map put) or threshold time
+    value_ptr: int | None = None  # argument: pointer to a written cell (vector return)
+    outs: tuple[tuple[int, str], ...] = ()  # (argument, part): pointers written with fresh symbols
+    ret: str | None = None  # part name of the return value
+    ret_domain: tuple[int, ...] | None = None  # the status codes it can return
+    # More objects the call touches: (argument, family, kind).
+    also: tuple[tuple[int, str, str], ...] = ()
+
+
+NF_OK, NF_FULL, NF_EXISTS, NF_NOT_FOUND = 0, -1, -2, -3
+
+OPS: dict[str, OpSummary] = {
+    "nf_map_get": OpSummary("map", "READ", key_ptr=1, outs=((2, "value"),), ret="found"),
+    "nf_map_put": OpSummary(
+        "map", "WRITE", key_ptr=1, value=2, ret="status", ret_domain=(NF_OK, NF_EXISTS, NF_FULL)
+    ),
+    "nf_map_erase": OpSummary("map", "WRITE", key_ptr=1, ret="status", ret_domain=(NF_OK, NF_NOT_FOUND)),
+    "nf_map_size": OpSummary("map", "READ", ret="value"),
+    "nf_map_capacity": OpSummary("map", "READ", ret="value"),
+    "nf_vector_borrow": OpSummary("vector", "READ", index=1, outs=((2, "cell"),)),
+    "nf_vector_return": OpSummary("vector", "WRITE", index=1, value_ptr=2),
+    "nf_vector_capacity": OpSummary("vector", "READ", ret="value"),
+    "nf_vector_index_base": OpSummary("vector", "READ", ret="value"),
+    "nf_dchain_allocate": OpSummary("dchain", "CREATE", outs=((2, "index"),), ret="found"),
+    "nf_dchain_rejuvenate": OpSummary(
+        "dchain", "REFRESH", index=1, ret="status", ret_domain=(NF_OK, NF_NOT_FOUND)
+    ),
+    "nf_dchain_is_allocated": OpSummary("dchain", "CHECK", index=1, ret="found"),
+    "nf_dchain_expire_one": OpSummary("dchain", "EXPIRE", value=1, outs=((2, "index"),), ret="found"),
+    "nf_dchain_free": OpSummary("dchain", "DESTROY", index=1, ret="status", ret_domain=(NF_OK, NF_NOT_FOUND)),
+    "nf_dchain_capacity": OpSummary("dchain", "READ", ret="value"),
+    "nf_dchain_index_base": OpSummary("dchain", "READ", ret="value"),
+    "nf_dchain_allocated_count": OpSummary("dchain", "READ", ret="value"),
+    "nf_expire_items": OpSummary(
+        "dchain", "EXPIRE", value=3, ret="value", also=((1, "vector", "EXPIRE"), (2, "map", "EXPIRE"))
+    ),
+    "nf_expire_indexes": OpSummary("dchain", "EXPIRE", value=1, ret="value"),
+    "nf_sketch_estimate": OpSummary("sketch", "READ", key_ptr=1, ret="estimate"),
+    "nf_sketch_increment": OpSummary("sketch", "WRITE", key_ptr=1),
+    "nf_sketch_expire": OpSummary("sketch", "EXPIRE", value=1),
+    "nf_cht_find_backend": OpSummary(
+        "cht", "READ", key_scalar=1, outs=((3, "backend"),), ret="found", also=((2, "dchain", "READ"),)
+    ),
+    "nf_lpm_lookup": OpSummary("lpm", "READ", key_scalar=1, outs=((2, "value"),), ret="found"),
+    "nf_lpm_add": OpSummary(
+        "lpm", "WRITE", key_scalar=1, value=3, ret="status", ret_domain=(NF_OK, NF_FULL, -4)
+    ),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Constructor:
+    family: str
+    capacity: int  # argument holding the capacity
+    key_size: int | None = None
+    cell_size: int | None = None
+
+
+CONSTRUCTORS: dict[str, Constructor] = {
+    "nf_map_create": Constructor("map", capacity=1, key_size=2),
+    "nf_vector_create": Constructor("vector", capacity=1, cell_size=2),
+    "nf_dchain_create": Constructor("dchain", capacity=1),
+    "nf_sketch_create": Constructor("sketch", capacity=1, key_size=3),
+    "nf_cht_create": Constructor("cht", capacity=1),
+    "nf_lpm_create": Constructor("lpm", capacity=1),
+}
+
+DESTRUCTORS = {
+    "nf_map_destroy",
+    "nf_vector_destroy",
+    "nf_dchain_destroy",
+    "nf_sketch_destroy",
+    "nf_cht_destroy",
+    "nf_lpm_destroy",
+}
+
+# Packet getters: function -> (packet field, bits). eth_src/eth_dst return struct nf_mac.
+PACKET_GETTERS: dict[str, tuple[str, int]] = {
+    "nf_pkt_eth_src": ("eth.src", 48),
+    "nf_pkt_eth_dst": ("eth.dst", 48),
+    "nf_pkt_eth_type": ("eth.type", 16),
+    "nf_pkt_ipv4_src": ("ipv4.src", 32),
+    "nf_pkt_ipv4_dst": ("ipv4.dst", 32),
+    "nf_pkt_ipv4_proto": ("ipv4.proto", 8),
+    "nf_pkt_l4_src_port": ("l4.src_port", 16),
+    "nf_pkt_l4_dst_port": ("l4.dst_port", 16),
+    "nf_pkt_tcp_flags": ("tcp.flags", 8),
+    "nf_pkt_len": ("pkt.len", 32),
+    "nf_pkt_status": ("pkt.status", 8),
+}
+
+PACKET_SETTERS: dict[str, str] = {
+    "nf_pkt_set_eth_src": "eth.src",
+    "nf_pkt_set_eth_dst": "eth.dst",
+    "nf_pkt_set_ipv4_src": "ipv4.src",
+    "nf_pkt_set_ipv4_dst": "ipv4.dst",
+    "nf_pkt_set_l4_src_port": "l4.src_port",
+    "nf_pkt_set_l4_dst_port": "l4.dst_port",
+}
+
+# Every packet field with its width, in the order descriptions list them.
+PACKET_FIELDS: dict[str, int] = {field: bits for field, bits in PACKET_GETTERS.values()}
+PACKET_FIELDS["in_port"] = 16
+PACKET_FIELDS["now"] = 64
+
+MAX_PARSE_STATUS = 8  # enum nf_parse_status: NF_PKT_L4_OK .. NF_PKT_TRUNCATED_L4
