@@ -1,0 +1,354 @@
+/* Load balancer for a virtual IP (--vip). Backends announce themselves with
+ * heartbeats: UDP packets to --heartbeat-port arriving on the backend port,
+ * identified by their source IPv4 address (their source MAC is recorded too).
+ * A backend without a heartbeat for --backend-expiry is dead.
+ *
+ * A client flow (5-tuple) to the VIP gets a live backend by consistent hashing
+ * (Maglev table over the live backends) and keeps it while the flow is alive
+ * (--flow-expiry without packets) and the backend is alive; when its backend
+ * died, the flow is re-assigned by the same hashing. Packets to a backend get
+ * the backend's IPv4 and MAC address as destination. Packets from a live
+ * backend (other than heartbeats) get the VIP as source and go to the clients.
+ * When the flow table is full, new flows are still served by the hash, just
+ * not pinned. With no live backend, client packets are dropped.
+ *
+ * Malformed-packet rule: only complete TCP/UDP frames are balanced; every other
+ * frame (non-IPv4, other protocols, fragments, truncated or bad headers) is
+ * dropped on both sides, as are client packets not addressed to the VIP and
+ * backend packets from addresses that are not live backends. Heartbeats are
+ * consumed (dropped after being recorded). */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nflib/cht.h"
+#include "nflib/dchain.h"
+#include "nflib/expirator.h"
+#include "nflib/map.h"
+#include "nflib/nf.h"
+#include "nflib/time.h"
+#include "nflib/vector.h"
+#include "nfs/common/options.h"
+
+const char *const nf_name = "load_balancer";
+
+#define LB_MAX_FLOWS_LIMIT (1u << 24)
+#define LB_MAX_BACKENDS_LIMIT 4096
+#define LB_MAX_CHT_SIZE (1u << 26)
+
+struct nf_config {
+  uint16_t client_port;
+  uint16_t backend_port;
+  uint32_t vip;             /* host byte order */
+  uint16_t heartbeat_port;  /* UDP destination port of heartbeats */
+  uint32_t max_flows;       /* power of two */
+  uint32_t max_backends;    /* power of two */
+  uint32_t cht_size;        /* prime > max_backends */
+  nf_time_t flow_expiry;    /* ns */
+  nf_time_t backend_expiry; /* ns */
+};
+
+struct flow_key {
+  uint32_t src_ip;
+  uint32_t dst_ip;
+  uint16_t src_port;
+  uint16_t dst_port;
+  uint8_t proto;
+  uint8_t pad[3];
+};
+NF_KEY_DECLARE(flow_key)
+
+struct ip_key {
+  uint32_t addr;
+};
+NF_KEY_DECLARE(ip_key)
+
+struct flow_backend {
+  int32_t backend; /* backend index the flow is pinned to */
+};
+
+struct backend {
+  uint32_t ip;
+  struct nf_mac mac;
+  uint8_t pad[2];
+};
+
+struct nf_state {
+  struct nf_config cfg;
+  struct nf_map *flow_table;       /* flow_key -> flow index */
+  struct nf_vector *flow_keys;     /* flow index -> flow_key (for expiry) */
+  struct nf_vector *flow_backends; /* flow index -> struct flow_backend */
+  struct nf_dchain *flow_chain;    /* flow indexes, by last packet */
+  struct nf_map *backend_table;    /* backend address -> backend index */
+  struct nf_vector *backend_keys;  /* backend index -> ip_key (for expiry) */
+  struct nf_vector *backends;      /* backend index -> struct backend */
+  struct nf_dchain *backend_chain; /* live backend indexes, by last heartbeat */
+  struct nf_cht *backend_cht;      /* flow hash -> preferred live backend */
+};
+
+enum {
+  OPT_CLIENT_PORT = 256,
+  OPT_BACKEND_PORT,
+  OPT_VIP,
+  OPT_HEARTBEAT_PORT,
+  OPT_MAX_FLOWS,
+  OPT_MAX_BACKENDS,
+  OPT_CHT_SIZE,
+  OPT_FLOW_EXPIRY,
+  OPT_BACKEND_EXPIRY,
+};
+
+static const struct option long_options[] = {
+    {"client-port", required_argument, NULL, OPT_CLIENT_PORT},
+    {"backend-port", required_argument, NULL, OPT_BACKEND_PORT},
+    {"vip", required_argument, NULL, OPT_VIP},
+    {"heartbeat-port", required_argument, NULL, OPT_HEARTBEAT_PORT},
+    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+    {"max-backends", required_argument, NULL, OPT_MAX_BACKENDS},
+    {"cht-size", required_argument, NULL, OPT_CHT_SIZE},
+    {"flow-expiry", required_argument, NULL, OPT_FLOW_EXPIRY},
+    {"backend-expiry", required_argument, NULL, OPT_BACKEND_EXPIRY},
+    {NULL, 0, NULL, 0},
+};
+
+void nf_config_usage(FILE *out) {
+  fprintf(out,
+          "load_balancer options:\n"
+          "  --vip A              the virtual IPv4 address clients connect to (required)\n"
+          "  --client-port N      port facing the clients (default 0)\n"
+          "  --backend-port N     port facing the backends (default 1)\n"
+          "  --heartbeat-port P   UDP destination port of backend heartbeats (default 7777)\n"
+          "  --max-flows N        flow table capacity, a power of two (default 65536)\n"
+          "  --max-backends N     backend capacity, a power of two (default 32)\n"
+          "  --cht-size N         consistent-hashing table size, a prime > max-backends\n"
+          "                       (default 65537)\n"
+          "  --flow-expiry T      idle time before a flow is forgotten (default 10s)\n"
+          "  --backend-expiry T   time without heartbeat before a backend is dead (default 3s)\n");
+}
+
+static bool is_prime(uint64_t n) {
+  if (n < 2) return false;
+  for (uint64_t d = 2; d * d <= n; d++) {
+    if (n % d == 0) return false;
+  }
+  return true;
+}
+
+struct nf_config *nf_config_parse(int argc, char **argv, char *err, size_t err_len) {
+  struct nf_config cfg = {.client_port = 0,
+                          .backend_port = 1,
+                          .vip = 0,
+                          .heartbeat_port = 7777,
+                          .max_flows = 65536,
+                          .max_backends = 32,
+                          .cht_size = 65537,
+                          .flow_expiry = 10 * NF_NS_PER_SEC,
+                          .backend_expiry = 3 * NF_NS_PER_SEC};
+  bool have_vip = false;
+  uint64_t value = 0;
+  int opt;
+  optind = 0;
+  opterr = 0;
+  while ((opt = getopt_long(argc, argv, "+:", long_options, NULL)) != -1) {
+    switch (opt) {
+      case OPT_CLIENT_PORT:
+        if (!nf_opt_parse_u64("--client-port", optarg, 0, 1, &value, err, err_len)) return NULL;
+        cfg.client_port = (uint16_t)value;
+        break;
+      case OPT_BACKEND_PORT:
+        if (!nf_opt_parse_u64("--backend-port", optarg, 0, 1, &value, err, err_len)) return NULL;
+        cfg.backend_port = (uint16_t)value;
+        break;
+      case OPT_VIP:
+        if (!nf_opt_parse_ipv4("--vip", optarg, &cfg.vip, err, err_len)) return NULL;
+        have_vip = true;
+        break;
+      case OPT_HEARTBEAT_PORT:
+        if (!nf_opt_parse_u64("--heartbeat-port", optarg, 1, 65535, &value, err, err_len)) {
+          return NULL;
+        }
+        cfg.heartbeat_port = (uint16_t)value;
+        break;
+      case OPT_MAX_FLOWS:
+        if (!nf_opt_parse_pow2("--max-flows", optarg, 1, LB_MAX_FLOWS_LIMIT, &value, err,
+                               err_len)) {
+          return NULL;
+        }
+        cfg.max_flows = (uint32_t)value;
+        break;
+      case OPT_MAX_BACKENDS:
+        if (!nf_opt_parse_pow2("--max-backends", optarg, 1, LB_MAX_BACKENDS_LIMIT, &value, err,
+                               err_len)) {
+          return NULL;
+        }
+        cfg.max_backends = (uint32_t)value;
+        break;
+      case OPT_CHT_SIZE:
+        if (!nf_opt_parse_u64("--cht-size", optarg, 2, LB_MAX_CHT_SIZE, &value, err, err_len)) {
+          return NULL;
+        }
+        if (!is_prime(value)) {
+          nf_opt_fail(err, err_len, "invalid value '%s' for --cht-size: expected a prime", optarg);
+          return NULL;
+        }
+        cfg.cht_size = (uint32_t)value;
+        break;
+      case OPT_FLOW_EXPIRY:
+        if (!nf_opt_parse_duration("--flow-expiry", optarg, &cfg.flow_expiry, err, err_len)) {
+          return NULL;
+        }
+        break;
+      case OPT_BACKEND_EXPIRY:
+        if (!nf_opt_parse_duration("--backend-expiry", optarg, &cfg.backend_expiry, err, err_len)) {
+          return NULL;
+        }
+        break;
+      default:
+        nf_opt_getopt_error(opt, argv, optind, err, err_len);
+        return NULL;
+    }
+  }
+  if (optind < argc) {
+    nf_opt_fail(err, err_len, "unexpected argument '%s'", argv[optind]);
+    return NULL;
+  }
+  if (!have_vip) {
+    nf_opt_fail(err, err_len, "missing --vip: the load balancer needs its virtual IPv4 address");
+    return NULL;
+  }
+  if (cfg.cht_size <= cfg.max_backends) {
+    nf_opt_fail(err, err_len, "--cht-size %u must be larger than --max-backends %u", cfg.cht_size,
+                cfg.max_backends);
+    return NULL;
+  }
+  if (!nf_opt_check_distinct_ports("--client-port", cfg.client_port, "--backend-port",
+                                   cfg.backend_port, err, err_len)) {
+    return NULL;
+  }
+  struct nf_config *result = malloc(sizeof(*result));
+  if (result == NULL) {
+    nf_opt_fail(err, err_len, "out of memory");
+    return NULL;
+  }
+  *result = cfg;
+  return result;
+}
+
+uint16_t nf_port_count(const struct nf_config *cfg) {
+  (void)cfg;
+  return 2;
+}
+
+struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t err_len) {
+  struct nf_state *state = calloc(1, sizeof(*state));
+  if (state == NULL) {
+    nf_opt_fail(err, err_len, "out of memory for the load balancer state");
+    return NULL;
+  }
+  state->cfg = *cfg;
+  state->flow_table = nf_map_create("flow_table", cfg->max_flows, sizeof(struct flow_key),
+                                    flow_key_hash, flow_key_eq);
+  state->flow_keys = nf_vector_create("flow_keys", cfg->max_flows, sizeof(struct flow_key), NULL);
+  state->flow_backends =
+      nf_vector_create("flow_backends", cfg->max_flows, sizeof(struct flow_backend), NULL);
+  state->flow_chain = nf_dchain_create("flow_chain", cfg->max_flows);
+  state->backend_table = nf_map_create("backend_table", cfg->max_backends, sizeof(struct ip_key),
+                                       ip_key_hash, ip_key_eq);
+  state->backend_keys =
+      nf_vector_create("backend_keys", cfg->max_backends, sizeof(struct ip_key), NULL);
+  state->backends = nf_vector_create("backends", cfg->max_backends, sizeof(struct backend), NULL);
+  state->backend_chain = nf_dchain_create("backend_chain", cfg->max_backends);
+  state->backend_cht = nf_cht_create("backend_cht", cfg->max_backends, cfg->cht_size);
+  if (state->flow_table == NULL || state->flow_keys == NULL || state->flow_backends == NULL ||
+      state->flow_chain == NULL || state->backend_table == NULL || state->backend_keys == NULL ||
+      state->backends == NULL || state->backend_chain == NULL || state->backend_cht == NULL) {
+    nf_opt_fail(err, err_len, "cannot allocate %u flows, %u backends and a %u-entry hash table",
+                cfg->max_flows, cfg->max_backends, cfg->cht_size);
+    return NULL;
+  }
+  return state;
+}
+
+/* Records or refreshes the backend that sent a heartbeat; heartbeats are consumed. */
+static int heartbeat(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  struct ip_key key = {.addr = nf_pkt_ipv4_src(pkt)};
+  int32_t index = 0;
+  if (nf_map_get(state->backend_table, &key, &index)) {
+    nf_dchain_rejuvenate(state->backend_chain, index, now);
+  } else {
+    if (!nf_dchain_allocate(state->backend_chain, now, &index)) return NF_DROP; /* full */
+    nf_vector_return(state->backend_keys, index, &key);
+    nf_map_put(state->backend_table, &key, index);
+  }
+  struct backend backend = {.ip = key.addr, .mac = nf_pkt_eth_src(pkt), .pad = {0, 0}};
+  nf_vector_return(state->backends, index, &backend);
+  return NF_DROP;
+}
+
+static int from_backend(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  if (nf_pkt_ipv4_proto(pkt) == NF_IPPROTO_UDP &&
+      nf_pkt_l4_dst_port(pkt) == state->cfg.heartbeat_port) {
+    return heartbeat(state, pkt, now);
+  }
+  struct ip_key key = {.addr = nf_pkt_ipv4_src(pkt)};
+  int32_t index = 0;
+  if (!nf_map_get(state->backend_table, &key, &index)) return NF_DROP; /* not a live backend */
+  nf_pkt_set_ipv4_src(pkt, state->cfg.vip);
+  return state->cfg.client_port;
+}
+
+static int from_client(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  if (nf_pkt_ipv4_dst(pkt) != state->cfg.vip) return NF_DROP;
+  struct flow_key key = {
+      .src_ip = nf_pkt_ipv4_src(pkt),
+      .dst_ip = nf_pkt_ipv4_dst(pkt),
+      .src_port = nf_pkt_l4_src_port(pkt),
+      .dst_port = nf_pkt_l4_dst_port(pkt),
+      .proto = nf_pkt_ipv4_proto(pkt),
+      .pad = {0, 0, 0},
+  };
+  struct flow_backend pinned;
+  int32_t backend_index = 0;
+  int32_t flow_index = 0;
+  if (nf_map_get(state->flow_table, &key, &flow_index)) {
+    nf_vector_borrow(state->flow_backends, flow_index, &pinned);
+    backend_index = pinned.backend;
+    if (!nf_dchain_is_allocated(state->backend_chain, backend_index)) {
+      /* Its backend died: re-assign. */
+      if (!nf_cht_find_backend(state->backend_cht, flow_key_hash(&key), state->backend_chain,
+                               &backend_index)) {
+        return NF_DROP; /* no live backend */
+      }
+      pinned.backend = backend_index;
+      nf_vector_return(state->flow_backends, flow_index, &pinned);
+    }
+    nf_dchain_rejuvenate(state->flow_chain, flow_index, now);
+  } else {
+    if (!nf_cht_find_backend(state->backend_cht, flow_key_hash(&key), state->backend_chain,
+                             &backend_index)) {
+      return NF_DROP; /* no live backend */
+    }
+    if (nf_dchain_allocate(state->flow_chain, now, &flow_index)) {
+      nf_vector_return(state->flow_keys, flow_index, &key);
+      nf_map_put(state->flow_table, &key, flow_index);
+      pinned.backend = backend_index;
+      nf_vector_return(state->flow_backends, flow_index, &pinned);
+    }
+    /* else: flow table full, the flow is served by the hash without being pinned. */
+  }
+  struct backend backend;
+  nf_vector_borrow(state->backends, backend_index, &backend);
+  nf_pkt_set_ipv4_dst(pkt, backend.ip);
+  nf_pkt_set_eth_dst(pkt, backend.mac);
+  return state->cfg.backend_port;
+}
+
+int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
+  nf_expire_items(state->flow_chain, state->flow_keys, state->flow_table,
+                  now - state->cfg.flow_expiry);
+  nf_expire_items(state->backend_chain, state->backend_keys, state->backend_table,
+                  now - state->cfg.backend_expiry);
+  if (nf_pkt_status(pkt) != NF_PKT_L4_OK) return NF_DROP;
+  if (in_port == state->cfg.backend_port) return from_backend(state, pkt, now);
+  return from_client(state, pkt, now);
+}
