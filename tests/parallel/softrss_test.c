@@ -1,0 +1,188 @@
+/* Software RSS, default RETA and per-worker layouts against independent
+ * references: the Microsoft RSS verification vectors (the published Toeplitz
+ * test suite NICs are checked with) and hand-computed layouts. */
+#include <string.h>
+
+#include "dpdk_rules/runtime/parallel/config_util.h"
+#include "dpdk_rules/runtime/parallel/softrss.h"
+#include "nfs/testing/check.h"
+#include "nfs/testing/packets.h"
+
+/* The config is normally generated; these tests build their own. */
+const struct nf_parallel_config nf_parallel_config;
+
+static const uint8_t ms_key[40] = {
+    0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
+    0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
+    0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa};
+
+/* "Verifying the RSS Hash Calculation", Microsoft: IPv4 (src, dst) and
+ * IPv4 + TCP (src, dst, sport, dport). */
+struct ms_vector {
+  uint32_t src, dst;
+  uint16_t sport, dport;
+  uint32_t hash_l3, hash_l4;
+};
+static const struct ms_vector ms_vectors[] = {
+    {TEST_IP(66, 9, 149, 187), TEST_IP(161, 142, 100, 80), 2794, 1766, 0x323e8fc2, 0x51ccc178},
+    {TEST_IP(199, 92, 111, 2), TEST_IP(65, 69, 140, 83), 14230, 4739, 0xd718262a, 0xc626b0ea},
+    {TEST_IP(24, 19, 198, 95), TEST_IP(12, 22, 207, 184), 12898, 38024, 0xd2d0a5de, 0x5c2b394a},
+    {TEST_IP(38, 27, 205, 30), TEST_IP(209, 142, 163, 6), 48228, 2217, 0x82989176, 0xafc7327f},
+    {TEST_IP(153, 39, 163, 191), TEST_IP(202, 188, 127, 2), 44251, 1303, 0x5d1809c5, 0x10e828a2},
+};
+
+static struct nf_par_rss_port ms_port(uint64_t rss_hf) {
+  struct nf_par_rss_port port;
+  memset(&port, 0, sizeof(port));
+  port.key_len = sizeof(ms_key);
+  memcpy(port.key, ms_key, sizeof(ms_key));
+  port.rss_hf = rss_hf;
+  return port;
+}
+
+static void test_microsoft_vectors_through_frames(void) {
+  struct nf_par_rss_port l4 = ms_port(NF_PAR_RSS_IPV4 | NF_PAR_RSS_NONFRAG_IPV4_TCP);
+  struct nf_par_rss_port l3 = ms_port(NF_PAR_RSS_IPV4);
+  for (size_t i = 0; i < sizeof(ms_vectors) / sizeof(ms_vectors[0]); i++) {
+    const struct ms_vector *v = &ms_vectors[i];
+    struct test_frame f;
+    test_frame_tcp(&f, v->src, v->dst, v->sport, v->dport);
+    CHECK_EQ(nf_par_rss_hash(&l4, f.data, f.len), v->hash_l4);
+    /* TCP not enabled: the NIC falls back to the address pair. */
+    CHECK_EQ(nf_par_rss_hash(&l3, f.data, f.len), v->hash_l3);
+    /* UDP with only TCP enabled: address pair too (RSS_IPV4 is on). */
+    test_frame_udp(&f, v->src, v->dst, v->sport, v->dport);
+    CHECK_EQ(nf_par_rss_hash(&l4, f.data, f.len), v->hash_l3);
+  }
+}
+
+static void test_unhashed_frames_go_to_reta_entry_0(void) {
+  struct nf_par_rss_port l4_only = ms_port(NF_PAR_RSS_NONFRAG_IPV4_TCP);
+  struct test_frame f;
+  /* UDP with neither UDP nor IPV4 hashing: not hashed. */
+  test_frame_udp(&f, TEST_IP(1, 2, 3, 4), TEST_IP(5, 6, 7, 8), 1, 2);
+  CHECK_EQ(nf_par_rss_hash(&l4_only, f.data, f.len), 0);
+  uint8_t junk[20];
+  memset(junk, 0xff, sizeof(junk));
+  struct nf_par_rss_port all = ms_port(NF_PAR_RSS_IPV4 | NF_PAR_RSS_NONFRAG_IPV4_TCP);
+  CHECK_EQ(nf_par_rss_hash(&all, junk, sizeof(junk)), 0);
+  uint16_t reta[8] = {5, 1, 2, 3, 4, 5, 6, 7};
+  CHECK_EQ(nf_par_rss_queue(&all, reta, 8, junk, sizeof(junk)), 5);
+}
+
+static void test_fragments_and_other_protocols_hash_addresses(void) {
+  const struct ms_vector *v = &ms_vectors[0];
+  struct nf_par_rss_port frag = ms_port(NF_PAR_RSS_FRAG_IPV4 | NF_PAR_RSS_NONFRAG_IPV4_TCP);
+  struct test_frame f;
+  struct test_frame_spec spec = test_spec_tcp(v->src, v->dst, v->sport, v->dport, 0x02);
+  spec.more_fragments = true;
+  CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_FRAGMENT);
+  CHECK_EQ(nf_par_rss_hash(&frag, f.data, f.len), v->hash_l3);
+  spec = test_spec_udp(v->src, v->dst, 0, 0);
+  spec.proto = TEST_IPPROTO_ICMP;
+  CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV4_OTHER);
+  CHECK_EQ(nf_par_rss_hash(&frag, f.data, f.len), 0); /* NONFRAG_IPV4_OTHER off */
+  struct nf_par_rss_port other = ms_port(NF_PAR_RSS_NONFRAG_IPV4_OTHER);
+  CHECK_EQ(nf_par_rss_hash(&other, f.data, f.len), v->hash_l3);
+}
+
+static void test_src_only_hashes_the_source_alone(void) {
+  const struct ms_vector *v = &ms_vectors[1];
+  struct nf_par_rss_port src_only = ms_port(NF_PAR_RSS_IPV4 | NF_PAR_RSS_L3_SRC_ONLY);
+  struct test_frame f;
+  test_frame_udp(&f, v->src, v->dst, 1, 2);
+  uint8_t input[4] = {(uint8_t)(v->src >> 24), (uint8_t)(v->src >> 16), (uint8_t)(v->src >> 8),
+                      (uint8_t)v->src};
+  CHECK_EQ(nf_par_rss_hash(&src_only, f.data, f.len), nf_par_toeplitz(ms_key, 40, input, 4));
+}
+
+static void test_default_reta(void) {
+  uint16_t reta[128];
+  nf_par_default_reta(reta, 128, 3);
+  for (int i = 0; i < 128; i++) CHECK_EQ(reta[i], i % 3);
+}
+
+static struct nf_parallel_config layout_config(void) {
+  struct nf_parallel_config cfg;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.nf_name = "test";
+  cfg.strategy = NF_PAR_SHARED_NOTHING;
+  cfg.strategy_reason = "test";
+  cfg.shared_nothing_allowed = true;
+  cfg.reta_size = 128;
+  cfg.planned_cores = 2;
+  cfg.object_count = 3;
+  cfg.objects[0] = (struct nf_par_object){"table", NF_PAR_PARTITIONED, 1024, false};
+  cfg.objects[1] = (struct nf_par_object){"chain", NF_PAR_PARTITIONED, 1024, true};
+  cfg.objects[2] = (struct nf_par_object){"routes", NF_PAR_REPLICATED, 0, false};
+  cfg.rss_port_count = 1;
+  cfg.rss_ports[0].port = 0;
+  return cfg;
+}
+
+static void test_layout_splits_the_planned_total(void) {
+  struct nf_parallel_config cfg = layout_config();
+  struct nf_instance_layout layout;
+  char err[256];
+  /* 4 workers share the planned 2 x 1024 entries: 512 each, disjoint chains. */
+  for (uint16_t k = 0; k < 4; k++) {
+    REQUIRE(nf_par_build_layout(&cfg, k, 4, &layout, err, sizeof(err)) == 0);
+    CHECK_EQ(layout.object_count, 2); /* the replicated object keeps its full size */
+    CHECK(strcmp(layout.objects[0].name, "table") == 0);
+    CHECK_EQ(layout.objects[0].capacity, 512);
+    CHECK_EQ(layout.objects[0].index_base, 0);
+    CHECK_EQ(layout.objects[1].capacity, 512);
+    CHECK_EQ(layout.objects[1].index_base, 512 * k);
+  }
+  /* 3 workers: 2048 / 3 = 682, rounded down to a power of two. */
+  REQUIRE(nf_par_build_layout(&cfg, 2, 3, &layout, err, sizeof(err)) == 0);
+  CHECK_EQ(layout.objects[1].capacity, 512);
+  CHECK_EQ(layout.objects[1].index_base, 1024);
+  /* The planned count: the plan's own number. */
+  REQUIRE(nf_par_build_layout(&cfg, 1, 2, &layout, err, sizeof(err)) == 0);
+  CHECK_EQ(layout.objects[1].capacity, 1024);
+  CHECK_EQ(layout.objects[1].index_base, 1024);
+}
+
+static void test_layout_errors_name_the_object(void) {
+  struct nf_parallel_config cfg = layout_config();
+  cfg.objects[1].capacity_per_core = 0;
+  struct nf_instance_layout layout;
+  char err[256] = "";
+  CHECK_EQ(nf_par_build_layout(&cfg, 0, 2, &layout, err, sizeof(err)), -1);
+  CHECK(strstr(err, "'chain'") != NULL && strstr(err, "capacity_per_core") != NULL);
+  cfg = layout_config();
+  cfg.objects[0].capacity_per_core = 1;
+  CHECK_EQ(nf_par_build_layout(&cfg, 0, 4, &layout, err, sizeof(err)), -1);
+  CHECK(strstr(err, "'table'") != NULL && strstr(err, "0 per worker") != NULL);
+}
+
+static void test_check_refuses_what_the_plan_forbids(void) {
+  struct nf_parallel_config cfg = layout_config();
+  char err[256] = "";
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_SHARED_NOTHING, 2, 1, err, sizeof(err)), 0);
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_SHARED_NOTHING, 2, 2, err, sizeof(err)), -1);
+  CHECK(strstr(err, "port 1") != NULL);
+  cfg.shared_nothing_allowed = false;
+  cfg.strategy = NF_PAR_LOCKS;
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_SHARED_NOTHING, 2, 1, err, sizeof(err)), -1);
+  CHECK(strstr(err, "does not allow shared-nothing") != NULL);
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_LOCKS, 2, 2, err, sizeof(err)), 0);
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_LOCKS, 200, 2, err, sizeof(err)), -1);
+  cfg = layout_config();
+  cfg.objects[2].placement = NF_PAR_SHARED;
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_SHARED_NOTHING, 1, 1, err, sizeof(err)), -1);
+  CHECK(strstr(err, "'routes'") != NULL);
+}
+
+int main(void) {
+  RUN_TEST(test_microsoft_vectors_through_frames);
+  RUN_TEST(test_unhashed_frames_go_to_reta_entry_0);
+  RUN_TEST(test_fragments_and_other_protocols_hash_addresses);
+  RUN_TEST(test_src_only_hashes_the_source_alone);
+  RUN_TEST(test_default_reta);
+  RUN_TEST(test_layout_splits_the_planned_total);
+  RUN_TEST(test_layout_errors_name_the_object);
+  RUN_TEST(test_check_refuses_what_the_plan_forbids);
+  return test_main_result();
+}
