@@ -44,7 +44,7 @@ class Constraint:
     unhashable: tuple[str, ...] = ()
 
     def signature(self) -> tuple:
-        return (self.port_a, self.port_b, tuple(sorted(map(str, self.equalities))))
+        return (self.port_a, self.port_b, tuple(sorted(map(str, self.equalities))), tuple(sorted(self.unhashable)))
 
     def swapped(self) -> Constraint:
         eqs = tuple(FieldEq(e.b, e.a) for e in self.equalities)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from parallelizer.sharding import dependencies, fields
 from proto import nf_description_pb2 as pb
 
 SO = pb.StateObject
@@ -280,3 +281,32 @@ ALL = {
     "lb_like": lb_like,
     "global_counter_like": global_counter_like,
 }
+
+
+# Constraints as the dependency analysis produces them, for solver tests.
+_P = fields.parse_field_bits
+SYMMETRIC = dependencies.Constraint(
+    0,
+    1,
+    (
+        dependencies.FieldEq(_P("ipv4.src"), _P("ipv4.dst")),
+        dependencies.FieldEq(_P("ipv4.dst"), _P("ipv4.src")),
+        dependencies.FieldEq(_P("l4.src_port"), _P("l4.dst_port")),
+        dependencies.FieldEq(_P("l4.dst_port"), _P("l4.src_port")),
+    ),
+    "symmetric",
+)
+REMOTE_ENDPOINT = dependencies.Constraint(
+    0,
+    1,
+    (
+        dependencies.FieldEq(_P("ipv4.dst"), _P("ipv4.src")),
+        dependencies.FieldEq(_P("l4.dst_port"), _P("l4.src_port")),
+    ),
+    "remote endpoint",
+)
+
+
+def same_port(*names: str, port: int = 0) -> dependencies.Constraint:
+    """Packets of `port` with equal `names` fields meet."""
+    return dependencies.Constraint(port, port, tuple(dependencies.FieldEq(_P(n), _P(n)) for n in names), "keyed")
