@@ -233,7 +233,12 @@ static void setup_ports(struct runtime *rt, uint16_t *reta) {
                "traffic; re-plan or pass --no-rss with traffic already split per queue\n",
                port, rt->workers);
     }
-    if (port_setup(port, &queues, err, sizeof(err)) != 0) rte_exit(EXIT_FAILURE, "%s\n", err);
+    if (port_setup(port, &queues, err, sizeof(err)) != 0) {
+      rte_exit(EXIT_FAILURE, "%s%s\n", err,
+               queues.rss != NULL ? " (for devices without RSS, e.g. net_pcap, pass --no-rss and "
+                                    "feed each queue its share of the traffic)"
+                                  : "");
+    }
   }
 }
 
