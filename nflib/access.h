@@ -14,6 +14,9 @@ struct nf_write_hook {
 
 extern __thread struct nf_write_hook nf_current_write_hook;
 
+/* Contracts of nflib functions hold modulo the hook: it must not touch nflib
+ * state, and it either returns (nothing happened) or never returns (longjmp). */
+/*@ assigns \nothing; */
 static inline void nf_before_write(void) {
   if (nf_current_write_hook.fn) nf_current_write_hook.fn(nf_current_write_hook.ctx);
 }

@@ -8,29 +8,139 @@
 
 struct nf_dchain;
 
+/* Abstract model: a set of allocated indexes in [base, base + capacity), each
+ * with a timestamp; nf_dchain_oldest is the allocated index least recently
+ * allocated or rejuvenated. Timestamps passed in must not decrease (the list
+ * order is the call order; expiry compares only the oldest's timestamp). */
+/*@ axiomatic nf_dchain_model {
+      predicate nf_dchain_live{L}(struct nf_dchain *c) reads nf_heap;
+      logic integer nf_dchain_capacity_of{L}(struct nf_dchain *c) reads nf_heap;
+      logic integer nf_dchain_base{L}(struct nf_dchain *c) reads nf_heap;
+      logic integer nf_dchain_count{L}(struct nf_dchain *c) reads nf_heap;
+      predicate nf_dchain_allocated{L}(struct nf_dchain *c, integer index) reads nf_heap;
+      logic nf_time_t nf_dchain_stamp{L}(struct nf_dchain *c, integer index) reads nf_heap;
+      logic integer nf_dchain_oldest{L}(struct nf_dchain *c) reads nf_heap;
+      axiom nf_dchain_in_range{L}: \forall struct nf_dchain *c, integer i;
+        nf_dchain_allocated(c, i) ==>
+          nf_dchain_base(c) <= i < nf_dchain_base(c) + nf_dchain_capacity_of(c);
+      axiom nf_dchain_oldest_allocated{L}: \forall struct nf_dchain *c;
+        nf_dchain_count(c) > 0 ==> nf_dchain_allocated(c, nf_dchain_oldest(c));
+    }
+    predicate nf_dchain_others_unchanged{L0, L1}(struct nf_dchain *c, integer index) =
+      \forall integer i; i != index ==>
+        ((nf_dchain_allocated{L1}(c, i) <==> nf_dchain_allocated{L0}(c, i)) &&
+         nf_dchain_stamp{L1}(c, i) == nf_dchain_stamp{L0}(c, i));
+*/
+
+/* NULL on capacity 0 or no memory. Under an instance layout the layout's
+ * capacity and index base apply. The first allocations return base, base+1, ... */
+/*@ requires name == \null || \valid_read(name);
+    assigns nf_heap, \result \from capacity;
+    ensures \result == \null ||
+      (nf_dchain_live(\result) && nf_dchain_count(\result) == 0 &&
+       nf_dchain_capacity_of(\result) >= 1);
+    ensures capacity == 0 ==> \result == \null; */
 struct nf_dchain *nf_dchain_create(const char *name, uint32_t capacity);
+/*@ requires chain == \null || nf_dchain_live(chain);
+    assigns nf_heap; */
 void nf_dchain_destroy(struct nf_dchain *chain);
 
 /* CREATE. true: *index_out is a previously free index, now allocated with
- * timestamp now and the most recent. false: all indexes allocated. */
+ * timestamp now and the most recent. false: all indexes allocated. The index
+ * is the most recently freed one, or the lowest never allocated one. */
+/*@ requires nf_dchain_live(chain) && \valid(index_out);
+    assigns nf_heap, *index_out;
+    ensures nf_dchain_live(chain);
+    behavior full:
+      assumes nf_dchain_count(chain) == nf_dchain_capacity_of(chain);
+      assigns \nothing;
+      ensures \result == \false;
+    behavior allocated:
+      assumes nf_dchain_count(chain) < nf_dchain_capacity_of(chain);
+      ensures \result == \true;
+      ensures !\old(nf_dchain_allocated(chain, *index_out));
+      ensures nf_dchain_allocated(chain, *index_out);
+      ensures nf_dchain_stamp(chain, *index_out) == now;
+      ensures nf_dchain_count(chain) == \old(nf_dchain_count(chain)) + 1;
+      ensures nf_dchain_others_unchanged{Old, Here}(chain, *index_out);
+    complete behaviors;
+    disjoint behaviors; */
 bool nf_dchain_allocate(struct nf_dchain *chain, nf_time_t now, int32_t *index_out);
 
 /* REFRESH. Sets index's timestamp to now, making it the most recent.
  * NF_NOT_FOUND if index is not allocated (or out of range). */
+/*@ requires nf_dchain_live(chain);
+    assigns nf_heap;
+    ensures nf_dchain_live(chain);
+    behavior refreshed:
+      assumes nf_dchain_allocated(chain, index);
+      ensures \result == NF_OK && nf_dchain_allocated(chain, index);
+      ensures nf_dchain_stamp(chain, index) == now;
+      ensures nf_dchain_count(chain) == \old(nf_dchain_count(chain));
+      ensures nf_dchain_others_unchanged{Old, Here}(chain, index);
+    behavior not_found:
+      assumes !nf_dchain_allocated(chain, index);
+      assigns \nothing;
+      ensures \result == NF_NOT_FOUND;
+    complete behaviors;
+    disjoint behaviors; */
 int nf_dchain_rejuvenate(struct nf_dchain *chain, int32_t index, nf_time_t now);
 
 /* CHECK. Whether index is in range and allocated. */
+/*@ requires nf_dchain_live(chain);
+    assigns \nothing;
+    ensures \result <==> nf_dchain_allocated(chain, index); */
 bool nf_dchain_is_allocated(const struct nf_dchain *chain, int32_t index);
 
 /* DESTROY. Frees the least recently used index if its timestamp < older_than:
  * true and *index_out set; false when no index is that old. */
+/*@ requires nf_dchain_live(chain) && \valid(index_out);
+    assigns nf_heap, *index_out;
+    ensures nf_dchain_live(chain);
+    behavior expired:
+      assumes nf_dchain_count(chain) > 0;
+      assumes nf_dchain_stamp(chain, nf_dchain_oldest(chain)) < older_than;
+      ensures \result == \true && *index_out == \old(nf_dchain_oldest(chain));
+      ensures !nf_dchain_allocated(chain, *index_out);
+      ensures nf_dchain_count(chain) == \old(nf_dchain_count(chain)) - 1;
+      ensures nf_dchain_others_unchanged{Old, Here}(chain, *index_out);
+    behavior nothing_old:
+      assumes nf_dchain_count(chain) == 0 ||
+              nf_dchain_stamp(chain, nf_dchain_oldest(chain)) >= older_than;
+      assigns \nothing;
+      ensures \result == \false;
+    complete behaviors;
+    disjoint behaviors; */
 bool nf_dchain_expire_one(struct nf_dchain *chain, nf_time_t older_than, int32_t *index_out);
 
 /* DESTROY. NF_NOT_FOUND if index is not allocated. */
+/*@ requires nf_dchain_live(chain);
+    assigns nf_heap;
+    ensures nf_dchain_live(chain);
+    behavior freed:
+      assumes nf_dchain_allocated(chain, index);
+      ensures \result == NF_OK && !nf_dchain_allocated(chain, index);
+      ensures nf_dchain_count(chain) == \old(nf_dchain_count(chain)) - 1;
+      ensures nf_dchain_others_unchanged{Old, Here}(chain, index);
+    behavior not_found:
+      assumes !nf_dchain_allocated(chain, index);
+      assigns \nothing;
+      ensures \result == NF_NOT_FOUND;
+    complete behaviors;
+    disjoint behaviors; */
 int nf_dchain_free(struct nf_dchain *chain, int32_t index);
 
+/*@ requires nf_dchain_live(chain);
+    assigns \nothing;
+    ensures \result == nf_dchain_capacity_of(chain); */
 uint32_t nf_dchain_capacity(const struct nf_dchain *chain);
+/*@ requires nf_dchain_live(chain);
+    assigns \nothing;
+    ensures \result == nf_dchain_base(chain); */
 int32_t nf_dchain_index_base(const struct nf_dchain *chain);
+/*@ requires nf_dchain_live(chain);
+    assigns \nothing;
+    ensures \result == nf_dchain_count(chain); */
 uint32_t nf_dchain_allocated_count(const struct nf_dchain *chain);
 
 #endif /* NFLIB_DCHAIN_H */

@@ -17,8 +17,8 @@
 
 struct nf_object_layout {
   const char *name;
-  uint32_t capacity;   /* entries in this instance */
-  int32_t index_base;  /* first index of this instance's index range */
+  uint32_t capacity;  /* entries in this instance */
+  int32_t index_base; /* first index of this instance's index range */
 };
 
 struct nf_instance_layout {
@@ -30,11 +30,31 @@ struct nf_instance_layout {
 
 /* Makes layout active for the constructors called by this thread until
  * nf_instance_end(). layout must outlive the call to nf_state_create. */
+/*@ ghost extern const struct nf_instance_layout *nf_active_layout; */
+/*@ requires \valid_read(layout);
+    requires layout->object_count <= NF_INSTANCE_MAX_OBJECTS;
+    assigns nf_active_layout;
+    ensures nf_active_layout == layout; */
 void nf_instance_begin(const struct nf_instance_layout *layout);
+/*@ assigns nf_active_layout;
+    ensures nf_active_layout == \null; */
 void nf_instance_end(void);
 
 /* Used by constructors: the capacity and index base for object `name` that
- * asked for `requested` entries. */
+ * asked for `requested` entries. An object the active layout does not name
+ * (or any object when no layout is active, or name NULL) gets `requested`
+ * entries and index base 0: it is replicated whole. */
+/*@ requires \valid(capacity) && \valid(index_base) && \separated(capacity, index_base);
+    requires name == \null || \valid_read(name);
+    assigns *capacity, *index_base;
+    ensures (*capacity == requested && *index_base == 0) ||
+      (nf_active_layout != \null && \exists integer i;
+         0 <= i < nf_active_layout->object_count &&
+         *capacity == nf_active_layout->objects[i].capacity &&
+         *index_base == nf_active_layout->objects[i].index_base);
+    behavior unnamed:
+      assumes name == \null || nf_active_layout == \null;
+      ensures *capacity == requested && *index_base == 0; */
 void nf_instance_resolve(const char *name, uint32_t requested, uint32_t *capacity,
                          int32_t *index_base);
 

@@ -8,23 +8,110 @@
 
 struct nf_map;
 
-/* capacity: a power of two >= 1. Returns NULL on bad arguments or no memory. */
+/* Abstract model: a live map holds a finite set of keys (compared by content,
+ * key_size bytes) each with an int32 value; size <= capacity. */
+/*@ axiomatic nf_map_model {
+      predicate nf_map_live{L}(struct nf_map *m) reads nf_heap;
+      logic integer nf_map_size_of{L}(struct nf_map *m) reads nf_heap;
+      logic integer nf_map_capacity_of{L}(struct nf_map *m) reads nf_heap;
+      logic integer nf_map_key_size{L}(struct nf_map *m) reads nf_heap;
+      predicate nf_map_has{L}(struct nf_map *m, uint8_t *key);
+      logic int32_t nf_map_value{L}(struct nf_map *m, uint8_t *key);
+      axiom nf_map_size_bounds{L}: \forall struct nf_map *m;
+        nf_map_live(m) ==> 0 <= nf_map_size_of(m) <= nf_map_capacity_of(m);
+    }
+    predicate nf_map_key_ok{L}(struct nf_map *m, void *key) =
+      \valid_read((uint8_t *)key + (0 .. nf_map_key_size(m) - 1));
+    // Every key other than `key` is as it was at L0.
+    predicate nf_map_others_unchanged{L0, L1}(struct nf_map *m, void *key) =
+      \forall uint8_t *k; !nf_key_equal{L1, L1}(k, (uint8_t *)key, nf_map_key_size{L1}(m)) ==>
+        ((nf_map_has{L1}(m, k) <==> nf_map_has{L0}(m, k)) &&
+         (nf_map_has{L1}(m, k) ==> nf_map_value{L1}(m, k) == nf_map_value{L0}(m, k)));
+*/
+
+/* capacity: a power of two >= 1. Returns NULL on bad arguments or no memory.
+ * Under an instance layout that names `name`, the layout's capacity is used
+ * instead (it need not be a power of two; slots are rounded up). */
+/*@ requires name == \null || \valid_read(name);
+    requires hash != \null && eq != \null;
+    assigns nf_heap, \result \from capacity, key_size;
+    ensures \result == \null ||
+      (nf_map_live(\result) && nf_map_size_of(\result) == 0 &&
+       nf_map_key_size(\result) == key_size && nf_map_capacity_of(\result) >= 1);
+    ensures capacity == 0 || key_size == 0 ==> \result == \null; */
 struct nf_map *nf_map_create(const char *name, uint32_t capacity, uint32_t key_size,
                              nf_key_hash_fn hash, nf_key_eq_fn eq);
+/*@ requires map == \null || nf_map_live(map);
+    assigns nf_heap;
+    ensures map != \null ==> !nf_map_live(map); */
 void nf_map_destroy(struct nf_map *map);
 
 /* READ. true and *value_out set when key is present; false and *value_out
  * untouched otherwise. */
+/*@ requires nf_map_live(map) && nf_map_key_ok(map, key);
+    requires \valid(value_out);
+    assigns *value_out;
+    behavior found:
+      assumes nf_map_has(map, (uint8_t *)key);
+      ensures \result == \true && *value_out == nf_map_value(map, (uint8_t *)key);
+    behavior not_found:
+      assumes !nf_map_has(map, (uint8_t *)key);
+      assigns \nothing;
+      ensures \result == \false;
+    complete behaviors;
+    disjoint behaviors; */
 bool nf_map_get(const struct nf_map *map, const void *key, int32_t *value_out);
 
 /* WRITE. NF_OK: key now maps to value. NF_EXISTS: key present, nothing changed.
- * NF_FULL: size == capacity, nothing changed. */
+ * NF_FULL: size == capacity, nothing changed. Calls nf_before_write() only when
+ * it will insert, before changing anything. */
+/*@ requires nf_map_live(map) && nf_map_key_ok(map, key);
+    assigns nf_heap;
+    ensures nf_map_live(map);
+    behavior exists:
+      assumes nf_map_has(map, (uint8_t *)key);
+      assigns \nothing;
+      ensures \result == NF_EXISTS;
+    behavior full:
+      assumes !nf_map_has(map, (uint8_t *)key);
+      assumes nf_map_size_of(map) == nf_map_capacity_of(map);
+      assigns \nothing;
+      ensures \result == NF_FULL;
+    behavior inserted:
+      assumes !nf_map_has(map, (uint8_t *)key);
+      assumes nf_map_size_of(map) < nf_map_capacity_of(map);
+      ensures \result == NF_OK;
+      ensures nf_map_has(map, (uint8_t *)key) && nf_map_value(map, (uint8_t *)key) == value;
+      ensures nf_map_size_of(map) == \old(nf_map_size_of(map)) + 1;
+      ensures nf_map_others_unchanged{Old, Here}(map, (void *)key);
+    complete behaviors;
+    disjoint behaviors; */
 int nf_map_put(struct nf_map *map, const void *key, int32_t value);
 
 /* WRITE. NF_OK: key removed. NF_NOT_FOUND: key absent, nothing changed. */
+/*@ requires nf_map_live(map) && nf_map_key_ok(map, key);
+    assigns nf_heap;
+    ensures nf_map_live(map);
+    behavior found:
+      assumes nf_map_has(map, (uint8_t *)key);
+      ensures \result == NF_OK && !nf_map_has(map, (uint8_t *)key);
+      ensures nf_map_size_of(map) == \old(nf_map_size_of(map)) - 1;
+      ensures nf_map_others_unchanged{Old, Here}(map, (void *)key);
+    behavior not_found:
+      assumes !nf_map_has(map, (uint8_t *)key);
+      assigns \nothing;
+      ensures \result == NF_NOT_FOUND;
+    complete behaviors;
+    disjoint behaviors; */
 int nf_map_erase(struct nf_map *map, const void *key);
 
+/*@ requires nf_map_live(map);
+    assigns \nothing;
+    ensures \result == nf_map_size_of(map); */
 uint32_t nf_map_size(const struct nf_map *map);
+/*@ requires nf_map_live(map);
+    assigns \nothing;
+    ensures \result == nf_map_capacity_of(map); */
 uint32_t nf_map_capacity(const struct nf_map *map);
 
 #endif /* NFLIB_MAP_H */

@@ -14,15 +14,15 @@
 /* Parse outcome of a frame, from least to most complete. Only NF_PKT_L4_OK
  * frames have ports; NF_PKT_IPV4_OTHER frames have IPv4 addresses only. */
 enum nf_parse_status {
-  NF_PKT_L4_OK = 0,           /* Ethernet + IPv4 + complete TCP or UDP header */
-  NF_PKT_IPV4_OTHER = 1,      /* valid IPv4, L4 protocol neither TCP nor UDP */
-  NF_PKT_FRAGMENT = 2,        /* valid IPv4 header, but a fragment (MF or offset) */
-  NF_PKT_NOT_IPV4 = 3,        /* valid Ethernet header, other EtherType */
-  NF_PKT_TRUNCATED_ETH = 4,   /* shorter than an Ethernet header */
-  NF_PKT_TRUNCATED_IPV4 = 5,  /* shorter than the IPv4 header it announces */
-  NF_PKT_BAD_IHL = 6,         /* IHL < 5 or version != 4 */
-  NF_PKT_BAD_TOTAL_LEN = 7,   /* IPv4 total length < IHL*4 or past the frame */
-  NF_PKT_TRUNCATED_L4 = 8,    /* TCP/UDP header incomplete within total length */
+  NF_PKT_L4_OK = 0,          /* Ethernet + IPv4 + complete TCP or UDP header */
+  NF_PKT_IPV4_OTHER = 1,     /* valid IPv4, L4 protocol neither TCP nor UDP */
+  NF_PKT_FRAGMENT = 2,       /* valid IPv4 header, but a fragment (MF or offset) */
+  NF_PKT_NOT_IPV4 = 3,       /* valid Ethernet header, other EtherType */
+  NF_PKT_TRUNCATED_ETH = 4,  /* shorter than an Ethernet header */
+  NF_PKT_TRUNCATED_IPV4 = 5, /* shorter than the IPv4 header it announces */
+  NF_PKT_BAD_IHL = 6,        /* IHL < 5 or version != 4 */
+  NF_PKT_BAD_TOTAL_LEN = 7,  /* IPv4 total length < IHL*4 or past the frame */
+  NF_PKT_TRUNCATED_L4 = 8,   /* TCP/UDP header incomplete within total length */
 };
 
 struct nf_mac {
@@ -30,16 +30,53 @@ struct nf_mac {
 };
 
 struct nf_packet {
-  uint8_t *data;     /* frame start (Ethernet header) */
-  uint32_t len;      /* frame length in bytes */
+  uint8_t *data; /* frame start (Ethernet header) */
+  uint32_t len;  /* frame length in bytes */
   uint16_t l3_offset;
   uint16_t l4_offset;
   uint8_t l4_proto;
-  uint8_t status;    /* enum nf_parse_status */
+  uint8_t status; /* enum nf_parse_status */
 };
 
-/* Wraps and parses a frame. Never reads outside data[0 .. len-1]. */
+/* The parse status as a function of the frame bytes: the decision order of
+ * nf_packet_init, written byte-wise so that WP can prove the parser. */
+/*@ logic integer nf_be16{L}(uint8_t *p) = p[0] * 256 + p[1];
+    logic integer nf_ihl_bytes{L}(uint8_t *d) = (d[14] % 16) * 4;
+    logic integer nf_total_len{L}(uint8_t *d) = nf_be16(d + 16);
+    logic integer nf_l4_room{L}(uint8_t *d) = nf_total_len(d) - nf_ihl_bytes(d);
+    logic integer nf_parse{L}(uint8_t *d, integer len) =
+      len < 14 ? 4 :
+      nf_be16(d + 12) != 0x0800 ? 3 :
+      len < 15 ? 5 :
+      (d[14] / 16 != 4 || nf_ihl_bytes(d) < 20) ? 6 :
+      len < 14 + nf_ihl_bytes(d) ? 5 :
+      (nf_total_len(d) < nf_ihl_bytes(d) || nf_total_len(d) > len - 14) ? 7 :
+      (nf_be16(d + 20) % 16384 != 0) ? 2 :
+      d[23] == 6 ? (nf_l4_room(d) >= 20 ? 0 : 8) :
+      d[23] == 17 ? (nf_l4_room(d) >= 8 ? 0 : 8) :
+      1;
+    predicate nf_pkt_ok{L}(struct nf_packet *p) =
+      \valid(p) && \valid(p->data + (0 .. p->len - 1)) && p->status == nf_parse(p->data, p->len);
+    predicate nf_has_ipv4{L}(struct nf_packet *p) = nf_pkt_ok(p) && p->status <= 2;
+    predicate nf_has_l4{L}(struct nf_packet *p) = nf_pkt_ok(p) && p->status == 0;
+*/
+
+/* Wraps and parses a frame. Never reads outside data[0 .. len-1]. Does not
+ * verify checksums. 802.1Q-tagged frames are NOT_IPV4. For a first fragment
+ * (offset 0) whose L4 checksum lies inside the datagram, l4_offset is set so
+ * that address setters keep that checksum right; its ports stay inaccessible. */
+/*@ requires \valid(pkt) && \valid(data + (0 .. len - 1));
+    requires \separated(pkt, data + (0 .. len - 1));
+    assigns *pkt;
+    ensures pkt->data == data && pkt->len == len;
+    ensures \result == nf_parse(data, len) && pkt->status == \result;
+    ensures nf_pkt_ok(pkt);
+    ensures \result <= 2 ==> pkt->l3_offset == 14;
+    ensures \result == 0 ==> pkt->l4_offset == 14 + nf_ihl_bytes(data) && pkt->l4_proto == data[23];
+ */
 enum nf_parse_status nf_packet_init(struct nf_packet *pkt, uint8_t *data, uint32_t len);
+/*@ assigns \nothing;
+    ensures \valid_read(\result); */
 const char *nf_parse_status_name(enum nf_parse_status status);
 
 /* Accessors. Preconditions by status: eth_* always except TRUNCATED_ETH;
@@ -47,23 +84,91 @@ const char *nf_parse_status_name(enum nf_parse_status status);
 static inline enum nf_parse_status nf_pkt_status(const struct nf_packet *pkt) {
   return (enum nf_parse_status)pkt->status;
 }
-static inline uint32_t nf_pkt_len(const struct nf_packet *pkt) { return pkt->len; }
+static inline uint32_t nf_pkt_len(const struct nf_packet *pkt) {
+  return pkt->len;
+}
+/* Outside its precondition a getter returns 0 (a zero MAC) and reads nothing
+ * past the frame; the contracts state the defined case. */
+/*@ requires nf_pkt_ok(pkt) && pkt->status != NF_PKT_TRUNCATED_ETH;
+    assigns \result \from pkt->data[6 .. 11];
+    ensures \forall integer i; 0 <= i < 6 ==> \result.bytes[i] == pkt->data[6 + i]; */
 struct nf_mac nf_pkt_eth_src(const struct nf_packet *pkt);
+/*@ requires nf_pkt_ok(pkt) && pkt->status != NF_PKT_TRUNCATED_ETH;
+    assigns \result \from pkt->data[0 .. 5];
+    ensures \forall integer i; 0 <= i < 6 ==> \result.bytes[i] == pkt->data[i]; */
 struct nf_mac nf_pkt_eth_dst(const struct nf_packet *pkt);
+/*@ requires nf_pkt_ok(pkt) && pkt->status != NF_PKT_TRUNCATED_ETH;
+    assigns \nothing;
+    ensures \result == nf_be16(pkt->data + 12); */
 uint16_t nf_pkt_eth_type(const struct nf_packet *pkt);
+/*@ requires nf_has_ipv4(pkt);
+    assigns \nothing;
+    ensures \result == nf_be16(pkt->data + 26) * 65536 + nf_be16(pkt->data + 28); */
 uint32_t nf_pkt_ipv4_src(const struct nf_packet *pkt);
+/*@ requires nf_has_ipv4(pkt);
+    assigns \nothing;
+    ensures \result == nf_be16(pkt->data + 30) * 65536 + nf_be16(pkt->data + 32); */
 uint32_t nf_pkt_ipv4_dst(const struct nf_packet *pkt);
+/*@ requires nf_has_ipv4(pkt);
+    assigns \nothing;
+    ensures \result == pkt->data[23]; */
 uint8_t nf_pkt_ipv4_proto(const struct nf_packet *pkt);
+/*@ requires nf_has_l4(pkt);
+    assigns \nothing;
+    ensures \result == nf_be16(pkt->data + pkt->l4_offset); */
 uint16_t nf_pkt_l4_src_port(const struct nf_packet *pkt);
+/*@ requires nf_has_l4(pkt);
+    assigns \nothing;
+    ensures \result == nf_be16(pkt->data + pkt->l4_offset + 2); */
 uint16_t nf_pkt_l4_dst_port(const struct nf_packet *pkt);
+/*@ requires nf_has_l4(pkt);
+    assigns \nothing;
+    ensures pkt->l4_proto == NF_IPPROTO_TCP ==> \result == pkt->data[pkt->l4_offset + 13];
+    ensures pkt->l4_proto != NF_IPPROTO_TCP ==> \result == 0; */
 uint8_t nf_pkt_tcp_flags(const struct nf_packet *pkt); /* 0 for UDP */
 
-/* Setters (same preconditions); checksums stay valid. */
+/* Setters (same preconditions); checksums stay valid: the IPv4 header
+ * checksum for addresses; the TCP/UDP checksum (pseudo-header included) for
+ * addresses and ports, by RFC 1624 eqn. 3. A UDP checksum of 0 (none) stays 0;
+ * an updated UDP checksum that computes to 0 is written as 0xffff. Outside its
+ * precondition a setter changes nothing. They write only the packet buffer
+ * (not nflib state), so they do not call nf_before_write(). */
+/*@ requires nf_pkt_ok(pkt) && pkt->status != NF_PKT_TRUNCATED_ETH;
+    assigns pkt->data[6 .. 11];
+    ensures nf_pkt_ok(pkt);
+    ensures \forall integer i; 0 <= i < 6 ==> pkt->data[6 + i] == mac.bytes[i]; */
 void nf_pkt_set_eth_src(struct nf_packet *pkt, struct nf_mac mac);
+/*@ requires nf_pkt_ok(pkt) && pkt->status != NF_PKT_TRUNCATED_ETH;
+    assigns pkt->data[0 .. 5];
+    ensures nf_pkt_ok(pkt);
+    ensures \forall integer i; 0 <= i < 6 ==> pkt->data[i] == mac.bytes[i]; */
 void nf_pkt_set_eth_dst(struct nf_packet *pkt, struct nf_mac mac);
+/*@ requires nf_has_ipv4(pkt);
+    assigns pkt->data[24 .. 29], pkt->data[pkt->l4_offset + 6 .. pkt->l4_offset + 7],
+            pkt->data[pkt->l4_offset + 16 .. pkt->l4_offset + 17];
+    ensures nf_has_ipv4(pkt) && pkt->status == \old(pkt->status);
+    ensures nf_be16(pkt->data + 26) * 65536 + nf_be16(pkt->data + 28) == addr; */
 void nf_pkt_set_ipv4_src(struct nf_packet *pkt, uint32_t addr);
+/*@ requires nf_has_ipv4(pkt);
+    assigns pkt->data[24 .. 25], pkt->data[30 .. 33],
+            pkt->data[pkt->l4_offset + 6 .. pkt->l4_offset + 7],
+            pkt->data[pkt->l4_offset + 16 .. pkt->l4_offset + 17];
+    ensures nf_has_ipv4(pkt) && pkt->status == \old(pkt->status);
+    ensures nf_be16(pkt->data + 30) * 65536 + nf_be16(pkt->data + 32) == addr; */
 void nf_pkt_set_ipv4_dst(struct nf_packet *pkt, uint32_t addr);
+/*@ requires nf_has_l4(pkt);
+    assigns pkt->data[pkt->l4_offset .. pkt->l4_offset + 1],
+            pkt->data[pkt->l4_offset + 6 .. pkt->l4_offset + 7],
+            pkt->data[pkt->l4_offset + 16 .. pkt->l4_offset + 17];
+    ensures nf_has_l4(pkt);
+    ensures nf_be16(pkt->data + pkt->l4_offset) == port; */
 void nf_pkt_set_l4_src_port(struct nf_packet *pkt, uint16_t port);
+/*@ requires nf_has_l4(pkt);
+    assigns pkt->data[pkt->l4_offset + 2 .. pkt->l4_offset + 3],
+            pkt->data[pkt->l4_offset + 6 .. pkt->l4_offset + 7],
+            pkt->data[pkt->l4_offset + 16 .. pkt->l4_offset + 17];
+    ensures nf_has_l4(pkt);
+    ensures nf_be16(pkt->data + pkt->l4_offset + 2) == port; */
 void nf_pkt_set_l4_dst_port(struct nf_packet *pkt, uint16_t port);
 
 #endif /* NFLIB_PACKET_H */

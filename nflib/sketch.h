@@ -7,18 +7,56 @@
 
 struct nf_sketch;
 
-/* width: power of two; depth in [1, 16]. */
+/* Abstract model: nf_sketch_run(s, key, now) is the exact number of increments
+ * of key since its last gap of >= expiry between increments (0 once key has
+ * been idle for expiry); estimates never undercount it. */
+/*@ axiomatic nf_sketch_model {
+      predicate nf_sketch_live{L}(struct nf_sketch *s) reads nf_heap;
+      logic integer nf_sketch_key_size{L}(struct nf_sketch *s) reads nf_heap;
+      logic integer nf_sketch_run{L}(struct nf_sketch *s, uint8_t *key, nf_time_t now);
+    }
+*/
+
+/* width: power of two; depth in [1, 16]; key_size >= 1; expiry > 0.
+ * NULL on bad arguments or no memory. */
+/*@ requires name == \null || \valid_read(name);
+    assigns nf_heap, \result \from width, depth, key_size, expiry;
+    ensures \result == \null ||
+      (nf_sketch_live(\result) && nf_sketch_key_size(\result) == key_size);
+    ensures depth == 0 || depth > 16 || key_size == 0 || expiry <= 0 ==> \result == \null; */
 struct nf_sketch *nf_sketch_create(const char *name, uint32_t width, uint32_t depth,
                                    uint32_t key_size, nf_time_t expiry);
+/*@ requires sketch == \null || nf_sketch_live(sketch);
+    assigns nf_heap; */
 void nf_sketch_destroy(struct nf_sketch *sketch);
 
-/* READ. Estimate (min over rows) of the count of key at time now. */
+/* READ. Estimate (min over rows) of the count of key at time now. A counter
+ * last incremented at t reads as 0 when now - t >= expiry. */
+/*@ requires nf_sketch_live(sketch);
+    requires \valid_read((uint8_t *)key + (0 .. nf_sketch_key_size(sketch) - 1));
+    assigns \nothing;
+    ensures \result >= nf_sketch_run(sketch, (uint8_t *)key, now) ||
+            \result == UINT32_MAX; */
 uint32_t nf_sketch_estimate(const struct nf_sketch *sketch, const void *key, nf_time_t now);
 
-/* WRITE. Adds one to key's counters and refreshes their timestamps. */
+/* WRITE. Adds one to key's counters (restarting expired ones from 0,
+ * saturating at UINT32_MAX) and refreshes their timestamps. */
+/*@ requires nf_sketch_live(sketch);
+    requires \valid_read((uint8_t *)key + (0 .. nf_sketch_key_size(sketch) - 1));
+    assigns nf_heap;
+    ensures nf_sketch_live(sketch);
+    ensures nf_sketch_run(sketch, (uint8_t *)key, now) ==
+            \old(nf_sketch_run(sketch, (uint8_t *)key, now)) + 1; */
 void nf_sketch_increment(struct nf_sketch *sketch, const void *key, nf_time_t now);
 
-/* DESTROY. Zeroes counters not touched since before now - expiry. */
+/* EXPIRE. Zeroes counters not touched since before now - expiry. Those
+ * already read as 0, so no estimate changes: this only resets memory. Scans
+ * width * depth counters; calls nf_before_write() only if it zeroes one. */
+/*@ requires nf_sketch_live(sketch);
+    assigns nf_heap;
+    ensures nf_sketch_live(sketch);
+    ensures \forall uint8_t *k, nf_time_t t; t >= now ==>
+      nf_sketch_run(sketch, k, t) == \old(nf_sketch_run(sketch, k, t)); */
 void nf_sketch_expire(struct nf_sketch *sketch, nf_time_t now);
 
 #endif /* NFLIB_SKETCH_H */

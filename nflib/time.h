@@ -8,6 +8,8 @@
 #define NF_NS_PER_MS 1000000LL
 
 /* CLOCK_MONOTONIC in ns. */
+/*@ assigns \result \from \nothing;
+    ensures \result >= 0; */
 nf_time_t nf_time_now(void);
 
 #endif /* NFLIB_TIME_H */

@@ -5,12 +5,23 @@
 #include "nflib/types.h"
 
 struct nf_token_bucket {
-  uint64_t tokens;      /* bytes available */
-  nf_time_t last_fill;  /* time of the last refill */
+  uint64_t tokens;     /* bytes available */
+  nf_time_t last_fill; /* time of the last refill */
 };
 
 /* Refills at rate bytes/s up to burst, then takes `amount` bytes if available.
- * Returns true (and debits) when the packet conforms. */
+ * Returns true (and debits) when the packet conforms. Over any interval the
+ * bytes accepted are at most burst + rate * elapsed / 1e9 (the fraction of a
+ * byte earned is carried in last_fill, not lost). Pure: no nf_before_write();
+ * the bucket is a copy borrowed from a vector and returned by the NF. */
+/*@ requires \valid(bucket);
+    assigns *bucket;
+    ensures bucket->tokens <= burst;
+    ensures bucket->last_fill >= \old(bucket->last_fill);
+    ensures \result ==> bucket->tokens + amount <= burst;
+    behavior conforms:
+      assumes amount == 0;
+      ensures \result == \true; */
 bool nf_token_bucket_take(struct nf_token_bucket *bucket, nf_time_t now, uint64_t rate,
                           uint64_t burst, uint64_t amount);
 

@@ -8,20 +8,62 @@
 
 struct nf_vector;
 
+/* Abstract model: cell_size-byte cells at indexes [base, base + capacity). */
+/*@ axiomatic nf_vector_model {
+      predicate nf_vector_live{L}(struct nf_vector *v) reads nf_heap;
+      logic integer nf_vector_capacity_of{L}(struct nf_vector *v) reads nf_heap;
+      logic integer nf_vector_base{L}(struct nf_vector *v) reads nf_heap;
+      logic integer nf_vector_cell_size{L}(struct nf_vector *v) reads nf_heap;
+      logic uint8_t nf_vector_byte{L}(struct nf_vector *v, integer index, integer i) reads nf_heap;
+    }
+    predicate nf_vector_index_ok{L}(struct nf_vector *v, integer index) =
+      nf_vector_base(v) <= index < nf_vector_base(v) + nf_vector_capacity_of(v);
+*/
+
 /* Cells start zeroed, then init_cell (may be NULL) runs on each. */
 typedef void (*nf_cell_init_fn)(void *cell);
 
+/* NULL on capacity 0, cell_size 0 or no memory. Under an instance layout the
+ * layout's capacity and index base apply. */
+/*@ requires name == \null || \valid_read(name);
+    assigns nf_heap, \result \from capacity, cell_size;
+    ensures \result == \null ||
+      (nf_vector_live(\result) && nf_vector_cell_size(\result) == cell_size &&
+       nf_vector_capacity_of(\result) >= 1);
+    ensures capacity == 0 || cell_size == 0 ==> \result == \null; */
 struct nf_vector *nf_vector_create(const char *name, uint32_t capacity, uint32_t cell_size,
                                    nf_cell_init_fn init_cell);
+/*@ requires vector == \null || nf_vector_live(vector);
+    assigns nf_heap; */
 void nf_vector_destroy(struct nf_vector *vector);
 
-/* READ: copies cell `index` into *cell_out (cell_size bytes). */
+/* READ: copies cell `index` into *cell_out (cell_size bytes). An index outside
+ * the vector aborts the process with a message (a bug in the NF). */
+/*@ requires nf_vector_live(vector) && nf_vector_index_ok(vector, index);
+    requires \valid((uint8_t *)cell_out + (0 .. nf_vector_cell_size(vector) - 1));
+    assigns ((uint8_t *)cell_out)[0 .. nf_vector_cell_size(vector) - 1];
+    ensures \forall integer i; 0 <= i < nf_vector_cell_size(vector) ==>
+      ((uint8_t *)cell_out)[i] == nf_vector_byte(vector, index, i); */
 void nf_vector_borrow(const struct nf_vector *vector, int32_t index, void *cell_out);
 
-/* WRITE: copies *cell into cell `index`. */
+/* WRITE: copies *cell into cell `index`; calls nf_before_write() first. */
+/*@ requires nf_vector_live(vector) && nf_vector_index_ok(vector, index);
+    requires \valid_read((uint8_t *)cell + (0 .. nf_vector_cell_size(vector) - 1));
+    assigns nf_heap;
+    ensures nf_vector_live(vector);
+    ensures \forall integer i; 0 <= i < nf_vector_cell_size(vector) ==>
+      nf_vector_byte(vector, index, i) == ((uint8_t *)cell)[i];
+    ensures \forall integer j, i; j != index ==>
+      nf_vector_byte(vector, j, i) == \old(nf_vector_byte(vector, j, i)); */
 void nf_vector_return(struct nf_vector *vector, int32_t index, const void *cell);
 
+/*@ requires nf_vector_live(vector);
+    assigns \nothing;
+    ensures \result == nf_vector_capacity_of(vector); */
 uint32_t nf_vector_capacity(const struct nf_vector *vector);
+/*@ requires nf_vector_live(vector);
+    assigns \nothing;
+    ensures \result == nf_vector_base(vector); */
 int32_t nf_vector_index_base(const struct nf_vector *vector);
 
 #endif /* NFLIB_VECTOR_H */
