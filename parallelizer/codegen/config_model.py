@@ -147,7 +147,9 @@ def _rss_port(where: str, port: plan_pb2.RssPortConfig, key_length: int) -> RssP
         raise PlanError(f"{where}: rss_hf is 0: the port would hash nothing")
     for field in port.hashed_fields:
         if field not in FIELDS:
-            raise PlanError(f"{where}: hashed field '{field}' is not hashable; expected one of {sorted(FIELDS)}")
+            raise PlanError(
+                f"{where}: hashed field '{field}' is not hashable; expected one of {sorted(FIELDS)}"
+            )
         if field.startswith("l4.") and not port.rss_hf & L4_RSS_HF:
             raise PlanError(
                 f"{where}: hashed field '{field}' needs NONFRAG_IPV4_TCP or _UDP in rss_hf 0x{port.rss_hf:x}"
@@ -165,7 +167,9 @@ def _object_rule(where: str, decision: plan_pb2.ObjectDecision, strategy: int) -
     partitioned = decision.placement == plan_pb2.ObjectDecision.PARTITIONED
     if strategy == plan_pb2.SHARED_NOTHING:
         if decision.placement == plan_pb2.ObjectDecision.SHARED_LOCKED:
-            raise PlanError(f"{where}: object '{decision.object}' is SHARED_LOCKED, impossible under shared-nothing")
+            raise PlanError(
+                f"{where}: object '{decision.object}' is SHARED_LOCKED, impossible under shared-nothing"
+            )
         if partitioned and decision.capacity_per_core == 0:
             raise PlanError(
                 f"{where}: partitioned object '{decision.object}' has capacity_per_core 0: "

@@ -25,7 +25,9 @@ flags.DEFINE_string("out_c", None, "Where to write the generated C file.")
 flags.DEFINE_enum("strategy", "", ["", *config_model.STRATEGY_FLAGS], "Override the plan's strategy.")
 flags.mark_flags_as_required(["plan", "out_c"])
 
-_TEMPLATE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates", "parallel_config.c.jinja2")
+_TEMPLATE_PATH = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "templates", "parallel_config.c.jinja2"
+)
 
 
 def read_plan(path: str) -> plan_pb2.Plan:

@@ -46,7 +46,9 @@ struct nf_config *nf_config_parse(int argc, char **argv, char *err, size_t err_l
   (void)argc, (void)argv, (void)err, (void)err_len;
   return calloc(1, sizeof(struct nf_config));
 }
-void nf_config_usage(FILE *out) { (void)out; }
+void nf_config_usage(FILE *out) {
+  (void)out;
+}
 uint16_t nf_port_count(const struct nf_config *cfg) {
   (void)cfg;
   return 2;

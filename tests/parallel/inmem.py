@@ -74,7 +74,13 @@ def run(
     with open(outcomes_path, newline="") as f:
         rows = list(csv.DictReader(f))
     outcomes = [
-        Outcome(int(r["index"]), int(r["port"]), int(r["worker"]), int(r["verdict"]), bytes.fromhex(r["frame_hex"]))
+        Outcome(
+            int(r["index"]),
+            int(r["port"]),
+            int(r["worker"]),
+            int(r["verdict"]),
+            bytes.fromhex(r["frame_hex"]),
+        )
         for r in rows
     ]
     return InmemRun(outcomes, done.stdout)

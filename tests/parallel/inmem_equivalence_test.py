@@ -50,7 +50,10 @@ def run_and_remember(name: str, packets, strategy: str, workers: int = 1, **kwar
 def assert_same_outcomes(got: inmem.InmemRun, want: inmem.InmemRun, label: str) -> None:
     assert len(got.outcomes) == len(want.outcomes)
     for g, w in zip(got.outcomes, want.outcomes, strict=True):
-        assert (g.verdict, g.frame) == (w.verdict, w.frame), f"{label}: packet {g.index} (port {g.port}, worker {g.worker})"
+        assert (g.verdict, g.frame) == (
+            w.verdict,
+            w.frame,
+        ), f"{label}: packet {g.index} (port {g.port}, worker {g.worker})"
 
 
 # ---------------------------------------------------------------- NOP
@@ -83,7 +86,10 @@ def firewall_traffic(seed: int = 5, flows: int = 300) -> list[tuple[int, bytes]]
     rng = random.Random(seed)
     lan, wan = [], []
     for i in range(flows):
-        int_ip, ext_ip = f"10.0.{i // 250}.{i % 250 + 1}", f"93.184.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+        int_ip, ext_ip = (
+            f"10.0.{i // 250}.{i % 250 + 1}",
+            f"93.184.{rng.randrange(256)}.{rng.randrange(1, 255)}",
+        )
         sport, dport = rng.randrange(1024, 65536), rng.choice([53, 80, 443, rng.randrange(1, 65536)])
         make = frames.udp_frame if i % 2 else frames.tcp_frame
         lan.append((0, make(int_ip, ext_ip, sport, dport)))
@@ -145,7 +151,10 @@ def nat_lan_traffic(flows: int = 200, seed: int = 21) -> list[tuple[int, bytes]]
     rng = random.Random(seed)
     packets = []
     for i in range(flows):
-        int_ip, remote = f"10.1.{i // 200}.{i % 200 + 1}", f"203.0.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+        int_ip, remote = (
+            f"10.1.{i // 200}.{i % 200 + 1}",
+            f"203.0.{rng.randrange(256)}.{rng.randrange(1, 255)}",
+        )
         packets.append((0, frames.udp_frame(int_ip, remote, rng.randrange(1024, 65536), 443)))
     return packets + packets[::3]
 
@@ -172,7 +181,9 @@ def with_replies(packets, mapping, seed: int = 23):
     replies = []
     for (int_ip, int_port, remote, remote_port), ext_port in mapping.items():
         del int_ip, int_port
-        replies.append((1, frames.udp_frame(dpkt.utils.inet_to_str(remote), "198.51.100.1", remote_port, ext_port)))
+        replies.append(
+            (1, frames.udp_frame(dpkt.utils.inet_to_str(remote), "198.51.100.1", remote_port, ext_port))
+        )
     rng.shuffle(replies)
     return packets + replies
 

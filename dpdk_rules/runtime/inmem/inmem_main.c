@@ -72,7 +72,7 @@ struct worker {
   pthread_t thread;
   uint32_t *queue; /* input indexes, in order */
   uint32_t queue_len;
-  int cpu;         /* pinned CPU, or -1 */
+  int cpu; /* pinned CPU, or -1 */
   int64_t time_shift;
   uint64_t start_ns, end_ns;
 } __attribute__((aligned(NF_PAR_CACHE_LINE)));
@@ -100,8 +100,8 @@ static long parse_long(const char *option, const char *text, long min, long max)
   errno = 0;
   long value = strtol(text, &end, 10);
   if (*text == '\0' || *end != '\0' || errno != 0 || value < min || value > max) {
-    fprintf(stderr, "%s: invalid %s value '%s': expected an integer in %ld..%ld\n", nf_name,
-            option, text, min, max);
+    fprintf(stderr, "%s: invalid %s value '%s': expected an integer in %ld..%ld\n", nf_name, option,
+            text, min, max);
     exit(EXIT_FAILURE);
   }
   return value;
@@ -206,10 +206,8 @@ static void load_inputs(struct runtime *rt, struct pcap_file *files) {
   for (uint16_t port = 0; port < MAX_PORTS; port++) {
     for (uint32_t i = 0; i < files[port].count; i++) {
       const struct pcap_record *record = &files[port].records[i];
-      rt->packets[n++] = (struct input_packet){.ts_ns = record->ts_ns,
-                                               .port = port,
-                                               .len = record->len,
-                                               .pristine = record->data};
+      rt->packets[n++] = (struct input_packet){
+          .ts_ns = record->ts_ns, .port = port, .len = record->len, .pristine = record->data};
     }
   }
   qsort(rt->packets, n, sizeof(*rt->packets), compare_packets);
@@ -353,7 +351,8 @@ static void write_outcomes(const struct runtime *rt) {
     for (uint32_t b = 0; b < p->len; b++) fprintf(out, "%02x", p->frame[b]);
     fputc('\n', out);
   }
-  if (fclose(out) != 0) die("cannot write --outcomes file '%s': %s", rt->opts.outcomes, strerror(errno));
+  if (fclose(out) != 0)
+    die("cannot write --outcomes file '%s': %s", rt->opts.outcomes, strerror(errno));
 }
 
 static void print_worker_stats(const struct runtime *rt) {
@@ -384,9 +383,8 @@ int main(int argc, char **argv) {
   }
   rt.port_count = nf_port_count(cfg);
   uint16_t workers = rt.opts.workers;
-  if (!rt.opts.sequential &&
-      nf_par_check(&nf_parallel_config, rt.opts.strategy, workers, rt.port_count, err,
-                   sizeof(err)) != 0) {
+  if (!rt.opts.sequential && nf_par_check(&nf_parallel_config, rt.opts.strategy, workers,
+                                          rt.port_count, err, sizeof(err)) != 0) {
     fprintf(stderr, "%s (%s): %s\n", nf_name, nf_par_strategy_name(rt.opts.strategy), err);
     return EXIT_FAILURE;
   }
@@ -402,8 +400,8 @@ int main(int argc, char **argv) {
   dispatch(&rt);
 
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  int64_t span = rt.packet_count ? rt.packets[rt.packet_count - 1].ts_ns - rt.packets[0].ts_ns + 1
-                                 : 1;
+  int64_t span =
+      rt.packet_count ? rt.packets[rt.packet_count - 1].ts_ns - rt.packets[0].ts_ns + 1 : 1;
   rt.runs = rt.opts.bench ? rt.opts.warmup + rt.opts.repeat : 1;
   pthread_barrier_init(&rt.start, NULL, workers + 1u);
   pthread_barrier_init(&rt.done, NULL, workers + 1u);

@@ -11,7 +11,9 @@
 #define PCAP_LINKTYPE_ETHERNET 1u
 #define PCAP_MAX_SNAPLEN (256u * 1024u)
 
-static uint32_t swap32(uint32_t v) { return __builtin_bswap32(v); }
+static uint32_t swap32(uint32_t v) {
+  return __builtin_bswap32(v);
+}
 
 int pcap_read_file(const char *path, struct pcap_file *out, char *err, size_t err_len) {
   memset(out, 0, sizeof(*out));

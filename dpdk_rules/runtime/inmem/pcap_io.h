@@ -7,9 +7,9 @@
 #include <stdint.h>
 
 struct pcap_record {
-  int64_t ts_ns;    /* capture timestamp in ns */
-  uint32_t len;     /* captured bytes */
-  uint8_t *data;    /* owned by the pcap_file */
+  int64_t ts_ns; /* capture timestamp in ns */
+  uint32_t len;  /* captured bytes */
+  uint8_t *data; /* owned by the pcap_file */
 };
 
 struct pcap_file {

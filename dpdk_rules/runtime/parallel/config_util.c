@@ -89,7 +89,9 @@ int nf_par_check(const struct nf_parallel_config *cfg, enum nf_par_strategy stra
   return 0;
 }
 
-static bool is_power_of_two(uint32_t value) { return value != 0 && (value & (value - 1)) == 0; }
+static bool is_power_of_two(uint32_t value) {
+  return value != 0 && (value & (value - 1)) == 0;
+}
 
 uint32_t nf_par_capacity_per_worker(const struct nf_parallel_config *cfg,
                                     const struct nf_par_object *object, uint16_t workers) {

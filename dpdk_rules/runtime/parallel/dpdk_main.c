@@ -95,8 +95,8 @@ static long parse_long(const char *option, const char *text, long min, long max)
   char *end = NULL;
   long value = strtol(text, &end, 10);
   if (*text == '\0' || *end != '\0' || value < min || value > max) {
-    rte_exit(EXIT_FAILURE, "invalid %s value '%s': expected an integer in %ld..%ld\n", option,
-             text, min, max);
+    rte_exit(EXIT_FAILURE, "invalid %s value '%s': expected an integer in %ld..%ld\n", option, text,
+             min, max);
   }
   return value;
 }
@@ -248,13 +248,15 @@ static void create_states(struct runtime *rt, struct nf_config *cfg, enum nf_par
   struct nf_state *shared_state = NULL;
   if (strategy != NF_PAR_SHARED_NOTHING) {
     shared_state = nf_state_create(cfg, err, sizeof(err));
-    if (shared_state == NULL) rte_exit(EXIT_FAILURE, "%s: state creation failed: %s\n", nf_name, err);
+    if (shared_state == NULL)
+      rte_exit(EXIT_FAILURE, "%s: state creation failed: %s\n", nf_name, err);
   }
   for (uint16_t k = 0; k < rt->workers; k++) {
     struct nf_state *state = shared_state;
     if (strategy == NF_PAR_SHARED_NOTHING) {
       static struct nf_instance_layout layout;
-      if (nf_par_build_layout(&nf_parallel_config, k, rt->workers, &layout, err, sizeof(err)) != 0) {
+      if (nf_par_build_layout(&nf_parallel_config, k, rt->workers, &layout, err, sizeof(err)) !=
+          0) {
         rte_exit(EXIT_FAILURE, "%s: worker %u: %s\n", nf_name, k, err);
       }
       nf_instance_begin(&layout);
@@ -311,7 +313,8 @@ static void print_statistics(const struct runtime *rt) {
 
 int main(int argc, char **argv) {
   int eal_args = rte_eal_init(argc, argv);
-  if (eal_args < 0) rte_exit(EXIT_FAILURE, "EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+  if (eal_args < 0)
+    rte_exit(EXIT_FAILURE, "EAL initialisation failed: %s\n", rte_strerror(rte_errno));
   argc -= eal_args;
   argv += eal_args;
 
@@ -325,7 +328,8 @@ int main(int argc, char **argv) {
     rte_exit(EXIT_FAILURE, "bad NF arguments\n");
   }
   rt.port_count = nf_port_count(cfg);
-  if (rt.port_count > MAX_PORTS) rte_exit(EXIT_FAILURE, "%s: at most %d ports\n", nf_name, MAX_PORTS);
+  if (rt.port_count > MAX_PORTS)
+    rte_exit(EXIT_FAILURE, "%s: at most %d ports\n", nf_name, MAX_PORTS);
   uint16_t available = rte_eth_dev_count_avail();
   if (available < rt.port_count) {
     rte_exit(EXIT_FAILURE,
@@ -344,7 +348,8 @@ int main(int argc, char **argv) {
   unsigned pool_size = rt.port_count * rt.workers * 2048u + rt.workers * 512u + 4096u;
   rt.pool = rte_pktmbuf_pool_create("mbufs", pool_size, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
                                     rte_socket_id());
-  if (rt.pool == NULL) rte_exit(EXIT_FAILURE, "cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
+  if (rt.pool == NULL)
+    rte_exit(EXIT_FAILURE, "cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
 
   static uint16_t reta[NF_PAR_MAX_RETA];
   setup_ports(&rt, reta);

@@ -45,7 +45,8 @@ void nf_par_exec_detach(struct nf_par_exec *exec) {
 static int process_locked(struct nf_par_exec *exec, struct nf_packet *pkt, uint16_t in_port,
                           nf_time_t now) {
   struct nf_par_rwlock *lock = &exec->shared->rwlock;
-  const uint32_t saved = pkt->len < NF_PAR_SAVED_HEADER_BYTES ? pkt->len : NF_PAR_SAVED_HEADER_BYTES;
+  const uint32_t saved =
+      pkt->len < NF_PAR_SAVED_HEADER_BYTES ? pkt->len : NF_PAR_SAVED_HEADER_BYTES;
   const struct nf_packet parsed = *pkt;
   memcpy(exec->saved_header, pkt->data, saved);
   if (setjmp(exec->restart) == 0) {
@@ -74,8 +75,7 @@ int nf_par_exec_process(struct nf_par_exec *exec, struct nf_packet *pkt, uint16_
     case NF_PAR_LOCKS:
       return process_locked(exec, pkt, in_port, now);
     case NF_PAR_TRANSACTIONAL_MEMORY:
-      return nf_par_tm_process(&exec->shared->tm, exec->state, pkt, in_port, now,
-                               &exec->stats.tm);
+      return nf_par_tm_process(&exec->shared->tm, exec->state, pkt, in_port, now, &exec->stats.tm);
     case NF_PAR_SHARED_NOTHING:
     default:
       return nf_process(exec->state, pkt, in_port, now);

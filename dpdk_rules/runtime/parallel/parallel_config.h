@@ -75,7 +75,7 @@ struct nf_parallel_config {
   const char *strategy_reason;
   /* Whether the plan allows shared-nothing (its own strategy is SN). */
   bool shared_nothing_allowed;
-  uint16_t reta_size;    /* RETA entries; entry i -> queue i mod workers */
+  uint16_t reta_size;     /* RETA entries; entry i -> queue i mod workers */
   uint16_t planned_cores; /* cores the plan's capacities are for (0: any) */
   uint16_t rss_port_count;
   struct nf_par_rss_port rss_ports[NF_PAR_MAX_RSS_PORTS];

@@ -7,8 +7,8 @@
 uint32_t nf_par_toeplitz(const uint8_t *key, uint32_t key_len, const uint8_t *data, uint32_t len) {
   uint32_t result = 0;
   /* window = key bits i .. i+31, shifted along with the input bit. */
-  uint32_t window = ((uint32_t)key[0] << 24) | ((uint32_t)key[1] << 16) |
-                    ((uint32_t)key[2] << 8) | key[3];
+  uint32_t window =
+      ((uint32_t)key[0] << 24) | ((uint32_t)key[1] << 16) | ((uint32_t)key[2] << 8) | key[3];
   for (uint32_t byte = 0; byte < len; byte++) {
     uint8_t next_key_byte = byte + 4 < key_len ? key[byte + 4] : 0;
     for (int bit = 7; bit >= 0; bit--) {

@@ -16,8 +16,8 @@
 
 struct nf_par_tm {
   _Atomic uint32_t fallback_lock __attribute__((aligned(NF_PAR_CACHE_LINE)));
-  bool use_rtm;      /* RTM present and not forced off */
-  uint32_t retries;  /* transaction attempts before the fallback lock */
+  bool use_rtm;     /* RTM present and not forced off */
+  uint32_t retries; /* transaction attempts before the fallback lock */
 };
 
 struct nf_par_tm_stats {

@@ -1,0 +1,114 @@
+"""Code generation from plans: the emitted C carries the plan's values, and
+plans the runtimes could not run are refused with the file, field and value."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+
+import pytest
+
+from parallelizer.codegen import config_model, generate
+
+TESTDATA = "tests/parallel/testdata"
+
+
+def data_path(name: str) -> str:
+    base = os.environ.get("TEST_SRCDIR")
+    if base:
+        return os.path.join(base, os.environ.get("TEST_WORKSPACE", "nfpar"), TESTDATA, name)
+    return os.path.join(TESTDATA, name)
+
+
+def write_plan(text: str) -> str:
+    fd, path = tempfile.mkstemp(suffix=".textproto", dir=os.environ.get("TEST_TMPDIR"))
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    return path
+
+
+GOOD = """
+nf_name: "t"
+strategy: SHARED_NOTHING
+strategy_reason: "a \\"quoted\\" reason */"
+key_length_bytes: 40
+reta_size: 64
+cores: 4
+ports { port: 0 rss_hf: 52 hashed_fields: ["ipv4.src", "l4.dst_port"] key_hex: "%s" }
+objects { object: "table" placement: PARTITIONED capacity_per_core: 256 index_ranges_disjoint: true }
+objects { object: "routes" placement: REPLICATED }
+""" % ("00112233" * 10)
+
+
+def test_generated_config_carries_the_plan():
+    text = generate.generate(write_plan(GOOD))
+    assert ".strategy = NF_PAR_SHARED_NOTHING," in text
+    assert ".shared_nothing_allowed = true," in text
+    assert ".reta_size = 64," in text and ".planned_cores = 4," in text
+    assert ".key_len = 40," in text
+    key = re.search(r"\.key = \{ ([^}]*) \}", text).group(1)
+    assert key.split(", ")[:4] == ["0x00", "0x11", "0x22", "0x33"] and len(key.split(", ")) == 40
+    assert ".rss_hf = NF_PAR_RSS_IPV4 | NF_PAR_RSS_NONFRAG_IPV4_TCP | NF_PAR_RSS_NONFRAG_IPV4_UDP," in text
+    assert ".hashed_fields = { NF_PAR_FIELD_IPV4_SRC, NF_PAR_FIELD_L4_DST_PORT }," in text
+    assert '.name = "table",' in text and ".capacity_per_core = 256u," in text
+    assert ".index_ranges_disjoint = true," in text
+    assert ".placement = NF_PAR_REPLICATED," in text
+    # The reason is a valid C string: quotes escaped.
+    assert '.strategy_reason = "a \\"quoted\\" reason */",' in text
+
+
+def test_strategy_override_keeps_the_plan_consent():
+    text = generate.generate(write_plan(GOOD), "locks")
+    assert ".strategy = NF_PAR_LOCKS," in text and ".shared_nothing_allowed = true," in text
+
+
+def test_lock_plan_without_ports_gets_the_default_symmetric_key():
+    text = generate.generate(data_path("nop_locks_plan.textproto"))
+    assert ".port = NF_PAR_ANY_PORT," in text
+    assert ".key = { " + ", ".join(["0x6d", "0x5a"] * 20) + " }" in text
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (("reta_size: 64", "reta_size: 100"), "reta_size 100 is not a power of two"),
+        (
+            ("key_length_bytes: 40", "key_length_bytes: 52"),
+            "ports[0]: key of 40 bytes but the plan's key_length_bytes is 52",
+        ),
+        (('"l4.dst_port"', '"eth.src"'), "hashed field 'eth.src' is not hashable"),
+        (("rss_hf: 52", "rss_hf: 4"), "hashed field 'l4.dst_port' needs NONFRAG_IPV4_TCP or _UDP"),
+        (("rss_hf: 52", "rss_hf: 256"), "rss_hf 0x100 has bits the runtimes do not handle"),
+        (
+            ("capacity_per_core: 256", "capacity_per_core: 0"),
+            "partitioned object 'table' has capacity_per_core 0",
+        ),
+        (("placement: REPLICATED", "placement: SHARED_LOCKED"), "object 'routes' is SHARED_LOCKED"),
+        (('key_hex: "', 'key_hex: "zz'), "is not hexadecimal"),
+        (('object: "table"', 'object: "my table"'), "'my table' is not a struct nf_state field name"),
+    ],
+)
+def test_bad_plans_are_refused_precisely(change, message):
+    path = write_plan(GOOD.replace(*change))
+    with pytest.raises(config_model.PlanError) as error:
+        generate.generate(path)
+    assert str(error.value).startswith(path)
+    assert message in str(error.value)
+
+
+def test_forced_shared_nothing_on_a_lock_plan_is_refused():
+    path = data_path("nop_locks_plan.textproto")
+    with pytest.raises(config_model.PlanError, match="does not allow shared-nothing .*build :parallel_locks"):
+        generate.generate(path, "shared_nothing")
+
+
+def test_text_proto_errors_carry_line_and_column():
+    path = write_plan(GOOD + "\nbogus_field: 1\n")
+    with pytest.raises(config_model.PlanError, match=re.escape(path) + r":12:1 .*bogus_field"):
+        generate.generate(path)
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
