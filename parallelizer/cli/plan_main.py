@@ -57,7 +57,9 @@ def summary(result: planner.PlanResult) -> str:
     ]
     for o in plan.objects:
         placement = plan_pb2.ObjectDecision.Placement.Name(o.placement)
-        extra = f", {o.capacity_per_core} per core" if o.placement == plan_pb2.ObjectDecision.PARTITIONED else ""
+        extra = (
+            f", {o.capacity_per_core} per core" if o.placement == plan_pb2.ObjectDecision.PARTITIONED else ""
+        )
         disjoint = ", disjoint index ranges" if o.index_ranges_disjoint else ""
         out.append(f"  {o.object}: {placement}{extra}{disjoint}")
         out.append(f"      keyed on: {'; '.join(o.key_fields) or '-'}")
@@ -69,11 +71,15 @@ def summary(result: planner.PlanResult) -> str:
             f"rss_hf {' | '.join(fields.rss_hf_names(p.rss_hf))} ({p.rss_hf:#x})"
         )
         out.append(f"      key {p.key_hex}")
-        ranks = ", ".join(f"{q.field_group} {q.rank}/{q.rank_needed}" for q in plan.quality if q.port == p.port)
+        ranks = ", ".join(
+            f"{q.field_group} {q.rank}/{q.rank_needed}" for q in plan.quality if q.port == p.port
+        )
         balance = next((q.uniform_max_over_mean for q in plan.quality if q.port == p.port), None)
         out.append(f"      rank over RETA bits: {ranks or '-'}")
         if balance is not None:
-            out.append(f"      {plan.quality[0].flows} uniform flows over {plan.quality[0].queues} queues: max/mean {balance:.3f}")
+            out.append(
+                f"      {plan.quality[0].flows} uniform flows over {plan.quality[0].queues} queues: max/mean {balance:.3f}"
+            )
     out.append(f"constraints: {len(plan.constraints)}")
     for c in plan.constraints:
         pairs = ", ".join(f"{e.field_a} = {e.field_b}" for e in c.pairs)

@@ -26,12 +26,21 @@ def nat_description(tmp_path):
 
 def test_writes_plan_and_prints_summary(nat_description, tmp_path):
     out = tmp_path / "plan.textproto"
-    r = run(f"--description={nat_description}", f"--out={out}", "--key_length=40", "--reta_size=128", "--cores=4")
+    r = run(
+        f"--description={nat_description}", f"--out={out}", "--key_length=40", "--reta_size=128", "--cores=4"
+    )
     assert r.returncode == 0, r.stderr
     plan = text_format.Parse(out.read_text(), plan_pb2.Plan())
     assert plan.strategy == plan_pb2.SHARED_NOTHING and plan.key_length_bytes == 40 and plan.cores == 4
-    for text in ("strategy SHARED_NOTHING", "hashes ipv4.dst, l4.dst_port", plan.ports[0].key_hex,
-                 "Z3 proved", "max/mean", "timings:", "ports: PARTITIONED"):
+    for text in (
+        "strategy SHARED_NOTHING",
+        "hashes ipv4.dst, l4.dst_port",
+        plan.ports[0].key_hex,
+        "Z3 proved",
+        "max/mean",
+        "timings:",
+        "ports: PARTITIONED",
+    ):
         assert text in r.stdout
 
 
@@ -40,12 +49,15 @@ def test_forced_strategy(nat_description):
     assert r.returncode == 0 and "strategy LOCKS" in r.stdout
 
 
-@pytest.mark.parametrize("flag,message", [
-    ("--key_length=41", "key length 41"),
-    ("--reta_size=100", "RETA size 100"),
-    ("--strategy=fast", "--strategy=fast"),
-    ("--cores=x", "--cores"),
-])
+@pytest.mark.parametrize(
+    "flag,message",
+    [
+        ("--key_length=41", "key length 41"),
+        ("--reta_size=100", "RETA size 100"),
+        ("--strategy=fast", "--strategy=fast"),
+        ("--cores=x", "--cores"),
+    ],
+)
 def test_bad_flags_exit_2_without_traceback(nat_description, flag, message):
     r = run(f"--description={nat_description}", flag)
     assert r.returncode == 2
@@ -59,7 +71,9 @@ def test_missing_description_flag():
 
 def test_bad_description_file(tmp_path):
     bad = tmp_path / "bad.textproto"
-    bad.write_text('nf_name: "x"\nport_count: 2\npaths { id: 1 in_port: 0 ops { id: "op1" object: "ghost" kind: READ } }\n')
+    bad.write_text(
+        'nf_name: "x"\nport_count: 2\npaths { id: 1 in_port: 0 ops { id: "op1" object: "ghost" kind: READ } }\n'
+    )
     r = run(f"--description={bad}")
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert str(bad) in r.stderr and "object 'ghost' is not declared" in r.stderr
@@ -71,7 +85,9 @@ def test_unshardable_forced_shared_nothing(tmp_path):
     path = tmp_path / "bridge.textproto"
     path.write_text(text_format.MessageToString(td.mac_bridge_like()))
     r = run(f"--description={path}", "--strategy=shared_nothing")
-    assert r.returncode == 2 and "'macs'" in r.stderr and "eth.src" in r.stderr and "Traceback" not in r.stderr
+    assert (
+        r.returncode == 2 and "'macs'" in r.stderr and "eth.src" in r.stderr and "Traceback" not in r.stderr
+    )
 
 
 if __name__ == "__main__":

@@ -44,7 +44,12 @@ class Constraint:
     unhashable: tuple[str, ...] = ()
 
     def signature(self) -> tuple:
-        return (self.port_a, self.port_b, tuple(sorted(map(str, self.equalities))), tuple(sorted(self.unhashable)))
+        return (
+            self.port_a,
+            self.port_b,
+            tuple(sorted(map(str, self.equalities))),
+            tuple(sorted(self.unhashable)),
+        )
 
     def swapped(self) -> Constraint:
         eqs = tuple(FieldEq(e.b, e.a) for e in self.equalities)
@@ -106,7 +111,9 @@ class Access:
 
     def where(self) -> str:
         loc = f" at {self.location}" if self.location else ""
-        return f"port {self.port} path {self.path_id} {self.op_id} {self.call or Op.Kind.Name(self.kind)}{loc}"
+        return (
+            f"port {self.port} path {self.path_id} {self.op_id} {self.call or Op.Kind.Name(self.kind)}{loc}"
+        )
 
 
 @dataclasses.dataclass
@@ -173,9 +180,7 @@ class _Families:
 def analyze(description: desc_pb2.NfDescription) -> dict[str, ObjectDependencies]:
     """Dependencies of every state object of `description` (validated)."""
     objects = {
-        o.name: ObjectDependencies(
-            o.name, o.kind, o.capacity, o.capacity_expr, o.written_by_packets
-        )
+        o.name: ObjectDependencies(o.name, o.kind, o.capacity, o.capacity_expr, o.written_by_packets)
         for o in description.objects
     }
     families = _Families()
@@ -330,7 +335,9 @@ def derive_compare_relations(description: desc_pb2.NfDescription) -> list[desc_p
             for cell_field, reader_field in pairs:
                 for writer_port, writer_field in sorted(stored.get((obj, cell_field), ())):
                     writers.setdefault(writer_port, []).append(
-                        desc_pb2.FieldPair(writer_field=writer_field, reader_field=reader_field, via=cell_field)
+                        desc_pb2.FieldPair(
+                            writer_field=writer_field, reader_field=reader_field, via=cell_field
+                        )
                     )
             for writer_port, fps in writers.items():
                 rel = desc_pb2.Relation(
@@ -386,9 +393,7 @@ def _object_constraints(
 ) -> None:
     family = [o.name for o in objects.values() if o.family == obj.family]
     guards = [
-        r
-        for r in relations
-        if r.object in family and r.kind == desc_pb2.Relation.STORED_VALUE_COMPARED
+        r for r in relations if r.object in family and r.kind == desc_pb2.Relation.STORED_VALUE_COMPARED
     ]
     guarded_ports = {r.reader_port for r in guards}
     found: dict[tuple, Constraint] = {}
@@ -452,8 +457,10 @@ def _pair_constraint(a: Access, b: Access, guarded_ports: set[int]) -> Constrain
         )
     if isinstance(ea, Fresh) and isinstance(eb, Fresh):
         return None
-    if isinstance(ea, Fresh | Keyed) and isinstance(eb, Fresh | Keyed) and (
-        isinstance(ea, Fresh) or isinstance(eb, Fresh)
+    if (
+        isinstance(ea, Fresh | Keyed)
+        and isinstance(eb, Fresh | Keyed)
+        and (isinstance(ea, Fresh) or isinstance(eb, Fresh))
     ):
         return None  # a fresh index is not found under any key
     if isinstance(ea, Opaque) or isinstance(eb, Opaque):
@@ -478,7 +485,9 @@ def _keyed_constraint(a: Access, ea: Keyed, b: Access, eb: Keyed, origin: str) -
                 continue
             if fields.is_hashable(sa.field) and fields.is_hashable(sb.field):
                 eqs.append(
-                    FieldEq(fields.FieldBits(sa.field, sa.hi, sa.lo), fields.FieldBits(sb.field, sb.hi, sb.lo))
+                    FieldEq(
+                        fields.FieldBits(sa.field, sa.hi, sa.lo), fields.FieldBits(sb.field, sb.hi, sb.lo)
+                    )
                 )
             else:
                 unhashable.append(f"{sa} (port {a.port}) = {sb} (port {b.port}) [key '{name}']")
@@ -490,11 +499,21 @@ def _relation_constraint(rel: desc_pb2.Relation) -> Constraint:
     unhashable = []
     for pair in rel.pairs:
         if fields.is_hashable(pair.writer_field) and fields.is_hashable(pair.reader_field):
-            eqs.append(FieldEq(fields.parse_field_bits(pair.writer_field), fields.parse_field_bits(pair.reader_field)))
+            eqs.append(
+                FieldEq(
+                    fields.parse_field_bits(pair.writer_field), fields.parse_field_bits(pair.reader_field)
+                )
+            )
         else:
-            unhashable.append(f"{pair.writer_field} (port {rel.writer_port}) = {pair.reader_field} (port {rel.reader_port})")
+            unhashable.append(
+                f"{pair.writer_field} (port {rel.writer_port}) = {pair.reader_field} (port {rel.reader_port})"
+            )
     kind = desc_pb2.Relation.Kind.Name(rel.kind)
     why = f": {rel.explanation}" if rel.explanation else ""
     return Constraint(
-        rel.writer_port, rel.reader_port, tuple(eqs), f"object '{rel.object}': {kind} relation{why}", tuple(unhashable)
+        rel.writer_port,
+        rel.reader_port,
+        tuple(eqs),
+        f"object '{rel.object}': {kind} relation{why}",
+        tuple(unhashable),
     )

@@ -74,8 +74,17 @@ def test_lb_backend_table_blocked_flow_table_not():
 
 def test_in_port_in_key_separates_ports():
     d = td.keyed_counter("per_port", 0, td.struct("k", port=td.pf("in_port"), ip=td.pf("ipv4.src")))
-    d.paths.extend(td._flow_table_paths(7, 1, td.struct("k", port=td.pf("in_port"), ip=td.pf("ipv4.src")),
-                                        "index_of", "chain", "cells", True))
+    d.paths.extend(
+        td._flow_table_paths(
+            7,
+            1,
+            td.struct("k", port=td.pf("in_port"), ip=td.pf("ipv4.src")),
+            "index_of",
+            "chain",
+            "cells",
+            True,
+        )
+    )
     objects = dependencies.analyze(d)
     assert not cross(objects, "index_of")  # in_port 0 and 1 never share a key
     assert cross(objects, "index_of", 1, 1)

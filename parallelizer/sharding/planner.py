@@ -7,7 +7,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from parallelizer.sharding import dependencies, fields, quality, rss_solver, toeplitz, validate, verify
+from parallelizer.sharding import dependencies, fields, rss_solver, toeplitz, validate, verify
 from proto import nf_description_pb2 as desc_pb2
 from proto import plan_pb2
 
@@ -47,7 +47,9 @@ def check_options(options: PlanOptions) -> None:
     if options.strategy not in STRATEGIES:
         raise PlanError(f"strategy '{options.strategy}' is not one of {sorted(STRATEGIES)}")
     if options.key_length not in toeplitz.SUPPORTED_KEY_LENGTHS:
-        raise PlanError(f"key length {options.key_length} is not one of {toeplitz.SUPPORTED_KEY_LENGTHS} bytes")
+        raise PlanError(
+            f"key length {options.key_length} is not one of {toeplitz.SUPPORTED_KEY_LENGTHS} bytes"
+        )
     if options.reta_size not in RETA_SIZES:
         raise PlanError(f"RETA size {options.reta_size} is not one of {RETA_SIZES}")
     if not 1 <= options.cores <= options.reta_size:
@@ -93,7 +95,9 @@ def make_plan(
     z3_result = verify.prove(constraints, keys, options.reta_size)
     timings["verify_z3"] = time.perf_counter() - t
     t = time.perf_counter()
-    random_result = verify.random_check(constraints, keys, options.reta_size, options.random_pairs, options.seed)
+    random_result = verify.random_check(
+        constraints, keys, options.reta_size, options.random_pairs, options.seed
+    )
     timings["verify_random"] = time.perf_counter() - t
     if not (z3_result.ok and random_result.ok):
         raise PlanError(
@@ -195,7 +199,7 @@ def _plan_constraints(objects, decisions) -> list[dependencies.Constraint]:
 def _decide(objects, ports, options: PlanOptions, m: int):
     decisions: dict[str, _Decision] = {}
     written = {n: o for n, o in objects.items() if o.written_by_packets}
-    for name, obj in objects.items():
+    for name in objects:
         if name not in written:
             decisions[name] = _Decision(
                 Placement.REPLICATED, "only written in nf_state_create: each core gets a read-only copy"
@@ -205,7 +209,9 @@ def _decide(objects, ports, options: PlanOptions, m: int):
         placement = Placement.SHARED_LOCKED if forced == plan_pb2.LOCKS else Placement.SHARED_TRANSACTIONAL
         how = "under the lock" if forced == plan_pb2.LOCKS else "inside transactions"
         for name in written:
-            decisions[name] = _Decision(placement, f"strategy forced to {options.strategy}: one shared instance {how}")
+            decisions[name] = _Decision(
+                placement, f"strategy forced to {options.strategy}: one shared instance {how}"
+            )
         return forced, f"forced by --strategy={options.strategy}", decisions
 
     blocked = _blocked_families(written, ports, options, m)
@@ -234,7 +240,8 @@ def _decide(objects, ports, options: PlanOptions, m: int):
         elif read_mostly:
             decisions[name] = _Decision(
                 Placement.PARTITIONED,
-                _partition_reason(obj) + " (the locked objects are read-mostly, so partitioning the rest pays)",
+                _partition_reason(obj)
+                + " (the locked objects are read-mostly, so partitioning the rest pays)",
             )
         else:
             decisions[name] = _Decision(
@@ -244,7 +251,9 @@ def _decide(objects, ports, options: PlanOptions, m: int):
                 "packet takes the write lock anyway",
             )
     names = sorted(o.name for o in locked)
-    if read_mostly:
+    if len(locked) == len(written):
+        why = f"objects {names} cannot be partitioned by RSS and nothing else is written by packets: all under the lock"
+    elif read_mostly:
         why = f"objects {names} cannot be partitioned by RSS and are read-mostly: they go under a lock, the rest is partitioned"
     else:
         why = f"objects {names} cannot be partitioned by RSS and are written on every access: everything under the lock"
@@ -272,7 +281,9 @@ def _write_share(obj: dependencies.ObjectDependencies) -> str:
 def _partition_reason(obj: dependencies.ObjectDependencies) -> str:
     if not obj.constraints:
         return "partitioned: no two packets need to meet on it"
-    related = sorted({", ".join(map(str, c.equalities)) + f" (ports {c.port_a}/{c.port_b})" for c in obj.constraints})
+    related = sorted(
+        {", ".join(map(str, c.equalities)) + f" (ports {c.port_a}/{c.port_b})" for c in obj.constraints}
+    )
     return "partitioned by RSS: packets that may touch the same entry agree on " + "; ".join(related)
 
 

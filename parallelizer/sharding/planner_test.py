@@ -45,7 +45,11 @@ def assert_sound(plan: plan_pb2.Plan) -> None:
     [
         ("no_state", plan_pb2.SHARED_NOTHING, {0: ALL4, 1: ALL4}),
         ("firewall_like", plan_pb2.SHARED_NOTHING, {0: ALL4, 1: ALL4}),
-        ("nat_like", plan_pb2.SHARED_NOTHING, {0: ["ipv4.dst", "l4.dst_port"], 1: ["ipv4.src", "l4.src_port"]}),
+        (
+            "nat_like",
+            plan_pb2.SHARED_NOTHING,
+            {0: ["ipv4.dst", "l4.dst_port"], 1: ["ipv4.src", "l4.src_port"]},
+        ),
         ("policer_like", plan_pb2.SHARED_NOTHING, {0: ALL4, 1: ["ipv4.dst"]}),
         ("pair_keyed_like", plan_pb2.SHARED_NOTHING, {0: ["ipv4.src", "ipv4.dst"], 1: ALL4}),
         ("src_keyed_like", plan_pb2.SHARED_NOTHING, {0: ["ipv4.src"], 1: ALL4}),
@@ -90,7 +94,9 @@ def test_lb_partitions_flows_and_locks_read_mostly_backends():
 
 def test_write_heavy_unshardable_state_locks_the_rest_too():
     d = td.global_counter_like()
-    d.objects.extend([td.obj("flows", td.SO.MAP), td.obj("flow_keys", td.SO.VECTOR), td.obj("flow_chain", td.SO.DCHAIN)])
+    d.objects.extend(
+        [td.obj("flows", td.SO.MAP), td.obj("flow_keys", td.SO.VECTOR), td.obj("flow_chain", td.SO.DCHAIN)]
+    )
     for p in td._flow_table_paths(10, 0, td.five_tuple(), "flows", "flow_chain", "flow_keys", True):
         for counter_op in d.paths[0].ops:  # every packet also bumps the global counter
             p.ops.append(counter_op)
@@ -102,11 +108,14 @@ def test_write_heavy_unshardable_state_locks_the_rest_too():
     assert "written on every" in {o.object: o.reason for o in plan.objects}["flows"]
 
 
-@pytest.mark.parametrize("strategy,placement,expected", [
-    ("locks", OD.SHARED_LOCKED, plan_pb2.LOCKS),
-    ("tm", OD.SHARED_TRANSACTIONAL, plan_pb2.TRANSACTIONAL_MEMORY),
-    ("shared_nothing", OD.PARTITIONED, plan_pb2.SHARED_NOTHING),
-])
+@pytest.mark.parametrize(
+    "strategy,placement,expected",
+    [
+        ("locks", OD.SHARED_LOCKED, plan_pb2.LOCKS),
+        ("tm", OD.SHARED_TRANSACTIONAL, plan_pb2.TRANSACTIONAL_MEMORY),
+        ("shared_nothing", OD.PARTITIONED, plan_pb2.SHARED_NOTHING),
+    ],
+)
 def test_forced_strategies(strategy, placement, expected):
     plan = plan_for(td.firewall_like(), strategy=strategy)
     assert plan.strategy == expected
@@ -125,7 +134,9 @@ def test_forced_shared_nothing_on_unshardable_state_is_refused():
 @pytest.mark.parametrize("reta_size", [64, 128, 512])
 def test_every_key_length_and_reta_size(key_length, reta_size):
     for make in (td.firewall_like, td.nat_like, td.policer_like):
-        plan = plan_for(make(), key_length=key_length, reta_size=reta_size, cores=16, seed=key_length + reta_size)
+        plan = plan_for(
+            make(), key_length=key_length, reta_size=reta_size, cores=16, seed=key_length + reta_size
+        )
         assert plan.key_length_bytes == key_length and plan.reta_size == reta_size
         assert_sound(plan)
 
@@ -144,12 +155,15 @@ def test_plan_speed():
         assert time.perf_counter() - started < 5.0  # goal is < 1 s; margin for a loaded CI machine
 
 
-@pytest.mark.parametrize("options,message", [
-    ({"key_length": 41}, "key length 41"),
-    ({"reta_size": 256}, "RETA size 256"),
-    ({"strategy": "magic"}, "strategy 'magic'"),
-    ({"cores": 0}, "cores 0"),
-])
+@pytest.mark.parametrize(
+    "options,message",
+    [
+        ({"key_length": 41}, "key length 41"),
+        ({"reta_size": 256}, "RETA size 256"),
+        ({"strategy": "magic"}, "strategy 'magic'"),
+        ({"cores": 0}, "cores 0"),
+    ],
+)
 def test_bad_options(options, message):
     with pytest.raises(planner.PlanError, match=message):
         plan_for(td.firewall_like(), **options)

@@ -186,7 +186,13 @@ def solve(
             ever_full |= {(g.port, g.field_group) for r in result.values() for g in r.groups if g.rank == m}
             if all(_acceptable(r, m) for r in result.values()):
                 return Solution(
-                    result, key_length, reta_size, queues, flows, space.dimension, attempts,
+                    result,
+                    key_length,
+                    reta_size,
+                    queues,
+                    flows,
+                    space.dimension,
+                    attempts,
                     [f"port {p}: {n}" for p, n in dropped],
                 )
         never = [(p, g) for p in ports for g in groups[p] if (p, g) not in ever_full]
@@ -203,7 +209,8 @@ def _evaluate(x, variables, groups, reta_size, m, flow_bits, queues) -> dict[int
     for port in variables.ports:
         key = variables.key_of(port, x)
         gq = [
-            GroupQuality(port, g, quality.group_rank(key, reta_size, fields.HASHABLE[g]), m) for g in groups[port]
+            GroupQuality(port, g, quality.group_rank(key, reta_size, fields.HASHABLE[g]), m)
+            for g in groups[port]
         ]
         balance = quality.max_over_mean(quality.queue_loads(key, reta_size, flow_bits, queues))
         out[port] = PortSolution(

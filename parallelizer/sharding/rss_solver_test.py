@@ -45,13 +45,20 @@ def test_symmetric_five_tuple_every_key_length_and_reta(key_length, reta_size):
 @pytest.mark.parametrize("key_length", [40, 52])
 @pytest.mark.parametrize("reta_size", [64, 128, 512])
 def test_nat_like_hashes_only_the_remote_endpoint(key_length, reta_size):
-    sol = rss_solver.solve([REMOTE_ENDPOINT, same_port(*fields.HASHABLE)], [0, 1], key_length, reta_size, seed=3)
+    sol = rss_solver.solve(
+        [REMOTE_ENDPOINT, same_port(*fields.HASHABLE)], [0, 1], key_length, reta_size, seed=3
+    )
     assert_quality(sol)
     assert sol.ports[0].hashed_fields == ["ipv4.dst", "l4.dst_port"]
     assert sol.ports[1].hashed_fields == ["ipv4.src", "l4.src_port"]
     rng = random.Random(2)
     for _ in range(300):
-        client, server, cport, sport = rng.getrandbits(32), rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(16)
+        client, server, cport, sport = (
+            rng.getrandbits(32),
+            rng.getrandbits(32),
+            rng.getrandbits(16),
+            rng.getrandbits(16),
+        )
         nat_ip, nat_port = rng.getrandbits(32), rng.getrandbits(16)  # whatever the NAT rewrote
         assert index(sol, 0, client, server, cport, sport) == index(sol, 1, server, nat_ip, sport, nat_port)
 
@@ -103,8 +110,9 @@ def test_rank_deficient_key_is_detected():
     key = b"\xff" * 52
     for group in fields.LAYOUT_IPV4_L4:
         assert quality.group_rank(key, 512, group) == 1
-    bad = rss_solver.PortSolution(0, key, ["ipv4.dst"], [], fields.DEFAULT_RSS_HF,
-                                  [rss_solver.GroupQuality(0, "ipv4.dst", 1, 9)], 1.0)
+    bad = rss_solver.PortSolution(
+        0, key, ["ipv4.dst"], [], fields.DEFAULT_RSS_HF, [rss_solver.GroupQuality(0, "ipv4.dst", 1, 9)], 1.0
+    )
     assert not rss_solver._acceptable(bad, 9)
     # Far from balanced, too: every flow gets the same RETA index parity pattern.
     flows = toeplitz.flows_to_bits(quality.uniform_flows(4000, 1))

@@ -48,7 +48,10 @@ def test_vectorized_reta_index_matches_scalar_hash(key_length, reta_size):
     rng = random.Random(key_length * reta_size)
     key = bytes(rng.getrandbits(8) for _ in range(key_length))
     flows = np.array(
-        [[rng.getrandbits(32), rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(16)] for _ in range(300)],
+        [
+            [rng.getrandbits(32), rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(16)]
+            for _ in range(300)
+        ],
         dtype=np.uint64,
     )
     fast = toeplitz.reta_indexes(key, reta_size, flows)

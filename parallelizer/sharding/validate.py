@@ -42,7 +42,9 @@ def check(description: desc_pb2.NfDescription, origin: str = "<description>") ->
             errors.append(f"{where}: object '{obj.name}' declared twice")
         names.add(obj.name)
         if obj.kind == desc_pb2.StateObject.KIND_UNSPECIFIED:
-            errors.append(f"{where}: object '{obj.name}' has no kind (MAP, VECTOR, DCHAIN, SKETCH, CHT or LPM)")
+            errors.append(
+                f"{where}: object '{obj.name}' has no kind (MAP, VECTOR, DCHAIN, SKETCH, CHT or LPM)"
+            )
     path_ids: set[int] = set()
     for path in description.paths:
         where = f"path {path.id}"
@@ -50,9 +52,7 @@ def check(description: desc_pb2.NfDescription, origin: str = "<description>") ->
             errors.append(f"{where}: path id used twice")
         path_ids.add(path.id)
         if description.port_count and path.in_port >= description.port_count:
-            errors.append(
-                f"{where}: in_port {path.in_port} is not below port_count {description.port_count}"
-            )
+            errors.append(f"{where}: in_port {path.in_port} is not below port_count {description.port_count}")
         op_ids: set[str] = set()
         for op in path.ops:
             op_where = f"{where} op '{op.id}'" + (f" ({op.location})" if op.location else "")
@@ -73,7 +73,9 @@ def check(description: desc_pb2.NfDescription, origin: str = "<description>") ->
     for i, rel in enumerate(description.relations):
         where = f"relations[{i}] ({desc_pb2.Relation.Kind.Name(rel.kind)} on '{rel.object}')"
         if rel.object not in names:
-            errors.append(f"{where}: object '{rel.object}' is not declared; declared objects: {sorted(names)}")
+            errors.append(
+                f"{where}: object '{rel.object}' is not declared; declared objects: {sorted(names)}"
+            )
         for port_name in ("writer_port", "reader_port"):
             port = getattr(rel, port_name)
             if description.port_count and port >= description.port_count:
@@ -81,7 +83,9 @@ def check(description: desc_pb2.NfDescription, origin: str = "<description>") ->
         for pair in rel.pairs:
             for f in (pair.writer_field, pair.reader_field):
                 if f not in exprs.PACKET_FIELD_WIDTHS:
-                    errors.append(f"{where}: unknown packet field '{f}'; known: {sorted(exprs.PACKET_FIELD_WIDTHS)}")
+                    errors.append(
+                        f"{where}: unknown packet field '{f}'; known: {sorted(exprs.PACKET_FIELD_WIDTHS)}"
+                    )
     if errors:
         raise DescriptionError(f"{origin}: {len(errors)} problem(s):\n  " + "\n  ".join(errors))
 

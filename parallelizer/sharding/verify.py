@@ -37,7 +37,9 @@ def _reta_index_z3(key: bytes, reta_size: int, packet: Mapping[str, z3.BitVecRef
     index_bits = []
     for t in range(m):
         terms = [
-            z3.Extract(total - 1 - i, total - 1 - i, data) for i in range(total) if toeplitz.window(key, i) >> t & 1
+            z3.Extract(total - 1 - i, total - 1 - i, data)
+            for i in range(total)
+            if toeplitz.window(key, i) >> t & 1
         ]
         bit = z3.BitVecVal(0, 1)
         for term in terms:
@@ -55,7 +57,9 @@ def _related_packet(c: dependencies.Constraint, p: Mapping[str, z3.BitVecRef]) -
             bits[(eq.b.field, eq.b.lo + k)] = z3.Extract(eq.a.lo + k, eq.a.lo + k, p[eq.a.field])
     q = {}
     for f in fields.LAYOUT_IPV4_L4:
-        pieces = [bits.get((f.name, b), z3.BitVec(f"q.{f.name}.{b}", 1)) for b in range(f.width_bits - 1, -1, -1)]
+        pieces = [
+            bits.get((f.name, b), z3.BitVec(f"q.{f.name}.{b}", 1)) for b in range(f.width_bits - 1, -1, -1)
+        ]
         q[f.name] = z3.Concat(*pieces)
     return q
 
@@ -73,7 +77,9 @@ def prove(
         q = _related_packet(c, p)
         solver = z3.Solver()
         solver.set("timeout", timeout_ms)
-        difference = _reta_index_z3(keys[c.port_a], reta_size, p) ^ _reta_index_z3(keys[c.port_b], reta_size, q)
+        difference = _reta_index_z3(keys[c.port_a], reta_size, p) ^ _reta_index_z3(
+            keys[c.port_b], reta_size, q
+        )
         # Z3's rewriter flattens the XORs and cancels equal bits; CDCL alone is slow on parity.
         solver.add(z3.simplify(difference) != 0)
         verdict = solver.check()
