@@ -18,6 +18,8 @@ def nf_package(name, srcs, hdrs = [], deps = [], visibility = ["//visibility:pub
         srcs = srcs,
         hdrs = hdrs,
         deps = [Label("//nflib")] + deps,
+        # Runtimes call the NF's functions; keep them whatever the link order.
+        alwayslink = True,
         visibility = visibility,
     )
     nf_dpdk_binary(
