@@ -203,11 +203,11 @@ static void bench_dchain(uint32_t capacity, int reps) {
     rejuv[r] = (double)(t2 - t1) / capacity;
     expire[r] = (double)(t3 - t2) / capacity;
   }
-  printf("%-34s %10.1f %10s %8s %9.1f\n", "dchain allocate (1M indexes)", median(alloc, reps), "-",
+  printf("%-42s %10.1f %10s %8s %9.1f\n", "dchain allocate (1M indexes)", median(alloc, reps), "-",
          "-", bytes);
-  printf("%-34s %10.1f %10s %8s %9s\n", "dchain rejuvenate (random index)", median(rejuv, reps),
+  printf("%-42s %10.1f %10s %8s %9s\n", "dchain rejuvenate (random index)", median(rejuv, reps),
          "-", "-", "");
-  printf("%-34s %10.1f %10s %8s %9s\n", "dchain expire_one (oldest)", median(expire, reps), "-",
+  printf("%-42s %10.1f %10s %8s %9s\n", "dchain expire_one (oldest)", median(expire, reps), "-",
          "-", "");
   free(order);
   nf_dchain_destroy(c);
@@ -238,7 +238,7 @@ int main(int argc, char **argv) {
       "16-byte keys, rte_hash_add_key / rte_hash_lookup (single key). bytes/entry: memory\n"
       "allocated by the table divided by the entries stored (ours | rte_hash).\n\n",
       reps);
-  printf("%-34s %10s %10s %8s %9s\n", "operation", "nflib ns", "rte_hash", "ratio", "B/entry");
+  printf("%-42s %10s %10s %8s %9s\n", "operation", "nflib ns", "rte_hash", "ratio", "B/entry");
   struct {
     const char *label;
     uint32_t capacity;
@@ -255,7 +255,7 @@ int main(int argc, char **argv) {
       snprintf(label, sizeof(label), fmt, op_names[op]);
       char bytes[32] = "";
       if (op == 0) snprintf(bytes, sizeof(bytes), "%.1f|%.1f", res.ours_bytes, res.theirs_bytes);
-      printf("%-34s %10.1f %10.1f %8.2f %9s\n", label, res.ours[op], res.theirs[op],
+      printf("%-42s %10.1f %10.1f %8.2f %9s\n", label, res.ours[op], res.theirs[op],
              res.ours[op] / res.theirs[op], bytes);
     }
   }
