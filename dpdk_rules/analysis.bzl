@@ -39,9 +39,8 @@ def nf_description(name, src, hdrs = [], golden = None, ports = None, visibility
         tools = [analyzer],
         visibility = visibility,
     )
-    package = native.package_name()
-    regen = ("bazel run //parallelizer/analysis:analyze -- --src=%s/%s --out=%s/%s" %
-             (package, src, package, golden)) + (" --ports=%d" % ports if ports != None else "")
+    regen = ("bazel run //parallelizer/analysis:analyze -- --src=%s --out=%s" %
+             (_workspace_path(src), _workspace_path(golden))) + (" --ports=%d" % ports if ports != None else "")
     native.py_test(
         name = name + "_test",
         size = "small",
@@ -54,3 +53,12 @@ def nf_description(name, src, hdrs = [], golden = None, ports = None, visibility
         ],
         data = [":" + name, golden],
     )
+
+
+def _workspace_path(label_or_file):
+    """Workspace-relative path of a file named by a label or a file of this package."""
+    if label_or_file.startswith("//"):
+        package, _, name = label_or_file[2:].partition(":")
+        return package + "/" + name if package else name
+    package = native.package_name()
+    return package + "/" + label_or_file if package else label_or_file

@@ -52,9 +52,10 @@ def _require(tu: frontend.TranslationUnit, name: str) -> c_ast.FuncDef:
     return func
 
 
-def _config_leaf(defaults: dict[str, int], overrides: dict[str, int]):
+def _config_leaf(defaults: dict[str, int], overrides: dict[str, int], used: set[str]):
     def leaf(path: str, ctype: IntType) -> Value:
         key = path.lstrip(".")
+        used.add(key)
         if key in overrides or key in defaults:
             value = overrides.get(key, defaults.get(key))
             assert value is not None
@@ -100,7 +101,8 @@ class Analyzer:
         self.ports = ports
         self.defaults = config_defaults(self.tu)
         self.overrides = config_overrides or {}
-        self.leaf = _config_leaf(self.defaults, self.overrides)
+        self.used_config: set[str] = set()
+        self.leaf = _config_leaf(self.defaults, self.overrides, self.used_config)
         self.solver_checks = 0
 
     def _fresh_state(self, ex: Executor) -> tuple[PathState, int]:
@@ -283,7 +285,7 @@ class Analyzer:
         for port in range(ports):
             paths.extend(self.run_process(init_state, state_slot, port))
         desc = pb.NfDescription(nf_name=_nf_name(self.tu), source=self.tu.source, port_count=ports)
-        for key in sorted(set(self.defaults) | set(self.overrides)):
+        for key in sorted((set(self.defaults) & self.used_config) | set(self.overrides)):
             value = self.overrides.get(key, self.defaults.get(key))
             desc.config_values.add(name="cfg." + key, value=pb.Expr(constant=value & ((1 << 64) - 1)))
         written = {op.object for path in paths for op in path.ops if op.kind in relations.WRITING_KINDS}

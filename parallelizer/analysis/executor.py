@@ -210,6 +210,17 @@ def compare(op: str, a: z3.BitVecRef, b: z3.BitVecRef, signed: bool) -> z3.BoolR
     return signed_op(a, b) if signed else unsigned_op(a, b)
 
 
+def negate(cond: z3.BoolRef) -> z3.BoolRef:
+    """Not(cond), without double negations (keeps path conditions readable)."""
+    if z3.is_not(cond):
+        return cond.arg(0)
+    if z3.is_distinct(cond) and cond.num_args() == 2:
+        return cond.arg(0) == cond.arg(1)
+    if z3.is_eq(cond) and z3.is_bv(cond.arg(0)):
+        return cond.arg(0) != cond.arg(1)
+    return z3.Not(cond)
+
+
 def promote(ctype: IntType) -> IntType:
     if ctype.bits < 32:
         return INT
@@ -261,7 +272,7 @@ class Executor:
         if can_true and can_false:
             other = st.fork()
             st.conds.append(cond)
-            other.conds.append(z3.Not(cond))
+            other.conds.append(negate(cond))
             return [(st, True), (other, False)]
         if can_true:
             return [(st, True)]
@@ -1219,6 +1230,9 @@ class Executor:
         return results
 
     def _merge(self, cond: z3.BoolRef, a: Value, b: Value, node: c_ast.Node) -> Value | None:
+        simple = z3.simplify(cond)
+        if z3.is_true(simple) or z3.is_false(simple):
+            return None  # decided: evaluate the chosen side alone
         if isinstance(a, IntV | BoolV) and isinstance(b, IntV | BoolV):
             if isinstance(a, BoolV) and isinstance(b, BoolV):
                 return BoolV(z3.If(cond, a.expr, b.expr))
@@ -1320,7 +1334,7 @@ class Executor:
         results = []
         for state, value in self.eval(node.expr, st):
             if op == "!":
-                results.append((state, BoolV(z3.Not(self.truth(value, node.expr)))))
+                results.append((state, BoolV(negate(self.truth(value, node.expr)))))
                 continue
             operand = self.as_int(value, node.expr)
             ctype = promote(operand.ctype)

@@ -1,0 +1,79 @@
+"""Each unsupported construct in testdata/ is reported at the line its
+`/* ERROR: <message> */` comment marks, as `file:line:column: error: ...;
+<what instead>` on stderr with exit code 2 and no Python traceback."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from parallelizer.analysis import describe
+from parallelizer.analysis.errors import AnalysisError
+
+TESTDATA = "parallelizer/analysis/testdata"
+CASES = [
+    "unbounded_loop",
+    "recursion",
+    "function_pointer",
+    "global_state",
+    "state_deref",
+    "state_pointer_arith",
+    "state_write",
+    "unknown_call",
+    "goto",
+    "packet_direct",
+    "name_mismatch",
+]
+
+
+def expected_error(path: str) -> tuple[int, str]:
+    with open(path) as source:
+        for number, line in enumerate(source, start=1):
+            match = re.search(r"/\* ERROR: (.*?) \*/", line)
+            if match:
+                return number, match.group(1)
+    raise AssertionError(f"{path} has no /* ERROR: ... */ marker")
+
+
+def analyzer_binary() -> str:
+    runfiles = os.environ.get("TEST_SRCDIR", "")
+    return os.path.join(runfiles, os.environ.get("TEST_WORKSPACE", "nfpar"), "parallelizer/analysis/analyze")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_error_location_and_message(case: str) -> None:
+    path = f"{TESTDATA}/{case}.c"
+    line, message = expected_error(path)
+    with pytest.raises(AnalysisError) as info:
+        describe.analyze(path, ["."])
+    error = info.value
+    assert error.location.startswith(f"{path}:{line}:"), str(error)
+    assert message in error.what, str(error)
+    assert error.instead, "every error says what to write instead"
+    assert re.fullmatch(r"[^:]+:\d+:\d+: error: .+; .+", str(error)), str(error)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_cli_exit_code_and_no_traceback(case: str) -> None:
+    path = f"{TESTDATA}/{case}.c"
+    line, _ = expected_error(path)
+    result = subprocess.run([analyzer_binary(), f"--src={path}"], capture_output=True, text=True, check=False)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{path}:{line}:"), result.stderr
+    assert result.stdout == ""
+
+
+def test_missing_header_is_a_clear_error() -> None:
+    with pytest.raises(AnalysisError) as info:
+        describe.analyze(f"{TESTDATA}/nat_like.c", ["/nonexistent"])
+    assert "preprocessing failed" in info.value.what
+    assert "--include_dir" in info.value.instead
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q"]))
