@@ -218,7 +218,18 @@ def negate(cond: z3.BoolRef) -> z3.BoolRef:
         return cond.arg(0) == cond.arg(1)
     if z3.is_eq(cond) and z3.is_bv(cond.arg(0)):
         return cond.arg(0) != cond.arg(1)
+    if z3.is_or(cond):  # De Morgan: conjunctions split into separate path conditions
+        return z3.And(*[negate(child) for child in cond.children()])
+    if z3.is_and(cond):
+        return z3.Or(*[negate(child) for child in cond.children()])
     return z3.Not(cond)
+
+
+def conjuncts(cond: z3.BoolRef) -> list[z3.BoolRef]:
+    """cond as a list of conjuncts."""
+    if z3.is_and(cond):
+        return [part for child in cond.children() for part in conjuncts(child)]
+    return [cond]
 
 
 def promote(ctype: IntType) -> IntType:
@@ -271,8 +282,8 @@ class Executor:
         can_false = self.feasible(st, z3.Not(cond))
         if can_true and can_false:
             other = st.fork()
-            st.conds.append(cond)
-            other.conds.append(negate(cond))
+            st.conds.extend(conjuncts(cond))
+            other.conds.extend(conjuncts(negate(cond)))
             return [(st, True), (other, False)]
         if can_true:
             return [(st, True)]
