@@ -12,7 +12,7 @@ gives
                        the output differs from the checked-in description.textproto
 """
 
-def nf_description(name, src, hdrs = [], golden = None, ports = None, visibility = None):
+def nf_description(name, src, hdrs = [], golden = None, ports = None, config = [], visibility = None):
     """Analyzes `src` (a C file of this package) into `name`.generated.textproto.
 
     Args:
@@ -21,6 +21,7 @@ def nf_description(name, src, hdrs = [], golden = None, ports = None, visibility
       hdrs: headers the source includes besides nflib's (e.g. //nfs/common:options.h).
       golden: the checked-in expected text proto.
       ports: input port count when nf_port_count is not constant.
+      config: config overrides "FIELD=VALUE" (e.g. a required option's value).
       visibility: of the genrule.
     """
     golden = golden or name + ".textproto"
@@ -29,6 +30,8 @@ def nf_description(name, src, hdrs = [], golden = None, ports = None, visibility
     flags = " --include_dir=."
     if ports != None:
         flags += " --ports=%d" % ports
+    for item in config:
+        flags += " --config=" + item
     native.genrule(
         name = name,
         srcs = [src] + hdrs + [Label("//parallelizer/analysis:nflib_headers")],
@@ -40,7 +43,7 @@ def nf_description(name, src, hdrs = [], golden = None, ports = None, visibility
         visibility = visibility,
     )
     regen = ("bazel run //parallelizer/analysis:analyze -- --src=%s --out=%s" %
-             (_workspace_path(src), _workspace_path(golden))) + (" --ports=%d" % ports if ports != None else "")
+             (_workspace_path(src), _workspace_path(golden))) + flags.replace(" --include_dir=.", "")
     native.py_test(
         name = name + "_test",
         size = "small",
