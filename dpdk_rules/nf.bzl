@@ -1,4 +1,4 @@
-"""Macros that turn an NF's sequential C source into its Bazel targets.
+"""Macros that turn an NF's sequential C source into all of its Bazel targets.
 
 In nfs/<name>/BUILD.bazel:
 
@@ -6,13 +6,49 @@ In nfs/<name>/BUILD.bazel:
     nf_package(name = "firewall", srcs = ["firewall.c"])
 
 gives
-    :nf          cc_library with the NF logic (nf_config_parse, nf_state_create, nf_process)
-    :sequential  DPDK binary running the NF on one lcore
+    :nf                 cc_library with the NF logic (nf_config_parse, nf_state_create, nf_process)
+    :sequential         DPDK binary running the NF on one lcore
+    :description        the analyzer's NfDescription of the source (text proto)
+    :description_test   golden test against the checked-in description.textproto
+    :plan               the parallelization Plan, from the checked-in description
+    :parallel           DPDK binary with the plan's strategy
+    :parallel_sn        shared-nothing DPDK binary (when shared_nothing = True)
+    :parallel_locks     lock-based DPDK binary
+    :parallel_tm        transactional-memory DPDK binary
+    :inmem              in-memory runtime (software RSS, any strategy, benchmarks)
+
+`shared_nothing` states whether the NF's plan allows shared-nothing; code
+generation checks the statement against the plan and fails the build, with the
+plan's reason, when they disagree.
 """
 
-load("@dpdk//:defs.bzl", "DPDK_COPTS")
+load("//dpdk_rules:analysis.bzl", "nf_description")
+load("//dpdk_rules:parallel.bzl", "nf_parallel_targets")
+load("//parallelizer/cli:plan.bzl", "nf_plan")
 
-def nf_package(name, srcs, hdrs = [], deps = [], visibility = ["//visibility:public"]):
+def nf_package(
+        name,
+        srcs,
+        hdrs = [],
+        deps = [],
+        shared_nothing = True,
+        analysis_hdrs = [],
+        analysis_ports = None,
+        plan_cores = 16,
+        visibility = ["//visibility:public"]):
+    """All targets of one NF; see the module docstring.
+
+    Args:
+      name: the NF's name (informational; targets have fixed names).
+      srcs: the NF's C sources; the first is the one the analyzer reads.
+      hdrs: headers of the NF library.
+      deps: extra cc deps of the NF (nflib is implicit).
+      shared_nothing: whether the plan allows a shared-nothing build.
+      analysis_hdrs: headers outside nflib that the analyzed source includes.
+      analysis_ports: input port count, when nf_port_count is not a constant.
+      plan_cores: cores the plan's RETA is spread over.
+      visibility: of the public targets.
+    """
     native.cc_library(
         name = "nf",
         srcs = srcs,
@@ -27,14 +63,33 @@ def nf_package(name, srcs, hdrs = [], deps = [], visibility = ["//visibility:pub
         nf = ":nf",
         visibility = visibility,
     )
+    nf_description(
+        name = "description",
+        src = srcs[0],
+        hdrs = analysis_hdrs,
+        ports = analysis_ports,
+        visibility = visibility,
+    )
+    nf_plan(
+        name = "plan",
+        description = "description.textproto",
+        cores = plan_cores,
+        visibility = visibility,
+    )
+    nf_parallel_targets(
+        nf = ":nf",
+        plan = ":plan",
+        shared_nothing = shared_nothing,
+        visibility = visibility,
+    )
 
 def nf_dpdk_binary(name, nf, visibility = None):
     """A DPDK binary running `nf` (a cc_library implementing nflib/nf.h) on one lcore."""
     native.cc_binary(
         name = name,
         deps = [
-            nf,
             Label("//dpdk_rules/runtime:sequential_main"),
+            nf,
         ],
         visibility = visibility,
     )
