@@ -49,6 +49,8 @@ def nf_package(
       plan_cores: cores the plan's RETA is spread over.
       visibility: of the public targets.
     """
+    # The sources are inputs of analysis-driven tools elsewhere (demo, benchmarks).
+    native.exports_files(srcs, visibility = visibility)
     native.cc_library(
         name = "nf",
         srcs = srcs,
