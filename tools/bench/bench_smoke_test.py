@@ -1,0 +1,103 @@
+"""Smoke test of the benchmark driver (keeps it from rotting; measures nothing):
+--quick on one NF with 1 repeat, then checks the outputs' columns and rows."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from tools.bench import key_quality, report
+
+NF = "firewall"  # a shared-nothing plan: all four strategies
+
+
+def _bench_binary() -> str:
+    base = os.environ["TEST_SRCDIR"]
+    return os.path.join(base, os.environ.get("TEST_WORKSPACE", "nfpar"), "tools", "bench", "bench")
+
+
+@pytest.fixture(scope="module")
+def out_dir() -> str:
+    out = tempfile.mkdtemp(dir=os.environ.get("TEST_TMPDIR"))
+    done = subprocess.run(
+        [
+            _bench_binary(),
+            f"--nfs={NF}",
+            "--quick",
+            "--repeats=1",
+            "--warmup=0",
+            "--max_workers=2",
+            f"--out_dir={out}",
+            f"--reference_keys={os.path.join(out, 'absent.json')}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "comparison skipped" in done.stderr
+    return out
+
+
+def _rows(path: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        assert tuple(reader.fieldnames or ()) == columns
+        return list(reader)
+
+
+def test_throughput_csv_has_every_point(out_dir: str) -> None:
+    rows = _rows(os.path.join(out_dir, report.THROUGHPUT_CSV), report.THROUGHPUT_COLUMNS)
+    got = sorted((r["nf"], r["traffic"], r["strategy"], int(r["workers"])) for r in rows)
+    expected = sorted(
+        [(NF, t, "sequential", 1) for t in ("uniform", "zipf", "churn")]
+        + [
+            (NF, t, s, n)
+            for t in ("uniform", "zipf", "churn")
+            for s in ("shared_nothing", "locks", "tm")
+            for n in (1, 2)
+        ]
+    )
+    assert got == expected
+    for r in rows:
+        assert float(r["median_mpps"]) > 0, r
+        assert int(r["packets"]) >= 20_000, r
+        assert len(r["runs_mpps"].split(";")) == 1, r
+        assert r["cpu_model"] and int(r["cpus"]) >= 1
+        if int(r["workers"]) == 1:
+            assert float(r["efficiency"]) == pytest.approx(1.0, abs=1e-3)
+    locks = [r for r in rows if r["strategy"] == "locks"]
+    # Every firewall packet refreshes its flow (a write): none stays read-only.
+    assert all(float(r["read_only_share"]) == 0.0 for r in locks)
+
+
+def test_key_quality_csv_has_every_port_of_the_plan(out_dir: str) -> None:
+    rows = _rows(os.path.join(out_dir, report.KEYS_CSV), report.KEYS_COLUMNS)
+    assert sorted((r["source"], int(r["port"])) for r in rows) == [
+        (key_quality.OURS, 0),
+        (key_quality.OURS, 1),
+    ]
+    for r in rows:
+        for mix in key_quality.MIXES:
+            assert 1.0 <= float(r[mix]) < 16.0
+
+
+def test_speed_csv_and_summary(out_dir: str) -> None:
+    rows = _rows(os.path.join(out_dir, report.SPEED_CSV), report.SPEED_COLUMNS)
+    assert [r["nf"] for r in rows] == [NF]
+    assert float(rows[0]["planning_s"]) > 0 and int(rows[0]["codegen_strategies"]) == 3
+    with open(os.path.join(out_dir, report.SUMMARY_MD), encoding="utf-8") as f:
+        summary = f.read()
+    assert "Machine: " in summary and "| firewall | churn |" in summary
+    for traffic in ("uniform", "zipf", "churn"):
+        assert os.path.getsize(os.path.join(out_dir, f"throughput_{traffic}.png")) > 1000
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q"]))

@@ -1,0 +1,84 @@
+"""The parallelizer's own speed per NF: analysis (C source -> NfDescription),
+planning (NfDescription -> Plan, with the planner's step timings) and code
+generation (Plan -> parallel config C, once per strategy the plan allows).
+
+Calls the stages' modules directly, with the options the NF's Bazel targets use
+(nf_plan: 52-byte keys, RETA 512, 16 cores, seed 1), and keeps each stage's
+median over `repeats` runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import statistics
+import time
+
+from google.protobuf import text_format
+
+from parallelizer.analysis import describe
+from parallelizer.codegen import config_model, render
+from parallelizer.sharding import planner, validate
+from proto import plan_pb2
+
+
+@dataclasses.dataclass(frozen=True)
+class StageTimes:
+    nf: str
+    analysis_s: float | None  # None: the NF's source is not available
+    paths: int | None
+    solver_checks: int | None
+    planning_s: float
+    planning_steps: dict[str, float]  # the planner's own step timings, last run
+    codegen_s: float  # all strategies together
+    strategies: int
+
+
+TEMPLATE = os.path.join("parallelizer", "codegen", "templates", "parallel_config.c.jinja2")
+
+
+def generate(plan_path: str, strategy: str, template: str) -> str:
+    """What //parallelizer/codegen:generate writes for `plan_path` and `strategy`."""
+    plan = plan_pb2.Plan()
+    with open(plan_path, encoding="utf-8") as f:
+        text_format.Parse(f.read(), plan)
+    return render.render(config_model.build(plan, plan_path, strategy), plan_path, template)
+
+
+def _median_time(fn, repeats: int) -> tuple[float, object]:
+    times = []
+    result = None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def measure(
+    nf: str,
+    source: str | None,
+    include_dir: str | None,
+    description_path: str,
+    plan_path: str,
+    template_path: str,
+    repeats: int,
+) -> StageTimes:
+    """`template_path`: the code generator's template (TEMPLATE under the runfiles)."""
+    analysis_s = paths = checks = None
+    if source and include_dir and os.path.exists(source):
+        analysis_s, analysis = _median_time(lambda: describe.analyze(source, [include_dir]), repeats)
+        paths = len(analysis.description.paths)
+        checks = analysis.solver_checks
+    options = planner.PlanOptions(key_length=52, reta_size=512, cores=16, seed=1)
+    planning_s, result = _median_time(
+        lambda: planner.make_plan(validate.load(description_path), options), repeats
+    )
+    steps = {k: v for k, v in result.timings.items() if k != "total"}
+    strategies = ["locks", "tm"]
+    if result.plan.strategy == plan_pb2.SHARED_NOTHING:
+        strategies.insert(0, "shared_nothing")
+    with open(template_path, encoding="utf-8") as f:
+        template = f.read()  # read once: generation time is building the config and rendering
+    codegen_s, _ = _median_time(lambda: [generate(plan_path, s, template) for s in strategies], repeats)
+    return StageTimes(nf, analysis_s, paths, checks, planning_s, steps, codegen_s, len(strategies))

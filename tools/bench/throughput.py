@@ -1,0 +1,169 @@
+"""Throughput of the in-memory runtime's pre-dispatched benchmark mode
+(`<nf>_inmem --bench`, docs/RUNTIMES.md): one process per (NF, traffic,
+strategy, workers), its median over the timed runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import subprocess
+from collections.abc import Sequence
+
+from tools.bench import nf_setups, workloads
+
+SEQUENTIAL = "sequential"
+SHARED_NOTHING = "shared_nothing"
+LOCKS = "locks"
+TM = "tm"
+STRATEGIES = (SEQUENTIAL, SHARED_NOTHING, LOCKS, TM)
+_STRATEGY_FLAG = {SEQUENTIAL: "sequential", SHARED_NOTHING: "sn", LOCKS: "locks", TM: "tm"}
+
+_RUN = re.compile(r"^bench: run \d+: (\d+) packets in ([0-9.]+) s: ([0-9.]+) Mpps$")
+_MEDIAN = re.compile(
+    r"^bench: nf=\S+ strategy=\S+ workers=(\d+) packets=(\d+) runs=(\d+) median_mpps=([0-9.]+)$"
+)
+_HEADER_NOTE = re.compile(r"^\S+: \S+ on \d+ workers, \d+ packets \((.*)\)$")
+_STATS = re.compile(r"^\s*(\d+)\s+(-?\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$")
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class Point:
+    nf: str
+    traffic: str
+    strategy: str
+    workers: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Measurement:
+    point: Point
+    packets: int
+    runs_mpps: tuple[float, ...]
+    median_mpps: float
+    # Share of packets that ran under the read lock only (locks), and TM
+    # fallbacks per packet (tm), summed over workers and all runs.
+    read_only_share: float
+    tm_fallback_share: float
+    note: str  # e.g. "no RTM: fallback lock"
+
+    @property
+    def best_mpps(self) -> float:
+        return max(self.runs_mpps)
+
+
+def plan_points(
+    setups: Sequence[nf_setups.NfSetup],
+    traffics: Sequence[str],
+    max_workers: int,
+    shared_nothing_allowed: dict[str, bool],
+) -> list[Point]:
+    """Every point of the sweep, NF by NF and traffic by traffic."""
+    points = []
+    for setup in setups:
+        for traffic in traffics:
+            points.append(Point(setup.name, traffic, SEQUENTIAL, 1))
+            for strategy in (SHARED_NOTHING, LOCKS, TM):
+                if strategy == SHARED_NOTHING and not shared_nothing_allowed[setup.name]:
+                    continue
+                points.extend(Point(setup.name, traffic, strategy, n) for n in range(1, max_workers + 1))
+    return points
+
+
+def command(
+    binary: str, point: Point, trace: workloads.Trace, setup: nf_setups.NfSetup, warmup: int, repeats: int
+) -> list[str]:
+    workers = [] if point.strategy == SEQUENTIAL else [f"--workers={point.workers}"]
+    return [
+        binary,
+        *trace.pcap_options,
+        f"--strategy={_STRATEGY_FLAG[point.strategy]}",
+        *workers,
+        "--bench",
+        f"--warmup={warmup}",
+        f"--repeat={repeats}",
+        "--",
+        *setup.nf_args,
+        *trace.nf_args,
+    ]
+
+
+def parse(point: Point, stdout: str) -> Measurement:
+    runs: list[float] = []
+    median = None
+    packets = 0
+    note = ""
+    totals = [0] * 6  # packets, read_only, write_rerun, tm_commit, tm_abort, tm_fallback
+    for line in stdout.splitlines():
+        if m := _RUN.match(line):
+            runs.append(float(m.group(3)))
+        elif m := _MEDIAN.match(line):
+            if int(m.group(1)) != point.workers:
+                raise BenchError(f"{point}: the runtime ran {m.group(1)} workers")
+            packets, median = int(m.group(2)), float(m.group(4))
+        elif m := _HEADER_NOTE.match(line):
+            note = m.group(1)
+        elif m := _STATS.match(line):
+            for i in range(6):
+                totals[i] += int(m.group(3 + i))
+    if median is None or not runs:
+        raise BenchError(f"{point}: no 'bench: ... median_mpps=' line in the output:\n{stdout}")
+    processed = totals[0] or 1
+    return Measurement(
+        point=point,
+        packets=packets,
+        runs_mpps=tuple(runs),
+        median_mpps=median,
+        read_only_share=totals[1] / processed,
+        tm_fallback_share=totals[5] / processed,
+        note=note,
+    )
+
+
+def measure(
+    binary: str,
+    point: Point,
+    trace: workloads.Trace,
+    setup: nf_setups.NfSetup,
+    warmup: int,
+    repeats: int,
+    timeout_s: float,
+) -> Measurement:
+    cmd = command(binary, point, trace, setup, warmup, repeats)
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
+    except subprocess.TimeoutExpired as e:
+        raise BenchError(f"{' '.join(cmd)}: no result within {timeout_s:.0f} s") from e
+    if done.returncode != 0:
+        raise BenchError(f"{' '.join(cmd)} exited with {done.returncode}:\n{done.stdout}{done.stderr}")
+    return parse(point, done.stdout)
+
+
+def efficiency(results: Sequence[Measurement]) -> dict[Point, float]:
+    """Mpps at n / (n x Mpps at 1) of the same NF, traffic and strategy."""
+    one = {
+        (m.point.nf, m.point.traffic, m.point.strategy): m.median_mpps
+        for m in results
+        if m.point.workers == 1
+    }
+    out = {}
+    for m in results:
+        base = one.get((m.point.nf, m.point.traffic, m.point.strategy))
+        if base:
+            out[m.point] = m.median_mpps / (m.point.workers * base)
+    return out
+
+
+def sn_over_sequential(results: Sequence[Measurement]) -> dict[tuple[str, str], float]:
+    """Shared-nothing on 1 worker / sequential, per (NF, traffic), same invocation."""
+    by_point = {m.point: m.median_mpps for m in results}
+    out = {}
+    for point, mpps in by_point.items():
+        if point.strategy == SHARED_NOTHING and point.workers == 1:
+            seq = by_point.get(Point(point.nf, point.traffic, SEQUENTIAL, 1))
+            if seq:
+                out[(point.nf, point.traffic)] = mpps / seq
+    return out
