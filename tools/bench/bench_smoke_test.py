@@ -66,7 +66,7 @@ def test_throughput_csv_has_every_point(out_dir: str) -> None:
     )
     assert got == expected
     for r in rows:
-        assert float(r["median_mpps"]) > 0, r
+        assert float(r["median_mpps"]) > 0 and float(r["median_cpu_mpps"]) > 0, r
         assert int(r["packets"]) >= 20_000, r
         assert len(r["runs_mpps"].split(";")) == 1, r
         assert r["cpu_model"] and int(r["cpus"]) >= 1

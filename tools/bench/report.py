@@ -25,6 +25,9 @@ THROUGHPUT_COLUMNS = (
     "best_mpps",
     "runs_mpps",
     "efficiency",
+    "median_cpu_mpps",
+    "runs_cpu_mpps",
+    "efficiency_cpu",
     "read_only_share",
     "tm_fallback_share",
     "note",
@@ -52,6 +55,7 @@ READ_MOSTLY_SHARE = 0.9  # read-only packets under locks at 1 worker
 
 def write_throughput_csv(path: str, results: Sequence[throughput.Measurement], host: machine.Machine) -> None:
     eff = throughput.efficiency(results)
+    eff_cpu = throughput.efficiency(results, throughput.ON_CPU)
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(THROUGHPUT_COLUMNS)
@@ -68,6 +72,9 @@ def write_throughput_csv(path: str, results: Sequence[throughput.Measurement], h
                     f"{m.best_mpps:.3f}",
                     ";".join(f"{x:.3f}" for x in m.runs_mpps),
                     f"{eff[p]:.3f}" if p in eff else "",
+                    f"{m.median_cpu_mpps:.3f}",
+                    ";".join(f"{x:.3f}" for x in m.runs_cpu_mpps),
+                    f"{eff_cpu[p]:.3f}" if p in eff_cpu else "",
                     f"{m.read_only_share:.3f}",
                     f"{m.tm_fallback_share:.3f}",
                     m.note,
@@ -125,7 +132,9 @@ def _fmt(x: float | None, digits: int = 2) -> str:
     return "-" if x is None else f"{x:.{digits}f}"
 
 
-def throughput_table(results: Sequence[throughput.Measurement], max_workers: int) -> list[str]:
+def throughput_table(
+    results: Sequence[throughput.Measurement], max_workers: int, metric: str = throughput.WALL
+) -> list[str]:
     by_point = {m.point: m for m in results}
     workers = shown_workers(max_workers)
     strategies = (throughput.SHARED_NOTHING, throughput.LOCKS, throughput.TM)
@@ -134,11 +143,11 @@ def throughput_table(results: Sequence[throughput.Measurement], max_workers: int
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for nf, traffic in _cases(results):
         seq = by_point.get(throughput.Point(nf, traffic, throughput.SEQUENTIAL, 1))
-        cells = [nf, traffic, _fmt(seq.median_mpps if seq else None)]
+        cells = [nf, traffic, _fmt(throughput.rate(seq, metric) if seq else None)]
         for s in strategies:
             for n in workers:
                 m = by_point.get(throughput.Point(nf, traffic, s, n))
-                cells.append(_fmt(m.median_mpps if m else None))
+                cells.append(_fmt(throughput.rate(m, metric) if m else None))
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -153,7 +162,9 @@ def _cases(results: Sequence[throughput.Measurement]) -> list[tuple[str, str]]:
 
 def scaling_table(results: Sequence[throughput.Measurement], max_workers: int) -> list[str]:
     eff = throughput.efficiency(results)
+    eff_cpu = throughput.efficiency(results, throughput.ON_CPU)
     ratio = throughput.sn_over_sequential(results)
+    ratio_cpu = throughput.sn_over_sequential(results, throughput.ON_CPU)
     by_point = {m.point: m for m in results}
     counts = sorted({min(2, max_workers), max_workers})
     head = ["NF", "traffic", "sn x1 / seq"]
@@ -163,20 +174,23 @@ def scaling_table(results: Sequence[throughput.Measurement], max_workers: int) -
     for nf, traffic in _cases(results):
 
         def e(strategy: str, n: int, nf: str = nf, traffic: str = traffic) -> str:
-            return _fmt(eff.get(throughput.Point(nf, traffic, strategy, n)))
+            point = throughput.Point(nf, traffic, strategy, n)
+            return f"{_fmt(eff.get(point))} / {_fmt(eff_cpu.get(point))}"
 
         locks1 = by_point.get(throughput.Point(nf, traffic, throughput.LOCKS, 1))
-        cells = [nf, traffic, _fmt(ratio.get((nf, traffic)))]
+        cells = [nf, traffic, f"{_fmt(ratio.get((nf, traffic)))} / {_fmt(ratio_cpu.get((nf, traffic)))}"]
         cells += [e(throughput.SHARED_NOTHING, n) for n in counts] + [e(throughput.LOCKS, n) for n in counts]
         cells += [_fmt(locks1.read_only_share if locks1 else None)] + [e(throughput.TM, n) for n in counts]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
-def goals(results: Sequence[throughput.Measurement], max_workers: int) -> list[str]:
+def goals(
+    results: Sequence[throughput.Measurement], max_workers: int, metric: str = throughput.WALL
+) -> list[str]:
     """One line per goal: how many (NF, traffic) cases meet it, and which miss."""
-    eff = throughput.efficiency(results)
-    ratio = throughput.sn_over_sequential(results)
+    eff = throughput.efficiency(results, metric)
+    ratio = throughput.sn_over_sequential(results, metric)
     by_point = {m.point: m for m in results}
     out = []
     if max_workers >= 2:
@@ -279,11 +293,23 @@ def plot(path_prefix: str, results: Sequence[throughput.Measurement], host: mach
             points = [m for m in results if m.point.nf == nf and m.point.traffic == traffic]
             max_workers = max((m.point.workers for m in points), default=1)
             for strategy, (color, marker) in styles.items():
-                line = sorted(
-                    (m.point.workers, m.median_mpps) for m in points if m.point.strategy == strategy
+                ours = sorted(
+                    (m.point.workers, m.median_mpps, m.median_cpu_mpps)
+                    for m in points
+                    if m.point.strategy == strategy
                 )
-                if line:
-                    ax.plot(*zip(*line, strict=True), color=color, marker=marker, label=strategy)
+                if ours:
+                    x, wall, cpu = zip(*ours, strict=True)
+                    ax.plot(x, wall, color=color, marker=marker, label=strategy)
+                    ax.plot(
+                        x,
+                        cpu,
+                        color=color,
+                        marker=marker,
+                        linestyle=":",
+                        alpha=0.6,
+                        label=f"{strategy} on-CPU",
+                    )
             seq = [m.median_mpps for m in points if m.point.strategy == throughput.SEQUENTIAL]
             if seq:
                 ax.axhline(seq[0], color="gray", linestyle="--", linewidth=1, label="sequential")
@@ -297,8 +323,11 @@ def plot(path_prefix: str, results: Sequence[throughput.Measurement], host: mach
             axes[j // columns][j % columns].axis("off")
         handles, labels = axes[0][0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="upper right")
-        fig.suptitle(f"{traffic} traffic, in-memory runtime, {host.cpu_model}, {host.cpus} CPUs")
-        fig.tight_layout(rect=(0, 0, 0.9, 0.96))
+        fig.suptitle(
+            f"{traffic} traffic, in-memory runtime, {host.cpu_model}, {host.cpus} CPUs "
+            "(solid: wall clock, dotted: on-CPU)"
+        )
+        fig.tight_layout(rect=(0, 0, 0.86, 0.96))
         path = f"{path_prefix}_{traffic}.png"
         fig.savefig(path, dpi=80)
         plt.close(fig)
@@ -320,14 +349,26 @@ def write_summary(
     lines = ["# Benchmark results", "", f"Machine: {host.describe()}", "", f"Settings: {settings}", ""]
     if results:
         lines += [
-            "## Throughput (Mpps, median over the timed runs)",
-            "",
-            *throughput_table(results, max_workers),
+            "Two measures per point, both medians over the timed runs: *wall clock* (packets / time from "
+            "the first worker's start to the last worker's end) and *on-CPU* (the same with the busiest "
+            "worker's thread CPU time as the duration: what the run takes when no worker is preempted by "
+            "other work on the machine; spinning on a lock counts as CPU time).",
             "",
         ]
-        lines += ["## Scaling efficiency (Mpps at n / (n x Mpps at 1), same strategy)", ""]
+        lines += ["## Throughput, wall clock (Mpps)", "", *throughput_table(results, max_workers), ""]
+        lines += [
+            "## Throughput, on-CPU (Mpps)",
+            "",
+            *throughput_table(results, max_workers, throughput.ON_CPU),
+            "",
+        ]
+        lines += [
+            "## Scaling efficiency (Mpps at n / (n x Mpps at 1), same strategy; wall clock / on-CPU)",
+            "",
+        ]
         lines += [*scaling_table(results, max_workers), ""]
-        lines += ["## Goals", "", *goals(results, max_workers), ""]
+        lines += ["## Goals", "", "By the wall clock:", "", *goals(results, max_workers), ""]
+        lines += ["By on-CPU time:", "", *goals(results, max_workers, throughput.ON_CPU), ""]
         lines += [f"![{os.path.basename(p)}]({os.path.basename(p)})" for p in plots] + [""]
     if key_rows is not None:
         lines += ["## RSS key quality (queue load max/mean over 16 queues)", "", key_note, ""]

@@ -18,9 +18,13 @@ TM = "tm"
 STRATEGIES = (SEQUENTIAL, SHARED_NOTHING, LOCKS, TM)
 _STRATEGY_FLAG = {SEQUENTIAL: "sequential", SHARED_NOTHING: "sn", LOCKS: "locks", TM: "tm"}
 
-_RUN = re.compile(r"^bench: run \d+: (\d+) packets in ([0-9.]+) s: ([0-9.]+) Mpps$")
+_RUN = re.compile(
+    r"^bench: run \d+: (\d+) packets in ([0-9.]+) s: ([0-9.]+) Mpps "
+    r"\(busiest worker on CPU ([0-9.]+) s: ([0-9.]+) Mpps\)$"
+)
 _MEDIAN = re.compile(
-    r"^bench: nf=\S+ strategy=\S+ workers=(\d+) packets=(\d+) runs=(\d+) median_mpps=([0-9.]+)$"
+    r"^bench: nf=\S+ strategy=\S+ workers=(\d+) packets=(\d+) runs=(\d+) "
+    r"median_mpps=([0-9.]+) median_cpu_mpps=([0-9.]+)$"
 )
 _HEADER_NOTE = re.compile(r"^\S+: \S+ on \d+ workers, \d+ packets \((.*)\)$")
 _STATS = re.compile(r"^\s*(\d+)\s+(-?\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$")
@@ -42,8 +46,12 @@ class Point:
 class Measurement:
     point: Point
     packets: int
-    runs_mpps: tuple[float, ...]
+    runs_mpps: tuple[float, ...]  # wall clock: packets / (last worker's end - first worker's start)
     median_mpps: float
+    # The same with the busiest worker's thread CPU time as the run's duration:
+    # what the run would take had no worker been preempted (the machine shared).
+    runs_cpu_mpps: tuple[float, ...]
+    median_cpu_mpps: float
     # Share of packets that ran under the read lock only (locks), and TM
     # fallbacks per packet (tm), summed over workers and all runs.
     read_only_share: float
@@ -93,23 +101,27 @@ def command(
 
 def parse(point: Point, stdout: str) -> Measurement:
     runs: list[float] = []
-    median = None
+    cpu_runs: list[float] = []
+    median = cpu_median = 0.0
+    found = False
     packets = 0
     note = ""
     totals = [0] * 6  # packets, read_only, write_rerun, tm_commit, tm_abort, tm_fallback
     for line in stdout.splitlines():
         if m := _RUN.match(line):
             runs.append(float(m.group(3)))
+            cpu_runs.append(float(m.group(5)))
         elif m := _MEDIAN.match(line):
             if int(m.group(1)) != point.workers:
                 raise BenchError(f"{point}: the runtime ran {m.group(1)} workers")
-            packets, median = int(m.group(2)), float(m.group(4))
+            packets, median, cpu_median = int(m.group(2)), float(m.group(4)), float(m.group(5))
+            found = True
         elif m := _HEADER_NOTE.match(line):
             note = m.group(1)
         elif m := _STATS.match(line):
             for i in range(6):
                 totals[i] += int(m.group(3 + i))
-    if median is None or not runs:
+    if not found or not runs:
         raise BenchError(f"{point}: no 'bench: ... median_mpps=' line in the output:\n{stdout}")
     processed = totals[0] or 1
     return Measurement(
@@ -117,6 +129,8 @@ def parse(point: Point, stdout: str) -> Measurement:
         packets=packets,
         runs_mpps=tuple(runs),
         median_mpps=median,
+        runs_cpu_mpps=tuple(cpu_runs),
+        median_cpu_mpps=cpu_median,
         read_only_share=totals[1] / processed,
         tm_fallback_share=totals[5] / processed,
         note=note,
@@ -142,10 +156,18 @@ def measure(
     return parse(point, done.stdout)
 
 
-def efficiency(results: Sequence[Measurement]) -> dict[Point, float]:
+WALL = "wall"
+ON_CPU = "cpu"
+
+
+def rate(m: Measurement, metric: str) -> float:
+    return m.median_cpu_mpps if metric == ON_CPU else m.median_mpps
+
+
+def efficiency(results: Sequence[Measurement], metric: str = WALL) -> dict[Point, float]:
     """Mpps at n / (n x Mpps at 1) of the same NF, traffic and strategy."""
     one = {
-        (m.point.nf, m.point.traffic, m.point.strategy): m.median_mpps
+        (m.point.nf, m.point.traffic, m.point.strategy): rate(m, metric)
         for m in results
         if m.point.workers == 1
     }
@@ -153,13 +175,13 @@ def efficiency(results: Sequence[Measurement]) -> dict[Point, float]:
     for m in results:
         base = one.get((m.point.nf, m.point.traffic, m.point.strategy))
         if base:
-            out[m.point] = m.median_mpps / (m.point.workers * base)
+            out[m.point] = rate(m, metric) / (m.point.workers * base)
     return out
 
 
-def sn_over_sequential(results: Sequence[Measurement]) -> dict[tuple[str, str], float]:
+def sn_over_sequential(results: Sequence[Measurement], metric: str = WALL) -> dict[tuple[str, str], float]:
     """Shared-nothing on 1 worker / sequential, per (NF, traffic), same invocation."""
-    by_point = {m.point: m.median_mpps for m in results}
+    by_point = {m.point: rate(m, metric) for m in results}
     out = {}
     for point, mpps in by_point.items():
         if point.strategy == SHARED_NOTHING and point.workers == 1:
