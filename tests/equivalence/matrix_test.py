@@ -1,0 +1,45 @@
+"""The equivalence matrix of one NF (named by the first argument): every profile
+x every strategy its plan admits x 1, 2, 4, 8 workers equals the sequential NF
+packet by packet, up to the plan's declared differences. Cells listed in
+expectations.py are expected failures, each with its reason."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from tests.equivalence import expectations, matrix
+
+if __name__ == "__main__" and len(sys.argv) > 1:
+    os.environ["EQUIVALENCE_NF"] = sys.argv[1]
+NF = os.environ.get("EQUIVALENCE_NF", "")
+
+
+def _cells():
+    return [
+        pytest.param(*cell, marks=expectations.marks(NF, *cell), id=f"{NF}-{cell[0]}-{cell[1]}-x{cell[2]}")
+        for cell in matrix.cells(NF)
+    ]
+
+
+@pytest.mark.parametrize("profile,strategy,workers", _cells())
+def test_cell_matches_sequential(profile: str, strategy: str, workers: int) -> None:
+    result = matrix.run_cell(NF, profile, strategy, workers)
+    assert result.ok(), result.report(f"{NF} {profile} {strategy} x{workers}")
+
+
+def test_reference_is_not_trivial() -> None:
+    """Each profile makes the NF take several different decisions (so a
+    divergence can show)."""
+    for profile in matrix.load_nf(NF).entry.profiles:
+        _, run = matrix.reference(NF, profile)
+        verdicts = {o.verdict for o in run.outcomes}
+        assert len(verdicts) >= 2, f"{NF} {profile}: every packet got {verdicts}"
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit("usage: matrix_test.py NF [pytest args]")
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider", *sys.argv[2:]]))

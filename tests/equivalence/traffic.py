@@ -1,0 +1,170 @@
+"""Matrix traffic: the profiles of //tools:traffic turned into timed packets with
+reply links (which earlier client packet a server packet answers), plus NF
+specific background (load-balancer heartbeats) from the NF table."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import struct
+from collections.abc import Callable, Sequence
+
+from tests.equivalence.runner import Packet
+from tools.traffic import framing, profiles
+from tools.traffic.profiles import Flow, TrafficPacket, TrafficSpec
+
+PROFILES = ("uniform", "zipf", "churn", "spoofed", "portscan", "overflow", "malformed", "heartbeat_loss")
+CHURN_EXPIRY_NS = 1_000_000  # NF expiry for the churn profile: 1 ms ...
+CHURN_SPAN_EXPIRIES = 6  # ... and the trace spans 6 of them
+
+
+@dataclasses.dataclass(frozen=True)
+class Traffic:
+    packets: list[Packet]
+    # reply index -> index of the client packet it answers (its output decides
+    # the reply's header fields: servers answer what they received).
+    answers: dict[int, int]
+
+
+@dataclasses.dataclass(frozen=True)
+class Shape:
+    """NF-specific shaping of the generic traffic (from the NF table)."""
+
+    flow: Callable[[Flow], Flow] = lambda f: f  # applied to client flows
+    macs_from_ips: bool = False
+    # (start_ns, end_ns, profile) -> extra packets (e.g. heartbeats)
+    background: Callable[[int, int, str], list[Packet]] | None = None
+
+
+def mac_of(ip: int) -> bytes:
+    return b"\x02\x01" + struct.pack("!I", ip)
+
+
+def _frame(
+    flow: Flow, size: int, shape: Shape, src_mac: bytes | None = None, dst_mac: bytes | None = None
+) -> bytes:
+    if shape.macs_from_ips:
+        src_mac, dst_mac = mac_of(flow.src_ip), mac_of(flow.dst_ip)
+    return framing.l4_frame(
+        flow, size, src_mac=src_mac or framing.CLIENT_MAC, dst_mac=dst_mac or framing.SERVER_MAC
+    )
+
+
+def _shape(packets: Sequence[TrafficPacket], shape: Shape) -> list[TrafficPacket]:
+    """Applies the flow shaping to client flows (and to their replies)."""
+    out = []
+    for p in packets:
+        if p.flow is None:
+            out.append(p)
+            continue
+        client = p.flow if p.port == 0 else p.flow.reversed()
+        shaped = shape.flow(client)
+        wire = shaped if p.port == 0 else shaped.reversed()
+        src_mac, dst_mac = (
+            (framing.CLIENT_MAC, framing.SERVER_MAC)
+            if p.port == 0
+            else (framing.SERVER_MAC, framing.CLIENT_MAC)
+        )
+        out.append(
+            dataclasses.replace(p, flow=wire, frame=_frame(wire, len(p.frame), shape, src_mac, dst_mac))
+        )
+    return out
+
+
+def _link(packets: Sequence[TrafficPacket]) -> dict[int, int]:
+    """Server packets (port 1) answering the latest client packet of their flow."""
+    last: dict[Flow, int] = {}
+    answers = {}
+    for i, p in enumerate(packets):
+        if p.flow is None:
+            continue
+        if p.port == 0:
+            last[p.flow] = i
+        elif p.flow.reversed() in last:
+            answers[i] = last[p.flow.reversed()]
+    return answers
+
+
+def _respace(packets: list[TrafficPacket]) -> list[TrafficPacket]:
+    return profiles.merge(packets)
+
+
+def build(profile: str, packets: int, seed: int, shape: Shape) -> Traffic:
+    start = 1_000_000_000
+    spec = TrafficSpec(packets=packets, flows=max(packets // 6, 8), seed=seed, start_ns=start, frame_size=64)
+    if profile == "uniform":
+        stream = profiles.generate(spec)
+    elif profile == "zipf":
+        stream = profiles.generate(dataclasses.replace(spec, distribution="zipf", zipf_s=1.2))
+    elif profile in ("churn", "heartbeat_loss"):
+        span_s = CHURN_EXPIRY_NS * CHURN_SPAN_EXPIRIES / 1e9
+        stream = profiles.generate(
+            dataclasses.replace(spec, flows=max(packets // 20, 8), churn=0.03, pps=packets / span_s)
+        )
+    elif profile == "spoofed":
+        stream = profiles.merge(
+            profiles.generate(dataclasses.replace(spec, packets=packets // 2)),
+            profiles.spoofed_wan(packets // 2, seed=seed + 1, start_ns=start),
+        )
+    elif profile == "portscan":
+        scans = profiles.port_scan(
+            sources=6, ports_per_source=max(packets // 12, 1), seed=seed + 2, start_ns=start
+        )
+        # Half the scanners scan from the WAN side (port 1), half from the LAN.
+        scanners = sorted({p.flow.src_ip for p in scans})
+        wan = set(scanners[::2])
+        scans = [dataclasses.replace(p, port=1) if p.flow.src_ip in wan else p for p in scans]
+        stream = profiles.merge(profiles.generate(dataclasses.replace(spec, packets=packets // 2)), scans)
+    elif profile == "overflow":
+        stream = profiles.generate(dataclasses.replace(spec, flows=max(packets // 3, 8)))
+    elif profile == "malformed":
+        bad = []
+        for k in range(max(packets // 32, 1)):
+            bad += profiles.malformed(seed + k, start_ns=start + k * 20_000)
+        stream = profiles.merge(profiles.generate(dataclasses.replace(spec, packets=packets // 2)), bad)
+    else:
+        raise ValueError(f"unknown profile {profile!r}: expected one of {', '.join(PROFILES)}")
+    stream = _respace(_shape(stream, shape))
+    answers = _link(stream)
+    out = [Packet(p.port, p.timestamp_ns, p.frame) for p in stream]
+    if shape.background is not None:
+        extra = shape.background(out[0].timestamp_ns, out[-1].timestamp_ns, profile)
+        out, answers = _merge_background(out, answers, extra)
+    return Traffic(out, answers)
+
+
+def _merge_background(packets: list[Packet], answers: dict[int, int], extra: list[Packet]):
+    """Merges background packets in by time (before traffic at equal times),
+    keeping every timestamp distinct, and renumbers the reply links."""
+    tagged = [(p.timestamp_ns, 0, i, p) for i, p in enumerate(extra)]
+    tagged += [(p.timestamp_ns, 1, i, p) for i, p in enumerate(packets)]
+    tagged.sort(key=lambda t: (t[0], t[1], t[2]))
+    new_index = {}
+    out = []
+    last = -1
+    for ts, kind, i, p in tagged:
+        ts = max(ts, last + 1)
+        last = ts
+        if kind == 1:
+            new_index[i] = len(out)
+        out.append(Packet(p.port, ts, p.frame))
+    return out, {new_index[r]: new_index[c] for r, c in answers.items()}
+
+
+def reverse_frame(frame: bytes) -> bytes | None:
+    """The frame a server sends back for `frame` (addresses, ports and MACs
+    swapped, checksums recomputed), or None when it is not IPv4 TCP/UDP."""
+    if len(frame) < 14 + 20 + 8 or frame[12:14] != b"\x08\x00" or frame[14] != 0x45:
+        return None
+    proto = frame[23]
+    if proto not in (6, 17) or (proto == 6 and len(frame) < 14 + 40):
+        return None
+    src, dst = struct.unpack_from("!II", frame, 26)
+    sport, dport = struct.unpack_from("!HH", frame, 34)
+    flow = Flow(dst, src, dport, sport, proto)
+    return framing.l4_frame(flow, len(frame), src_mac=frame[0:6], dst_mac=frame[6:12])
+
+
+def random_ips(count: int, seed: int, prefix: int) -> list[int]:
+    rng = random.Random(seed)
+    return [prefix | rng.getrandbits(16) for _ in range(count)]
