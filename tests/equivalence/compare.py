@@ -5,6 +5,7 @@ flow, worker and both outcomes."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import socket
 import struct
 from collections.abc import Sequence
@@ -187,7 +188,7 @@ def _check_index_values(lifetimes: list[list], decl, strategy: str, workers: int
             )
     for (field, value), users in by_value.items():
         users.sort()
-        for (a_first, a_last, a_flow), (b_first, _, b_flow) in zip(users, users[1:]):
+        for (a_first, a_last, a_flow), (b_first, _, b_flow) in zip(users, users[1:], strict=False):
             if b_first <= a_last and a_flow != b_flow:
                 problems.append(
                     f"{field} {value} given to two live flows: {a_flow} (packets {a_first}..{a_last}) "

@@ -25,7 +25,7 @@ class Nf:
     decl: declared.Declared
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_nf(name: str) -> Nf:
     entry = nf_table.entries()[name]
     decl = declared.load(
@@ -35,7 +35,7 @@ def load_nf(name: str) -> Nf:
     return Nf(entry, dpdk_harness.runfile(f"nfs/{name}/inmem"), decl)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def profile_traffic(name: str, profile: str, packets: int = PACKETS) -> traffic.Traffic:
     nf = load_nf(name)
     return traffic.build(profile, packets, seed=hash((name, profile)) & 0xFFFF, shape=nf.entry.shape)
@@ -66,7 +66,7 @@ def run_with_replies(
         derived = _with_replies(base, run.outcomes)
         if derived == packets:
             return packets, run
-        seen.append(sum(a.frame != b.frame for a, b in zip(derived, packets)))
+        seen.append(sum(a.frame != b.frame for a, b in zip(derived, packets, strict=False)))
         packets = derived
     raise AssertionError(
         f"{nf.entry.name} {profile} {strategy} x{workers}: replies do not settle after "
@@ -75,7 +75,7 @@ def run_with_replies(
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def reference(name: str, profile: str) -> tuple[list[runner.Packet], runner.Run]:
     nf = load_nf(name)
     return run_with_replies(nf, profile_traffic(name, profile), profile, "sequential", 1)

@@ -25,7 +25,7 @@ class NfEntry:
     profiles: tuple[str, ...]
     common: tuple[str, ...] = ()
     per_profile: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
-    shape: traffic.Shape = traffic.Shape()
+    shape: traffic.Shape = dataclasses.field(default_factory=traffic.Shape)
 
     def args(self, profile: str) -> list[str]:
         return [*self.common, *self.per_profile.get(profile, ())]
