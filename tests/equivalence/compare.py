@@ -188,7 +188,7 @@ def _check_index_values(lifetimes: list[list], decl, strategy: str, workers: int
             )
     for (field, value), users in by_value.items():
         users.sort()
-        for (a_first, a_last, a_flow), (b_first, _, b_flow) in zip(users, users[1:], strict=False):
+        for (a_first, a_last, a_flow), (b_first, _, b_flow) in itertools.pairwise(users):
             if b_first <= a_last and a_flow != b_flow:
                 problems.append(
                     f"{field} {value} given to two live flows: {a_flow} (packets {a_first}..{a_last}) "
