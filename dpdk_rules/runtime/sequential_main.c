@@ -122,7 +122,8 @@ static void flood(struct rte_mbuf *mbuf, uint16_t in_port, uint16_t port_count,
 
 int main(int argc, char **argv) {
   int eal_args = rte_eal_init(argc, argv);
-  if (eal_args < 0) rte_exit(EXIT_FAILURE, "EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+  if (eal_args < 0)
+    rte_exit(EXIT_FAILURE, "EAL initialisation failed: %s\n", rte_strerror(rte_errno));
   argc -= eal_args;
   argv += eal_args;
 
@@ -144,9 +145,10 @@ int main(int argc, char **argv) {
              nf_name, port_count, available);
   }
 
-  struct rte_mempool *pool = rte_pktmbuf_pool_create("mbufs", 8191, 256, 0,
-                                                     RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-  if (pool == NULL) rte_exit(EXIT_FAILURE, "cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
+  struct rte_mempool *pool =
+      rte_pktmbuf_pool_create("mbufs", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+  if (pool == NULL)
+    rte_exit(EXIT_FAILURE, "cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
 
   for (uint16_t port = 0; port < port_count; port++) {
     struct port_queue_config queue_config = {.rx_queues = 1, .tx_queues = 1, .pool = pool};

@@ -30,9 +30,13 @@ struct nf_config *nf_config_parse(int argc, char **argv, char *err, size_t err_l
   return cfg;
 }
 
-void nf_config_usage(FILE *out) { fprintf(out, "nop: no options; forwards port 0 <-> 1\n"); }
+void nf_config_usage(FILE *out) {
+  fprintf(out, "nop: no options; forwards port 0 <-> 1\n");
+}
 
-uint16_t nf_port_count(const struct nf_config *cfg) { return cfg->port_count; }
+uint16_t nf_port_count(const struct nf_config *cfg) {
+  return cfg->port_count;
+}
 
 struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t err_len) {
   struct nf_state *state = calloc(1, sizeof(*state));
