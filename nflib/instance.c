@@ -13,6 +13,23 @@ void nf_instance_end(void) {
   active_layout = 0;
 }
 
+static uint32_t round_down_pow2(uint32_t value) {
+  while (value & (value - 1)) value &= value - 1;
+  return value;
+}
+
+/* This instance's share of `requested` (see NF_LAYOUT_SHARE). */
+static void resolve_share(const struct nf_instance_layout *layout,
+                          const struct nf_object_layout *obj, uint32_t requested,
+                          uint32_t *capacity, int32_t *index_base) {
+  uint32_t count = layout->instance_count ? layout->instance_count : 1;
+  uint32_t instance = layout->instance < count ? layout->instance : 0;
+  uint32_t share = requested / count;
+  if (requested != 0 && (requested & (requested - 1)) == 0) share = round_down_pow2(share);
+  *capacity = share;
+  *index_base = obj->disjoint_indexes ? (int32_t)((uint64_t)instance * share) : 0;
+}
+
 void nf_instance_resolve(const char *name, uint32_t requested, uint32_t *capacity,
                          int32_t *index_base) {
   *capacity = requested;
@@ -24,8 +41,12 @@ void nf_instance_resolve(const char *name, uint32_t requested, uint32_t *capacit
   for (uint32_t i = 0; i < count; i++) {
     const struct nf_object_layout *obj = &layout->objects[i];
     if (obj->name && strcmp(obj->name, name) == 0) {
-      *capacity = obj->capacity;
-      *index_base = obj->index_base;
+      if (obj->mode == NF_LAYOUT_SHARE) {
+        resolve_share(layout, obj, requested, capacity, index_base);
+      } else {
+        *capacity = obj->capacity;
+        *index_base = obj->index_base;
+      }
       return;
     }
   }

@@ -15,10 +15,25 @@
 
 #define NF_INSTANCE_MAX_OBJECTS 32
 
+/* How an object's per-instance capacity is decided. */
+enum nf_layout_mode {
+  /* capacity and index_base as given (tests, fixed layouts). */
+  NF_LAYOUT_ABSOLUTE = 0,
+  /* This instance's share of what the NF asks for at run time: capacity =
+   * requested / instance_count (rounded down to a power of two when requested is
+   * one, so maps keep their invariant), index_base = instance * capacity when
+   * disjoint_indexes, else 0. Parallel runtimes use this, so an NF configured
+   * with --max-flows N holds N entries in total whatever the worker count, and
+   * indexes stay within [0, N) like in the sequential NF. */
+  NF_LAYOUT_SHARE = 1,
+};
+
 struct nf_object_layout {
   const char *name;
-  uint32_t capacity;  /* entries in this instance */
-  int32_t index_base; /* first index of this instance's index range */
+  uint32_t capacity;     /* entries in this instance (NF_LAYOUT_ABSOLUTE) */
+  int32_t index_base;    /* first index of this instance's index range (NF_LAYOUT_ABSOLUTE) */
+  uint8_t mode;          /* enum nf_layout_mode */
+  bool disjoint_indexes; /* NF_LAYOUT_SHARE: per-instance index ranges are disjoint */
 };
 
 struct nf_instance_layout {
@@ -51,7 +66,9 @@ void nf_instance_end(void);
       (nf_active_layout != \null && \exists integer i;
          0 <= i < nf_active_layout->object_count &&
          *capacity == nf_active_layout->objects[i].capacity &&
-         *index_base == nf_active_layout->objects[i].index_base);
+         *index_base == nf_active_layout->objects[i].index_base) ||
+      (nf_active_layout != \null && *capacity <= requested && *index_base >= 0 &&
+         *index_base + *capacity <= requested);
     behavior unnamed:
       assumes name == \null || nf_active_layout == \null;
       ensures *capacity == requested && *index_base == 0; */
