@@ -37,7 +37,7 @@ flags.DEFINE_integer("repeats", 5, "Timed runs per point (the median is reported
 flags.DEFINE_integer("warmup", 1, "Untimed warm-up runs per point.", lower_bound=0)
 flags.DEFINE_string("out_dir", "/tmp/nfpar_bench", "Where the CSVs, plots and summary.md go.")
 flags.DEFINE_bool("quick", False, "Small traces (20k packets over 2k flows): a smoke run, not a measurement.")
-flags.DEFINE_integer("packets", 1_000_000, "Packets per trace (without --quick).", lower_bound=1000)
+flags.DEFINE_integer("packets", 500_000, "Packets per trace (without --quick).", lower_bound=1000)
 flags.DEFINE_integer("trace_flows", 40_000, "Concurrent flows per trace (without --quick).", lower_bound=1)
 flags.DEFINE_list("traffic", ["uniform", "zipf", "churn"], "Traffic mixes.")
 flags.DEFINE_list("sections", ["throughput", "keys", "speed"], "Which parts to run.")

@@ -57,6 +57,8 @@ SETUPS: dict[str, NfSetup] = {
             expiry_option="--flow-expiry",
             workload=Workload.VIP_BACKENDS,
         ),
+        # Written for the equivalence suite, not tuned to by anyone: benchmarked alike.
+        NfSetup("udp_port_limiter"),
     )
 }
 

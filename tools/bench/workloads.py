@@ -23,8 +23,11 @@ CHURN = 0.1  # per-packet probability that a new flow replaces a random one
 ZIPF_S = 1.1
 PPS = 1e6  # packet rate of the timestamps
 # The churn mix shortens the NFs' expiry to this many mean gaps between two
-# packets of one flow: live flows stay, replaced flows are forgotten in the run.
-CHURN_EXPIRY_GAPS = 8
+# packets of one flow, so that replaced flows are forgotten within the run (the
+# runtime repeats the trace shifted by its span) and the tables stay below about
+# 75% full (40k live flows + 10% x 80k replaced ones in 65536 entries): the mix
+# measures churn, not a full table (docs/BENCHMARKS.md: full nflib maps).
+CHURN_EXPIRY_GAPS = 2
 
 
 @dataclasses.dataclass(frozen=True)
