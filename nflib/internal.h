@@ -15,6 +15,8 @@ uint32_t nf_vector_cell_size(const struct nf_vector *vector);
 
 /* Prints "nflib: <function>: <message>" to stderr and aborts: a violated
  * precondition (e.g. a vector index out of range) is a bug in the NF. */
+/*@ assigns \nothing;
+    ensures \false; */
 void nf_fatal(const char *function, const char *message, long long value) __attribute__((noreturn));
 
 /* Allocates size bytes aligned to 64 and zeroed; NULL on failure. */

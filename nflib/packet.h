@@ -55,8 +55,27 @@ struct nf_packet {
       d[23] == 6 ? (nf_l4_room(d) >= 20 ? 0 : 8) :
       d[23] == 17 ? (nf_l4_room(d) >= 8 ? 0 : 8) :
       1;
+    // Where the setters must keep an L4 checksum right: nowhere (l4_offset 0),
+    // or at the L4 header right after the IPv4 header, with the TCP (bytes
+    // 16..17) or UDP (bytes 6..7) checksum inside the datagram.
+    predicate nf_l4_csum_ok{L}(struct nf_packet *p) =
+      p->l4_offset == 0 ||
+      (p->l4_offset == 14 + nf_ihl_bytes(p->data) && p->l4_proto == p->data[23] &&
+       ((p->l4_proto == 6 && nf_l4_room(p->data) >= 18) ||
+        (p->l4_proto == 17 && nf_l4_room(p->data) >= 8)));
+    // The first of the two L4 checksum bytes the setters update; 24 (the IPv4
+    // checksum, which address setters update anyway) when there is none.
+    logic integer nf_l4_csum_at{L}(struct nf_packet *p) =
+      p->l4_offset == 0 ? 24 : p->l4_proto == 6 ? p->l4_offset + 16 : p->l4_offset + 6;
+    // A parsed packet: its frame is valid and apart from the descriptor, its
+    // status is the parse of its bytes, and its offsets are those of its headers.
     predicate nf_pkt_ok{L}(struct nf_packet *p) =
-      \valid(p) && \valid(p->data + (0 .. p->len - 1)) && p->status == nf_parse(p->data, p->len);
+      \valid(p) && \valid(p->data + (0 .. p->len - 1)) &&
+      \separated(p, p->data + (0 .. p->len - 1)) &&
+      p->status == nf_parse(p->data, p->len) &&
+      (p->status <= 2 ==> p->l3_offset == 14 && nf_l4_csum_ok(p)) &&
+      (p->status == 0 ==>
+         p->l4_offset == 14 + nf_ihl_bytes(p->data) && p->l4_proto == p->data[23]);
     predicate nf_has_ipv4{L}(struct nf_packet *p) = nf_pkt_ok(p) && p->status <= 2;
     predicate nf_has_l4{L}(struct nf_packet *p) = nf_pkt_ok(p) && p->status == 0;
 */
@@ -81,9 +100,15 @@ const char *nf_parse_status_name(enum nf_parse_status status);
 
 /* Accessors. Preconditions by status: eth_* always except TRUNCATED_ETH;
  * ipv4_* for status <= NF_PKT_FRAGMENT; l4_* for NF_PKT_L4_OK only. */
+/*@ requires \valid_read(pkt);
+    assigns \nothing;
+    ensures \result == pkt->status; */
 static inline enum nf_parse_status nf_pkt_status(const struct nf_packet *pkt) {
   return (enum nf_parse_status)pkt->status;
 }
+/*@ requires \valid_read(pkt);
+    assigns \nothing;
+    ensures \result == pkt->len; */
 static inline uint32_t nf_pkt_len(const struct nf_packet *pkt) {
   return pkt->len;
 }
@@ -144,29 +169,25 @@ void nf_pkt_set_eth_src(struct nf_packet *pkt, struct nf_mac mac);
     ensures \forall integer i; 0 <= i < 6 ==> pkt->data[i] == mac.bytes[i]; */
 void nf_pkt_set_eth_dst(struct nf_packet *pkt, struct nf_mac mac);
 /*@ requires nf_has_ipv4(pkt);
-    assigns pkt->data[24 .. 29], pkt->data[pkt->l4_offset + 6 .. pkt->l4_offset + 7],
-            pkt->data[pkt->l4_offset + 16 .. pkt->l4_offset + 17];
+    assigns pkt->data[24 .. 29], pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
     ensures nf_has_ipv4(pkt) && pkt->status == \old(pkt->status);
     ensures nf_be16(pkt->data + 26) * 65536 + nf_be16(pkt->data + 28) == addr; */
 void nf_pkt_set_ipv4_src(struct nf_packet *pkt, uint32_t addr);
 /*@ requires nf_has_ipv4(pkt);
     assigns pkt->data[24 .. 25], pkt->data[30 .. 33],
-            pkt->data[pkt->l4_offset + 6 .. pkt->l4_offset + 7],
-            pkt->data[pkt->l4_offset + 16 .. pkt->l4_offset + 17];
+            pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
     ensures nf_has_ipv4(pkt) && pkt->status == \old(pkt->status);
     ensures nf_be16(pkt->data + 30) * 65536 + nf_be16(pkt->data + 32) == addr; */
 void nf_pkt_set_ipv4_dst(struct nf_packet *pkt, uint32_t addr);
 /*@ requires nf_has_l4(pkt);
     assigns pkt->data[pkt->l4_offset .. pkt->l4_offset + 1],
-            pkt->data[pkt->l4_offset + 6 .. pkt->l4_offset + 7],
-            pkt->data[pkt->l4_offset + 16 .. pkt->l4_offset + 17];
+            pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
     ensures nf_has_l4(pkt);
     ensures nf_be16(pkt->data + pkt->l4_offset) == port; */
 void nf_pkt_set_l4_src_port(struct nf_packet *pkt, uint16_t port);
 /*@ requires nf_has_l4(pkt);
     assigns pkt->data[pkt->l4_offset + 2 .. pkt->l4_offset + 3],
-            pkt->data[pkt->l4_offset + 6 .. pkt->l4_offset + 7],
-            pkt->data[pkt->l4_offset + 16 .. pkt->l4_offset + 17];
+            pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
     ensures nf_has_l4(pkt);
     ensures nf_be16(pkt->data + pkt->l4_offset + 2) == port; */
 void nf_pkt_set_l4_dst_port(struct nf_packet *pkt, uint16_t port);

@@ -53,7 +53,7 @@ void nf_vector_borrow(const struct nf_vector *vector, int32_t index, void *cell_
     ensures nf_vector_live(vector);
     ensures \forall integer i; 0 <= i < nf_vector_cell_size(vector) ==>
       nf_vector_byte(vector, index, i) == ((uint8_t *)cell)[i];
-    ensures \forall integer j, i; j != index ==>
+    ensures \forall integer j, i; j != index && 0 <= i < nf_vector_cell_size(vector) ==>
       nf_vector_byte(vector, j, i) == \old(nf_vector_byte(vector, j, i)); */
 void nf_vector_return(struct nf_vector *vector, int32_t index, const void *cell);
 

@@ -1,0 +1,30 @@
+"""wp_verify_test: Frama-C WP on one nflib source file (see docs/VERIFICATION.md)."""
+
+load(":testing.bzl", "NFLIB_HDRS", "NFLIB_SRCS")
+
+def wp_verify_test(name, source, functions, model = "Typed", timeout_s = 20, **kwargs):
+    """A py_test that fails unless WP proves every goal of `functions` in `source`.
+
+    Args:
+      name: test name.
+      source: the C file (in this package) whose functions are proved.
+      functions: the functions in scope (-wp-fct); each must yield goals.
+      model: WP memory model (-wp-model).
+      timeout_s: per-goal prover timeout in seconds.
+      **kwargs: passed to py_test.
+    """
+    native.py_test(
+        name = name,
+        srcs = ["verify_test.py"],
+        main = "verify_test.py",
+        args = [
+            "--source=nflib/" + source,
+            "--functions=" + ",".join(functions),
+            "--model=" + model,
+            "--timeout=%d" % timeout_s,
+        ],
+        data = NFLIB_SRCS + NFLIB_HDRS,
+        size = "large",
+        tags = ["wp"],
+        **kwargs
+    )
