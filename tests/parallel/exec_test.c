@@ -7,7 +7,8 @@
  *
  * Checks: no lost updates (final counts equal the packets sent per address),
  * every frame rewritten exactly once, writes rerun under the write lock and
- * reads completed under the read lock, the TM fallback path (this machine has
+ * reads completed under the read lock, the serialization record and the
+ * shared clock (serial.h) with skewed worker clocks, the TM fallback path (this machine has
  * no RTM; --tm-force-fallback forces it anyway) serializes correctly. */
 #include <pthread.h>
 #include <stdlib.h>
@@ -89,7 +90,13 @@ struct worker_arg {
   uint64_t sent[ADDRESSES]; /* port-0 packets per address */
   uint64_t bad_rewrites;
   uint64_t bad_verdicts;
+  nf_time_t now[PACKETS_PER_WORKER];
+  struct nf_par_serial_point points[PACKETS_PER_WORKER];
 };
+
+/* Worker k's clock runs CLOCK_SKEW x k ahead: arrival times of packets that
+ * reach the shared state are not ordered across workers. */
+#define CLOCK_SKEW 5000
 
 static void *run_worker(void *arg) {
   struct worker_arg *w = arg;
@@ -101,7 +108,9 @@ static void *run_worker(void *arg) {
     uint16_t port = (x >> 8) % 4 == 0 ? 0 : 1; /* read-mostly: 1/4 writes */
     struct test_frame f;
     test_frame_udp(&f, addr, TEST_IP(192, 168, 0, 1), 1000, 2000);
-    int verdict = nf_par_exec_process(&w->exec, &f.pkt, port, i);
+    w->now[i] = (nf_time_t)i * 10 + CLOCK_SKEW * w->exec.worker;
+    int verdict = nf_par_exec_process(&w->exec, &f.pkt, port, w->now[i]);
+    w->points[i] = w->exec.last;
     if (test_frame_ipv4_dst(&f) != TEST_IP(192, 168, 0, 2)) w->bad_rewrites++;
     if (port == 0) {
       w->sent[addr & 0xff]++;
@@ -112,6 +121,52 @@ static void *run_worker(void *arg) {
   }
   nf_par_exec_detach(&w->exec);
   return NULL;
+}
+
+static nf_time_t max_time(nf_time_t a, nf_time_t b) {
+  return a > b ? a : b;
+}
+
+/* The serialization record (serial.h) against its definition: writes are
+ * numbered 1..N without gaps or repeats, each worker's packets are in queue
+ * order in the serialization, and every packet ran at max(its time, the time
+ * of the last write it follows), so writes see non-decreasing times. */
+static uint64_t check_serialization(const struct worker_arg *workers) {
+  static nf_time_t write_time[WORKERS * PACKETS_PER_WORKER + 1];
+  static bool numbered[WORKERS * PACKETS_PER_WORKER + 1];
+  memset(numbered, 0, sizeof(numbered));
+  uint64_t writes = 0;
+  for (uint16_t k = 0; k < WORKERS; k++) {
+    for (int i = 0; i < PACKETS_PER_WORKER; i++) {
+      const struct nf_par_serial_point *p = &workers[k].points[i];
+      if (!p->wrote) continue;
+      REQUIRE(p->write_seq >= 1 && p->write_seq <= (uint64_t)WORKERS * PACKETS_PER_WORKER);
+      CHECK(!numbered[p->write_seq]);
+      numbered[p->write_seq] = true;
+      write_time[p->write_seq] = p->now;
+      writes++;
+    }
+  }
+  for (uint64_t n = 1; n <= writes; n++) CHECK(numbered[n]);
+  write_time[0] = INT64_MIN;
+  for (uint64_t n = 1; n <= writes; n++) {
+    CHECK(write_time[n] >= write_time[n - 1]);
+  }
+  for (uint16_t k = 0; k < WORKERS; k++) {
+    for (int i = 0; i < PACKETS_PER_WORKER; i++) {
+      const struct nf_par_serial_point *p = &workers[k].points[i];
+      nf_time_t now = workers[k].now[i];
+      REQUIRE(p->write_seq <= writes);
+      nf_time_t before = p->wrote ? write_time[p->write_seq - 1] : write_time[p->write_seq];
+      CHECK_EQ(p->now, max_time(now, before));
+      if (i == 0) continue;
+      const struct nf_par_serial_point *q = &workers[k].points[i - 1];
+      /* (write_seq, read after write) never goes back within a queue. */
+      CHECK(p->write_seq > q->write_seq || (p->write_seq == q->write_seq && !p->wrote));
+      CHECK(p->now >= q->now);
+    }
+  }
+  return writes;
 }
 
 /* Runs WORKERS threads on one shared state; returns the summed stats. */
@@ -151,6 +206,14 @@ static struct nf_par_worker_stats run(enum nf_par_strategy strategy, bool force_
     total.tm.aborts += s->tm.aborts;
     total.tm.fallbacks += s->tm.fallbacks;
   }
+  uint64_t writes = check_serialization(workers);
+  if (strategy == NF_PAR_LOCKS) CHECK_EQ(writes, total.write_reruns);
+  /* Every port-0 packet writes (a new entry or a count); port-1 packets never do. */
+  uint64_t sent = 0;
+  for (uint16_t k = 0; k < WORKERS; k++) {
+    for (uint32_t a = 0; a < ADDRESSES; a++) sent += workers[k].sent[a];
+  }
+  CHECK_EQ(writes, sent);
   return total;
 }
 

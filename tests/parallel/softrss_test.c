@@ -1,6 +1,7 @@
 /* Software RSS, default RETA and per-worker layouts against independent
  * references: the Microsoft RSS verification vectors (the published Toeplitz
  * test suite NICs are checked with) and hand-computed layouts. */
+#include <stdio.h>
 #include <string.h>
 
 #include "dpdk_rules/runtime/parallel/config_util.h"
@@ -120,41 +121,91 @@ static struct nf_parallel_config layout_config(void) {
   return cfg;
 }
 
-static void test_layout_splits_the_planned_total(void) {
+/* Resolves `name` requesting `requested` under worker k of n's layout. */
+static void resolve_as(const struct nf_parallel_config *cfg, uint16_t k, uint16_t n,
+                       const char *name, uint32_t requested, uint32_t *capacity, int32_t *base) {
+  static struct nf_instance_layout layout;
+  char err[256] = "";
+  REQUIRE(nf_par_build_layout(cfg, k, n, &layout, err, sizeof(err)) == 0);
+  nf_instance_begin(&layout);
+  nf_instance_resolve(name, requested, capacity, base);
+  nf_instance_end();
+}
+
+static void test_layout_names_partitioned_objects_as_shares(void) {
   struct nf_parallel_config cfg = layout_config();
   struct nf_instance_layout layout;
   char err[256];
-  /* 4 workers share the planned 2 x 1024 entries: 512 each, disjoint chains. */
-  for (uint16_t k = 0; k < 4; k++) {
-    REQUIRE(nf_par_build_layout(&cfg, k, 4, &layout, err, sizeof(err)) == 0);
-    CHECK_EQ(layout.object_count, 2); /* the replicated object keeps its full size */
-    CHECK(strcmp(layout.objects[0].name, "table") == 0);
-    CHECK_EQ(layout.objects[0].capacity, 512);
-    CHECK_EQ(layout.objects[0].index_base, 0);
-    CHECK_EQ(layout.objects[1].capacity, 512);
-    CHECK_EQ(layout.objects[1].index_base, 512 * k);
-  }
-  /* 3 workers: 2048 / 3 = 682, rounded down to a power of two. */
-  REQUIRE(nf_par_build_layout(&cfg, 2, 3, &layout, err, sizeof(err)) == 0);
-  CHECK_EQ(layout.objects[1].capacity, 512);
-  CHECK_EQ(layout.objects[1].index_base, 1024);
-  /* The planned count: the plan's own number. */
-  REQUIRE(nf_par_build_layout(&cfg, 1, 2, &layout, err, sizeof(err)) == 0);
-  CHECK_EQ(layout.objects[1].capacity, 1024);
-  CHECK_EQ(layout.objects[1].index_base, 1024);
+  REQUIRE(nf_par_build_layout(&cfg, 3, 4, &layout, err, sizeof(err)) == 0);
+  CHECK_EQ(layout.instance, 3);
+  CHECK_EQ(layout.instance_count, 4);
+  CHECK_EQ(layout.object_count, 2); /* the replicated object is not named: full size */
+  CHECK(strcmp(layout.objects[0].name, "table") == 0);
+  CHECK_EQ(layout.objects[0].mode, NF_LAYOUT_SHARE);
+  CHECK(!layout.objects[0].disjoint_indexes);
+  CHECK(strcmp(layout.objects[1].name, "chain") == 0);
+  CHECK_EQ(layout.objects[1].mode, NF_LAYOUT_SHARE);
+  CHECK(layout.objects[1].disjoint_indexes);
 }
 
-static void test_layout_errors_name_the_object(void) {
+static void test_layout_shares_what_the_nf_requests(void) {
   struct nf_parallel_config cfg = layout_config();
+  uint32_t capacity;
+  int32_t base;
+  /* The plan says 1024 per core on 2 cores; the NF asks for 64 (e.g.
+   * --max-flows 64): 4 workers get 16 each, worker k's indexes 16k..16k+15,
+   * so all indexes stay in [0, 64) as in the sequential NF. */
+  for (uint16_t k = 0; k < 4; k++) {
+    resolve_as(&cfg, k, 4, "chain", 64, &capacity, &base);
+    CHECK_EQ(capacity, 16);
+    CHECK_EQ(base, 16 * k);
+    resolve_as(&cfg, k, 4, "table", 64, &capacity, &base);
+    CHECK_EQ(capacity, 16);
+    CHECK_EQ(base, 0); /* not disjoint: its indexes stay inside the worker */
+  }
+  /* 3 workers of 64 (a power of two): 21 rounded down to 16; worker 2's range
+   * 32..47 ends inside [0, 64). */
+  resolve_as(&cfg, 2, 3, "chain", 64, &capacity, &base);
+  CHECK_EQ(capacity, 16);
+  CHECK_EQ(base, 32);
+  /* Not a power of two: a plain split, 1000 / 3 = 333 (the last 1 entry unused). */
+  resolve_as(&cfg, 2, 3, "chain", 1000, &capacity, &base);
+  CHECK_EQ(capacity, 333);
+  CHECK_EQ(base, 666);
+  /* One worker: the whole request, whatever the plan's per-core number. */
+  resolve_as(&cfg, 0, 1, "chain", 64, &capacity, &base);
+  CHECK_EQ(capacity, 64);
+  CHECK_EQ(base, 0);
+  /* Fewer entries than workers: 0 (the constructor then refuses, see
+   * worker_state_test). */
+  resolve_as(&cfg, 1, 4, "table", 3, &capacity, &base);
+  CHECK_EQ(capacity, 0);
+  /* The replicated object keeps what it asks for. */
+  resolve_as(&cfg, 1, 4, "routes", 100, &capacity, &base);
+  CHECK_EQ(capacity, 100);
+  CHECK_EQ(base, 0);
+  /* The plan's capacity_per_core plays no part (0: not stated). */
   cfg.objects[1].capacity_per_core = 0;
+  resolve_as(&cfg, 1, 2, "chain", 4096, &capacity, &base);
+  CHECK_EQ(capacity, 2048);
+  CHECK_EQ(base, 2048);
+}
+
+static void test_layout_errors(void) {
+  struct nf_parallel_config cfg = layout_config();
   struct nf_instance_layout layout;
   char err[256] = "";
-  CHECK_EQ(nf_par_build_layout(&cfg, 0, 2, &layout, err, sizeof(err)), -1);
-  CHECK(strstr(err, "'chain'") != NULL && strstr(err, "capacity_per_core") != NULL);
-  cfg = layout_config();
-  cfg.objects[0].capacity_per_core = 1;
-  CHECK_EQ(nf_par_build_layout(&cfg, 0, 4, &layout, err, sizeof(err)), -1);
-  CHECK(strstr(err, "'table'") != NULL && strstr(err, "0 per worker") != NULL);
+  CHECK_EQ(nf_par_build_layout(&cfg, 4, 4, &layout, err, sizeof(err)), -1);
+  CHECK(strstr(err, "worker 4 of 4") != NULL);
+  cfg.object_count = NF_PAR_MAX_OBJECTS;
+  static char names[NF_PAR_MAX_OBJECTS][16];
+  for (int i = 0; i < NF_PAR_MAX_OBJECTS; i++) {
+    snprintf(names[i], sizeof(names[i]), "object%d", i);
+    cfg.objects[i] = (struct nf_par_object){names[i], NF_PAR_PARTITIONED, 0, false};
+  }
+  /* NF_PAR_MAX_OBJECTS == NF_INSTANCE_MAX_OBJECTS: all fit. */
+  CHECK_EQ(nf_par_build_layout(&cfg, 0, 2, &layout, err, sizeof(err)), 0);
+  CHECK_EQ(layout.object_count, NF_PAR_MAX_OBJECTS);
 }
 
 static void test_check_refuses_what_the_plan_forbids(void) {
@@ -181,8 +232,9 @@ int main(void) {
   RUN_TEST(test_fragments_and_other_protocols_hash_addresses);
   RUN_TEST(test_src_only_hashes_the_source_alone);
   RUN_TEST(test_default_reta);
-  RUN_TEST(test_layout_splits_the_planned_total);
-  RUN_TEST(test_layout_errors_name_the_object);
+  RUN_TEST(test_layout_names_partitioned_objects_as_shares);
+  RUN_TEST(test_layout_shares_what_the_nf_requests);
+  RUN_TEST(test_layout_errors);
   RUN_TEST(test_check_refuses_what_the_plan_forbids);
   return test_main_result();
 }

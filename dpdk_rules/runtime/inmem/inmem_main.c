@@ -12,7 +12,17 @@
  *                         sequential: 1 worker, the NF's own state, no layout:
  *                         the reference for equivalence tests
  *   --outcomes=FILE       writes one CSV line per input packet, in input order:
- *                         index,port,worker,verdict,frame_hex (frame as sent)
+ *                         index,port,worker,verdict,access,write_seq,now_ns,
+ *                         frame_hex (frame as sent). access: w (wrote the
+ *                         shared state; write_seq is its number), r (read-only;
+ *                         write_seq is the last write it observed) under locks
+ *                         and tm, - otherwise; now_ns: the time nf_process got
+ *                         (locks, tm: max(timestamp, shared clock), serial.h)
+ *   --order=FILE          sequential only: process the packets in this order
+ *                         with these times instead of input order and pcap
+ *                         times. CSV lines index,now_ns (header optional), every
+ *                         input index exactly once: a replay of a locks/tm run's
+ *                         serialization (tests/equivalence)
  *   --tm-retries=N, --tm-force-fallback   as in the DPDK runtime
  *   --bench               pre-dispatched benchmark: packets preloaded per worker,
  *                         workers pinned to CPUs, --warmup=W (default 1) and
@@ -36,6 +46,7 @@
 #include "dpdk_rules/runtime/parallel/config_util.h"
 #include "dpdk_rules/runtime/parallel/exec.h"
 #include "dpdk_rules/runtime/parallel/softrss.h"
+#include "dpdk_rules/runtime/parallel/worker_state.h"
 #include "nflib/instance.h"
 #include "nflib/nf.h"
 
@@ -48,6 +59,7 @@ struct options {
   bool sequential;
   enum nf_par_strategy strategy;
   const char *outcomes;
+  const char *order;
   uint32_t tm_retries;
   bool tm_force_fallback;
   bool bench;
@@ -66,12 +78,14 @@ struct input_packet {
 struct outcome {
   int32_t verdict;
   uint16_t worker;
+  struct nf_par_serial_point point;
 };
 
 struct worker {
   struct nf_par_exec exec;
   pthread_t thread;
-  uint32_t *queue; /* input indexes, in order */
+  uint32_t *queue;      /* input indexes, in order */
+  const int64_t *times; /* --order: the time of each queue entry; NULL: pcap times */
   uint32_t queue_len;
   int cpu; /* pinned CPU, or -1 */
   int64_t time_shift;
@@ -112,7 +126,7 @@ static long parse_long(const char *option, const char *text, long min, long max)
 static void usage(FILE *out) {
   fprintf(out,
           "usage: %s_inmem --pcap=PORT:FILE... [--workers=N] "
-          "[--strategy=sequential|sn|locks|tm] [--outcomes=FILE] [--tm-retries=N] "
+          "[--strategy=sequential|sn|locks|tm] [--outcomes=FILE] [--order=FILE] [--tm-retries=N] "
           "[--tm-force-fallback] [--bench [--warmup=W] [--repeat=R]] -- [NF options]\n",
           nf_name);
 }
@@ -150,6 +164,8 @@ static int parse_options(int argc, char **argv, struct options *opts) {
       }
     } else if (strncmp(arg, "--outcomes=", 11) == 0) {
       opts->outcomes = arg + 11;
+    } else if (strncmp(arg, "--order=", 8) == 0) {
+      opts->order = arg + 8;
     } else if (strncmp(arg, "--tm-retries=", 13) == 0) {
       opts->tm_retries = (uint32_t)parse_long("--tm-retries", arg + 13, 0, 1000);
     } else if (strcmp(arg, "--tm-force-fallback") == 0) {
@@ -170,6 +186,11 @@ static int parse_options(int argc, char **argv, struct options *opts) {
   }
   if (opts->sequential && opts->workers != 1) {
     die("--strategy=sequential runs on 1 worker: drop --workers%s%s", "", "");
+  }
+  if (opts->order != NULL && (!opts->sequential || opts->bench)) {
+    die("--order replays a serialization on the sequential NF: use it with "
+        "--strategy=sequential and without --bench%s%s",
+        "", "");
   }
   return i < argc ? i : argc - 1;
 }
@@ -256,6 +277,71 @@ static void dispatch(struct runtime *rt) {
   free(queue_of);
 }
 
+static void order_fail(const char *path, uint32_t line, const char *what) {
+  fprintf(stderr, "%s: --order file '%s' line %u: %s\n", nf_name, path, line, what);
+  exit(EXIT_FAILURE);
+}
+
+/* --order: worker 0 (sequential) processes the input indexes in the file's
+ * order with the file's times. Every input index must appear exactly once. */
+static void load_order(struct runtime *rt) {
+  const char *path = rt->opts.order;
+  FILE *in = fopen(path, "r");
+  if (in == NULL) die("cannot read --order file '%s': %s", path, strerror(errno));
+  uint32_t count = rt->packet_count;
+  uint32_t *queue = malloc(sizeof(uint32_t) * (count ? count : 1));
+  int64_t *times = malloc(sizeof(int64_t) * (count ? count : 1));
+  uint32_t *seen_at = calloc(count ? count : 1, sizeof(uint32_t)); /* line, 0: not seen */
+  if (queue == NULL || times == NULL || seen_at == NULL) die("out of memory%s%s", "", "");
+  char text[128], what[256];
+  uint32_t line = 0, n = 0;
+  while (fgets(text, sizeof(text), in) != NULL) {
+    line++;
+    if (strchr(text, '\n') == NULL && !feof(in)) order_fail(path, line, "line too long");
+    if (line == 1 && strncmp(text, "index", 5) == 0) continue; /* header */
+    if (text[0] == '\n' || text[0] == '\0') continue;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long index = strtoull(text, &end, 10);
+    if (end == text || *end != ',' || errno != 0) {
+      order_fail(path, line, "expected 'index,now_ns' (two integers)");
+    }
+    const char *time_text = end + 1;
+    errno = 0;
+    long long now = strtoll(time_text, &end, 10);
+    if (end == time_text || (*end != '\n' && *end != '\r' && *end != '\0') || errno != 0) {
+      order_fail(path, line, "expected 'index,now_ns' (two integers)");
+    }
+    if (index >= count) {
+      snprintf(what, sizeof(what), "index %llu is not an input packet (the input has %u)", index,
+               count);
+      order_fail(path, line, what);
+    }
+    if (seen_at[index] != 0) {
+      snprintf(what, sizeof(what), "index %llu already appears on line %u", index, seen_at[index]);
+      order_fail(path, line, what);
+    }
+    seen_at[index] = line;
+    queue[n] = (uint32_t)index;
+    times[n++] = now;
+  }
+  fclose(in);
+  if (n != count) {
+    for (uint32_t i = 0; i < count; i++) {
+      if (seen_at[i] == 0) {
+        snprintf(what, sizeof(what), "has %u packets of the input's %u: index %u is missing", n,
+                 count, i);
+        order_fail(path, line, what);
+      }
+    }
+  }
+  free(seen_at);
+  free(rt->workers[0].queue);
+  rt->workers[0].queue = queue;
+  rt->workers[0].queue_len = n;
+  rt->workers[0].times = times;
+}
+
 static void create_states(struct runtime *rt, struct nf_config *cfg, struct nf_par_shared *shared) {
   char err[512] = "";
   uint16_t workers = rt->opts.workers;
@@ -268,14 +354,11 @@ static void create_states(struct runtime *rt, struct nf_config *cfg, struct nf_p
   for (uint16_t k = 0; k < workers; k++) {
     struct nf_state *state = one;
     if (state == NULL) {
-      static struct nf_instance_layout layout;
-      if (nf_par_build_layout(&nf_parallel_config, k, workers, &layout, err, sizeof(err)) != 0) {
-        die("%s%s", err, "");
+      state = nf_par_worker_state_create(&nf_parallel_config, cfg, k, workers, err, sizeof(err));
+      if (state == NULL) {
+        fprintf(stderr, "%s: worker %u: state creation failed: %s\n", nf_name, k, err);
+        exit(EXIT_FAILURE);
       }
-      nf_instance_begin(&layout);
-      state = nf_state_create(cfg, err, sizeof(err));
-      nf_instance_end();
-      if (state == NULL) die("state creation failed: %s%s", err, "");
     }
     enum nf_par_strategy exec_strategy = rt->opts.sequential ? NF_PAR_SHARED_NOTHING : strategy;
     nf_par_exec_init(&rt->workers[k].exec, exec_strategy, k, state, shared);
@@ -298,10 +381,12 @@ static void process_queue(struct runtime *rt, struct worker *w, bool record) {
     struct input_packet *p = &rt->packets[index];
     struct nf_packet packet;
     nf_packet_init(&packet, p->frame, p->len);
-    int verdict = nf_par_exec_process(&w->exec, &packet, p->port, p->ts_ns + w->time_shift);
+    nf_time_t now = (w->times != NULL ? w->times[j] : p->ts_ns) + w->time_shift;
+    int verdict = nf_par_exec_process(&w->exec, &packet, p->port, now);
     if (record) {
       rt->outcomes[index].verdict = verdict;
       rt->outcomes[index].worker = w->exec.worker;
+      rt->outcomes[index].point = w->exec.last;
     }
   }
 }
@@ -357,10 +442,13 @@ static double median(double *values, uint32_t count) {
 static void write_outcomes(const struct runtime *rt) {
   FILE *out = fopen(rt->opts.outcomes, "w");
   if (out == NULL) die("cannot write --outcomes file '%s': %s", rt->opts.outcomes, strerror(errno));
-  fprintf(out, "index,port,worker,verdict,frame_hex\n");
+  bool shared = !rt->opts.sequential && rt->opts.strategy != NF_PAR_SHARED_NOTHING;
+  fprintf(out, "index,port,worker,verdict,access,write_seq,now_ns,frame_hex\n");
   for (uint32_t i = 0; i < rt->packet_count; i++) {
     const struct input_packet *p = &rt->packets[i];
-    fprintf(out, "%u,%u,%u,%d,", i, p->port, rt->outcomes[i].worker, rt->outcomes[i].verdict);
+    const struct outcome *o = &rt->outcomes[i];
+    fprintf(out, "%u,%u,%u,%d,%s,%" PRIu64 ",%" PRId64 ",", i, p->port, o->worker, o->verdict,
+            shared ? (o->point.wrote ? "w" : "r") : "-", o->point.write_seq, o->point.now);
     for (uint32_t b = 0; b < p->len; b++) fprintf(out, "%02x", p->frame[b]);
     fputc('\n', out);
   }
@@ -411,6 +499,7 @@ int main(int argc, char **argv) {
   nf_par_shared_init(&shared, workers, rt.opts.tm_force_fallback, rt.opts.tm_retries);
   create_states(&rt, cfg, &shared);
   dispatch(&rt);
+  if (rt.opts.order != NULL) load_order(&rt);
 
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   int64_t span =

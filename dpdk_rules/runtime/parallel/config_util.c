@@ -89,57 +89,27 @@ int nf_par_check(const struct nf_parallel_config *cfg, enum nf_par_strategy stra
   return 0;
 }
 
-static bool is_power_of_two(uint32_t value) {
-  return value != 0 && (value & (value - 1)) == 0;
-}
-
-uint32_t nf_par_capacity_per_worker(const struct nf_parallel_config *cfg,
-                                    const struct nf_par_object *object, uint16_t workers) {
-  uint64_t per_core = object->capacity_per_core;
-  if (cfg->planned_cores == 0 || cfg->planned_cores == workers) return (uint32_t)per_core;
-  uint64_t per_worker = per_core * cfg->planned_cores / workers;
-  if (is_power_of_two((uint32_t)per_core)) {
-    while (per_worker & (per_worker - 1)) per_worker &= per_worker - 1;
-  }
-  return per_worker > UINT32_MAX ? UINT32_MAX : (uint32_t)per_worker;
-}
-
 int nf_par_build_layout(const struct nf_parallel_config *cfg, uint16_t worker, uint16_t workers,
                         struct nf_instance_layout *layout, char *err, size_t err_len) {
   memset(layout, 0, sizeof(*layout));
+  if (workers < 1 || worker >= workers) {
+    snprintf(err, err_len, "worker %u of %u: expected 0 <= worker < workers", worker, workers);
+    return -1;
+  }
   layout->instance = worker;
   layout->instance_count = workers;
-  for (uint16_t i = 0; i < cfg->object_count; i++) {
+  for (uint16_t i = 0; i < cfg->object_count && i < NF_PAR_MAX_OBJECTS; i++) {
     const struct nf_par_object *object = &cfg->objects[i];
     if (object->placement != NF_PAR_PARTITIONED) continue;
-    if (object->capacity_per_core == 0) {
-      snprintf(err, err_len,
-               "partitioned object '%s' has no capacity_per_core in the plan: the plan must "
-               "state each core's share",
-               object->name);
-      return -1;
-    }
-    uint32_t capacity = nf_par_capacity_per_worker(cfg, object, workers);
-    if (capacity == 0) {
-      snprintf(err, err_len,
-               "object '%s': %u entries per core for %u cores leave 0 per worker with %u workers",
-               object->name, object->capacity_per_core, cfg->planned_cores, workers);
-      return -1;
-    }
-    uint64_t base = object->index_ranges_disjoint ? (uint64_t)worker * capacity : 0;
-    if (base + capacity > INT32_MAX) {
-      snprintf(err, err_len, "object '%s': index range of worker %u (%llu + %u) exceeds int32",
-               object->name, worker, (unsigned long long)base, capacity);
-      return -1;
-    }
     if (layout->object_count == NF_INSTANCE_MAX_OBJECTS) {
-      snprintf(err, err_len, "more than %d partitioned objects", NF_INSTANCE_MAX_OBJECTS);
+      snprintf(err, err_len, "object '%s': more than %d partitioned objects", object->name,
+               NF_INSTANCE_MAX_OBJECTS);
       return -1;
     }
     struct nf_object_layout *entry = &layout->objects[layout->object_count++];
     entry->name = object->name;
-    entry->capacity = capacity;
-    entry->index_base = (int32_t)base;
+    entry->mode = NF_LAYOUT_SHARE;
+    entry->disjoint_indexes = object->index_ranges_disjoint;
   }
   return 0;
 }

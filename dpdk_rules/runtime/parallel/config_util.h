@@ -34,16 +34,20 @@ void nf_par_default_reta(uint16_t *reta, uint16_t size, uint16_t workers);
 int nf_par_check(const struct nf_parallel_config *cfg, enum nf_par_strategy strategy,
                  uint16_t workers, uint16_t port_count, char *err, size_t err_len);
 
-/* Entries of a partitioned object per worker with `workers` workers: the plan's
- * total (capacity_per_core x planned_cores) split evenly, rounded down to a
- * power of two when capacity_per_core is one (maps need powers of two). */
-uint32_t nf_par_capacity_per_worker(const struct nf_parallel_config *cfg,
-                                    const struct nf_par_object *object, uint16_t workers);
-
 /* The layout worker `worker` of `workers` activates before nf_state_create:
- * partitioned objects get their per-worker capacity and, when their index
- * ranges must be disjoint, index_base = worker x capacity. Replicated objects
- * are left out (full copy). Returns 0, or -1 with a message in err. */
+ * every partitioned object gets an NF_LAYOUT_SHARE entry (nflib/instance.h), so
+ * its constructor gives it requested / workers entries of whatever capacity the
+ * NF asks for at run time (its options), rounded down to a power of two when
+ * the request is one, and, when its index ranges must be disjoint, index_base
+ * = worker x that share: indexes stay in [0, requested) like in the sequential
+ * NF. Replicated objects are left out (full copy). The plan's
+ * capacity_per_core is not used: it is the share for the default
+ * configuration on the plan's cores. Returns 0, or -1 with a message in err
+ * (bad worker numbers, too many objects). */
+/*@ requires \valid(layout) && \valid(err + (0 .. err_len - 1));
+    assigns *layout, err[0 .. err_len - 1];
+    ensures \result == 0 ==> layout->instance == worker && layout->instance_count == workers &&
+      layout->object_count <= NF_INSTANCE_MAX_OBJECTS; */
 int nf_par_build_layout(const struct nf_parallel_config *cfg, uint16_t worker, uint16_t workers,
                         struct nf_instance_layout *layout, char *err, size_t err_len);
 

@@ -29,6 +29,7 @@
 
 #include "dpdk_rules/runtime/parallel/config_util.h"
 #include "dpdk_rules/runtime/parallel/exec.h"
+#include "dpdk_rules/runtime/parallel/worker_state.h"
 #include "dpdk_rules/runtime/port_setup.h"
 #include "nflib/instance.h"
 #include "nflib/nf.h"
@@ -254,14 +255,8 @@ static void create_states(struct runtime *rt, struct nf_config *cfg, enum nf_par
   for (uint16_t k = 0; k < rt->workers; k++) {
     struct nf_state *state = shared_state;
     if (strategy == NF_PAR_SHARED_NOTHING) {
-      static struct nf_instance_layout layout;
-      if (nf_par_build_layout(&nf_parallel_config, k, rt->workers, &layout, err, sizeof(err)) !=
-          0) {
-        rte_exit(EXIT_FAILURE, "%s: worker %u: %s\n", nf_name, k, err);
-      }
-      nf_instance_begin(&layout);
-      state = nf_state_create(cfg, err, sizeof(err));
-      nf_instance_end();
+      state =
+          nf_par_worker_state_create(&nf_parallel_config, cfg, k, rt->workers, err, sizeof(err));
       if (state == NULL) {
         rte_exit(EXIT_FAILURE, "%s: worker %u: state creation failed: %s\n", nf_name, k, err);
       }

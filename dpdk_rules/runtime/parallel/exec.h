@@ -7,7 +7,9 @@
  *    which releases the read lock and longjmps back; the packet bytes the NF may
  *    have rewritten are restored and the packet reruns under the write lock.
  *  tm: one shared state, each packet in an RTM transaction or under the
- *    fallback lock (tm.h). */
+ *    fallback lock (tm.h).
+ * Under locks and tm a packet runs with the shared state's effective time
+ * max(now, clock) and its place in the serialization is recorded (serial.h). */
 #ifndef DPDK_RULES_RUNTIME_PARALLEL_EXEC_H
 #define DPDK_RULES_RUNTIME_PARALLEL_EXEC_H
 
@@ -17,6 +19,7 @@
 
 #include "dpdk_rules/runtime/parallel/parallel_config.h"
 #include "dpdk_rules/runtime/parallel/rwlock.h"
+#include "dpdk_rules/runtime/parallel/serial.h"
 #include "dpdk_rules/runtime/parallel/tm.h"
 #include "nflib/nf.h"
 
@@ -29,6 +32,7 @@
 struct nf_par_shared {
   struct nf_par_rwlock rwlock;
   struct nf_par_tm tm;
+  struct nf_par_serial serial;
 };
 
 struct nf_par_worker_stats {
@@ -44,7 +48,11 @@ struct nf_par_exec {
   struct nf_state *state; /* own (shared-nothing) or the shared one */
   struct nf_par_shared *shared;
   bool in_read_attempt;
+  bool wrote; /* tm: the write hook saw a write in this attempt */
   jmp_buf restart;
+  /* The last packet's place in the serialization (locks, tm); shared-nothing:
+   * write_seq 0, wrote false, now as given. */
+  struct nf_par_serial_point last;
   struct nf_par_worker_stats stats;
   uint8_t saved_header[NF_PAR_SAVED_HEADER_BYTES];
 } __attribute__((aligned(NF_PAR_CACHE_LINE)));

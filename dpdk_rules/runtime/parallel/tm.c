@@ -30,8 +30,9 @@ static void fallback_lock(struct nf_par_tm *tm) {
   }
 }
 
-int nf_par_tm_process(struct nf_par_tm *tm, struct nf_state *state, struct nf_packet *pkt,
-                      uint16_t in_port, nf_time_t now, struct nf_par_tm_stats *stats) {
+int nf_par_tm_process(struct nf_par_tm *tm, struct nf_par_serial *serial, struct nf_state *state,
+                      struct nf_packet *pkt, uint16_t in_port, nf_time_t now, bool *wrote,
+                      struct nf_par_serial_point *point, struct nf_par_tm_stats *stats) {
   if (tm->use_rtm) {
     for (uint32_t attempt = 0; attempt < tm->retries; attempt++) {
       unsigned int status = _xbegin();
@@ -40,7 +41,13 @@ int nf_par_tm_process(struct nf_par_tm *tm, struct nf_state *state, struct nf_pa
         if (atomic_load_explicit(&tm->fallback_lock, memory_order_relaxed) != 0) {
           _xabort(TM_ABORT_LOCKED);
         }
-        int verdict = nf_process(state, pkt, in_port, now);
+        /* The clock and the write number are in the read set too (and in the
+         * write set of writers): a committing writer aborts concurrent
+         * transactions, so the record is exact. */
+        *wrote = false;
+        nf_time_t effective = nf_par_serial_time(serial, now);
+        int verdict = nf_process(state, pkt, in_port, effective);
+        nf_par_serial_record(serial, effective, *wrote, point);
         _xend();
         stats->commits++;
         return verdict;
@@ -57,7 +64,10 @@ int nf_par_tm_process(struct nf_par_tm *tm, struct nf_state *state, struct nf_pa
     }
   }
   fallback_lock(tm);
-  int verdict = nf_process(state, pkt, in_port, now);
+  *wrote = false;
+  nf_time_t effective = nf_par_serial_time(serial, now);
+  int verdict = nf_process(state, pkt, in_port, effective);
+  nf_par_serial_record(serial, effective, *wrote, point);
   atomic_store_explicit(&tm->fallback_lock, 0, memory_order_release);
   stats->fallbacks++;
   return verdict;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "dpdk_rules/runtime/parallel/rwlock.h"
+#include "dpdk_rules/runtime/parallel/serial.h"
 #include "nflib/nf.h"
 
 struct nf_par_tm {
@@ -32,9 +33,12 @@ bool nf_par_cpu_has_rtm(void);
 /* use_rtm = RTM present && !force_fallback. */
 void nf_par_tm_init(struct nf_par_tm *tm, bool force_fallback, uint32_t retries);
 
-/* Runs nf_process(state, pkt, in_port, now) atomically with respect to every
- * other packet run through the same tm. */
-int nf_par_tm_process(struct nf_par_tm *tm, struct nf_state *state, struct nf_packet *pkt,
-                      uint16_t in_port, nf_time_t now, struct nf_par_tm_stats *stats);
+/* Runs nf_process(state, pkt, in_port, max(now, serial clock)) atomically with
+ * respect to every other packet run through the same tm and serial, and records
+ * the packet's place in *point (serial.h). *wrote must be set (by the nflib
+ * write hook) when the packet writes state; it is cleared before each attempt. */
+int nf_par_tm_process(struct nf_par_tm *tm, struct nf_par_serial *serial, struct nf_state *state,
+                      struct nf_packet *pkt, uint16_t in_port, nf_time_t now, bool *wrote,
+                      struct nf_par_serial_point *point, struct nf_par_tm_stats *stats);
 
 #endif
