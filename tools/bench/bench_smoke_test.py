@@ -72,9 +72,11 @@ def test_throughput_csv_has_every_point(out_dir: str) -> None:
         assert r["cpu_model"] and int(r["cpus"]) >= 1
         if int(r["workers"]) == 1:
             assert float(r["efficiency"]) == pytest.approx(1.0, abs=1e-3)
-    locks = [r for r in rows if r["strategy"] == "locks"]
-    # Every firewall packet refreshes its flow (a write): none stays read-only.
-    assert all(float(r["read_only_share"]) == 0.0 for r in locks)
+    locks = [r for r in rows if r["strategy"] == "locks" and r["traffic"] != "churn"]
+    # Without churn every firewall packet belongs to a live flow and refreshes
+    # it (a write): none stays read-only. (Under churn, WAN packets of expired
+    # flows are dropped without a write.)
+    assert locks and all(float(r["read_only_share"]) == 0.0 for r in locks)
 
 
 def test_key_quality_csv_has_every_port_of_the_plan(out_dir: str) -> None:
