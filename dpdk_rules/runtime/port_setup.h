@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_ethdev.h>
 #include <rte_mempool.h>
 
 struct port_rss_config {
@@ -21,6 +22,12 @@ struct port_queue_config {
   struct rte_mempool *pool;
   const struct port_rss_config *rss; /* NULL: no RSS (single queue) */
 };
+
+/* Checks that a device with `info` can take `config` (queue counts, RSS key
+ * length, hash fields, RETA size). Returns 0, or -1 with a message in err that
+ * names the port and driver, what it supports, what the plan needs and what to do. */
+int port_check_capabilities(uint16_t port, const struct rte_eth_dev_info *info,
+                            const struct port_queue_config *config, char *err, size_t err_len);
 
 /* Configures and starts port. Returns 0, or -1 with a message in err that names
  * the port, what it supports and what was asked. */
