@@ -98,10 +98,12 @@ class Result:
         return "\n".join(lines)
 
 
-def _describe(i: int, packet: Packet, seq: Outcome, par: Outcome, seq_frame: bytes, par_frame: bytes) -> str:
+def _describe(
+    i: int, packet: Packet, seq: Outcome, par: Outcome, seq_frame: bytes, par_frame: bytes, reference: str
+) -> str:
     text = (
         f"packet {i} (port {packet.port}, t={packet.timestamp_ns} ns, flow {flow_text(packet.frame)}, "
-        f"worker {par.worker}): sequential {verdict_text(seq.verdict)}, parallel {verdict_text(par.verdict)}"
+        f"worker {par.worker}): {reference} {verdict_text(seq.verdict)}, parallel {verdict_text(par.verdict)}"
     )
     if seq.verdict == par.verdict and seq_frame != par_frame:
         first = next(
@@ -109,7 +111,7 @@ def _describe(i: int, packet: Packet, seq: Outcome, par: Outcome, seq_frame: byt
             min(len(seq_frame), len(par_frame)),
         )
         text += (
-            f"; frames differ from byte {first}: sequential {seq.frame[first : first + 8].hex()}, "
+            f"; frames differ from byte {first}: {reference} {seq.frame[first : first + 8].hex()}, "
             f"parallel {par.frame[first : first + 8].hex()}"
         )
     return text
@@ -124,9 +126,13 @@ def compare(
     strategy: str,
     workers: int,
     idle_ns: int | None = None,
+    nf_args: Sequence[str] = (),
+    reference: str = "sequential",
 ) -> Result:
     """idle_ns: a flow idle for longer (the NF's expiry in this traffic) may come
-    back as a new flow with another index value; None: flows never expire."""
+    back as a new flow with another index value; None: flows never expire.
+    nf_args: the NF's options (its configured capacities bound index values).
+    reference: how reports name the `seq` run."""
     divergences: list[Divergence] = []
     problems: list[str] = []
     # (field, flow) -> [sequential value, parallel value, first, last, last ns, worker, IndexField]
@@ -142,9 +148,12 @@ def compare(
                 s_value, p_value = _field(so.frame, f.writer_field), _field(po.frame, f.writer_field)
                 key = (f.writer_field, flow_of(sp.frame))
                 entry = keys.get(key)
-                if entry is not None and entry[1] != p_value:
-                    idle = sp.timestamp_ns - entry[4]
-                    if entry[0] == s_value and (idle_ns is None or idle <= idle_ns):
+                idle = sp.timestamp_ns - entry[4] if entry is not None else 0
+                expired = idle_ns is not None and idle > idle_ns
+                if entry is not None and (entry[1] != p_value or expired):
+                    # A new lifetime: the value changed, or the flow may have
+                    # expired (then even an equal value is a new allocation).
+                    if entry[0] == s_value and entry[1] != p_value and not expired:
                         problems.append(
                             f"packet {i} (flow {flow_text(sp.frame)}, worker {po.worker}): "
                             f"{f.writer_field} {p_value}, but packet {entry[2]} of the same live flow "
@@ -163,12 +172,16 @@ def compare(
                 _blank(seq_frame, f.reader_field)
                 _blank(par_frame, f.reader_field)
         if (so.verdict, bytes(seq_frame)) != (po.verdict, bytes(par_frame)):
-            divergences.append(Divergence(i, _describe(i, sp, so, po, bytes(seq_frame), bytes(par_frame))))
-    problems += _check_index_values(lifetimes + list(keys.values()), decl, strategy, workers)
+            divergences.append(
+                Divergence(i, _describe(i, sp, so, po, bytes(seq_frame), bytes(par_frame), reference))
+            )
+    problems += _check_index_values(lifetimes + list(keys.values()), decl, strategy, workers, nf_args)
     return Result(divergences, problems, len(seq_packets))
 
 
-def _check_index_values(lifetimes: list[list], decl, strategy: str, workers: int) -> list[str]:
+def _check_index_values(
+    lifetimes: list[list], decl, strategy: str, workers: int, nf_args: Sequence[str]
+) -> list[str]:
     problems = []
     by_value: dict[tuple, list] = {}
     for _, value, first, last, _, worker, f, flow in lifetimes:
@@ -177,10 +190,10 @@ def _check_index_values(lifetimes: list[list], decl, strategy: str, workers: int
             continue
         index = value - f.base
         if strategy == "sn":
-            capacity = decl.capacity_per_worker(f.object, workers)
+            capacity = decl.capacity_per_worker(f.object, workers, nf_args)
             low, high = worker * capacity, (worker + 1) * capacity
         else:
-            low, high = 0, f.capacity_total
+            low, high = 0, decl.capacity(f.object, nf_args)
         if not low <= index < high:
             problems.append(
                 f"{f.writer_field} {value} of flow {flow} (worker {worker}): index {index} outside the "

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Sequence
 
 from tests import dpdk_harness
-from tests.equivalence import compare, declared, nf_table, runner, traffic
+from tests.equivalence import compare, declared, nf_table, runner, serialization, traffic
 
 WORKERS = (1, 2, 4, 8)
 PACKETS = 2400
 MAX_REPLY_PASSES = 12
+MAX_SHARED_PASSES = 3
+# Shared-state runs are paced (inmem --window-ns): packets more than this far
+# apart in the trace keep their input order, closer ones race (8 packets of
+# the matrix's 1 Mpps traffic).
+WINDOW_NS = 8000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,22 +60,33 @@ def _with_replies(base: traffic.Traffic, outcomes: list[runner.Outcome]) -> list
 
 
 def run_with_replies(
-    nf: Nf, base: traffic.Traffic, profile: str, strategy: str, workers: int
+    nf: Nf,
+    base: traffic.Traffic,
+    args: list[str],
+    strategy: str,
+    workers: int,
+    first: list[runner.Packet] | None = None,
+    settle: bool = True,
+    extra: Sequence[str] = (),
 ) -> tuple[list[runner.Packet], runner.Run]:
     """Runs until the replies answer this run's own client outputs (servers see
-    what the NF sent them); a few passes at most."""
-    packets = list(base.packets)
-    args = nf.entry.args(profile)
+    what the NF sent them); a few passes at most. first: the first pass's
+    packets (default: the generated ones). settle=False (shared state, whose
+    index allocation follows the run's interleaving): at most
+    MAX_SHARED_PASSES passes, the last one is returned even if its replies
+    answer an earlier pass."""
+    packets = list(first if first is not None else base.packets)
     seen = []
-    for _ in range(MAX_REPLY_PASSES):
-        run = runner.run(nf.binary, packets, strategy, workers, nf_args=args)
+    passes = MAX_REPLY_PASSES if settle else MAX_SHARED_PASSES
+    for _ in range(passes):
+        run = runner.run(nf.binary, packets, strategy, workers, nf_args=args, extra=extra)
         derived = _with_replies(base, run.outcomes)
-        if derived == packets:
+        if derived == packets or (not settle and len(seen) + 1 == passes):
             return packets, run
         seen.append(sum(a.frame != b.frame for a, b in zip(derived, packets, strict=False)))
         packets = derived
     raise AssertionError(
-        f"{nf.entry.name} {profile} {strategy} x{workers}: replies do not settle after "
+        f"{nf.entry.name} {strategy} x{workers}: replies do not settle after "
         f"{MAX_REPLY_PASSES} passes (changed replies per pass: {seen}): client outputs depend "
         f"on the replies in a way that differs from pass to pass"
     )
@@ -78,15 +95,77 @@ def run_with_replies(
 @functools.cache
 def reference(name: str, profile: str) -> tuple[list[runner.Packet], runner.Run]:
     nf = load_nf(name)
-    return run_with_replies(nf, profile_traffic(name, profile), profile, "sequential", 1)
+    return run_with_replies(nf, profile_traffic(name, profile), nf.entry.args(profile), "sequential", 1)
+
+
+def _sub_traffic(base: traffic.Traffic, indexes: list[int]) -> traffic.Traffic:
+    at = {index: k for k, index in enumerate(indexes)}
+    answers = {at[r]: at[c] for r, c in base.answers.items() if r in at and c in at}
+    return traffic.Traffic([base.packets[i] for i in indexes], answers)
+
+
+def per_worker_reference(
+    nf: Nf, base: traffic.Traffic, args: list[str], par: runner.Run, workers: int
+) -> tuple[list[runner.Packet], runner.Run]:
+    """Shared-nothing with per-core capacities: worker k must behave as the
+    sequential NF with one worker's capacities (declared.worker_args) over the
+    packets RSS gave it, with its own replies. Returns the references merged
+    back into input order."""
+    worker_args = nf.decl.worker_args(args, workers)
+    packets: list[runner.Packet | None] = [None] * len(base.packets)
+    outcomes: list[runner.Outcome | None] = [None] * len(base.packets)
+    stdout = []
+    for k in range(workers):
+        indexes = [o.index for o in par.outcomes if o.worker == k]
+        if not indexes:
+            continue
+        sub_packets, sub = run_with_replies(nf, _sub_traffic(base, indexes), worker_args, "sequential", 1)
+        for index, packet, outcome in zip(indexes, sub_packets, sub.outcomes, strict=True):
+            packets[index] = packet
+            outcomes[index] = dataclasses.replace(outcome, index=index, worker=k)
+        stdout.append(sub.stdout)
+    return packets, runner.Run(outcomes, "".join(stdout), [])
+
+
+def shares_capacity(profile: str) -> bool:
+    """Profiles whose traffic fills the configured capacities, so a
+    shared-nothing worker's share (not the total) decides what is admitted."""
+    return profile == "overflow"
 
 
 def run_cell(name: str, profile: str, strategy: str, workers: int) -> compare.Result:
     nf = load_nf(name)
-    seq_packets, seq = reference(name, profile)
-    par_packets, par = run_with_replies(nf, profile_traffic(name, profile), profile, strategy, workers)
+    base = profile_traffic(name, profile)
+    args = nf.entry.args(profile)
     idle_ns = traffic.CHURN_EXPIRY_NS if profile in ("churn", "heartbeat_loss") else None
-    return compare.compare(seq_packets, par_packets, seq, par, nf.decl, strategy, workers, idle_ns)
+    if strategy == "sn":
+        par_packets, par = run_with_replies(nf, base, args, strategy, workers)
+        if shares_capacity(profile):
+            ref_packets, ref = per_worker_reference(nf, base, args, par, workers)
+            label = "sequential (one worker's capacity)"
+        else:
+            ref_packets, ref = reference(name, profile)
+            label = "sequential"
+        return compare.compare(
+            ref_packets, par_packets, ref, par, nf.decl, strategy, workers, idle_ns, args, label
+        )
+    # Shared state: the sequential NF replayed in the run's own serialization
+    # order with the run's effective times must give every packet the same
+    # outcome, bytes included (no declared difference: same state, same order).
+    seq_packets, _ = reference(name, profile)
+    par_packets, par = run_with_replies(
+        nf, base, args, strategy, workers, first=seq_packets, settle=False, extra=[f"--window-ns={WINDOW_NS}"]
+    )
+    problems = serialization.check(par_packets, par)
+    if problems:
+        return compare.Result([], problems, len(par_packets))
+    replay = runner.run(
+        nf.binary, par_packets, "sequential", nf_args=args, order=serialization.replay_order(par)
+    )
+    exact = dataclasses.replace(nf.decl, index_fields=[])
+    return compare.compare(
+        par_packets, par_packets, replay, par, exact, strategy, workers, None, args, "replay"
+    )
 
 
 def cells(name: str) -> list[tuple[str, str, int]]:

@@ -1,5 +1,5 @@
-"""Per-core capacity behaviour, and minimal reproductions of the divergences
-the matrix found (docs/EQUIVALENCE.md, "Known divergences")."""
+"""Per-core capacity behaviour, and regression tests for the divergences the
+matrix found (docs/EQUIVALENCE.md, "Fixed divergences")."""
 
 from __future__ import annotations
 
@@ -7,34 +7,40 @@ import sys
 
 import pytest
 
-from tests.equivalence import compare, matrix, runner
+from tests.equivalence import compare, matrix, runner, serialization
 from tools.traffic import framing
 from tools.traffic.profiles import Flow
 
 
 def _lan_flows(count: int, start: int = 1_000_000_000) -> list[runner.Packet]:
+    """New LAN -> WAN UDP flows; servers and server ports vary so that RSS,
+    whichever of the fields the plan hashes, spreads them over the workers."""
     return [
         runner.Packet(
             0,
             start + i * 1000,
-            framing.l4_frame(Flow(0x0A000000 + i, 0x5DB8D822, 1024 + i % 60000, 53, 17), 64),
+            framing.l4_frame(
+                Flow(0x0A000000 + i, 0x5DB80000 + i * 7919 % 65536, 1024 + i % 60000, 1 + i * 31 % 60000, 17),
+                64,
+            ),
         )
         for i in range(count)
     ]
 
 
 @pytest.mark.parametrize("workers", (2, 4))
-def test_sn_per_core_capacity_is_the_plans_share(workers: int) -> None:
-    """Shared-nothing: each worker holds capacity_per_worker flows (the plan's
-    capacity_per_core x planned cores / workers) and drops new flows beyond it,
-    exactly as a sequential firewall of that capacity over the worker's own
-    packets: the declared per-core capacity difference."""
+def test_sn_per_core_capacity_is_a_share_of_the_configured_one(workers: int) -> None:
+    """Shared-nothing: with --max-flows 256 each worker holds 256 / workers flows
+    (whatever the plan's capacity_per_core, made for the default 65536) and drops
+    new flows beyond it, exactly as a sequential firewall of that capacity over
+    the worker's own packets: the declared per-core capacity difference."""
     nf = matrix.load_nf("firewall")
-    capacity = nf.decl.capacity_per_worker("flow_table", workers)
-    total = nf.decl.plan.objects[0].capacity_per_core * nf.decl.plan.cores
-    assert capacity * workers == total
-    packets = _lan_flows(total + total // 4)
-    par = runner.run(nf.binary, packets, "sn", workers)
+    args = ["--max-flows", "256"]
+    capacity = 256 // workers  # independent of declared.py: 256 is a power of two
+    assert nf.decl.capacity_per_worker("flow_table", workers, args) == capacity
+    assert nf.decl.worker_args(args, workers) == ["--max-flows", str(capacity)]
+    packets = _lan_flows(256 + 64)
+    par = runner.run(nf.binary, packets, "sn", workers, nf_args=args)
     per_worker: dict[int, list[int]] = {}
     for o in par.outcomes:
         per_worker.setdefault(o.worker, []).append(o.index)
@@ -47,18 +53,17 @@ def test_sn_per_core_capacity_is_the_plans_share(workers: int) -> None:
         admitted = sum(v == 1 for v in got)
         assert admitted == min(capacity, len(indexes)), f"worker {worker}: {admitted} of {len(indexes)}"
     # Some worker overflowed its share although the total stayed within reach
-    # of the sequential NF's capacity for fewer flows: the declared difference.
+    # of the sequential NF's capacity: the declared difference.
     assert any(len(ix) > capacity for ix in per_worker.values())
+    assert sum(o.verdict == 1 for o in par.outcomes) <= 256
 
 
-@pytest.mark.xfail(strict=True, reason="runtime bug: per-core capacity ignores the NF's configured capacity")
 def test_sn_respects_the_configured_capacity() -> None:
-    """Minimal reproduction: a firewall configured with --max-flows 64 admits 64
-    flows sequentially; shared-nothing with 1 worker admits all 100 because
-    nf_par_build_layout (dpdk_rules/runtime/parallel/config_util.c) hands every
-    partitioned object capacity_per_core x cores / workers from the plan (made
-    for the default --max-flows 65536) and nflib's nf_instance_resolve replaces
-    the constructor's requested capacity with it."""
+    """Regression (runtime bug, fixed): a firewall configured with --max-flows 64
+    admits 64 flows sequentially; shared-nothing with 1 worker admitted all 100
+    when nf_par_build_layout handed every partitioned object the plan's
+    capacity_per_core x cores / workers (made for the default --max-flows
+    65536). Now the layout is a share (NF_LAYOUT_SHARE) of the requested 64."""
     nf = matrix.load_nf("firewall")
     packets = _lan_flows(100)
     seq = runner.run(nf.binary, packets, "sequential", nf_args=["--max-flows", "64"])
@@ -67,19 +72,32 @@ def test_sn_respects_the_configured_capacity() -> None:
     assert [o.verdict for o in par.outcomes].count(1) == 64
 
 
-@pytest.mark.xfail(
-    strict=True, reason="runtime bug: NAT ports leave --port-start + [0, --max-flows) under sn"
-)
 def test_sn_nat_ports_stay_in_the_configured_range() -> None:
-    """The same bug on an index that leaves the NF: with --port-start 60000
-    --max-flows 1024 (ports 60000..61023), worker 1 of 2 gets index base 16384
-    from the plan's default capacity, so its ports wrap around 65535."""
+    """Regression (same bug, on an index that leaves the NF): with --port-start
+    60000 --max-flows 1024 (ports 60000..61023) and 2 workers, worker 1 got index
+    base 16384 from the plan's default capacity and its ports wrapped around
+    65535. Now worker k hands out 60000 + 512k + [0, 512)."""
     nf = matrix.load_nf("nat")
     args = ["--external-ip", "198.51.100.1", "--port-start", "60000", "--max-flows", "1024"]
     packets = _lan_flows(64)
     par = runner.run(nf.binary, packets, "sn", 2, nf_args=args)
-    ports = [int.from_bytes(o.frame[34:36], "big") for o in par.outcomes if o.verdict == 1]
-    assert ports and all(60000 <= p < 61024 for p in ports), sorted(set(ports))[:8]
+    forwarded = [o for o in par.outcomes if o.verdict == 1]
+    assert len(forwarded) == 64 and {o.worker for o in forwarded} == {0, 1}
+    for o in forwarded:
+        port = int.from_bytes(o.frame[34:36], "big")
+        assert 60000 + 512 * o.worker <= port < 60000 + 512 * (o.worker + 1), (o.worker, port)
+
+
+def test_sn_share_of_zero_entries_is_refused_naming_the_objects() -> None:
+    """--max-flows 2 over 4 workers leaves each worker 0 entries: start-up
+    fails with a message naming the partitioned objects."""
+    nf = matrix.load_nf("firewall")
+    with pytest.raises(RuntimeError) as error:
+        runner.run(nf.binary, _lan_flows(4), "sn", 4, nf_args=["--max-flows", "2"])
+    message = str(error.value)
+    for name in ("flow_table", "flow_keys", "flow_chain"):
+        assert f"'{name}'" in message, message
+    assert "fewer workers" in message
 
 
 def _lb_packets(filler: int, client_port: int) -> list[runner.Packet]:
@@ -101,13 +119,15 @@ def _lb_packets(filler: int, client_port: int) -> list[runner.Packet]:
     return out
 
 
-@pytest.mark.xfail(strict=False, reason="in-memory replay: queues are not ordered against each other")
-def test_lb_client_after_heartbeat_on_another_queue() -> None:
-    """Sequential: the heartbeat makes the backend live before the client packet
-    arrives, so the client is served. Locks with 2 workers: the client packet is
-    usually processed before the other worker reaches the heartbeat behind its
-    20000 queued packets, and is dropped (no live backend). Real traffic cannot
-    reorder like this only when the queues are processed in arrival order."""
+def test_lb_client_before_heartbeat_on_another_queue_is_a_serialization() -> None:
+    """The heartbeat that makes a backend live sits behind 20000 packets of its
+    queue; a client packet arrives just after it, alone on the other queue.
+    Unpaced (no --window-ns), worker 1 usually processes the client before
+    worker 0 reaches the heartbeat: the client is dropped, unlike in the
+    sequential NF in input order. That is not a lost update: the run's
+    serialization puts the client before the heartbeat, and the sequential NF
+    replayed in that order drops it too. Paced with a window shorter than the
+    gap, the client waits for the heartbeat and is served."""
     nf = matrix.load_nf("load_balancer")
     args = nf.entry.args("uniform")
     for client_port in range(40000, 40032):  # a client flow RSS puts on the other queue
@@ -119,8 +139,18 @@ def test_lb_client_after_heartbeat_on_another_queue() -> None:
         pytest.fail("no client port in 40000..40031 reaches the other queue")
     seq = runner.run(nf.binary, packets, "sequential", nf_args=args)
     assert seq.outcomes[-1].verdict == 1
-    result = compare.compare(packets, packets, seq, par, nf.decl, "locks", 2)
-    assert result.ok(), result.report("load_balancer heartbeat/client")
+    heartbeat, client = par.outcomes[-2], par.outcomes[-1]
+    assert heartbeat.access == "w"
+    # Served exactly when serialized after the heartbeat.
+    after = client.write_seq >= heartbeat.write_seq
+    assert (client.verdict == 1) == after, (client, heartbeat)
+    assert not serialization.check(packets, par)
+    replay = runner.run(nf.binary, packets, "sequential", nf_args=args, order=serialization.replay_order(par))
+    result = compare.compare(packets, packets, replay, par, nf.decl, "locks", 2, reference="replay")
+    assert result.ok(), result.report("load_balancer heartbeat/client (replay)")
+    paced = runner.run(nf.binary, packets, "locks", 2, nf_args=args, extra=["--window-ns=0"])
+    assert paced.outcomes[-1].verdict == 1
+    assert paced.outcomes[-1].write_seq >= paced.outcomes[-2].write_seq
 
 
 if __name__ == "__main__":

@@ -28,6 +28,12 @@ class Outcome:
     worker: int
     verdict: int  # output port, -1 drop, -2 flood (nflib/nf.h)
     frame: bytes  # as the NF left it
+    # Locks/tm: "w" wrote the shared state (write_seq: its number), "r" read
+    # only (write_seq: the last write it observed); "-" otherwise
+    # (dpdk_rules/runtime/parallel/serial.h).
+    access: str = "-"
+    write_seq: int = 0
+    now_ns: int = 0  # the time nf_process got
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +74,10 @@ def run(
     ports: int = 2,
     env: dict[str, str] | None = None,
     timeout_s: float = 120,
+    order: Sequence[tuple[int, int]] | None = None,
 ) -> Run:
+    """order: (input index, now ns) in processing order, for the sequential NF:
+    the runtime's --order replay."""
     check_order(packets)
     workdir = tempfile.mkdtemp(prefix="equiv_", dir=os.environ.get("TEST_TMPDIR"))
     options = []
@@ -77,6 +86,12 @@ def run(
         write_pcap(path, [p for p in packets if p.port == port])
         options.append(f"--pcap={port}:{path}")
     outcomes_path = os.path.join(workdir, "outcomes.csv")
+    if order is not None:
+        order_path = os.path.join(workdir, "order.csv")
+        with open(order_path, "w") as f:
+            f.write("index,now_ns\n")
+            f.writelines(f"{index},{now}\n" for index, now in order)
+        options.append(f"--order={order_path}")
     command = [
         binary,
         *options,
@@ -105,6 +120,9 @@ def run(
                 int(r["worker"]),
                 int(r["verdict"]),
                 bytes.fromhex(r["frame_hex"]),
+                r["access"],
+                int(r["write_seq"]),
+                int(r["now_ns"]),
             )
             for r in csv.DictReader(f)
         ]

@@ -23,6 +23,12 @@
  *                         times. CSV lines index,now_ns (header optional), every
  *                         input index exactly once: a replay of a locks/tm run's
  *                         serialization (tests/equivalence)
+ *   --window-ns=N         paced replay: a worker starts a packet with timestamp
+ *                         t only when every packet older than t - N (on every
+ *                         queue) has finished, as queues of a NIC that drain
+ *                         within N ns of each other. Packets further apart than
+ *                         N keep their input order; closer ones race. Default:
+ *                         no pacing (each worker runs its queue at full speed)
  *   --tm-retries=N, --tm-force-fallback   as in the DPDK runtime
  *   --bench               pre-dispatched benchmark: packets preloaded per worker,
  *                         workers pinned to CPUs, --warmup=W (default 1) and
@@ -36,6 +42,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +67,7 @@ struct options {
   enum nf_par_strategy strategy;
   const char *outcomes;
   const char *order;
+  int64_t window_ns; /* --window-ns, or -1: no pacing */
   uint32_t tm_retries;
   bool tm_force_fallback;
   bool bench;
@@ -89,6 +97,9 @@ struct worker {
   uint32_t queue_len;
   int cpu; /* pinned CPU, or -1 */
   int64_t time_shift;
+  /* --window-ns: timestamp of this worker's next unprocessed packet
+   * (INT64_MAX when its queue is done), for the others to wait on. */
+  _Atomic int64_t next_ts;
   uint64_t start_ns, end_ns;
   uint64_t cpu_ns; /* this thread's CPU time over the run (excludes preemption) */
 } __attribute__((aligned(NF_PAR_CACHE_LINE)));
@@ -126,7 +137,8 @@ static long parse_long(const char *option, const char *text, long min, long max)
 static void usage(FILE *out) {
   fprintf(out,
           "usage: %s_inmem --pcap=PORT:FILE... [--workers=N] "
-          "[--strategy=sequential|sn|locks|tm] [--outcomes=FILE] [--order=FILE] [--tm-retries=N] "
+          "[--strategy=sequential|sn|locks|tm] [--outcomes=FILE] [--order=FILE] [--window-ns=N] "
+          "[--tm-retries=N] "
           "[--tm-force-fallback] [--bench [--warmup=W] [--repeat=R]] -- [NF options]\n",
           nf_name);
 }
@@ -138,6 +150,7 @@ static int parse_options(int argc, char **argv, struct options *opts) {
   opts->workers = 1;
   opts->strategy = nf_parallel_config.strategy;
   opts->tm_retries = 8;
+  opts->window_ns = -1;
   opts->warmup = 1;
   opts->repeat = 5;
   int i = 1;
@@ -170,6 +183,8 @@ static int parse_options(int argc, char **argv, struct options *opts) {
       opts->tm_retries = (uint32_t)parse_long("--tm-retries", arg + 13, 0, 1000);
     } else if (strcmp(arg, "--tm-force-fallback") == 0) {
       opts->tm_force_fallback = true;
+    } else if (strncmp(arg, "--window-ns=", 12) == 0) {
+      opts->window_ns = parse_long("--window-ns", arg + 12, 0, INT32_MAX);
     } else if (strcmp(arg, "--bench") == 0) {
       opts->bench = true;
     } else if (strncmp(arg, "--warmup=", 9) == 0) {
@@ -186,6 +201,9 @@ static int parse_options(int argc, char **argv, struct options *opts) {
   }
   if (opts->sequential && opts->workers != 1) {
     die("--strategy=sequential runs on 1 worker: drop --workers%s%s", "", "");
+  }
+  if (opts->window_ns >= 0 && opts->bench) {
+    die("--window-ns paces a replay; --bench runs unpaced%s%s", "", "");
   }
   if (opts->order != NULL && (!opts->sequential || opts->bench)) {
     die("--order replays a serialization on the sequential NF: use it with "
@@ -375,10 +393,24 @@ static uint64_t monotonic_ns(void) {
   return clock_ns(CLOCK_MONOTONIC);
 }
 
+/* --window-ns: waits until every other worker's next packet is no older than
+ * ts - window, i.e. all packets older than that have finished. The worker with
+ * the oldest pending packet never waits, so the workers cannot deadlock. */
+static void wait_for_window(const struct runtime *rt, const struct worker *w, int64_t ts) {
+  int64_t limit = ts - rt->opts.window_ns;
+  for (uint16_t k = 0; k < rt->opts.workers; k++) {
+    const struct worker *other = &rt->workers[k];
+    if (other == w) continue;
+    while (atomic_load_explicit(&other->next_ts, memory_order_acquire) < limit) sched_yield();
+  }
+}
+
 static void process_queue(struct runtime *rt, struct worker *w, bool record) {
+  bool paced = rt->opts.window_ns >= 0;
   for (uint32_t j = 0; j < w->queue_len; j++) {
     uint32_t index = w->queue[j];
     struct input_packet *p = &rt->packets[index];
+    if (paced) wait_for_window(rt, w, p->ts_ns);
     struct nf_packet packet;
     nf_packet_init(&packet, p->frame, p->len);
     nf_time_t now = (w->times != NULL ? w->times[j] : p->ts_ns) + w->time_shift;
@@ -387,6 +419,10 @@ static void process_queue(struct runtime *rt, struct worker *w, bool record) {
       rt->outcomes[index].verdict = verdict;
       rt->outcomes[index].worker = w->exec.worker;
       rt->outcomes[index].point = w->exec.last;
+    }
+    if (paced) {
+      int64_t next = j + 1 < w->queue_len ? rt->packets[w->queue[j + 1]].ts_ns : INT64_MAX;
+      atomic_store_explicit(&w->next_ts, next, memory_order_release);
     }
   }
 }
@@ -500,6 +536,10 @@ int main(int argc, char **argv) {
   create_states(&rt, cfg, &shared);
   dispatch(&rt);
   if (rt.opts.order != NULL) load_order(&rt);
+  for (uint16_t k = 0; k < workers; k++) {
+    const struct worker *w = &rt.workers[k];
+    atomic_init(&rt.workers[k].next_ts, w->queue_len ? rt.packets[w->queue[0]].ts_ns : INT64_MAX);
+  }
 
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   int64_t span =

@@ -1,0 +1,67 @@
+"""The serialization a locks/tm run records (dpdk_rules/runtime/parallel/
+serial.h): checks that the record is one (writes numbered 1..N, each queue's
+packets in queue order, every packet at max(its time, the shared clock)), and
+turns it into the order in which the sequential NF replays the run: writes by
+number, each read-only packet after the write it observed, input (= queue)
+order among the read-only packets of one write."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tests.equivalence.runner import Packet, Run
+
+NEVER = -(2**63)  # the shared clock before the first write (INT64_MIN)
+
+
+def _key(index: int, access: str, write_seq: int) -> tuple[int, int, int]:
+    return (write_seq, 0 if access == "w" else 1, index)
+
+
+def check(packets: Sequence[Packet], run: Run) -> list[str]:
+    """Problems with the record, one line each (empty: a valid serialization)."""
+    problems: list[str] = []
+    outcomes = run.outcomes
+    bad = [o.index for o in outcomes if o.access not in ("w", "r")]
+    if bad:
+        return [f"packets {bad[:8]} have no serialization record (access '-'): not a locks/tm run"]
+    writes = sorted((o.write_seq, o.index) for o in outcomes if o.access == "w")
+    numbers = [n for n, _ in writes]
+    if numbers != list(range(1, len(writes) + 1)):
+        repeated = sorted({n for n in numbers if numbers.count(n) > 1})[:8]
+        problems.append(
+            f"write numbers are not 1..{len(writes)} once each (repeated: {repeated}, "
+            f"largest: {numbers[-1] if numbers else None})"
+        )
+        return problems
+    clock = [NEVER] + [outcomes[i].now_ns for _, i in writes]  # clock after write n
+    for n in range(1, len(clock)):
+        if clock[n] < clock[n - 1]:
+            problems.append(f"write {n} ran at {clock[n]} ns, before write {n - 1} at {clock[n - 1]} ns")
+    last: dict[int, tuple] = {}
+    for o, p in zip(outcomes, packets, strict=True):
+        if o.access == "r" and o.write_seq > len(writes):
+            problems.append(f"packet {o.index} observed write {o.write_seq}; there are {len(writes)}")
+            continue
+        before = clock[o.write_seq - 1] if o.access == "w" else clock[o.write_seq]
+        expected = max(p.timestamp_ns, before)
+        if o.now_ns != expected:
+            problems.append(
+                f"packet {o.index} ({o.access}{o.write_seq}, worker {o.worker}) ran at {o.now_ns} ns; "
+                f"the shared clock rule gives max({p.timestamp_ns}, {before}) = {expected}"
+            )
+        key = _key(o.index, o.access, o.write_seq)
+        prev = last.get(o.worker)
+        if prev is not None and key[:2] < prev[1][:2]:
+            problems.append(
+                f"worker {o.worker}: packet {o.index} ({o.access}{o.write_seq}) is serialized before "
+                f"its queue predecessor {prev[0]} ({'w' if prev[1][1] == 0 else 'r'}{prev[1][0]})"
+            )
+        last[o.worker] = (o.index, key)
+    return problems
+
+
+def replay_order(run: Run) -> list[tuple[int, int]]:
+    """(input index, effective time) in serialization order."""
+    ordered = sorted(run.outcomes, key=lambda o: _key(o.index, o.access, o.write_seq))
+    return [(o.index, o.now_ns) for o in ordered]
