@@ -1,12 +1,23 @@
-/* Open-addressing hash map with linear probing kept in Robin Hood order: the
- * entries of every cluster are sorted by home slot, so a lookup stops at the
- * first slot whose entry is closer to its home than the key would be.
+/* Bucketized open-addressing hash map with linear probing over buckets and
+ * per-bucket overflow counts (the scheme of folly's F14 tables).
  *
- * Layout: a dense array of 32-bit hash tags (0 = empty slot), probed first,
- * and a parallel array of entries {value, key}. A miss usually reads one cache
- * line of tags and no key; a hit reads the tag line and one entry, whose line
- * is prefetched together with the tags. Erase shifts the following entries
- * back (no tombstones), so probe lengths never degrade. */
+ * Layout: a control array of 16-byte words, one per bucket: seven 16-bit hash
+ * tags (0 = empty slot) and, in the eighth lane, the bucket's overflow count:
+ * how many stored keys have their home bucket at or before this one and sit
+ * after it (their probe passed this bucket while it was full). A parallel
+ * array holds the entries {value, key}, seven per bucket.
+ *
+ * get compares the seven tags with one SSE2 instruction; a key absent from
+ * its home bucket is absent from the map when that bucket's overflow count is
+ * 0, so a miss usually reads one 16-byte word and no key, and a hit reads that
+ * word and one entry. put takes the first empty slot from the home bucket on,
+ * counting itself into the overflow of every full bucket it passes; erase
+ * clears the tag and uncounts itself again. Nothing moves and there are no
+ * tombstones: the counts always describe exactly the keys stored, so probe
+ * lengths depend only on the stored keys, never on how many came and went.
+ * A count that reaches 0xffff (a cluster of 65535 keys passing one bucket;
+ * only a degenerate hash does that) sticks there: lookups stay correct and
+ * just keep probing past that bucket. */
 #include "nflib/map.h"
 
 #include <stdlib.h>
@@ -16,42 +27,87 @@
 #include "nflib/instance.h"
 #include "nflib/internal.h"
 
-#define TAG_BIT 0x80000000u
-#define MAX_SLOTS (1u << 30)
+#if defined(__SSE2__) && !defined(__FRAMAC__)
+#include <emmintrin.h>
+#define MAP_SSE2 1
+#endif
 
-/* Probes walk consecutive slots: fetching the lines at the home slot early
- * overlaps the tag and entry cache misses (a no-op for the proof tools). */
-#if defined(__GNUC__) && !defined(__FRAMAC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)0)
+#define LANES 16         /* 16-bit lanes per control word (32 bytes) */
+#define SLOTS 15         /* key slots per bucket: lanes 0 .. SLOTS-1 */
+#define OVERFLOW_LANE 15 /* the last lane counts overflowing keys */
+#define OVERFLOW_STICKY 0xffffu
+#define SLOT_LANES_MASK ((1u << SLOTS) - 1)
+#define MAX_CAPACITY (1u << 30)
+/* Slots per unit of capacity, as SLACK_NUM / SLACK_DEN: a full map fills
+ * SLACK_DEN / SLACK_NUM of its slots. */
+#ifndef SLACK_NUM
+#define SLACK_NUM 5
+#define SLACK_DEN 4
 #endif
 
 struct nf_map {
-  uint32_t *tags;   /* slot count; hash | TAG_BIT, or 0 when the slot is empty */
-  uint8_t *entries; /* slot count * stride: int32 value, then the key */
-  uint32_t mask;    /* slot count - 1 (slot count a power of two >= capacity) */
+  uint16_t *ctrl;   /* bucket_count * LANES: tags, then the overflow count */
+  uint8_t *entries; /* bucket_count * SLOTS * stride: int32 value, then the key */
+  uint32_t buckets; /* bucket count, >= 1 (any count: homes use multiply-shift) */
   uint32_t stride;  /* bytes per entry */
   uint32_t key_size;
-  uint32_t capacity;
+  uint32_t capacity; /* <= buckets * SLOTS */
   uint32_t size;
   nf_key_hash_fn hash;
   nf_key_eq_fn eq;
 };
 
-static inline uint8_t *entry_at(const struct nf_map *map, uint32_t i) {
-  return map->entries + (size_t)i * map->stride;
+static inline uint16_t *ctrl_at(const struct nf_map *map, uint32_t bucket) {
+  return map->ctrl + (size_t)bucket * LANES;
 }
 
-static inline int32_t entry_value(const uint8_t *entry) {
-  int32_t v;
-  memcpy(&v, entry, sizeof(v));
-  return v;
+static inline uint8_t *entry_at(const struct nf_map *map, uint32_t bucket, uint32_t lane) {
+  return map->entries + ((size_t)bucket * SLOTS + lane) * map->stride;
 }
 
-/* How far slot i is from the home slot of the tag stored in it. */
-static inline uint32_t displacement(const struct nf_map *map, uint32_t i, uint32_t tag) {
-  return (i - tag) & map->mask;
+/* The top bits of the hash pick the bucket, the low 16 bits make the tag. */
+static inline uint32_t home_of(const struct nf_map *map, uint32_t hash) {
+  return (uint32_t)(((uint64_t)hash * map->buckets) >> 32);
+}
+
+static inline uint16_t tag_of(uint32_t hash) {
+  uint16_t t = (uint16_t)hash;
+  return t ? t : 1;
+}
+
+static inline uint32_t next_bucket(const struct nf_map *map, uint32_t bucket) {
+  return bucket + 1 == map->buckets ? 0 : bucket + 1;
+}
+
+/* Bit l set iff slot lane l (< SLOTS) of the control word holds `tag`
+ * (tag 0: iff the slot is empty). */
+static inline uint32_t match_lanes(const uint16_t *ctrl, uint16_t tag) {
+#ifdef MAP_SSE2
+  __m128i want = _mm_set1_epi16((short)tag);
+  __m128i lo = _mm_cmpeq_epi16(_mm_load_si128((const __m128i *)(const void *)ctrl), want);
+  __m128i hi = _mm_cmpeq_epi16(_mm_load_si128((const __m128i *)(const void *)(ctrl + 8)), want);
+  /* one bit per lane: saturating-pack the 16-bit lanes (0 or -1) to bytes */
+  uint32_t bits = (uint32_t)_mm_movemask_epi8(_mm_packs_epi16(lo, hi));
+  return bits & SLOT_LANES_MASK;
+#else
+  uint32_t bits = 0;
+  for (uint32_t l = 0; l < SLOTS; l++)
+    if (ctrl[l] == tag) bits |= 1u << l;
+  return bits;
+#endif
+}
+
+static inline uint32_t lowest_lane(uint32_t bits) {
+#if defined(__GNUC__) && !defined(__FRAMAC__)
+  return (uint32_t)__builtin_ctz(bits);
+#else
+  uint32_t l = 0;
+  while (!(bits & 1u)) {
+    bits >>= 1;
+    l++;
+  }
+  return l;
+#endif
 }
 
 struct nf_map *nf_map_create(const char *name, uint32_t capacity, uint32_t key_size,
@@ -61,19 +117,18 @@ struct nf_map *nf_map_create(const char *name, uint32_t capacity, uint32_t key_s
   uint32_t resolved;
   int32_t base_unused;
   nf_instance_resolve(name, capacity, &resolved, &base_unused);
-  if (resolved == 0 || resolved > MAX_SLOTS) return NULL;
-  uint32_t slot_count = 1;
-  while (slot_count < resolved) slot_count <<= 1;
+  if (resolved == 0 || resolved > MAX_CAPACITY) return NULL;
   struct nf_map *map = calloc(1, sizeof(*map));
   if (!map) return NULL;
+  uint64_t slots = ((uint64_t)resolved * SLACK_NUM + SLACK_DEN - 1) / SLACK_DEN;
+  map->buckets = (uint32_t)((slots + SLOTS - 1) / SLOTS);
   map->stride = (uint32_t)((sizeof(int32_t) + key_size + 3) & ~(size_t)3);
-  map->tags = nf_alloc_zeroed((size_t)slot_count * sizeof(uint32_t));
-  map->entries = nf_alloc_zeroed((size_t)slot_count * map->stride);
-  if (!map->tags || !map->entries) {
+  map->ctrl = nf_alloc_zeroed((size_t)map->buckets * LANES * sizeof(uint16_t));
+  map->entries = nf_alloc_zeroed((size_t)map->buckets * SLOTS * map->stride);
+  if (!map->ctrl || !map->entries) {
     nf_map_destroy(map);
     return NULL;
   }
-  map->mask = slot_count - 1;
   map->key_size = key_size;
   map->capacity = resolved;
   map->hash = hash;
@@ -83,93 +138,81 @@ struct nf_map *nf_map_create(const char *name, uint32_t capacity, uint32_t key_s
 
 void nf_map_destroy(struct nf_map *map) {
   if (!map) return;
-  free(map->tags);
+  free(map->ctrl);
   free(map->entries);
   free(map);
 }
 
-/* Slot holding key (with hash tag `tag`), or -1. */
-static inline int64_t find_slot(const struct nf_map *map, const void *key, uint32_t tag) {
-  uint32_t i = tag & map->mask;
-  PREFETCH(&map->tags[i]);
-  PREFETCH(entry_at(map, i));
-  for (uint32_t dist = 0; dist <= map->mask; dist++) {
-    uint32_t t = map->tags[i];
-    if (t == 0 || displacement(map, i, t) < dist) return -1;
-    if (t == tag && map->eq(entry_at(map, i) + sizeof(int32_t), key)) return i;
-    i = (i + 1) & map->mask;
+/* The entry holding key (hash `hash`), or NULL; *bucket_out is its bucket.
+ * A probe moves past a bucket only while keys overflowed it, so it visits at
+ * most every bucket once. */
+static inline uint8_t *find(const struct nf_map *map, const void *key, uint32_t hash,
+                            uint32_t *bucket_out) {
+  uint32_t bucket = home_of(map, hash);
+  uint16_t tag = tag_of(hash);
+  for (uint32_t probes = 0; probes < map->buckets; probes++) {
+    const uint16_t *ctrl = ctrl_at(map, bucket);
+    for (uint32_t hits = match_lanes(ctrl, tag); hits; hits &= hits - 1) {
+      uint8_t *entry = entry_at(map, bucket, lowest_lane(hits));
+      if (map->eq(entry + sizeof(int32_t), key)) {
+        *bucket_out = bucket;
+        return entry;
+      }
+    }
+    if (ctrl[OVERFLOW_LANE] == 0) return NULL;
+    bucket = next_bucket(map, bucket);
   }
-  return -1;
+  return NULL;
 }
 
 bool nf_map_get(const struct nf_map *map, const void *key, int32_t *value_out) {
-  uint32_t tag = map->hash(key) | TAG_BIT;
-  int64_t i = find_slot(map, key, tag);
-  if (i < 0) return false;
-  *value_out = entry_value(entry_at(map, (uint32_t)i));
+  uint32_t bucket;
+  const uint8_t *entry = find(map, key, map->hash(key), &bucket);
+  if (!entry) return false;
+  memcpy(value_out, entry, sizeof(int32_t));
   return true;
 }
 
-/* Moves slots [from, to) to [from + 1, to + 1); no wrap-around. */
-static inline void shift_up(const struct nf_map *map, uint32_t from, uint32_t to) {
-  if (to <= from) return;
-  memmove(&map->tags[from + 1], &map->tags[from], (size_t)(to - from) * sizeof(uint32_t));
-  memmove(entry_at(map, from + 1), entry_at(map, from), (size_t)(to - from) * map->stride);
-}
-
-static inline void copy_slot(const struct nf_map *map, uint32_t dst, uint32_t src) {
-  map->tags[dst] = map->tags[src];
-  memcpy(entry_at(map, dst), entry_at(map, src), map->stride);
-}
-
 int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
-  uint32_t tag = map->hash(key) | TAG_BIT;
-  if (find_slot(map, key, tag) >= 0) return NF_EXISTS;
+  uint32_t hash = map->hash(key);
+  uint32_t found_bucket;
+  if (find(map, key, hash, &found_bucket)) return NF_EXISTS;
   if (map->size >= map->capacity) return NF_FULL;
   nf_before_write();
-  /* Insertion point: the first slot that is empty or whose entry is closer to
-   * its home than we are (its home comes after ours), keeping clusters sorted. */
-  uint32_t i = tag & map->mask;
-  for (uint32_t dist = 0;; dist++) {
-    uint32_t t = map->tags[i];
-    if (t == 0 || displacement(map, i, t) < dist) break;
-    i = (i + 1) & map->mask;
+  /* The first empty slot from home on; size < capacity <= slots, so one
+   * exists. Every full bucket passed counts the key as overflowing it. */
+  uint32_t bucket = home_of(map, hash);
+  uint32_t empty;
+  for (;;) {
+    uint16_t *ctrl = ctrl_at(map, bucket);
+    empty = match_lanes(ctrl, 0);
+    if (empty) break;
+    if (ctrl[OVERFLOW_LANE] != OVERFLOW_STICKY) ctrl[OVERFLOW_LANE]++;
+    bucket = next_bucket(map, bucket);
   }
-  /* Shift [i, next empty) forward by one slot. size < slot count, so an empty
-   * slot exists. */
-  uint32_t j = i;
-  while (map->tags[j] != 0) j = (j + 1) & map->mask;
-  if (j < i) { /* the run wraps: move [0, j) up, the last slot to 0, then [i, end) */
-    shift_up(map, 0, j);
-    copy_slot(map, 0, map->mask);
-    j = map->mask;
-  }
-  shift_up(map, i, j);
-  map->tags[i] = tag;
-  uint8_t *e = entry_at(map, i);
-  memcpy(e, &value, sizeof(value));
-  memcpy(e + sizeof(int32_t), key, map->key_size);
+  uint32_t lane = lowest_lane(empty);
+  ctrl_at(map, bucket)[lane] = tag_of(hash);
+  uint8_t *entry = entry_at(map, bucket, lane);
+  memcpy(entry, &value, sizeof(value));
+  memcpy(entry + sizeof(int32_t), key, map->key_size);
   map->size++;
   return NF_OK;
 }
 
 int nf_map_erase(struct nf_map *map, const void *key) {
-  uint32_t tag = map->hash(key) | TAG_BIT;
-  int64_t found = find_slot(map, key, tag);
-  if (found < 0) return NF_NOT_FOUND;
+  uint32_t hash = map->hash(key);
+  uint32_t bucket;
+  uint8_t *entry = find(map, key, hash, &bucket);
+  if (!entry) return NF_NOT_FOUND;
   nf_before_write();
-  /* Backward-shift deletion: pull back every following entry that is not at
-   * its home slot, until an empty slot or an entry at home. */
-  uint32_t i = (uint32_t)found;
-  for (;;) {
-    uint32_t next = (i + 1) & map->mask;
-    uint32_t t = map->tags[next];
-    if (t == 0 || displacement(map, next, t) == 0) break;
-    copy_slot(map, i, next);
-    i = next;
+  uint32_t lane = (uint32_t)((size_t)(entry - entry_at(map, bucket, 0)) / map->stride);
+  ctrl_at(map, bucket)[lane] = 0;
+  memset(entry, 0, map->stride);
+  /* Uncount the key from the buckets its insertion passed. */
+  for (uint32_t b = home_of(map, hash); b != bucket; b = next_bucket(map, b)) {
+    uint16_t *ctrl = ctrl_at(map, b);
+    if (ctrl[OVERFLOW_LANE] != OVERFLOW_STICKY) ctrl[OVERFLOW_LANE]--;
   }
-  map->tags[i] = 0;
-  memset(entry_at(map, i), 0, map->stride);
   map->size--;
   return NF_OK;
 }
