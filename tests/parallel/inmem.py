@@ -24,6 +24,9 @@ class Outcome:
     worker: int
     verdict: int
     frame: bytes
+    access: str = "-"  # locks/tm: w (wrote) or r (read only); else -
+    write_seq: int = 0  # w: its write number; r: the last write it observed
+    now_ns: int = 0  # the time nf_process got
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,6 +83,9 @@ def run(
             int(r["worker"]),
             int(r["verdict"]),
             bytes.fromhex(r["frame_hex"]),
+            r["access"],
+            int(r["write_seq"]),
+            int(r["now_ns"]),
         )
         for r in rows
     ]

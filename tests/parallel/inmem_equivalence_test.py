@@ -253,5 +253,80 @@ def test_lock_plan_without_keys_spreads_with_the_default_key() -> None:
         assert o.worker == softrss.queue_of(frame, key, 4 | 16 | 32, 64, 2)
 
 
+# ---------------------------------------------------------------- replay
+
+
+def _order_file(lines: list[str]) -> str:
+    import os
+    import tempfile
+
+    path = os.path.join(tempfile.mkdtemp(dir=os.environ.get("TEST_TMPDIR")), "order.csv")
+    with open(path, "w") as f:
+        f.write("".join(line + "\n" for line in lines))
+    return path
+
+
+def test_order_replays_the_given_order_and_times() -> None:
+    """--order: the firewall's reply arrives (in input order) after its request
+    and is forwarded; replayed before the request it is dropped; replayed after
+    the request but more than the expiry later, too."""
+    lan = (0, frames.udp_frame("10.0.0.1", "93.184.1.1", 4000, 53))
+    wan = (1, frames.udp_frame("93.184.1.1", "10.0.0.1", 53, 4000))
+    packets = [lan, wan]
+    want = run_and_remember("firewall_inmem", packets, "sequential")
+    assert [o.verdict for o in want.outcomes] == [1, 0]
+    swapped = inmem.run(
+        binary("firewall_inmem"), packets, "sequential", extra=[f"--order={_order_file(['1,0', '0,10'])}"]
+    )
+    assert [o.verdict for o in swapped.outcomes] == [1, -1]
+    late = inmem.run(
+        binary("firewall_inmem"),
+        packets,
+        "sequential",
+        extra=[f"--order={_order_file(['index,now_ns', '0,0', '1,20000000000'])}"],
+    )
+    assert [o.verdict for o in late.outcomes] == [1, -1]  # default expiry 10 s
+    assert [o.now_ns for o in late.outcomes] == [0, 20000000000]
+
+
+@pytest.mark.parametrize(
+    "lines,message",
+    [
+        (["0,0", "0,1"], "line 2: index 0 already appears on line 1"),
+        (["0,0"], "index 1 is missing"),
+        (["0,0", "5,1"], "line 2: index 5 is not an input packet"),
+        (["0,x"], "line 1: expected 'index,now_ns'"),
+    ],
+)
+def test_bad_order_files_are_refused(lines: list[str], message: str) -> None:
+    packets = firewall_traffic(flows=1)[:2]
+    with pytest.raises(RuntimeError, match=message):
+        inmem.run(binary("firewall_inmem"), packets, "sequential", extra=[f"--order={_order_file(lines)}"])
+
+
+def test_order_and_window_need_their_modes() -> None:
+    packets = firewall_traffic(flows=1)[:2]
+    with pytest.raises(RuntimeError, match="--order replays a serialization"):
+        inmem.run(
+            binary("firewall_inmem"), packets, "locks", 2, extra=[f"--order={_order_file(['0,0', '1,0'])}"]
+        )
+    with pytest.raises(RuntimeError, match="--window-ns paces a replay"):
+        inmem.run(binary("firewall_inmem"), packets, "locks", 2, extra=["--window-ns=0", "--bench"])
+
+
+def test_window_zero_keeps_input_order() -> None:
+    """--window-ns=0: no packet starts before every older one finished, so a
+    locks run serializes in input order: writes numbered in input order, each
+    read after the write before it, every time the packet's own."""
+    packets = firewall_traffic(seed=13, flows=80)
+    got = inmem.run(binary("firewall_inmem"), packets, "locks", 4, extra=["--window-ns=0"])
+    writes = 0
+    for o in got.outcomes:
+        if o.access == "w":
+            writes += 1
+        assert o.write_seq == writes, o
+    assert writes > 80 and len({o.worker for o in got.outcomes}) == 4
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
