@@ -1,9 +1,11 @@
-"""One matrix cell: an NF, a traffic profile, a strategy and a worker count. The
-sequential NF (`--strategy=sequential` of the same in-memory binary) is the
-reference; both runs get the same packets with the same timestamps, except
-that server replies answer what the server received (their header fields come
-from the run's own output of the client packet they answer), which differs
-only in the plan's declared index fields."""
+"""One matrix cell: an NF, a traffic profile, a strategy and a worker count
+(docs/EQUIVALENCE.md, "How a cell runs"). Shared-nothing is compared with the
+sequential NF in input order (`--strategy=sequential` of the same in-memory
+binary), up to the plan's declared differences; with traffic that fills the
+capacities, worker by worker with one worker's share. Locks and TM are
+compared exactly with the sequential NF replayed in the run's own recorded
+serialization. Server replies answer what the server received (their header
+fields come from the run's own output of the client packet they answer)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The equivalence matrix of one NF (named by the first argument): every profile
 x every strategy its plan admits x 1, 2, 4, 8 workers equals the sequential NF
-packet by packet, up to the plan's declared differences. Cells listed in
-expectations.py are expected failures, each with its reason."""
+packet by packet: shared-nothing up to the plan's declared differences, locks
+and TM exactly, replayed in their own serialization (matrix.run_cell). Cells
+listed in expectations.py are expected failures, each with its reason."""
 
 from __future__ import annotations
 
