@@ -64,7 +64,9 @@ struct nf_par_rss_port {
 struct nf_par_object {
   const char *name; /* field of struct nf_state */
   enum nf_par_placement placement;
-  /* Entries per worker when the plan's `cores` workers run (0: not given). */
+  /* Entries per worker for the default configuration on the plan's `cores`
+   * workers (0: not given); informative: runtimes share the capacity the NF
+   * requests at run time (NF_LAYOUT_SHARE). */
   uint32_t capacity_per_core;
   bool index_ranges_disjoint; /* indexes leave the NF: per-worker ranges */
 };
