@@ -51,7 +51,26 @@ static void test_large(void) {
   CHECK_EQ(c.tokens, 0);
 }
 
+/* Times whose difference exceeds INT64_MAX (a bucket never filled, stamped
+ * INT64_MIN) refill exactly like any long idle period: no overflow (the
+ * _asan build traps signed overflow). */
+static void test_extreme_times(void) {
+  struct nf_token_bucket b = {0, INT64_MIN};
+  CHECK(nf_token_bucket_take(&b, INT64_MAX, 1000, 1000, 1000));
+  CHECK_EQ(b.last_fill, INT64_MAX);
+  CHECK(!nf_token_bucket_take(&b, INT64_MAX, 1000, 1000, 1));
+  struct nf_token_bucket c = {0, INT64_MIN};
+  CHECK(nf_token_bucket_take(&c, 1, 1ull << 40, UINT64_MAX, 1));
+  CHECK_EQ(c.last_fill, 1);
+  /* A clock far in the past: nothing earned, nothing changed. */
+  struct nf_token_bucket d = {5, INT64_MAX};
+  CHECK(!nf_token_bucket_take(&d, INT64_MIN, 1000, 1000, 6));
+  CHECK_EQ(d.tokens, 5);
+  CHECK_EQ(d.last_fill, INT64_MAX);
+}
+
 int main(void) {
+  test_extreme_times();
   test_burst();
   test_long_run(81);
   test_large();
