@@ -217,6 +217,45 @@ int nf_map_erase(struct nf_map *map, const void *key) {
   return NF_OK;
 }
 
+/* Test support, declared by map_test.c (not part of the API in map.h). */
+int nf_map_layout_error(const struct nf_map *map);
+uint16_t *nf_map_home_overflow(struct nf_map *map, const void *key);
+
+/* 0 when the layout invariants hold, recomputed from the stored keys, else
+ * the line of the failed check:
+ * - capacity fits the slots; every tag is its key's tag; size counts tags;
+ * - every overflow count is exactly the number of stored keys whose probe
+ *   from their home passed that bucket, or sticky where that reached 0xffff. */
+int nf_map_layout_error(const struct nf_map *map) {
+  if (map->capacity > (uint64_t)map->buckets * SLOTS) return __LINE__;
+  uint32_t *expected = calloc(map->buckets, sizeof(uint32_t));
+  if (!expected) return __LINE__;
+  int error = 0;
+  uint32_t live = 0;
+  for (uint32_t b = 0; b < map->buckets && !error; b++) {
+    const uint16_t *ctrl = ctrl_at(map, b);
+    for (uint32_t l = 0; l < SLOTS; l++) {
+      if (ctrl[l] == 0) continue;
+      live++;
+      uint32_t hash = map->hash(entry_at(map, b, l) + sizeof(int32_t));
+      if (ctrl[l] != tag_of(hash)) error = __LINE__;
+      for (uint32_t x = home_of(map, hash); x != b; x = next_bucket(map, x)) expected[x]++;
+    }
+  }
+  if (!error && live != map->size) error = __LINE__;
+  for (uint32_t b = 0; b < map->buckets && !error; b++) {
+    uint16_t overflow = ctrl_at(map, b)[OVERFLOW_LANE];
+    if (overflow != OVERFLOW_STICKY && overflow != expected[b]) error = __LINE__;
+  }
+  free(expected);
+  return error;
+}
+
+/* The overflow count of key's home bucket, for tests that fake a sticky one. */
+uint16_t *nf_map_home_overflow(struct nf_map *map, const void *key) {
+  return &ctrl_at(map, home_of(map, map->hash(key)))[OVERFLOW_LANE];
+}
+
 uint32_t nf_map_size(const struct nf_map *map) {
   return map->size;
 }
