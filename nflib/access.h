@@ -5,6 +5,8 @@
 #ifndef NFLIB_ACCESS_H
 #define NFLIB_ACCESS_H
 
+#include "nflib/types.h"
+
 typedef void (*nf_write_hook_fn)(void *ctx);
 
 struct nf_write_hook {
@@ -24,6 +26,39 @@ void nf_before_write(void);
 #else
 static inline void nf_before_write(void) {
   if (nf_current_write_hook.fn) nf_current_write_hook.fn(nf_current_write_hook.ctx);
+}
+#endif
+
+/* Refresh hook. nf_dchain_rejuvenate asks it, after checking that the index is
+ * allocated and before nf_before_write(), whether the runtime takes the refresh
+ * over: true means the runtime recorded (chain, index, now) and will apply it
+ * with nf_dchain_rejuvenate (hook declining) before anything looks at the
+ * chain's timestamps or order, i.e. before the next write of the shared state
+ * (expiry is a write); rejuvenate then returns NF_OK without touching the chain
+ * and without calling nf_before_write(). Unset (the sequential NF) or false:
+ * the refresh happens now. The lock-based runtime defers refreshes of packets
+ * running under the read lock (docs/RUNTIMES.md). */
+struct nf_dchain;
+
+typedef bool (*nf_refresh_hook_fn)(void *ctx, struct nf_dchain *chain, int32_t index,
+                                   nf_time_t now);
+
+struct nf_refresh_hook {
+  nf_refresh_hook_fn fn;
+  void *ctx;
+};
+
+extern __thread struct nf_refresh_hook nf_current_refresh_hook;
+
+/* The proofs are of the sequential NF: they take the hook as declining. */
+#ifdef __FRAMAC__
+/*@ assigns \nothing;
+    ensures \result == \false; */
+bool nf_refresh_deferred(struct nf_dchain *chain, int32_t index, nf_time_t now);
+#else
+static inline bool nf_refresh_deferred(struct nf_dchain *chain, int32_t index, nf_time_t now) {
+  return nf_current_refresh_hook.fn &&
+         nf_current_refresh_hook.fn(nf_current_refresh_hook.ctx, chain, index, now);
 }
 #endif
 

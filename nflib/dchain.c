@@ -107,6 +107,7 @@ bool nf_dchain_allocate(struct nf_dchain *chain, nf_time_t now, int32_t *index_o
 int nf_dchain_rejuvenate(struct nf_dchain *chain, int32_t index, nf_time_t now) {
   int64_t offset = offset_of(chain, index);
   if (offset < 0 || !chain->allocated[offset]) return NF_NOT_FOUND;
+  if (nf_refresh_deferred(chain, index, now)) return NF_OK; /* the runtime applies it later */
   nf_before_write();
   uint32_t cell = (uint32_t)offset + FIRST_CELL;
   unlink_cell(chain, cell);

@@ -68,7 +68,8 @@ void nf_dchain_destroy(struct nf_dchain *chain);
 bool nf_dchain_allocate(struct nf_dchain *chain, nf_time_t now, int32_t *index_out);
 
 /* REFRESH. Sets index's timestamp to now, making it the most recent.
- * NF_NOT_FOUND if index is not allocated (or out of range). */
+ * NF_NOT_FOUND if index is not allocated (or out of range). A parallel runtime
+ * may defer the refresh (nflib/access.h, refresh hook): NF_OK, applied later. */
 /*@ requires nf_dchain_live(chain);
     assigns nf_heap;
     ensures nf_dchain_live(chain);
