@@ -2,9 +2,11 @@
  * same keys in the same process, and nf_dchain operations. Prints medians of
  * several repetitions in ns/op, the ratio ours / rte_hash and bytes per entry.
  *
- *   bazel run //nflib:bench [-- --reps N]
+ *   bazel run //nflib:bench [-- --reps N] [--core CPU]
  */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_* */
 #include <malloc.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,16 +81,82 @@ static volatile int64_t sink;
 /* No hugepages, devices or shared files: runs anywhere, in ordinary memory
  * (DPDK 22.11 rejects --in-memory together with --no-huge). */
 #ifndef EAL_ARGS
-#define EAL_ARGS \
-  "bench", "--no-huge", "--no-pci", "--no-shconf", "-l", "0", "-m", "1024", "--log-level", "*:error"
+#define EAL_ARGS                                                                             \
+  "bench", "--no-huge", "--no-pci", "--no-shconf", "-l", lcore, "-m", "1024", "--log-level", \
+      "*:error"
 #endif
-enum { GET_HIT, GET_MISS, PUT, OPS };
-static const char *const op_names[OPS] = {"get hit", "get miss", "put"};
+enum { GET_HIT, GET_MISS, PUT, GET_MISS_CHURNED, OPS };
+static const char *const op_names[OPS] = {"get hit", "get miss", "put", "miss, churned"};
 
 struct result {
-  double ours[OPS], theirs[OPS];
+  double ours[OPS], theirs[OPS]; /* medians of the ns/op samples */
+  double ratio[OPS];             /* median of the per-repetition ratios ours / theirs */
   double ours_bytes, theirs_bytes;
 };
+
+/* One timed pass of `count` operations on each table over the same keys, in
+ * an order that alternates between repetitions (ours first on even ones), so
+ * neither table systematically runs on a cache the other one warmed. */
+enum { OURS, THEIRS };
+
+static double time_ours(int op, struct nf_map *map, const struct bench_key *keys, uint32_t count,
+                        uint32_t value_base) {
+  int64_t acc = 0;
+  int32_t v;
+  nf_time_t t0 = nf_time_now();
+  if (op == PUT) {
+    for (uint32_t i = 0; i < count; i++)
+      if (nf_map_put(map, &keys[i], (int32_t)(value_base + i)) != NF_OK) {
+        fprintf(stderr, "bench: nf_map_put failed at %u of %u\n", i, count);
+        exit(2);
+      }
+  } else {
+    for (uint32_t i = 0; i < count; i++) acc += nf_map_get(map, &keys[i], &v) ? v : -1;
+  }
+  nf_time_t t1 = nf_time_now();
+  sink = acc;
+  return (double)(t1 - t0) / count;
+}
+
+static double time_theirs(int op, struct rte_hash *h, const struct bench_key *keys,
+                          uint32_t count) {
+  int64_t acc = 0;
+  nf_time_t t0 = nf_time_now();
+  if (op == PUT) {
+    for (uint32_t i = 0; i < count; i++)
+      if (rte_hash_add_key(h, &keys[i]) < 0) {
+        fprintf(stderr, "bench: rte_hash_add_key failed at %u of %u\n", i, count);
+        exit(2);
+      }
+  } else {
+    for (uint32_t i = 0; i < count; i++) acc += rte_hash_lookup(h, &keys[i]);
+  }
+  nf_time_t t1 = nf_time_now();
+  sink = acc;
+  return (double)(t1 - t0) / count;
+}
+
+/* samples[side][op][rep]; each op's keys and count as given. */
+static void time_pair(int op, int rep, struct nf_map *map, struct rte_hash *h,
+                      const struct bench_key *keys, uint32_t count, uint32_t value_base,
+                      double samples[2][OPS][MAX_REPS]) {
+  if (rep % 2 == 0) {
+    samples[OURS][op][rep] = time_ours(op, map, keys, count, value_base);
+    samples[THEIRS][op][rep] = time_theirs(op, h, keys, count);
+  } else {
+    samples[THEIRS][op][rep] = time_theirs(op, h, keys, count);
+    samples[OURS][op][rep] = time_ours(op, map, keys, count, value_base);
+  }
+}
+
+static void erase_both(struct nf_map *map, struct rte_hash *h, const struct bench_key *keys,
+                       uint32_t count) {
+  for (uint32_t i = 0; i < count; i++)
+    if (nf_map_erase(map, &keys[i]) != NF_OK || rte_hash_del_key(h, &keys[i]) < 0) {
+      fprintf(stderr, "bench: erase failed at %u of %u\n", i, count);
+      exit(2);
+    }
+}
 
 static void bench_map(uint32_t capacity, uint32_t entries, int reps, struct result *res) {
   uint32_t batch = capacity / 10; /* puts timed from (load - 10%) to load */
@@ -105,17 +173,16 @@ static void bench_map(uint32_t capacity, uint32_t entries, int reps, struct resu
       nf_map_create("bench", capacity, sizeof(struct bench_key), bench_key_hash, bench_key_eq);
   res->ours_bytes = (double)(heap_in_use() - before) / entries;
   size_t rte_before = rte_heap_in_use();
+  char name[32];
+  snprintf(name, sizeof(name), "bench%u", capacity);
   struct rte_hash_parameters params = {
-      .name = "bench",
+      .name = name,
       .entries = capacity,
       .key_len = sizeof(struct bench_key),
       .hash_func = rte_hash_crc,
       .hash_func_init_val = 0,
       .socket_id = 0,
   };
-  char name[32];
-  snprintf(name, sizeof(name), "bench%u", capacity);
-  params.name = name;
   struct rte_hash *h = rte_hash_create(&params);
   if (!map || !h) {
     fprintf(stderr, "bench: cannot create tables of capacity %u (rte_hash: %s)\n", capacity,
@@ -131,52 +198,38 @@ static void bench_map(uint32_t capacity, uint32_t entries, int reps, struct resu
   }
   double samples[2][OPS][MAX_REPS];
   for (int r = 0; r < reps; r++) {
-    /* put: the last 10% of the load, then erased again (untimed) */
-    nf_time_t t0 = nf_time_now();
-    for (uint32_t i = entries - batch; i < entries; i++)
-      if (nf_map_put(map, &keys[i], (int32_t)i) != NF_OK) exit(2);
-    nf_time_t t1 = nf_time_now();
-    for (uint32_t i = entries - batch; i < entries; i++)
-      if (rte_hash_add_key(h, &keys[i]) < 0) {
-        fprintf(stderr, "bench: rte_hash_add_key failed at load %u/%u\n", i, capacity);
-        exit(2);
-      }
-    nf_time_t t2 = nf_time_now();
-    samples[0][PUT][r] = (double)(t1 - t0) / batch;
-    samples[1][PUT][r] = (double)(t2 - t1) / batch;
-
-    int64_t acc = 0;
-    int32_t v;
-    t0 = nf_time_now();
-    for (uint32_t i = 0; i < entries; i++) acc += nf_map_get(map, &hits[i], &v) ? v : -1;
-    t1 = nf_time_now();
-    for (uint32_t i = 0; i < entries; i++) acc += rte_hash_lookup(h, &hits[i]);
-    t2 = nf_time_now();
-    samples[0][GET_HIT][r] = (double)(t1 - t0) / entries;
-    samples[1][GET_HIT][r] = (double)(t2 - t1) / entries;
-    t0 = nf_time_now();
-    for (uint32_t i = 0; i < entries; i++) acc += nf_map_get(map, &misses[i], &v) ? v : -1;
-    t1 = nf_time_now();
-    for (uint32_t i = 0; i < entries; i++) acc += rte_hash_lookup(h, &misses[i]);
-    t2 = nf_time_now();
-    samples[0][GET_MISS][r] = (double)(t1 - t0) / entries;
-    samples[1][GET_MISS][r] = (double)(t2 - t1) / entries;
-    sink = acc;
-    if (r + 1 < reps)
-      for (uint32_t i = entries - batch; i < entries; i++) {
-        nf_map_erase(map, &keys[i]);
-        rte_hash_del_key(h, &keys[i]);
-      }
+    /* put: the last 10% of the load (erased again, untimed, below) */
+    time_pair(PUT, r, map, h, &keys[entries - batch], batch, entries - batch, samples);
+    time_pair(GET_HIT, r, map, h, hits, entries, 0, samples);
+    time_pair(GET_MISS, r, map, h, misses, entries, 0, samples);
+    if (r + 1 < reps) erase_both(map, h, &keys[entries - batch], batch);
   }
+  /* Churn: replace every key once (erase the oldest, put a new one), keeping
+   * the load, then time misses again: erasures must not slow lookups. */
+  struct bench_key *fresh = malloc(sizeof(*keys) * entries);
+  for (uint32_t i = 0; i < entries; i++) fresh[i] = make_key();
+  for (uint32_t i = 0; i < entries; i++) {
+    erase_both(map, h, &keys[i], 1);
+    if (nf_map_put(map, &fresh[i], (int32_t)i) != NF_OK || rte_hash_add_key(h, &fresh[i]) < 0) {
+      fprintf(stderr, "bench: churn put failed at %u of %u\n", i, entries);
+      exit(2);
+    }
+  }
+  for (int r = 0; r < reps; r++)
+    time_pair(GET_MISS_CHURNED, r, map, h, misses, entries, 0, samples);
   for (int op = 0; op < OPS; op++) {
-    res->ours[op] = median(samples[0][op], reps);
-    res->theirs[op] = median(samples[1][op], reps);
+    double ratios[MAX_REPS];
+    for (int r = 0; r < reps; r++) ratios[r] = samples[OURS][op][r] / samples[THEIRS][op][r];
+    res->ratio[op] = median(ratios, reps);
+    res->ours[op] = median(samples[OURS][op], reps);
+    res->theirs[op] = median(samples[THEIRS][op], reps);
   }
   nf_map_destroy(map);
   rte_hash_free(h);
   free(keys);
   free(hits);
   free(misses);
+  free(fresh);
 }
 
 static void bench_dchain(uint32_t capacity, int reps) {
@@ -203,42 +256,65 @@ static void bench_dchain(uint32_t capacity, int reps) {
     rejuv[r] = (double)(t2 - t1) / capacity;
     expire[r] = (double)(t3 - t2) / capacity;
   }
-  printf("%-42s %10.1f %10s %8s %9.1f\n", "dchain allocate (1M indexes)", median(alloc, reps), "-",
+  printf("%-48s %10.1f %10s %8s %9.1f\n", "dchain allocate (1M indexes)", median(alloc, reps), "-",
          "-", bytes);
-  printf("%-42s %10.1f %10s %8s %9s\n", "dchain rejuvenate (random index)", median(rejuv, reps),
+  printf("%-48s %10.1f %10s %8s %9s\n", "dchain rejuvenate (random index)", median(rejuv, reps),
          "-", "-", "");
-  printf("%-42s %10.1f %10s %8s %9s\n", "dchain expire_one (oldest)", median(expire, reps), "-",
+  printf("%-48s %10.1f %10s %8s %9s\n", "dchain expire_one (oldest)", median(expire, reps), "-",
          "-", "");
   free(order);
   nf_dchain_destroy(c);
 }
 
 int main(int argc, char **argv) {
-  int reps = 7;
+  int reps = 9;
+  long core = 0;
   for (int i = 1; i < argc; i++) {
+    char *end = NULL;
     if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
-      reps = atoi(argv[++i]);
+      reps = (int)strtol(argv[++i], &end, 10);
+      if (*end != '\0' || reps < 1 || reps > MAX_REPS) {
+        fprintf(stderr, "bench: --reps '%s' is not a number in 1..%d\n", argv[i], MAX_REPS);
+        return 1;
+      }
+    } else if (strcmp(argv[i], "--core") == 0 && i + 1 < argc) {
+      core = strtol(argv[++i], &end, 10);
+      if (*end != '\0' || core < 0 || core >= CPU_SETSIZE) {
+        fprintf(stderr, "bench: --core '%s' is not a CPU number\n", argv[i]);
+        return 1;
+      }
     } else {
-      fprintf(stderr, "bench: unknown argument '%s'; usage: bench [--reps N (1..%d)]\n", argv[i],
-              MAX_REPS);
+      fprintf(stderr,
+              "bench: unknown argument '%s'; usage: bench [--reps N (1..%d, default 9)] "
+              "[--core CPU (default 0)]\n",
+              argv[i], MAX_REPS);
       return 1;
     }
   }
-  if (reps < 1 || reps > MAX_REPS) {
-    fprintf(stderr, "bench: --reps %d is outside 1..%d\n", reps, MAX_REPS);
-    return 1;
-  }
+  /* EAL pins the main thread to its one lcore: both tables run on that CPU. */
+  char lcore[16];
+  snprintf(lcore, sizeof(lcore), "%ld", core);
   char *eal_args[] = {EAL_ARGS};
   if (rte_eal_init((int)(sizeof(eal_args) / sizeof(eal_args[0])), eal_args) < 0) {
-    fprintf(stderr, "bench: rte_eal_init failed\n");
+    fprintf(stderr, "bench: rte_eal_init failed (--core %ld: is that CPU online?)\n", core);
+    return 1;
+  }
+  cpu_set_t pinned;
+  if (sched_getaffinity(0, sizeof(pinned), &pinned) != 0 || CPU_COUNT(&pinned) != 1 ||
+      !CPU_ISSET(core, &pinned)) {
+    fprintf(stderr, "bench: the main thread is not pinned to CPU %ld alone\n", core);
     return 1;
   }
   printf(
-      "nflib bench: median of %d repetitions, ns per operation; rte_hash with rte_hash_crc,\n"
-      "16-byte keys, rte_hash_add_key / rte_hash_lookup (single key). bytes/entry: memory\n"
-      "allocated by the table divided by the entries stored (ours | rte_hash).\n\n",
-      reps);
-  printf("%-42s %10s %10s %8s %9s\n", "operation", "nflib ns", "rte_hash", "ratio", "B/entry");
+      "nflib bench on CPU %ld: medians of %d repetitions, ns per operation. Each repetition\n"
+      "times nflib's map and rte_hash (rte_hash_crc, rte_hash_add_key / rte_hash_lookup, single\n"
+      "key) back to back on the same 16-byte keys, alternating which goes first; ratio = median\n"
+      "of the per-repetition ratios nflib / rte_hash (< 1: nflib faster). \"churned\": after "
+      "every\n"
+      "key was erased and replaced once. B/entry: memory the table allocated / entries stored\n"
+      "(nflib | rte_hash).\n\n",
+      core, reps);
+  printf("%-48s %10s %10s %8s %9s\n", "operation", "nflib ns", "rte_hash", "ratio", "B/entry");
   struct {
     const char *label;
     uint32_t capacity;
@@ -255,8 +331,8 @@ int main(int argc, char **argv) {
       snprintf(label, sizeof(label), fmt, op_names[op]);
       char bytes[32] = "";
       if (op == 0) snprintf(bytes, sizeof(bytes), "%.1f|%.1f", res.ours_bytes, res.theirs_bytes);
-      printf("%-42s %10.1f %10.1f %8.2f %9s\n", label, res.ours[op], res.theirs[op],
-             res.ours[op] / res.theirs[op], bytes);
+      printf("%-48s %10.1f %10.1f %8.2f %9s\n", label, res.ours[op], res.theirs[op], res.ratio[op],
+             bytes);
     }
   }
   bench_dchain(1u << 20, reps);

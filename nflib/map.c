@@ -1,23 +1,29 @@
-/* Bucketized open-addressing hash map with linear probing over buckets and
- * per-bucket overflow counts (the scheme of folly's F14 tables).
+/* Bucketized open-addressing hash map: linear probing over buckets of 15
+ * slots, per-bucket overflow counts (as in folly's F14 tables) and
+ * backward-shift deletion at bucket granularity.
  *
- * Layout: a control array of 16-byte words, one per bucket: seven 16-bit hash
- * tags (0 = empty slot) and, in the eighth lane, the bucket's overflow count:
- * how many stored keys have their home bucket at or before this one and sit
- * after it (their probe passed this bucket while it was full). A parallel
- * array holds the entries {value, key}, seven per bucket.
+ * Layout: a control array of 32-byte words, one per bucket: fifteen 16-bit
+ * slot lanes and, in the sixteenth lane, the bucket's overflow count: how many
+ * stored keys have their home bucket before this one (cyclically, this one
+ * included) and sit after it, i.e. whose probe passed it. A slot lane is 0
+ * when empty, else the key's 15-bit hash tag, with bit 15 (DISPLACED) set
+ * when the key is not in its home bucket. A parallel array holds the entries
+ * {value, key}, fifteen per bucket. There are 1.25 slots per unit of
+ * capacity, so a full map fills 80% of its slots.
  *
- * get compares the seven tags with one SSE2 instruction; a key absent from
- * its home bucket is absent from the map when that bucket's overflow count is
- * 0, so a miss usually reads one 16-byte word and no key, and a hit reads that
- * word and one entry. put takes the first empty slot from the home bucket on,
- * counting itself into the overflow of every full bucket it passes; erase
- * clears the tag and uncounts itself again. Nothing moves and there are no
- * tombstones: the counts always describe exactly the keys stored, so probe
- * lengths depend only on the stored keys, never on how many came and went.
- * A count that reaches 0xffff (a cluster of 65535 keys passing one bucket;
- * only a degenerate hash does that) sticks there: lookups stay correct and
- * just keep probing past that bucket. */
+ * get compares the fifteen lanes with two SSE2 compares (the tag in the home
+ * bucket, tag | DISPLACED further on); a key absent from its home bucket is
+ * absent from the map when that bucket's overflow count is 0, so a miss
+ * usually reads one 32-byte word and no key, and a hit reads that word and one
+ * entry. put takes the first empty slot from the home bucket on, counting
+ * itself into the overflow of every full bucket it passes. erase clears the
+ * slot, uncounts the key, then refills the hole with a later key whose probe
+ * passed it (if any), and so on with the hole that leaves: the layout stays
+ * as if the stored keys had been inserted afresh (no tombstones, no drift of
+ * probe lengths under churn).
+ *
+ * A count that reaches 0xffff (65535 keys passing one bucket: a degenerate
+ * hash) sticks there: lookups stay correct and keep probing past it. */
 #include "nflib/map.h"
 
 #include <stdlib.h>
@@ -36,6 +42,7 @@
 #define SLOTS 15         /* key slots per bucket: lanes 0 .. SLOTS-1 */
 #define OVERFLOW_LANE 15 /* the last lane counts overflowing keys */
 #define OVERFLOW_STICKY 0xffffu
+#define DISPLACED 0x8000u /* lane bit: the key sits past its home bucket */
 #define SLOT_LANES_MASK ((1u << SLOTS) - 1)
 #define MAX_CAPACITY (1u << 30)
 /* Slots per unit of capacity, as SLACK_NUM / SLACK_DEN: a full map fills
@@ -65,18 +72,28 @@ static inline uint8_t *entry_at(const struct nf_map *map, uint32_t bucket, uint3
   return map->entries + ((size_t)bucket * SLOTS + lane) * map->stride;
 }
 
-/* The top bits of the hash pick the bucket, the low 16 bits make the tag. */
+/* The top bits of the hash pick the bucket, the low 15 bits make the tag. */
 static inline uint32_t home_of(const struct nf_map *map, uint32_t hash) {
   return (uint32_t)(((uint64_t)hash * map->buckets) >> 32);
 }
 
 static inline uint16_t tag_of(uint32_t hash) {
-  uint16_t t = (uint16_t)hash;
+  uint16_t t = (uint16_t)(hash & 0x7fffu);
   return t ? t : 1;
 }
 
 static inline uint32_t next_bucket(const struct nf_map *map, uint32_t bucket) {
   return bucket + 1 == map->buckets ? 0 : bucket + 1;
+}
+
+/* Buckets from `from` forward to `to` (cyclic). */
+static inline uint32_t distance(const struct nf_map *map, uint32_t from, uint32_t to) {
+  return to >= from ? to - from : to + map->buckets - from;
+}
+
+/* The lane value of a key with this hash and home, stored in `bucket`. */
+static inline uint16_t lane_value(uint32_t hash, uint32_t home, uint32_t bucket) {
+  return (uint16_t)(tag_of(hash) | (bucket == home ? 0 : DISPLACED));
 }
 
 /* Bit l set iff slot lane l (< SLOTS) of the control word holds `tag`
@@ -95,6 +112,14 @@ static inline uint32_t match_lanes(const uint16_t *ctrl, uint16_t tag) {
     if (ctrl[l] == tag) bits |= 1u << l;
   return bits;
 #endif
+}
+
+/* Bit l set iff slot lane l holds a displaced key. */
+static inline uint32_t displaced_lanes(const uint16_t *ctrl) {
+  uint32_t bits = 0;
+  for (uint32_t l = 0; l < SLOTS; l++)
+    if (ctrl[l] & DISPLACED) bits |= 1u << l;
+  return bits;
 }
 
 static inline uint32_t lowest_lane(uint32_t bits) {
@@ -149,10 +174,10 @@ void nf_map_destroy(struct nf_map *map) {
 static inline uint8_t *find(const struct nf_map *map, const void *key, uint32_t hash,
                             uint32_t *bucket_out) {
   uint32_t bucket = home_of(map, hash);
-  uint16_t tag = tag_of(hash);
+  uint16_t want = tag_of(hash); /* in the home bucket; displaced further on */
   for (uint32_t probes = 0; probes < map->buckets; probes++) {
     const uint16_t *ctrl = ctrl_at(map, bucket);
-    for (uint32_t hits = match_lanes(ctrl, tag); hits; hits &= hits - 1) {
+    for (uint32_t hits = match_lanes(ctrl, want); hits; hits &= hits - 1) {
       uint8_t *entry = entry_at(map, bucket, lowest_lane(hits));
       if (map->eq(entry + sizeof(int32_t), key)) {
         *bucket_out = bucket;
@@ -161,6 +186,7 @@ static inline uint8_t *find(const struct nf_map *map, const void *key, uint32_t 
     }
     if (ctrl[OVERFLOW_LANE] == 0) return NULL;
     bucket = next_bucket(map, bucket);
+    want = (uint16_t)(tag_of(hash) | DISPLACED);
   }
   return NULL;
 }
@@ -181,7 +207,8 @@ int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
   nf_before_write();
   /* The first empty slot from home on; size < capacity <= slots, so one
    * exists. Every full bucket passed counts the key as overflowing it. */
-  uint32_t bucket = home_of(map, hash);
+  uint32_t home = home_of(map, hash);
+  uint32_t bucket = home;
   uint32_t empty;
   for (;;) {
     uint16_t *ctrl = ctrl_at(map, bucket);
@@ -191,12 +218,45 @@ int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
     bucket = next_bucket(map, bucket);
   }
   uint32_t lane = lowest_lane(empty);
-  ctrl_at(map, bucket)[lane] = tag_of(hash);
+  ctrl_at(map, bucket)[lane] = lane_value(hash, home, bucket);
   uint8_t *entry = entry_at(map, bucket, lane);
   memcpy(entry, &value, sizeof(value));
   memcpy(entry + sizeof(int32_t), key, map->key_size);
   map->size++;
   return NF_OK;
+}
+
+/* Lowers the overflow counts of buckets [from, to) by one (sticky ones stay). */
+static inline void uncount(const struct nf_map *map, uint32_t from, uint32_t to) {
+  for (uint32_t b = from; b != to; b = next_bucket(map, b)) {
+    uint16_t *ctrl = ctrl_at(map, b);
+    if (ctrl[OVERFLOW_LANE] != OVERFLOW_STICKY) ctrl[OVERFLOW_LANE]--;
+  }
+}
+
+/* A key whose probe passed `hole` (home before it, stored after it): scans
+ * the buckets after the hole while their predecessors are overflowed. Only
+ * displaced keys can qualify; their homes are recomputed from their keys.
+ * Returns false when there is none (the hole's count was sticky). */
+static bool find_refill(const struct nf_map *map, uint32_t hole, uint32_t *bucket_out,
+                        uint32_t *lane_out, uint32_t *hash_out) {
+  uint32_t bucket = hole;
+  for (uint32_t steps = 1; steps < map->buckets; steps++) {
+    if (ctrl_at(map, bucket)[OVERFLOW_LANE] == 0) return false;
+    bucket = next_bucket(map, bucket);
+    for (uint32_t d = displaced_lanes(ctrl_at(map, bucket)); d; d &= d - 1) {
+      uint32_t lane = lowest_lane(d);
+      uint32_t hash = map->hash(entry_at(map, bucket, lane) + sizeof(int32_t));
+      uint32_t home = home_of(map, hash);
+      if (distance(map, home, hole) < distance(map, home, bucket)) {
+        *bucket_out = bucket;
+        *lane_out = lane;
+        *hash_out = hash;
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 int nf_map_erase(struct nf_map *map, const void *key) {
@@ -208,12 +268,22 @@ int nf_map_erase(struct nf_map *map, const void *key) {
   uint32_t lane = (uint32_t)((size_t)(entry - entry_at(map, bucket, 0)) / map->stride);
   ctrl_at(map, bucket)[lane] = 0;
   memset(entry, 0, map->stride);
-  /* Uncount the key from the buckets its insertion passed. */
-  for (uint32_t b = home_of(map, hash); b != bucket; b = next_bucket(map, b)) {
-    uint16_t *ctrl = ctrl_at(map, b);
-    if (ctrl[OVERFLOW_LANE] != OVERFLOW_STICKY) ctrl[OVERFLOW_LANE]--;
-  }
+  uncount(map, home_of(map, hash), bucket);
   map->size--;
+  /* Backward shift: while a later key's probe passed the hole, move it into
+   * the hole (its probe now ends there) and continue with the hole it left. */
+  uint32_t from_bucket, from_lane, moved_hash;
+  for (uint32_t moves = 0; moves < map->size; moves++) {
+    if (!find_refill(map, bucket, &from_bucket, &from_lane, &moved_hash)) break;
+    uint8_t *from = entry_at(map, from_bucket, from_lane);
+    memcpy(entry_at(map, bucket, lane), from, map->stride);
+    ctrl_at(map, bucket)[lane] = lane_value(moved_hash, home_of(map, moved_hash), bucket);
+    ctrl_at(map, from_bucket)[from_lane] = 0;
+    memset(from, 0, map->stride);
+    uncount(map, bucket, from_bucket);
+    bucket = from_bucket;
+    lane = from_lane;
+  }
   return NF_OK;
 }
 
@@ -223,7 +293,9 @@ uint16_t *nf_map_home_overflow(struct nf_map *map, const void *key);
 
 /* 0 when the layout invariants hold, recomputed from the stored keys, else
  * the line of the failed check:
- * - capacity fits the slots; every tag is its key's tag; size counts tags;
+ * - capacity fits the slots; every lane holds its key's tag, DISPLACED iff
+ *   the key is not in its home bucket; size counts the occupied lanes;
+ * - every bucket a stored key's probe passed is full (erase refilled holes);
  * - every overflow count is exactly the number of stored keys whose probe
  *   from their home passed that bucket, or sticky where that reached 0xffff. */
 int nf_map_layout_error(const struct nf_map *map) {
@@ -238,8 +310,12 @@ int nf_map_layout_error(const struct nf_map *map) {
       if (ctrl[l] == 0) continue;
       live++;
       uint32_t hash = map->hash(entry_at(map, b, l) + sizeof(int32_t));
-      if (ctrl[l] != tag_of(hash)) error = __LINE__;
-      for (uint32_t x = home_of(map, hash); x != b; x = next_bucket(map, x)) expected[x]++;
+      uint32_t home = home_of(map, hash);
+      if (ctrl[l] != lane_value(hash, home, b)) error = __LINE__;
+      for (uint32_t x = home; x != b; x = next_bucket(map, x)) {
+        expected[x]++;
+        if (match_lanes(ctrl_at(map, x), 0) != 0) error = __LINE__; /* a hole it could fill */
+      }
     }
   }
   if (!error && live != map->size) error = __LINE__;

@@ -263,7 +263,7 @@ static void test_sticky_overflow(void) {
   }
   CHECK_EQ(*home_overflow, OVERFLOW_STICKY);
   int32_t v = 0;
-  CHECK(nf_map_get(m, &k, &v)); /* still found past the home bucket */
+  CHECK(nf_map_get(m, &k, &v));
   CHECK_EQ(v, 100);
   CHECK_EQ(nf_map_erase(m, &k), NF_OK);
   CHECK_EQ(*home_overflow, OVERFLOW_STICKY);
