@@ -172,15 +172,17 @@ void nf_map_destroy(struct nf_map *map) {
  * A probe moves past a bucket only while keys overflowed it, so it visits at
  * most every bucket once. */
 static inline uint8_t *find(const struct nf_map *map, const void *key, uint32_t hash,
-                            uint32_t *bucket_out) {
+                            uint32_t *bucket_out, uint32_t *lane_out) {
   uint32_t bucket = home_of(map, hash);
   uint16_t want = tag_of(hash); /* in the home bucket; displaced further on */
   for (uint32_t probes = 0; probes < map->buckets; probes++) {
     const uint16_t *ctrl = ctrl_at(map, bucket);
     for (uint32_t hits = match_lanes(ctrl, want); hits; hits &= hits - 1) {
-      uint8_t *entry = entry_at(map, bucket, lowest_lane(hits));
+      uint32_t lane = lowest_lane(hits);
+      uint8_t *entry = entry_at(map, bucket, lane);
       if (map->eq(entry + sizeof(int32_t), key)) {
         *bucket_out = bucket;
+        *lane_out = lane;
         return entry;
       }
     }
@@ -192,8 +194,8 @@ static inline uint8_t *find(const struct nf_map *map, const void *key, uint32_t 
 }
 
 bool nf_map_get(const struct nf_map *map, const void *key, int32_t *value_out) {
-  uint32_t bucket;
-  const uint8_t *entry = find(map, key, map->hash(key), &bucket);
+  uint32_t bucket, lane;
+  const uint8_t *entry = find(map, key, map->hash(key), &bucket, &lane);
   if (!entry) return false;
   memcpy(value_out, entry, sizeof(int32_t));
   return true;
@@ -201,8 +203,8 @@ bool nf_map_get(const struct nf_map *map, const void *key, int32_t *value_out) {
 
 int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
   uint32_t hash = map->hash(key);
-  uint32_t found_bucket;
-  if (find(map, key, hash, &found_bucket)) return NF_EXISTS;
+  uint32_t found_bucket, found_lane;
+  if (find(map, key, hash, &found_bucket, &found_lane)) return NF_EXISTS;
   if (map->size >= map->capacity) return NF_FULL;
   nf_before_write();
   /* The first empty slot from home on; size < capacity <= slots, so one
@@ -261,25 +263,23 @@ static bool find_refill(const struct nf_map *map, uint32_t hole, uint32_t *bucke
 
 int nf_map_erase(struct nf_map *map, const void *key) {
   uint32_t hash = map->hash(key);
-  uint32_t bucket;
-  uint8_t *entry = find(map, key, hash, &bucket);
-  if (!entry) return NF_NOT_FOUND;
+  uint32_t bucket, lane;
+  if (!find(map, key, hash, &bucket, &lane)) return NF_NOT_FOUND;
   nf_before_write();
-  uint32_t lane = (uint32_t)((size_t)(entry - entry_at(map, bucket, 0)) / map->stride);
+  /* The entry's bytes stay: an empty lane's entry is never read. */
   ctrl_at(map, bucket)[lane] = 0;
-  memset(entry, 0, map->stride);
   uncount(map, home_of(map, hash), bucket);
   map->size--;
   /* Backward shift: while a later key's probe passed the hole, move it into
    * the hole (its probe now ends there) and continue with the hole it left. */
   uint32_t from_bucket, from_lane, moved_hash;
   for (uint32_t moves = 0; moves < map->size; moves++) {
+    if (ctrl_at(map, bucket)[OVERFLOW_LANE] == 0) break; /* the common case */
     if (!find_refill(map, bucket, &from_bucket, &from_lane, &moved_hash)) break;
     uint8_t *from = entry_at(map, from_bucket, from_lane);
     memcpy(entry_at(map, bucket, lane), from, map->stride);
     ctrl_at(map, bucket)[lane] = lane_value(moved_hash, home_of(map, moved_hash), bucket);
     ctrl_at(map, from_bucket)[from_lane] = 0;
-    memset(from, 0, map->stride);
     uncount(map, bucket, from_bucket);
     bucket = from_bucket;
     lane = from_lane;
