@@ -34,6 +34,7 @@ class Outcome:
     access: str = "-"
     write_seq: int = 0
     now_ns: int = 0  # the time nf_process got
+    refreshes: int = 0  # "r": dchain refreshes it deferred (refresh.h)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,6 +124,7 @@ def run(
                 r["access"],
                 int(r["write_seq"]),
                 int(r["now_ns"]),
+                int(r["refreshes"]),
             )
             for r in csv.DictReader(f)
         ]

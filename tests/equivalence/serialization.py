@@ -2,20 +2,30 @@
 serial.h): checks that the record is one (writes numbered 1..N, each queue's
 packets in queue order, every packet at max(its time, the shared clock)), and
 turns it into the order in which the sequential NF replays the run: writes by
-number, each read-only packet after the write it observed, input (= queue)
-order among the read-only packets of one write."""
+number, each read-only packet after the write it observed, ordered among the
+read-only packets of one write by (effective time, worker, input = queue order).
+
+Read-only packets may defer dchain refreshes (refresh.h): the runtime applies
+them right before the next write, merged in exactly that (time, worker, queue)
+order, and advances the shared clock to their latest time. So write n runs at
+max(its time, time of write n - 1, times of the refreshing read-only packets
+that observed write n - 1). The replay applies each refresh at its packet's
+place instead; docs/RUNTIMES.md ("Deferred refreshes") argues why no packet can
+tell the difference, and this comparison checks it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tests.equivalence.runner import Packet, Run
+from tests.equivalence.runner import Outcome, Packet, Run
 
 NEVER = -(2**63)  # the shared clock before the first write (INT64_MIN)
 
 
-def _key(index: int, access: str, write_seq: int) -> tuple[int, int, int]:
-    return (write_seq, 0 if access == "w" else 1, index)
+def _key(o: Outcome) -> tuple[int, int, int, int, int]:
+    if o.access == "w":
+        return (o.write_seq, 0, 0, 0, o.index)
+    return (o.write_seq, 1, o.now_ns, o.worker, o.index)
 
 
 def check(packets: Sequence[Packet], run: Run) -> list[str]:
@@ -38,21 +48,33 @@ def check(packets: Sequence[Packet], run: Run) -> list[str]:
     for n in range(1, len(clock)):
         if clock[n] < clock[n - 1]:
             problems.append(f"write {n} ran at {clock[n]} ns, before write {n - 1} at {clock[n - 1]} ns")
+    # The clock a write starts from: the previous write's time, advanced by the
+    # deferred refreshes it applied (those of the reads that observed write n - 1).
+    write_start = clock[:]
+    for o in outcomes:
+        if o.access == "w" and o.refreshes != 0:
+            problems.append(
+                f"packet {o.index} (w{o.write_seq}) wrote and records {o.refreshes} deferred refreshes"
+            )
+        if o.access == "r" and o.refreshes > 0 and o.write_seq <= len(writes):
+            write_start[o.write_seq] = max(write_start[o.write_seq], o.now_ns)
     last: dict[int, tuple] = {}
     for o, p in zip(outcomes, packets, strict=True):
         if o.access == "r" and o.write_seq > len(writes):
             problems.append(f"packet {o.index} observed write {o.write_seq}; there are {len(writes)}")
             continue
-        before = clock[o.write_seq - 1] if o.access == "w" else clock[o.write_seq]
+        before = write_start[o.write_seq - 1] if o.access == "w" else clock[o.write_seq]
         expected = max(p.timestamp_ns, before)
         if o.now_ns != expected:
             problems.append(
                 f"packet {o.index} ({o.access}{o.write_seq}, worker {o.worker}) ran at {o.now_ns} ns; "
                 f"the shared clock rule gives max({p.timestamp_ns}, {before}) = {expected}"
             )
-        key = _key(o.index, o.access, o.write_seq)
+        key = _key(o)
         prev = last.get(o.worker)
-        if prev is not None and key[:2] < prev[1][:2]:
+        # Queue order: (write number, write before reads) never goes back, and
+        # the replay's order among a write's readers keeps it too.
+        if prev is not None and key < prev[1]:
             problems.append(
                 f"worker {o.worker}: packet {o.index} ({o.access}{o.write_seq}) is serialized before "
                 f"its queue predecessor {prev[0]} ({'w' if prev[1][1] == 0 else 'r'}{prev[1][0]})"
@@ -63,5 +85,5 @@ def check(packets: Sequence[Packet], run: Run) -> list[str]:
 
 def replay_order(run: Run) -> list[tuple[int, int]]:
     """(input index, effective time) in serialization order."""
-    ordered = sorted(run.outcomes, key=lambda o: _key(o.index, o.access, o.write_seq))
+    ordered = sorted(run.outcomes, key=_key)
     return [(o.index, o.now_ns) for o in ordered]

@@ -27,6 +27,7 @@ class Outcome:
     access: str = "-"  # locks/tm: w (wrote) or r (read only); else -
     write_seq: int = 0  # w: its write number; r: the last write it observed
     now_ns: int = 0  # the time nf_process got
+    refreshes: int = 0  # r: dchain refreshes it deferred (refresh.h)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,6 +87,7 @@ def run(
             r["access"],
             int(r["write_seq"]),
             int(r["now_ns"]),
+            int(r["refreshes"]),
         )
         for r in rows
     ]

@@ -13,11 +13,13 @@
  *                         the reference for equivalence tests
  *   --outcomes=FILE       writes one CSV line per input packet, in input order:
  *                         index,port,worker,verdict,access,write_seq,now_ns,
- *                         frame_hex (frame as sent). access: w (wrote the
- *                         shared state; write_seq is its number), r (read-only;
- *                         write_seq is the last write it observed) under locks
- *                         and tm, - otherwise; now_ns: the time nf_process got
- *                         (locks, tm: max(timestamp, shared clock), serial.h)
+ *                         refreshes,frame_hex (frame as sent). access: w (wrote
+ *                         the shared state; write_seq is its number), r
+ *                         (read-only; write_seq is the last write it observed)
+ *                         under locks and tm, - otherwise; now_ns: the time
+ *                         nf_process got (locks, tm: max(timestamp, shared
+ *                         clock), serial.h); refreshes: dchain refreshes a
+ *                         read-only packet deferred (refresh.h)
  *   --order=FILE          sequential only: process the packets in this order
  *                         with these times instead of input order and pcap
  *                         times. CSV lines index,now_ns (header optional), every
@@ -479,12 +481,13 @@ static void write_outcomes(const struct runtime *rt) {
   FILE *out = fopen(rt->opts.outcomes, "w");
   if (out == NULL) die("cannot write --outcomes file '%s': %s", rt->opts.outcomes, strerror(errno));
   bool shared = !rt->opts.sequential && rt->opts.strategy != NF_PAR_SHARED_NOTHING;
-  fprintf(out, "index,port,worker,verdict,access,write_seq,now_ns,frame_hex\n");
+  fprintf(out, "index,port,worker,verdict,access,write_seq,now_ns,refreshes,frame_hex\n");
   for (uint32_t i = 0; i < rt->packet_count; i++) {
     const struct input_packet *p = &rt->packets[i];
     const struct outcome *o = &rt->outcomes[i];
-    fprintf(out, "%u,%u,%u,%d,%s,%" PRIu64 ",%" PRId64 ",", i, p->port, o->worker, o->verdict,
-            shared ? (o->point.wrote ? "w" : "r") : "-", o->point.write_seq, o->point.now);
+    fprintf(out, "%u,%u,%u,%d,%s,%" PRIu64 ",%" PRId64 ",%" PRIu32 ",", i, p->port, o->worker,
+            o->verdict, shared ? (o->point.wrote ? "w" : "r") : "-", o->point.write_seq,
+            o->point.now, o->point.refreshes);
     for (uint32_t b = 0; b < p->len; b++) fprintf(out, "%02x", p->frame[b]);
     fputc('\n', out);
   }
@@ -503,6 +506,10 @@ static void print_worker_stats(const struct runtime *rt) {
            k, rt->workers[k].cpu, s->packets, s->read_only, s->write_reruns, s->tm.commits,
            s->tm.aborts, s->tm.fallbacks);
   }
+  printf("%s: deferred refreshes per worker:", nf_name);
+  for (uint16_t k = 0; k < rt->opts.workers; k++)
+    printf(" %" PRIu64, rt->workers[k].exec.stats.deferred_refreshes);
+  printf("\n");
 }
 
 int main(int argc, char **argv) {

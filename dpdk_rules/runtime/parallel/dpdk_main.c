@@ -304,6 +304,10 @@ static void print_statistics(const struct runtime *rt) {
            s->tm.fallbacks);
     k++;
   }
+  printf("%s: deferred refreshes per worker:", nf_name);
+  for (k = 0; k < rt->workers; k++)
+    printf(" %" PRIu64, rt->worker[k].exec.stats.deferred_refreshes);
+  printf("\n");
 }
 
 int main(int argc, char **argv) {

@@ -9,6 +9,7 @@ void nf_par_shared_init(struct nf_par_shared *shared, uint16_t workers, bool tm_
   nf_par_rwlock_init(&shared->rwlock, workers);
   nf_par_tm_init(&shared->tm, tm_force_fallback, tm_retries);
   nf_par_serial_init(&shared->serial);
+  nf_par_refreshes_init(&shared->refreshes, workers);
 }
 
 void nf_par_exec_init(struct nf_par_exec *exec, enum nf_par_strategy strategy, uint16_t worker,
@@ -18,6 +19,11 @@ void nf_par_exec_init(struct nf_par_exec *exec, enum nf_par_strategy strategy, u
   exec->worker = worker;
   exec->state = state;
   exec->shared = shared;
+  if (shared != NULL) {
+    exec->refresh_buffer = &shared->refreshes.buffers[worker];
+    exec->tm.own = exec->refresh_buffer;
+    exec->tm.all = &shared->refreshes;
+  }
 }
 
 /* The nflib write hook: a write during a read attempt abandons it. Called
@@ -26,15 +32,26 @@ static void abandon_read_attempt(void *ctx) {
   struct nf_par_exec *exec = ctx;
   if (!exec->in_read_attempt) return;
   exec->in_read_attempt = false;
+  /* Drop the attempt's deferred refreshes while still excluding writers (one
+   * could drain this buffer as soon as the read lock is released). */
+  exec->refresh_buffer->count = exec->refresh_mark;
   nf_par_read_unlock(&exec->shared->rwlock, exec->worker);
   longjmp(exec->restart, 1);
 }
 
 /* The tm write hook: notes that the packet writes (serial.h); inside a
- * transaction the note is rolled back with everything else on abort. */
+ * transaction the note is rolled back with everything else on abort (tm.h). */
 static void note_write(void *ctx) {
   struct nf_par_exec *exec = ctx;
-  exec->wrote = true;
+  nf_par_tm_before_write(&exec->tm);
+}
+
+/* The nflib refresh hook: under the read lock (locks) or inside a transaction
+ * (tm), a refresh goes to the worker's buffer while it has room. */
+static bool defer_refresh(void *ctx, struct nf_dchain *chain, int32_t index, nf_time_t now) {
+  struct nf_par_exec *exec = ctx;
+  if (!exec->in_read_attempt && !exec->tm.in_transaction) return false;
+  return nf_par_refresh_defer(exec->refresh_buffer, chain, index, now);
 }
 
 void nf_par_exec_attach(struct nf_par_exec *exec) {
@@ -45,12 +62,18 @@ void nf_par_exec_attach(struct nf_par_exec *exec) {
     nf_current_write_hook.fn = note_write;
     nf_current_write_hook.ctx = exec;
   }
+  if (exec->strategy == NF_PAR_LOCKS || exec->strategy == NF_PAR_TRANSACTIONAL_MEMORY) {
+    nf_current_refresh_hook.fn = defer_refresh;
+    nf_current_refresh_hook.ctx = exec;
+  }
 }
 
 void nf_par_exec_detach(struct nf_par_exec *exec) {
   (void)exec;
   nf_current_write_hook.fn = 0;
   nf_current_write_hook.ctx = 0;
+  nf_current_refresh_hook.fn = 0;
+  nf_current_refresh_hook.ctx = 0;
 }
 
 static int process_locked(struct nf_par_exec *exec, struct nf_packet *pkt, uint16_t in_port,
@@ -63,22 +86,27 @@ static int process_locked(struct nf_par_exec *exec, struct nf_packet *pkt, uint1
   memcpy(exec->saved_header, pkt->data, saved);
   if (setjmp(exec->restart) == 0) {
     nf_par_read_lock(lock, exec->worker);
+    exec->refresh_mark = exec->refresh_buffer->count; /* a writer may have drained it */
     exec->in_read_attempt = true;
     nf_time_t effective = nf_par_serial_time(serial, now);
     int verdict = nf_process(exec->state, pkt, in_port, effective);
     exec->in_read_attempt = false;
-    nf_par_serial_record(serial, effective, false, &exec->last);
+    uint32_t deferred = exec->refresh_buffer->count - exec->refresh_mark;
+    nf_par_serial_record(serial, effective, false, deferred, &exec->last);
     nf_par_read_unlock(lock, exec->worker);
     exec->stats.read_only++;
+    exec->stats.deferred_refreshes += deferred;
     return verdict;
   }
   /* Abandoned by abandon_read_attempt (read lock already released). */
   memcpy(pkt->data, exec->saved_header, saved);
   *pkt = parsed;
   nf_par_write_lock(lock);
+  /* Readers are excluded: apply every worker's deferred refreshes first. */
+  nf_par_serial_advance(serial, nf_par_refresh_drain(&exec->shared->refreshes));
   nf_time_t effective = nf_par_serial_time(serial, now);
   int verdict = nf_process(exec->state, pkt, in_port, effective);
-  nf_par_serial_record(serial, effective, true, &exec->last);
+  nf_par_serial_record(serial, effective, true, 0, &exec->last);
   nf_par_write_unlock(lock);
   exec->stats.write_reruns++;
   return verdict;
@@ -90,12 +118,17 @@ int nf_par_exec_process(struct nf_par_exec *exec, struct nf_packet *pkt, uint16_
   switch (exec->strategy) {
     case NF_PAR_LOCKS:
       return process_locked(exec, pkt, in_port, now);
-    case NF_PAR_TRANSACTIONAL_MEMORY:
-      return nf_par_tm_process(&exec->shared->tm, &exec->shared->serial, exec->state, pkt, in_port,
-                               now, &exec->wrote, &exec->last, &exec->stats.tm);
+    case NF_PAR_TRANSACTIONAL_MEMORY: {
+      int verdict = nf_par_tm_process(&exec->shared->tm, &exec->shared->serial,
+                                      &exec->shared->refreshes, exec->state, pkt, in_port, now,
+                                      &exec->tm, &exec->last, &exec->stats.tm);
+      exec->stats.deferred_refreshes += exec->last.refreshes;
+      return verdict;
+    }
     case NF_PAR_SHARED_NOTHING:
     default:
-      exec->last = (struct nf_par_serial_point){.write_seq = 0, .now = now, .wrote = false};
+      exec->last =
+          (struct nf_par_serial_point){.write_seq = 0, .now = now, .refreshes = 0, .wrote = false};
       return nf_process(exec->state, pkt, in_port, now);
   }
 }

@@ -6,6 +6,8 @@
  *    with the nflib write hook armed; the first state write calls the hook,
  *    which releases the read lock and longjmps back; the packet bytes the NF may
  *    have rewritten are restored and the packet reruns under the write lock.
+ *    A dchain refresh under the read lock is deferred (refresh.h), not a write;
+ *    the write lock applies all deferred refreshes before its packet runs.
  *  tm: one shared state, each packet in an RTM transaction or under the
  *    fallback lock (tm.h).
  * Under locks and tm a packet runs with the shared state's effective time
@@ -18,6 +20,7 @@
 #include <stdint.h>
 
 #include "dpdk_rules/runtime/parallel/parallel_config.h"
+#include "dpdk_rules/runtime/parallel/refresh.h"
 #include "dpdk_rules/runtime/parallel/rwlock.h"
 #include "dpdk_rules/runtime/parallel/serial.h"
 #include "dpdk_rules/runtime/parallel/tm.h"
@@ -33,12 +36,14 @@ struct nf_par_shared {
   struct nf_par_rwlock rwlock;
   struct nf_par_tm tm;
   struct nf_par_serial serial;
+  struct nf_par_refreshes refreshes;
 };
 
 struct nf_par_worker_stats {
   uint64_t packets;
-  uint64_t read_only;    /* locks: completed under the read lock */
-  uint64_t write_reruns; /* locks: abandoned and rerun under the write lock */
+  uint64_t read_only;          /* locks: completed under the read lock */
+  uint64_t write_reruns;       /* locks: abandoned and rerun under the write lock */
+  uint64_t deferred_refreshes; /* locks, tm: dchain refreshes of read-only packets */
   struct nf_par_tm_stats tm;
 };
 
@@ -48,7 +53,9 @@ struct nf_par_exec {
   struct nf_state *state; /* own (shared-nothing) or the shared one */
   struct nf_par_shared *shared;
   bool in_read_attempt;
-  bool wrote; /* tm: the write hook saw a write in this attempt */
+  uint32_t refresh_mark; /* locks: own buffer's count when the read attempt began */
+  struct nf_par_refresh_buffer *refresh_buffer; /* this worker's, in shared */
+  struct nf_par_tm_worker tm;
   jmp_buf restart;
   /* The last packet's place in the serialization (locks, tm); shared-nothing:
    * write_seq 0, wrote false, now as given. */

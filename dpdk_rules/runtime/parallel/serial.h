@@ -17,7 +17,15 @@
  * writes in sequence order, each read-only packet after the write it observed
  * (per queue order among equals), each with its recorded effective time, gives
  * every packet the state and the time it had in the parallel run: equal
- * outcomes check atomicity and isolation (tests/equivalence). */
+ * outcomes check atomicity and isolation (tests/equivalence).
+ *
+ * Deferred refreshes (refresh.h): a read-only packet may refresh dchain
+ * timestamps without writing the chain; the refreshes are applied at the start
+ * of the next section that may write, which also advances the clock to their
+ * largest time (nf_par_serial_advance). So a write runs at max(now, clock,
+ * times of the refreshing read-only packets that observed the previous write),
+ * and the replay orders a write's read-only successors by (time, worker, queue
+ * order), the order in which their refreshes were applied. */
 #ifndef DPDK_RULES_RUNTIME_PARALLEL_SERIAL_H
 #define DPDK_RULES_RUNTIME_PARALLEL_SERIAL_H
 
@@ -37,6 +45,7 @@ struct nf_par_serial {
 struct nf_par_serial_point {
   uint64_t write_seq; /* wrote: its own number; read-only: the last write it saw */
   nf_time_t now;      /* the effective time nf_process got */
+  uint32_t refreshes; /* read-only: dchain refreshes it deferred (refresh.h) */
   bool wrote;
 };
 
@@ -58,25 +67,38 @@ static inline nf_time_t nf_par_serial_time(const struct nf_par_serial *serial, n
   return now > serial->clock ? now : serial->clock;
 }
 
+/* Advances the clock to `latest` if it is later: the largest time of the
+ * deferred refreshes a writer applied before running (refresh.h). Call in a
+ * section that excludes every other packet. */
+/*@ requires \valid(serial);
+    assigns serial->clock;
+    ensures serial->clock == (latest > \old(serial->clock) ? latest : \old(serial->clock)); */
+static inline void nf_par_serial_advance(struct nf_par_serial *serial, nf_time_t latest) {
+  if (latest > serial->clock) serial->clock = latest;
+}
+
 /* Records a packet that completed with effective time `now`, inside the same
- * critical section: a write takes the next number and advances the clock. */
+ * critical section: a write takes the next number and advances the clock;
+ * `refreshes`: how many refreshes the packet deferred (0 for a write). */
 /*@ requires \valid(serial) && \valid(point) && \separated(serial, point);
     requires now >= serial->clock;
     requires serial->write_seq < UINT64_MAX;
+    requires wrote ==> refreshes == 0;
     assigns *serial, *point;
-    ensures point->now == now && point->wrote == wrote;
+    ensures point->now == now && point->wrote == wrote && point->refreshes == refreshes;
     ensures wrote ==> serial->write_seq == \old(serial->write_seq) + 1 && serial->clock == now;
     ensures !wrote ==> serial->write_seq == \old(serial->write_seq) &&
                        serial->clock == \old(serial->clock);
     ensures point->write_seq == serial->write_seq; */
 static inline void nf_par_serial_record(struct nf_par_serial *serial, nf_time_t now, bool wrote,
-                                        struct nf_par_serial_point *point) {
+                                        uint32_t refreshes, struct nf_par_serial_point *point) {
   if (wrote) {
     serial->write_seq++;
     serial->clock = now;
   }
   point->write_seq = serial->write_seq;
   point->now = now;
+  point->refreshes = refreshes;
   point->wrote = wrote;
 }
 

@@ -6,6 +6,7 @@
 #include <immintrin.h>
 
 #define TM_ABORT_LOCKED 0xff
+#define TM_ABORT_REFRESHES_PENDING 0xfe
 
 bool nf_par_cpu_has_rtm(void) {
   unsigned int eax, ebx, ecx, edx;
@@ -30,9 +31,18 @@ static void fallback_lock(struct nf_par_tm *tm) {
   }
 }
 
-int nf_par_tm_process(struct nf_par_tm *tm, struct nf_par_serial *serial, struct nf_state *state,
-                      struct nf_packet *pkt, uint16_t in_port, nf_time_t now, bool *wrote,
-                      struct nf_par_serial_point *point, struct nf_par_tm_stats *stats) {
+void nf_par_tm_before_write(struct nf_par_tm_worker *worker) {
+  if (worker->in_transaction && !worker->wrote && nf_par_refresh_pending(worker->all)) {
+    _xabort(TM_ABORT_REFRESHES_PENDING);
+  }
+  worker->wrote = true;
+}
+
+int nf_par_tm_process(struct nf_par_tm *tm, struct nf_par_serial *serial,
+                      struct nf_par_refreshes *refreshes, struct nf_state *state,
+                      struct nf_packet *pkt, uint16_t in_port, nf_time_t now,
+                      struct nf_par_tm_worker *worker, struct nf_par_serial_point *point,
+                      struct nf_par_tm_stats *stats) {
   if (tm->use_rtm) {
     for (uint32_t attempt = 0; attempt < tm->retries; attempt++) {
       unsigned int status = _xbegin();
@@ -44,14 +54,19 @@ int nf_par_tm_process(struct nf_par_tm *tm, struct nf_par_serial *serial, struct
         /* The clock and the write number are in the read set too (and in the
          * write set of writers): a committing writer aborts concurrent
          * transactions, so the record is exact. */
-        *wrote = false;
+        worker->wrote = false;
+        worker->in_transaction = true;
+        const uint32_t mark = worker->own->count;
         nf_time_t effective = nf_par_serial_time(serial, now);
         int verdict = nf_process(state, pkt, in_port, effective);
-        nf_par_serial_record(serial, effective, *wrote, point);
+        worker->in_transaction = false;
+        nf_par_serial_record(serial, effective, worker->wrote,
+                             worker->wrote ? 0 : worker->own->count - mark, point);
         _xend();
         stats->commits++;
         return verdict;
       }
+      /* Everything the attempt wrote is rolled back, in_transaction included. */
       stats->aborts++;
       if ((status & _XABORT_EXPLICIT) && _XABORT_CODE(status) == TM_ABORT_LOCKED) {
         while (atomic_load_explicit(&tm->fallback_lock, memory_order_relaxed) != 0) {
@@ -59,15 +74,18 @@ int nf_par_tm_process(struct nf_par_tm *tm, struct nf_par_serial *serial, struct
         }
         continue;
       }
-      /* Capacity overflows and other non-transient aborts will not succeed. */
+      /* A write with refreshes pending needs the fallback lock's drain; capacity
+       * overflows and other non-transient aborts will not succeed either. */
       if (!(status & _XABORT_RETRY)) break;
     }
   }
   fallback_lock(tm);
-  *wrote = false;
+  /* Excludes every transaction: apply the deferred refreshes, then run. */
+  nf_par_serial_advance(serial, nf_par_refresh_drain(refreshes));
+  worker->wrote = false;
   nf_time_t effective = nf_par_serial_time(serial, now);
   int verdict = nf_process(state, pkt, in_port, effective);
-  nf_par_serial_record(serial, effective, *wrote, point);
+  nf_par_serial_record(serial, effective, worker->wrote, 0, point);
   atomic_store_explicit(&tm->fallback_lock, 0, memory_order_release);
   stats->fallbacks++;
   return verdict;
