@@ -7,6 +7,7 @@
 
 void nf_par_refreshes_init(struct nf_par_refreshes *refreshes, uint16_t workers) {
   refreshes->workers = workers;
+  refreshes->applied = 0;
   for (uint16_t k = 0; k < NF_PAR_MAX_WORKERS; k++) refreshes->buffers[k].count = 0;
 }
 
@@ -44,6 +45,7 @@ nf_time_t nf_par_refresh_drain(struct nf_par_refreshes *refreshes) {
     struct nf_par_refresh_buffer *buffer = &refreshes->buffers[active[best]];
     const struct nf_par_refresh *r = &buffer->entries[next[best]];
     apply(r, active[best]);
+    refreshes->applied++;
     if (r->now > latest) latest = r->now;
     if (++next[best] == buffer->count) {
       buffer->count = 0;

@@ -55,13 +55,14 @@ struct nf_par_refresh_buffer {
 
 struct nf_par_refreshes {
   uint16_t workers;
+  uint64_t applied; /* refreshes drained so far (statistics, tests) */
   struct nf_par_refresh_buffer buffers[NF_PAR_MAX_WORKERS];
 };
 
 /*@ requires \valid(refreshes);
     requires 1 <= workers <= NF_PAR_MAX_WORKERS;
     assigns *refreshes;
-    ensures refreshes->workers == workers;
+    ensures refreshes->workers == workers && refreshes->applied == 0;
     ensures \forall integer k; 0 <= k < NF_PAR_MAX_WORKERS ==> refreshes->buffers[k].count == 0; */
 void nf_par_refreshes_init(struct nf_par_refreshes *refreshes, uint16_t workers);
 
