@@ -85,8 +85,9 @@ static volatile int64_t sink;
   "bench", "--no-huge", "--no-pci", "--no-shconf", "-l", lcore, "-m", "1024", "--log-level", \
       "*:error"
 #endif
-enum { GET_HIT, GET_MISS, PUT, ERASE, GET_MISS_CHURNED, OPS };
-static const char *const op_names[OPS] = {"get hit", "get miss", "put", "erase", "miss, churned"};
+enum { GET_HIT, GET_MISS, PUT, ERASE, ERASE_SHUFFLED, GET_MISS_CHURNED, OPS };
+static const char *const op_names[OPS] = {"get hit",      "get miss",       "put",
+                                          "erase (FIFO)", "erase (random)", "miss, churned"};
 
 struct result {
   double ours[OPS], theirs[OPS]; /* medians of the ns/op samples */
@@ -110,7 +111,7 @@ static double time_ours(int op, struct nf_map *map, const struct bench_key *keys
         fprintf(stderr, "bench: nf_map_put failed at %u of %u\n", i, count);
         exit(2);
       }
-  } else if (op == ERASE) {
+  } else if (op == ERASE || op == ERASE_SHUFFLED) {
     for (uint32_t i = 0; i < count; i++)
       if (nf_map_erase(map, &keys[i]) != NF_OK) {
         fprintf(stderr, "bench: nf_map_erase failed at %u of %u\n", i, count);
@@ -134,7 +135,7 @@ static double time_theirs(int op, struct rte_hash *h, const struct bench_key *ke
         fprintf(stderr, "bench: rte_hash_add_key failed at %u of %u\n", i, count);
         exit(2);
       }
-  } else if (op == ERASE) {
+  } else if (op == ERASE || op == ERASE_SHUFFLED) {
     for (uint32_t i = 0; i < count; i++)
       if (rte_hash_del_key(h, &keys[i]) < 0) {
         fprintf(stderr, "bench: rte_hash_del_key failed at %u of %u\n", i, count);
@@ -166,6 +167,15 @@ static void erase_both(struct nf_map *map, struct rte_hash *h, const struct benc
   for (uint32_t i = 0; i < count; i++)
     if (nf_map_erase(map, &keys[i]) != NF_OK || rte_hash_del_key(h, &keys[i]) < 0) {
       fprintf(stderr, "bench: erase failed at %u of %u\n", i, count);
+      exit(2);
+    }
+}
+
+static void put_both(struct nf_map *map, struct rte_hash *h, const struct bench_key *keys,
+                     uint32_t count) {
+  for (uint32_t i = 0; i < count; i++)
+    if (nf_map_put(map, &keys[i], (int32_t)i) != NF_OK || rte_hash_add_key(h, &keys[i]) < 0) {
+      fprintf(stderr, "bench: put failed at %u of %u\n", i, count);
       exit(2);
     }
 }
@@ -208,19 +218,22 @@ static void bench_map(uint32_t capacity, uint32_t entries, int reps, struct resu
       exit(1);
     }
   }
-  double samples[2][OPS][MAX_REPS];
+  double samples[2][OPS][MAX_REPS], scratch[2][OPS][MAX_REPS];
+  struct bench_key *shuffled_batch = malloc(sizeof(*keys) * batch);
+  memcpy(shuffled_batch, &keys[entries - batch], sizeof(*keys) * batch);
+  shuffle(shuffled_batch, batch);
   for (int r = 0; r < reps; r++) {
-    /* put the last 10% of the load, look up, erase those 10% again */
+    /* put the last 10% of the load, look up, erase those 10% again: in the
+     * order they were put (like expiry), then (put again) in random order */
     time_pair(PUT, r, map, h, &keys[entries - batch], batch, entries - batch, samples);
     time_pair(GET_HIT, r, map, h, hits, entries, 0, samples);
     time_pair(GET_MISS, r, map, h, misses, entries, 0, samples);
     time_pair(ERASE, r, map, h, &keys[entries - batch], batch, 0, samples);
+    put_both(map, h, &keys[entries - batch], batch);
+    time_pair(GET_MISS, r, map, h, misses, entries, 0, scratch); /* cools the caches again */
+    time_pair(ERASE_SHUFFLED, r, map, h, shuffled_batch, batch, 0, samples);
   }
-  for (uint32_t i = entries - batch; i < entries; i++)
-    if (nf_map_put(map, &keys[i], (int32_t)i) != NF_OK || rte_hash_add_key(h, &keys[i]) < 0) {
-      fprintf(stderr, "bench: refill failed at %u of %u\n", i, entries);
-      exit(1);
-    }
+  put_both(map, h, &keys[entries - batch], batch);
   /* Churn: replace every key once (erase the oldest, put a new one), keeping
    * the load, then time misses again: erasures must not slow lookups. */
   struct bench_key *fresh = malloc(sizeof(*keys) * entries);
@@ -247,6 +260,7 @@ static void bench_map(uint32_t capacity, uint32_t entries, int reps, struct resu
   free(hits);
   free(misses);
   free(fresh);
+  free(shuffled_batch);
 }
 
 static void bench_dchain(uint32_t capacity, int reps) {
