@@ -1,12 +1,7 @@
 /* Fixed-capacity array of fixed-size cells with explicit borrow / return. */
-#include "nflib/vector.h"
-
 #include <stdlib.h>
-#include <string.h>
 
-#include "nflib/access.h"
-#include "nflib/instance.h"
-#include "nflib/internal.h"
+#include "nflib/types.h"
 
 struct nf_vector {
   uint8_t *cells;
@@ -14,6 +9,74 @@ struct nf_vector {
   uint32_t cell_size;
   int32_t index_base;
 };
+
+/* The model of vector.h over this representation (what WP proves the
+ * contracts against). Cell `index` is bytes [o * cell_size, (o + 1) *
+ * cell_size) of `cells`, o = index - index_base. nf_vector_live states the
+ * validity of each cell by itself (nf_vector_cell_valid) so that a proof
+ * needs an instance, not the nonlinear (o + 1) * cell_size <= capacity *
+ * cell_size; the lemma says distinct cells are disjoint. */
+/*@ lemma nf_products_disjoint: \forall integer a, b, c, k;
+      c > 0 && 0 <= k < c && a != b ==> a * c + k < b * c || a * c + k >= b * c + c;
+    axiomatic nf_vector_cells {
+      logic integer nf_cell_start(integer o, integer cell_size);
+      axiom nf_cells_disjoint: \forall integer a, b, c, k;
+        c > 0 && 0 <= k < c && a != b ==>
+        nf_cell_start(a, c) + k < nf_cell_start(b, c) ||
+        nf_cell_start(a, c) + k >= nf_cell_start(b, c) + c;
+    }
+    axiomatic nf_vector_cell_products {
+      predicate nf_cell_products;
+      axiom nf_cell_products_hold: nf_cell_products;
+      axiom nf_cell_start_def: \forall integer o, c; nf_cell_start(o, c) == o * c;
+    }
+    predicate nf_vector_cell_valid{L}(struct nf_vector *v, integer o) =
+      \valid(v->cells + (nf_cell_start(o, v->cell_size) ..
+                          nf_cell_start(o, v->cell_size) + v->cell_size - 1)) &&
+      \separated(v, v->cells + (nf_cell_start(o, v->cell_size) ..
+                                 nf_cell_start(o, v->cell_size) + v->cell_size - 1));
+    predicate nf_vector_live{L}(struct nf_vector *v) =
+      \valid(v) && v->capacity >= 1 && v->cell_size >= 1 &&
+      v->index_base + v->capacity - 1 <= 2147483647 &&
+      \forall integer o; 0 <= o < v->capacity ==> nf_vector_cell_valid(v, o);
+    logic integer nf_vector_capacity_of{L}(struct nf_vector *v) = v->capacity;
+    logic integer nf_vector_base{L}(struct nf_vector *v) = v->index_base;
+    logic integer nf_vector_cell_size{L}(struct nf_vector *v) = v->cell_size;
+    logic uint8_t nf_vector_byte{L}(struct nf_vector *v, integer index, integer i) =
+      v->cells[nf_cell_start(index - v->index_base, v->cell_size) + i];
+*/
+#define NF_VECTOR_CELL(v, index)                                              \
+  (v)->cells[nf_cell_start((index) - (v)->index_base, (v)->cell_size)         \
+                 ..nf_cell_start((index) - (v)->index_base, (v)->cell_size) + \
+             (v)->cell_size - 1]
+#define NF_VECTOR_APART(v, p, n)                                                                  \
+  (\separated((p) + (0..(n)-1), (v)) &&                                            \
+   \forall integer o;                                                                            \
+      0 <= o<(v)->capacity ==>                                       \
+     \separated(                                                                                 \
+               (p) + (0..(n)-1),                                                                  \
+               (v)->cells + (nf_cell_start(o, (v)->cell_size)..nf_cell_start(o, (v)->cell_size) + \
+                             (v)->cell_size - 1)))
+#define NF_VECTOR_IMPL
+#include "nflib/vector.h"
+
+#include "nflib/access.h"
+#include "nflib/instance.h"
+#include "nflib/internal.h"
+
+/* cell_size bytes: a loop (not memcpy) so that the copy is proved in
+ * uint8_t; gcc -O2 compiles it to a memcpy call. */
+/*@ requires \valid(dst + (0 .. n - 1)) && \valid_read(src + (0 .. n - 1));
+    requires \separated(dst + (0 .. n - 1), src + (0 .. n - 1));
+    assigns dst[0 .. n - 1];
+    ensures \forall integer i; 0 <= i < n ==> dst[i] == src[i]; */
+static inline void copy_cell(uint8_t *restrict dst, const uint8_t *restrict src, uint32_t n) {
+  /*@ loop invariant 0 <= i <= n;
+      loop invariant \forall integer k; 0 <= k < i ==> dst[k] == src[k];
+      loop assigns i, dst[0 .. n - 1];
+      loop variant n - i; */
+  for (uint32_t i = 0; i < n; i++) dst[i] = src[i];
+}
 
 struct nf_vector *nf_vector_create(const char *name, uint32_t capacity, uint32_t cell_size,
                                    nf_cell_init_fn init_cell) {
@@ -44,20 +107,43 @@ void nf_vector_destroy(struct nf_vector *vector) {
   free(vector);
 }
 
+/* o * cell_size, exact (both < 2^32). */
+/*@ assigns \nothing;
+    ensures \result == nf_cell_start(o, cell_size); */
+static inline uint64_t cell_offset(uint32_t o, uint32_t cell_size) {
+  /*@ assert nf_cell_products; */
+  return (uint64_t)o * cell_size;
+}
+
+/* The first byte of cell `index`; aborts outside the vector. */
+/*@ requires nf_vector_live(v);
+    assigns \nothing;
+    ensures nf_vector_index_ok(v, index);
+    ensures \result == v->cells + nf_cell_start(index - v->index_base, v->cell_size); */
 static inline uint8_t *cell_at(const struct nf_vector *v, int32_t index, const char *fn) {
   int64_t offset = (int64_t)index - v->index_base;
   if (offset < 0 || offset >= v->capacity) nf_fatal(fn, "index outside the vector", index);
-  return v->cells + (size_t)offset * v->cell_size;
+  return v->cells + cell_offset((uint32_t)offset, v->cell_size);
 }
 
 void nf_vector_borrow(const struct nf_vector *vector, int32_t index, void *cell_out) {
-  memcpy(cell_out, cell_at(vector, index, __func__), vector->cell_size);
+  /*@ assert nf_vector_cell_valid(vector, index - vector->index_base); */
+  copy_cell(cell_out, cell_at(vector, index, __func__), vector->cell_size);
 }
 
 void nf_vector_return(struct nf_vector *vector, int32_t index, const void *cell) {
   uint8_t *dst = cell_at(vector, index, __func__);
+  /*@ assert nf_vector_cell_valid(vector, index - vector->index_base); */
+  /*@ assert \forall integer j, i; j != index && 0 <= i < vector->cell_size ==>
+        nf_cell_start(j - vector->index_base, vector->cell_size) + i <
+          nf_cell_start(index - vector->index_base, vector->cell_size) ||
+        nf_cell_start(j - vector->index_base, vector->cell_size) + i >=
+          nf_cell_start(index - vector->index_base, vector->cell_size) + vector->cell_size; */
+  /*@ assert \forall integer j, i; j != index && 0 <= i < vector->cell_size ==>
+        \separated(vector->cells + (nf_cell_start(j - vector->index_base, vector->cell_size) + i),
+                   dst + (0 .. vector->cell_size - 1)); */
   nf_before_write();
-  memcpy(dst, cell, vector->cell_size);
+  copy_cell(dst, cell, vector->cell_size);
 }
 
 uint32_t nf_vector_capacity(const struct nf_vector *vector) {

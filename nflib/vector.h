@@ -8,7 +8,13 @@
 
 struct nf_vector;
 
-/* Abstract model: cell_size-byte cells at indexes [base, base + capacity). */
+/* Abstract model: cell_size-byte cells at indexes [base, base + capacity).
+ * vector.c defines NF_VECTOR_IMPL and the model over its representation
+ * instead, so that WP proves these contracts against the code (the
+ * refinement, docs/VERIFICATION.md). NF_VECTOR_CELL is the memory of cell
+ * `index` (assigns clauses); NF_VECTOR_APART says a caller's buffer is not
+ * the vector's own memory (always true for NF buffers: vectors are opaque). */
+#ifndef NF_VECTOR_IMPL
 /*@ axiomatic nf_vector_model {
       predicate nf_vector_live{L}(struct nf_vector *v) reads nf_heap;
       logic integer nf_vector_capacity_of{L}(struct nf_vector *v) reads nf_heap;
@@ -16,7 +22,11 @@ struct nf_vector;
       logic integer nf_vector_cell_size{L}(struct nf_vector *v) reads nf_heap;
       logic uint8_t nf_vector_byte{L}(struct nf_vector *v, integer index, integer i) reads nf_heap;
     }
-    predicate nf_vector_index_ok{L}(struct nf_vector *v, integer index) =
+*/
+#define NF_VECTOR_CELL(v, index) nf_heap
+#define NF_VECTOR_APART(v, p, n) \true
+#endif
+/*@ predicate nf_vector_index_ok{L}(struct nf_vector *v, integer index) =
       nf_vector_base(v) <= index < nf_vector_base(v) + nf_vector_capacity_of(v);
 */
 
@@ -41,6 +51,7 @@ void nf_vector_destroy(struct nf_vector *vector);
  * the vector aborts the process with a message (a bug in the NF). */
 /*@ requires nf_vector_live(vector) && nf_vector_index_ok(vector, index);
     requires \valid((uint8_t *)cell_out + (0 .. nf_vector_cell_size(vector) - 1));
+    requires NF_VECTOR_APART(vector, (uint8_t *)cell_out, nf_vector_cell_size(vector));
     assigns ((uint8_t *)cell_out)[0 .. nf_vector_cell_size(vector) - 1];
     ensures \forall integer i; 0 <= i < nf_vector_cell_size(vector) ==>
       ((uint8_t *)cell_out)[i] == nf_vector_byte(vector, index, i); */
@@ -49,7 +60,8 @@ void nf_vector_borrow(const struct nf_vector *vector, int32_t index, void *cell_
 /* WRITE: copies *cell into cell `index`; calls nf_before_write() first. */
 /*@ requires nf_vector_live(vector) && nf_vector_index_ok(vector, index);
     requires \valid_read((uint8_t *)cell + (0 .. nf_vector_cell_size(vector) - 1));
-    assigns nf_heap;
+    requires NF_VECTOR_APART(vector, (uint8_t *)cell, nf_vector_cell_size(vector));
+    assigns NF_VECTOR_CELL(vector, index);
     ensures nf_vector_live(vector);
     ensures \forall integer i; 0 <= i < nf_vector_cell_size(vector) ==>
       nf_vector_byte(vector, index, i) == ((uint8_t *)cell)[i];

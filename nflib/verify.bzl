@@ -2,13 +2,14 @@
 
 load(":testing.bzl", "NFLIB_HDRS", "NFLIB_SRCS")
 
-def wp_verify_test(name, source, functions, model = "Typed", timeout_s = 20, **kwargs):
+def wp_verify_test(name, source, functions, lemmas = [], model = "Typed", timeout_s = 20, **kwargs):
     """A py_test that fails unless WP proves every goal of `functions` in `source`.
 
     Args:
       name: test name.
       source: the C file (in this package) whose functions are proved.
       functions: the functions in scope (-wp-fct); each must yield goals.
+      lemmas: ACSL lemmas of `source` to prove as well (-wp-fct leaves them out).
       model: WP memory model (-wp-model).
       timeout_s: per-goal prover timeout in seconds.
       **kwargs: passed to py_test.
@@ -20,6 +21,7 @@ def wp_verify_test(name, source, functions, model = "Typed", timeout_s = 20, **k
         args = [
             "--source=nflib/" + source,
             "--functions=" + ",".join(functions),
+            "--lemmas=" + ",".join(lemmas),
             "--model=" + model,
             "--timeout=%d" % timeout_s,
         ],

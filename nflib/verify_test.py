@@ -36,6 +36,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--source", required=True, help="C file, relative to the workspace root")
     parser.add_argument("--functions", required=True, help="comma-separated functions to prove")
     parser.add_argument("--model", default="Typed", help="WP memory model (-wp-model)")
+    parser.add_argument("--lemmas", default="", help="comma-separated ACSL lemmas to prove too")
     parser.add_argument("--timeout", type=int, default=20, help="per-goal prover timeout, seconds")
     return parser.parse_args(argv)
 
@@ -117,15 +118,22 @@ def main(argv: list[str]) -> int:
         "-wp-fct",
         ",".join(functions),
     ]
-    print("$", " ".join(command), flush=True)
+    lemmas = [lemma for lemma in args.lemmas.split(",") if lemma]
+    commands = [command]
+    if lemmas:  # -wp-fct leaves lemmas out: prove them in a second run
+        commands.append(command[: command.index("-wp-fct")] + ["-wp-prop", ",".join(lemmas)])
     start = time.monotonic()
-    run = subprocess.run(command, cwd=tmp, env=env, capture_output=True, text=True)
+    log, returncode = "", 0
+    for cmd in commands:
+        print("$", " ".join(cmd), flush=True)
+        run = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
+        log += run.stdout + run.stderr
+        returncode = returncode or run.returncode
     elapsed = time.monotonic() - start
-    log = run.stdout + run.stderr
     with open(os.path.join(os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR", tmp), "wp.log"), "w") as f:
         f.write(log)
-    summary = SUMMARY.search(log)
-    per_function = tally(log, functions)
+    summaries = SUMMARY.findall(log)
+    per_function = tally(log, functions + [f"lemma_{lemma}" for lemma in lemmas])
 
     print(f"{'function':32} {'proved':>7} / {'total':<5}")
     for function in functions + sorted(set(per_function) - set(functions)):
@@ -134,16 +142,17 @@ def main(argv: list[str]) -> int:
     print(f"WP run time: {elapsed:.1f} s")
 
     failures = []
-    if run.returncode != 0:
-        failures.append(f"frama-c exited with status {run.returncode}")
-    if summary is None:
+    if returncode != 0:
+        failures.append(f"frama-c exited with status {returncode}")
+    if len(summaries) != len(commands):
         failures.append("no 'Proved goals: N / M' line in the WP output")
     else:
-        proved, total = int(summary.group(1)), int(summary.group(2))
+        proved = sum(int(p) for p, _ in summaries)
+        total = sum(int(t) for _, t in summaries)
         print(f"Proved goals: {proved} / {total}")
         if proved != total:
             failures.append(f"{total - proved} of {total} goals unproved")
-    for function in functions:
+    for function in functions + [f"lemma_{lemma}" for lemma in lemmas]:
         if per_function.get(function, FunctionGoals()).total == 0:
             failures.append(f"{function}: no goals (misspelt in --functions, or not in {args.source}?)")
     unproved = [g for goals in per_function.values() for g in goals.unproved]
