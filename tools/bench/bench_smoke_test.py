@@ -73,10 +73,10 @@ def test_throughput_csv_has_every_point(out_dir: str) -> None:
         if int(r["workers"]) == 1:
             assert float(r["efficiency"]) == pytest.approx(1.0, abs=1e-3)
     locks = [r for r in rows if r["strategy"] == "locks" and r["traffic"] != "churn"]
-    # Without churn every firewall packet belongs to a live flow and refreshes
-    # it (a write): none stays read-only. (Under churn, WAN packets of expired
-    # flows are dropped without a write.)
-    assert locks and all(float(r["read_only_share"]) == 0.0 for r in locks)
+    # A flow's first packet creates its entry (a write, rerun under the write
+    # lock); its later packets only refresh it, which the lock runtime defers
+    # without the write lock: so some but not all packets stay read-only.
+    assert locks and all(0.0 < float(r["read_only_share"]) < 1.0 for r in locks)
 
 
 def test_key_quality_csv_has_every_port_of_the_plan(out_dir: str) -> None:
