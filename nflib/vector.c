@@ -11,11 +11,22 @@ struct nf_vector {
 };
 
 /* The model of vector.h over this representation (what WP proves the
- * contracts against). Cell `index` is bytes [o * cell_size, (o + 1) *
- * cell_size) of `cells`, o = index - index_base. nf_vector_live states the
+ * contracts against). Cell `index` is bytes [nf_cell_start(o, cell_size),
+ * + cell_size) of `cells`, o = index - index_base. nf_vector_live states the
  * validity of each cell by itself (nf_vector_cell_valid) so that a proof
  * needs an instance, not the nonlinear (o + 1) * cell_size <= capacity *
- * cell_size; the lemma says distinct cells are disjoint. */
+ * cell_size.
+ *
+ * nf_cell_start(o, c) is o * c kept opaque: where the definition
+ * (nf_cell_start_def) is in a goal's context, z3 and cvc4 turn to nonlinear
+ * arithmetic and fail even on instances of nf_cells_disjoint. WP puts an
+ * axiomatic's axioms into a goal only when one of its own symbols is used,
+ * so the definition lives in a separate axiomatic whose marker
+ * nf_cell_products is named only where the product is needed (cell_offset).
+ * Trusted step (not machine-checked): the axiom nf_cells_disjoint is the
+ * lemma nf_products_disjoint, which WP proves, with nf_cell_start(a, c) for
+ * a * c as nf_cell_start_def says; both axioms hold for o * c, so they are
+ * consistent. */
 /*@ lemma nf_products_disjoint: \forall integer a, b, c, k;
       c > 0 && 0 <= k < c && a != b ==> a * c + k < b * c || a * c + k >= b * c + c;
     axiomatic nf_vector_cells {
@@ -45,18 +56,19 @@ struct nf_vector {
     logic uint8_t nf_vector_byte{L}(struct nf_vector *v, integer index, integer i) =
       v->cells[nf_cell_start(index - v->index_base, v->cell_size) + i];
 */
-#define NF_VECTOR_CELL(v, index)                                              \
-  (v)->cells[nf_cell_start((index) - (v)->index_base, (v)->cell_size)         \
-                 ..nf_cell_start((index) - (v)->index_base, (v)->cell_size) + \
+/* clang-format off */
+#define NF_VECTOR_CELL(v, index)                                        \
+  (v)->cells[nf_cell_start((index) - (v)->index_base, (v)->cell_size) ..  \
+             nf_cell_start((index) - (v)->index_base, (v)->cell_size) +   \
              (v)->cell_size - 1]
-#define NF_VECTOR_APART(v, p, n)                                                                  \
-  (\separated((p) + (0..(n)-1), (v)) &&                                            \
-   \forall integer o;                                                                            \
-      0 <= o<(v)->capacity ==>                                       \
-     \separated(                                                                                 \
-               (p) + (0..(n)-1),                                                                  \
-               (v)->cells + (nf_cell_start(o, (v)->cell_size)..nf_cell_start(o, (v)->cell_size) + \
-                             (v)->cell_size - 1)))
+#define NF_VECTOR_APART(v, p, n)                                        \
+  (\separated((p) + (0 .. (n) - 1), (v)) &&                             \
+   \forall integer o; 0 <= o < (v)->capacity ==>                        \
+     \separated((p) + (0 .. (n) - 1),                                   \
+                (v)->cells + (nf_cell_start(o, (v)->cell_size) ..       \
+                              nf_cell_start(o, (v)->cell_size) +        \
+                              (v)->cell_size - 1)))
+/* clang-format on */
 #define NF_VECTOR_IMPL
 #include "nflib/vector.h"
 
@@ -81,6 +93,8 @@ static inline void copy_cell(uint8_t *restrict dst, const uint8_t *restrict src,
 struct nf_vector *nf_vector_create(const char *name, uint32_t capacity, uint32_t cell_size,
                                    nf_cell_init_fn init_cell) {
   if (capacity == 0 || cell_size == 0) return NULL;
+  struct nf_vector *shared = nf_instance_shared_object(name);
+  if (shared) return shared;
   uint32_t resolved;
   int32_t base;
   nf_instance_resolve(name, capacity, &resolved, &base);
@@ -98,6 +112,7 @@ struct nf_vector *nf_vector_create(const char *name, uint32_t capacity, uint32_t
   v->index_base = base;
   if (init_cell)
     for (uint32_t i = 0; i < resolved; i++) init_cell(v->cells + (size_t)i * cell_size);
+  nf_instance_publish(name, v);
   return v;
 }
 
@@ -135,14 +150,9 @@ void nf_vector_return(struct nf_vector *vector, int32_t index, const void *cell)
   uint8_t *dst = cell_at(vector, index, __func__);
   /*@ assert nf_vector_cell_valid(vector, index - vector->index_base); */
   /*@ assert \forall integer j, i; j != index && 0 <= i < vector->cell_size ==>
-        nf_cell_start(j - vector->index_base, vector->cell_size) + i <
-          nf_cell_start(index - vector->index_base, vector->cell_size) ||
-        nf_cell_start(j - vector->index_base, vector->cell_size) + i >=
-          nf_cell_start(index - vector->index_base, vector->cell_size) + vector->cell_size; */
-  /*@ assert \forall integer j, i; j != index && 0 <= i < vector->cell_size ==>
         \separated(vector->cells + (nf_cell_start(j - vector->index_base, vector->cell_size) + i),
                    dst + (0 .. vector->cell_size - 1)); */
-  nf_before_write();
+  nf_before_write_to(vector);
   copy_cell(dst, cell, vector->cell_size);
 }
 

@@ -27,6 +27,8 @@ def wp_verify_test(name, source, functions, lemmas = [], model = "Typed", timeou
         ],
         data = NFLIB_SRCS + NFLIB_HDRS,
         size = "large",
-        tags = ["wp"],
+        # Each run uses both cores (-wp-par 2): reserving them keeps two
+        # proofs from starving each other's provers into timeouts.
+        tags = ["wp", "cpu:2"],
         **kwargs
     )
