@@ -29,6 +29,35 @@ static inline void nf_before_write(void) {
 }
 #endif
 
+/* Object-aware write hook. nflib's state writes name the object they change:
+ * nf_before_write_to(object) (the map, vector, dchain, sketch or LPM passed to
+ * the operation). When a runtime sets nf_current_object_write_hook, it is
+ * called instead of the plain hook, with the object, so the runtime can tell a
+ * worker's own objects from shared ones (the hybrid strategy lets writes to
+ * per-worker objects through and abandons only writes to shared objects).
+ * Unset: exactly nf_before_write(). Same contract as the plain hook. */
+typedef void (*nf_object_write_hook_fn)(void *ctx, const void *object);
+
+struct nf_object_write_hook {
+  nf_object_write_hook_fn fn;
+  void *ctx;
+};
+
+extern __thread struct nf_object_write_hook nf_current_object_write_hook;
+
+#ifdef __FRAMAC__
+/*@ assigns \nothing; */
+void nf_before_write_to(const void *object);
+#else
+static inline void nf_before_write_to(const void *object) {
+  if (nf_current_object_write_hook.fn) {
+    nf_current_object_write_hook.fn(nf_current_object_write_hook.ctx, object);
+  } else {
+    nf_before_write();
+  }
+}
+#endif
+
 /* Refresh hook. nf_dchain_rejuvenate asks it, after checking that the index is
  * allocated and before nf_before_write(), whether the runtime takes the refresh
  * over: true means the runtime recorded (chain, index, now) and will apply it

@@ -34,9 +34,12 @@ struct nf_cht *nf_cht_create(const char *name, uint32_t backend_capacity, uint32
   if (backend_capacity == 0 || table_size <= backend_capacity || table_size > (1u << 26) ||
       !is_prime(table_size))
     return NULL;
+  struct nf_cht *shared = nf_instance_shared_object(name);
+  if (shared) return shared;
   uint32_t resolved;
   int32_t base_unused;
-  /* The backend space is shared by all instances: a layout can only replicate. */
+  /* The backend space is common to all instances: a layout can only replicate
+   * or share it. */
   nf_instance_resolve(name, backend_capacity, &resolved, &base_unused);
   (void)resolved;
   struct nf_cht *cht = calloc(1, sizeof(*cht));
@@ -79,6 +82,7 @@ struct nf_cht *nf_cht_create(const char *name, uint32_t backend_capacity, uint32
   free(skip);
   free(next);
   free(claimed);
+  nf_instance_publish(name, cht);
   return cht;
 }
 

@@ -30,6 +30,8 @@ struct nf_dchain {
 
 struct nf_dchain *nf_dchain_create(const char *name, uint32_t capacity) {
   if (capacity == 0) return NULL;
+  struct nf_dchain *shared = nf_instance_shared_object(name);
+  if (shared) return shared;
   uint32_t resolved;
   int32_t base;
   nf_instance_resolve(name, capacity, &resolved, &base);
@@ -52,6 +54,7 @@ struct nf_dchain *nf_dchain_create(const char *name, uint32_t capacity) {
   c->cells[FREE_HEAD].next = FIRST_CELL;
   c->cells[ALLOC_HEAD].next = ALLOC_HEAD;
   c->cells[ALLOC_HEAD].prev = ALLOC_HEAD;
+  nf_instance_publish(name, c);
   return c;
 }
 
@@ -93,7 +96,7 @@ static inline int64_t offset_of(const struct nf_dchain *c, int32_t index) {
 bool nf_dchain_allocate(struct nf_dchain *chain, nf_time_t now, int32_t *index_out) {
   uint32_t cell = chain->cells[FREE_HEAD].next;
   if (cell == FREE_HEAD) return false;
-  nf_before_write();
+  nf_before_write_to(chain);
   chain->cells[FREE_HEAD].next = chain->cells[cell].next;
   append_allocated(chain, cell);
   uint32_t offset = cell - FIRST_CELL;
@@ -108,7 +111,7 @@ int nf_dchain_rejuvenate(struct nf_dchain *chain, int32_t index, nf_time_t now) 
   int64_t offset = offset_of(chain, index);
   if (offset < 0 || !chain->allocated[offset]) return NF_NOT_FOUND;
   if (nf_refresh_deferred(chain, index, now)) return NF_OK; /* the runtime applies it later */
-  nf_before_write();
+  nf_before_write_to(chain);
   uint32_t cell = (uint32_t)offset + FIRST_CELL;
   unlink_cell(chain, cell);
   append_allocated(chain, cell);
@@ -126,7 +129,7 @@ bool nf_dchain_expire_one(struct nf_dchain *chain, nf_time_t older_than, int32_t
   if (cell == ALLOC_HEAD) return false;
   uint32_t offset = cell - FIRST_CELL;
   if (chain->stamps[offset] >= older_than) return false;
-  nf_before_write();
+  nf_before_write_to(chain);
   unlink_cell(chain, cell);
   push_free(chain, cell);
   *index_out = (int32_t)(chain->index_base + (int64_t)offset);
@@ -136,7 +139,7 @@ bool nf_dchain_expire_one(struct nf_dchain *chain, nf_time_t older_than, int32_t
 int nf_dchain_free(struct nf_dchain *chain, int32_t index) {
   int64_t offset = offset_of(chain, index);
   if (offset < 0 || !chain->allocated[offset]) return NF_NOT_FOUND;
-  nf_before_write();
+  nf_before_write_to(chain);
   uint32_t cell = (uint32_t)offset + FIRST_CELL;
   unlink_cell(chain, cell);
   push_free(chain, cell);

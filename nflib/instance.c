@@ -30,24 +30,41 @@ static void resolve_share(const struct nf_instance_layout *layout,
   *index_base = obj->disjoint_indexes ? (int32_t)((uint64_t)instance * share) : 0;
 }
 
-void nf_instance_resolve(const char *name, uint32_t requested, uint32_t *capacity,
-                         int32_t *index_base) {
-  *capacity = requested;
-  *index_base = 0;
+/* The active layout's entry for `name`, or NULL. */
+static const struct nf_object_layout *find_entry(const char *name) {
   const struct nf_instance_layout *layout = active_layout;
-  if (!layout || !name) return;
+  if (!layout || !name) return 0;
   uint32_t count = layout->object_count;
   if (count > NF_INSTANCE_MAX_OBJECTS) count = NF_INSTANCE_MAX_OBJECTS;
   for (uint32_t i = 0; i < count; i++) {
     const struct nf_object_layout *obj = &layout->objects[i];
-    if (obj->name && strcmp(obj->name, name) == 0) {
-      if (obj->mode == NF_LAYOUT_SHARE) {
-        resolve_share(layout, obj, requested, capacity, index_base);
-      } else {
-        *capacity = obj->capacity;
-        *index_base = obj->index_base;
-      }
-      return;
-    }
+    if (obj->name && strcmp(obj->name, name) == 0) return obj;
   }
+  return 0;
+}
+
+void nf_instance_resolve(const char *name, uint32_t requested, uint32_t *capacity,
+                         int32_t *index_base) {
+  *capacity = requested;
+  *index_base = 0;
+  const struct nf_object_layout *obj = find_entry(name);
+  if (!obj || obj->mode == NF_LAYOUT_SHARED) return; /* whole object */
+  if (obj->mode == NF_LAYOUT_SHARE) {
+    resolve_share(active_layout, obj, requested, capacity, index_base);
+  } else {
+    *capacity = obj->capacity;
+    *index_base = obj->index_base;
+  }
+}
+
+void *nf_instance_shared_object(const char *name) {
+  const struct nf_object_layout *obj = find_entry(name);
+  if (!obj || obj->mode != NF_LAYOUT_SHARED || !obj->shared_object) return 0;
+  return *obj->shared_object;
+}
+
+void nf_instance_publish(const char *name, void *object) {
+  const struct nf_object_layout *obj = find_entry(name);
+  if (!obj || obj->mode != NF_LAYOUT_SHARED || !obj->shared_object) return;
+  *obj->shared_object = object;
 }

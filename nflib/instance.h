@@ -6,8 +6,9 @@
  * name up: a partitioned object gets capacity/instance_count entries and, for
  * index spaces (dchain, vector), the disjoint index range starting at
  * index_base, so indexes that leave the NF (e.g. NAT external ports) stay unique
- * across cores. Without a layout (sequential NF) constructors use the capacity
- * the NF asked for and index base 0. */
+ * across cores; a shared object (NF_LAYOUT_SHARED) is built once, by the first
+ * instance, and every instance gets that same object. Without a layout (sequential NF) constructors
+ * use the capacity the NF asked for and index base 0. */
 #ifndef NFLIB_INSTANCE_H
 #define NFLIB_INSTANCE_H
 
@@ -26,6 +27,13 @@ enum nf_layout_mode {
    * with --max-flows N holds N entries in total whatever the worker count, and
    * indexes stay within [0, N) like in the sequential NF. */
   NF_LAYOUT_SHARE = 1,
+  /* One object for all instances (the hybrid strategy's shared objects): the
+   * first instance's constructor builds it with the requested capacity and
+   * stores it in *shared_object (nf_instance_publish); the constructors of
+   * later instances find it there (nf_instance_shared_object) and return that
+   * same object. The runtime owns the slot, starts it NULL and builds the
+   * instances one after the other. */
+  NF_LAYOUT_SHARED = 2,
 };
 
 struct nf_object_layout {
@@ -34,6 +42,7 @@ struct nf_object_layout {
   int32_t index_base;    /* first index of this instance's index range (NF_LAYOUT_ABSOLUTE) */
   uint8_t mode;          /* enum nf_layout_mode */
   bool disjoint_indexes; /* NF_LAYOUT_SHARE: per-instance index ranges are disjoint */
+  void **shared_object;  /* NF_LAYOUT_SHARED: the runtime's slot for the one object */
 };
 
 struct nf_instance_layout {
@@ -74,5 +83,25 @@ void nf_instance_end(void);
       ensures *capacity == requested && *index_base == 0; */
 void nf_instance_resolve(const char *name, uint32_t requested, uint32_t *capacity,
                          int32_t *index_base);
+
+/* Used by constructors, first (after checking their arguments): the object
+ * an earlier instance built for `name` when the active layout names it
+ * NF_LAYOUT_SHARED; the constructor then returns it as is. NULL otherwise
+ * (no layout, not shared, or not built yet): build the object, then call
+ * nf_instance_publish. The object's type is the constructor's own. */
+/*@ requires name == \null || \valid_read(name);
+    assigns \nothing;
+    behavior unnamed:
+      assumes name == \null || nf_active_layout == \null;
+      ensures \result == \null; */
+void *nf_instance_shared_object(const char *name);
+
+/* Used by constructors on success: when the active layout names `name`
+ * NF_LAYOUT_SHARED, stores `object` in its slot for the later instances.
+ * Writes only that runtime-owned slot (the ghost nf_shared_slots). */
+/*@ ghost extern int nf_shared_slots; */
+/*@ requires name == \null || \valid_read(name);
+    assigns nf_shared_slots; */
+void nf_instance_publish(const char *name, void *object);
 
 #endif /* NFLIB_INSTANCE_H */

@@ -37,9 +37,12 @@ static inline uint8_t entry_depth(uint32_t e) {
 
 struct nf_lpm *nf_lpm_create(const char *name, uint32_t max_long_prefix_groups) {
   if (max_long_prefix_groups > PAYLOAD_MASK) return NULL;
+  struct nf_lpm *shared = nf_instance_shared_object(name);
+  if (shared) return shared;
   uint32_t resolved;
   int32_t base_unused;
-  /* Routes are configuration, not per-flow state: a layout can only replicate. */
+  /* Routes are configuration, not per-flow state: a layout can only replicate
+   * or share them. */
   nf_instance_resolve(name, max_long_prefix_groups, &resolved, &base_unused);
   (void)resolved;
   struct nf_lpm *lpm = calloc(1, sizeof(*lpm));
@@ -51,6 +54,7 @@ struct nf_lpm *nf_lpm_create(const char *name, uint32_t max_long_prefix_groups) 
     return NULL;
   }
   lpm->group_capacity = max_long_prefix_groups;
+  nf_instance_publish(name, lpm);
   return lpm;
 }
 
@@ -71,7 +75,7 @@ int nf_lpm_add(struct nf_lpm *lpm, uint32_t prefix, uint8_t prefix_len, int32_t 
   uint32_t mask = prefix_len == 0 ? 0 : 0xffffffffu << (32 - prefix_len);
   prefix &= mask;
   if (prefix_len <= 24) {
-    nf_before_write();
+    nf_before_write_to(lpm);
     uint32_t first = prefix >> 8;
     uint32_t count = 1u << (24 - prefix_len);
     for (uint32_t i = first; i < first + count; i++) {
@@ -89,7 +93,7 @@ int nf_lpm_add(struct nf_lpm *lpm, uint32_t prefix, uint8_t prefix_len, int32_t 
   uint32_t i24 = prefix >> 8;
   uint32_t e = lpm->tbl24[i24];
   if (!(e & GROUP) && lpm->group_count >= lpm->group_capacity) return NF_FULL;
-  nf_before_write();
+  nf_before_write_to(lpm);
   if (!(e & GROUP)) {
     /* New group: every entry inherits what the /24 slot held. */
     uint32_t g = lpm->group_count++;

@@ -139,6 +139,8 @@ struct nf_map *nf_map_create(const char *name, uint32_t capacity, uint32_t key_s
                              nf_key_hash_fn hash, nf_key_eq_fn eq) {
   if (capacity == 0 || (capacity & (capacity - 1)) != 0) return NULL;
   if (key_size == 0 || key_size > 4096 || !hash || !eq) return NULL;
+  struct nf_map *shared = nf_instance_shared_object(name);
+  if (shared) return shared;
   uint32_t resolved;
   int32_t base_unused;
   nf_instance_resolve(name, capacity, &resolved, &base_unused);
@@ -158,6 +160,7 @@ struct nf_map *nf_map_create(const char *name, uint32_t capacity, uint32_t key_s
   map->capacity = resolved;
   map->hash = hash;
   map->eq = eq;
+  nf_instance_publish(name, map);
   return map;
 }
 
@@ -206,7 +209,7 @@ int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
   uint32_t found_bucket, found_lane;
   if (find(map, key, hash, &found_bucket, &found_lane)) return NF_EXISTS;
   if (map->size >= map->capacity) return NF_FULL;
-  nf_before_write();
+  nf_before_write_to(map);
   /* The first empty slot from home on; size < capacity <= slots, so one
    * exists. Every full bucket passed counts the key as overflowing it. */
   uint32_t home = home_of(map, hash);
@@ -265,7 +268,7 @@ int nf_map_erase(struct nf_map *map, const void *key) {
   uint32_t hash = map->hash(key);
   uint32_t bucket, lane;
   if (!find(map, key, hash, &bucket, &lane)) return NF_NOT_FOUND;
-  nf_before_write();
+  nf_before_write_to(map);
   /* The entry's bytes stay: an empty lane's entry is never read. */
   ctrl_at(map, bucket)[lane] = 0;
   uncount(map, home_of(map, hash), bucket);

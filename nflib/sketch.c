@@ -30,9 +30,11 @@ struct nf_sketch *nf_sketch_create(const char *name, uint32_t width, uint32_t de
                                    uint32_t key_size, nf_time_t expiry) {
   if (width == 0 || (width & (width - 1)) != 0 || width > (1u << 28)) return NULL;
   if (depth == 0 || depth > MAX_DEPTH || key_size == 0 || expiry <= 0) return NULL;
+  struct nf_sketch *shared = nf_instance_shared_object(name);
+  if (shared) return shared;
   uint32_t resolved;
   int32_t base_unused;
-  /* A sketch is sized by its width; a layout may only replicate it. */
+  /* A sketch is sized by its width; a layout may only replicate or share it. */
   nf_instance_resolve(name, width, &resolved, &base_unused);
   (void)resolved;
   struct nf_sketch *s = calloc(1, sizeof(*s));
@@ -46,6 +48,7 @@ struct nf_sketch *nf_sketch_create(const char *name, uint32_t width, uint32_t de
   s->depth = depth;
   s->key_size = key_size;
   s->expiry = expiry;
+  nf_instance_publish(name, s);
   return s;
 }
 
@@ -82,7 +85,7 @@ uint32_t nf_sketch_estimate(const struct nf_sketch *sketch, const void *key, nf_
 void nf_sketch_increment(struct nf_sketch *sketch, const void *key, nf_time_t now) {
   uint32_t slots[MAX_DEPTH];
   row_slots(sketch, key, slots);
-  nf_before_write();
+  nf_before_write_to(sketch);
   for (uint32_t r = 0; r < sketch->depth; r++) {
     struct nf_sketch_counter *c = &sketch->counters[slots[r]];
     if (!is_live(sketch, c, now)) c->count = 0;
@@ -98,7 +101,7 @@ void nf_sketch_expire(struct nf_sketch *sketch, nf_time_t now) {
     struct nf_sketch_counter *c = &sketch->counters[i];
     if (c->count != 0 && c->last < now - sketch->expiry) {
       if (!hooked) {
-        nf_before_write();
+        nf_before_write_to(sketch);
         hooked = true;
       }
       c->count = 0;

@@ -1,11 +1,17 @@
-/* Hash and equality of key structs; instance layout resolution per thread. */
+/* Hash and equality of key structs; instance layout resolution per thread;
+ * shared objects (NF_LAYOUT_SHARED); the object-aware write hook. */
 #include <pthread.h>
 #include <string.h>
 
+#include "nflib/access.h"
+#include "nflib/cht.h"
 #include "nflib/dchain.h"
 #include "nflib/instance.h"
+#include "nflib/lpm.h"
 #include "nflib/map.h"
+#include "nflib/sketch.h"
 #include "nflib/test_util.h"
+#include "nflib/vector.h"
 
 struct k5 {
   uint32_t src, dst;
@@ -101,9 +107,118 @@ static void test_instance(void) {
   nf_map_destroy(m);
 }
 
+/* Builds every kind of object under a layout: "m", "v", "c", "s", "h", "l"
+ * shared, "own" a 1/2 share. */
+struct objects {
+  struct nf_map *m, *own;
+  struct nf_vector *v;
+  struct nf_dchain *c;
+  struct nf_sketch *s;
+  struct nf_cht *h;
+  struct nf_lpm *l;
+};
+
+static void build_objects(const struct nf_instance_layout *l, struct objects *o) {
+  nf_instance_begin(l);
+  o->m = nf_map_create("m", 64, sizeof(struct k5), k5_hash, k5_eq);
+  o->own = nf_map_create("own", 64, sizeof(struct k5), k5_hash, k5_eq);
+  o->v = nf_vector_create("v", 10, 4, NULL);
+  o->c = nf_dchain_create("c", 10);
+  o->s = nf_sketch_create("s", 16, 2, sizeof(struct k5), 1000);
+  o->h = nf_cht_create("h", 4, 13);
+  o->l = nf_lpm_create("l", 4);
+  nf_instance_end();
+}
+
+static void test_shared_objects(void) {
+  static void *slots[6];
+  static struct nf_instance_layout two[2];
+  const char *names[6] = {"m", "v", "c", "s", "h", "l"};
+  for (uint32_t k = 0; k < 2; k++) {
+    two[k].instance = k;
+    two[k].instance_count = 2;
+    two[k].object_count = 7;
+    for (uint32_t i = 0; i < 6; i++)
+      two[k].objects[i] = (struct nf_object_layout){
+          .name = names[i], .mode = NF_LAYOUT_SHARED, .shared_object = &slots[i]};
+    two[k].objects[6] = (struct nf_object_layout){.name = "own", .mode = NF_LAYOUT_SHARE};
+  }
+  struct objects a, b;
+  build_objects(&two[0], &a);
+  CHECK(a.m && a.own && a.v && a.c && a.s && a.h && a.l);
+  CHECK(slots[0] == a.m && slots[1] == a.v && slots[2] == a.c);
+  CHECK(slots[3] == a.s && slots[4] == a.h && slots[5] == a.l);
+  build_objects(&two[1], &b);
+  /* The second instance gets the first one's objects, except its own share. */
+  CHECK(b.m == a.m && b.v == a.v && b.c == a.c && b.s == a.s && b.h == a.h && b.l == a.l);
+  CHECK(b.own != a.own);
+  /* A shared object has the whole requested capacity, a share half of it. */
+  CHECK_EQ(nf_map_capacity(a.m), 64);
+  CHECK_EQ(nf_map_capacity(b.own), 32);
+  CHECK_EQ(nf_dchain_capacity(a.c), 10);
+  CHECK_EQ(nf_dchain_index_base(a.c), 0);
+  CHECK_EQ(nf_vector_capacity(a.v), 10);
+  /* An empty slot in a later instance (e.g. reset by the runtime) builds anew. */
+  slots[0] = NULL;
+  struct objects c;
+  build_objects(&two[1], &c);
+  CHECK(c.m != a.m && slots[0] == c.m && c.v == a.v);
+  /* Without a layout nothing is shared. */
+  struct nf_map *alone = nf_map_create("m", 64, sizeof(struct k5), k5_hash, k5_eq);
+  CHECK(alone != a.m && alone != c.m);
+}
+
+static int plain_calls;
+static const void *written[8];
+static int object_calls;
+
+static void plain_hook(void *ctx) {
+  (void)ctx;
+  plain_calls++;
+}
+
+static void object_hook(void *ctx, const void *object) {
+  CHECK(ctx == &object_calls);
+  if (object_calls < 8) written[object_calls] = object;
+  object_calls++;
+}
+
+static void test_object_write_hook(void) {
+  struct nf_map *m = nf_map_create("m", 16, sizeof(struct k5), k5_hash, k5_eq);
+  struct nf_vector *v = nf_vector_create("v", 4, 4, NULL);
+  struct nf_dchain *c = nf_dchain_create("c", 4);
+  struct nf_sketch *s = nf_sketch_create("s", 16, 2, sizeof(struct k5), 1000);
+  struct nf_lpm *l = nf_lpm_create("l", 4);
+  struct k5 key;
+  memset(&key, 0, sizeof(key));
+  uint32_t cell = 7;
+  int32_t index;
+  /* Only the plain hook set: every write reaches it. */
+  nf_current_write_hook = (struct nf_write_hook){plain_hook, NULL};
+  CHECK_EQ(nf_map_put(m, &key, 1), NF_OK);
+  nf_vector_return(v, 0, &cell);
+  CHECK_EQ(plain_calls, 2);
+  /* The object hook replaces it and names each written object. */
+  nf_current_object_write_hook = (struct nf_object_write_hook){object_hook, &object_calls};
+  CHECK_EQ(nf_map_erase(m, &key), NF_OK);
+  nf_vector_return(v, 1, &cell);
+  CHECK(nf_dchain_allocate(c, 5, &index));
+  CHECK_EQ(nf_dchain_rejuvenate(c, index, 6), NF_OK);
+  nf_sketch_increment(s, &key, 6);
+  CHECK_EQ(nf_lpm_add(l, 0x0a000000, 8, 1), NF_OK);
+  CHECK_EQ(plain_calls, 2);
+  CHECK_EQ(object_calls, 6);
+  CHECK(written[0] == m && written[1] == v && written[2] == c && written[3] == c);
+  CHECK(written[4] == s && written[5] == l);
+  nf_current_object_write_hook = (struct nf_object_write_hook){NULL, NULL};
+  nf_current_write_hook = (struct nf_write_hook){NULL, NULL};
+}
+
 int main(void) {
   test_hash();
   test_instance();
+  test_shared_objects();
+  test_object_write_hook();
   printf("types_test: OK\n");
   return 0;
 }
