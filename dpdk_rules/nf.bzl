@@ -32,6 +32,7 @@ def nf_package(
         hdrs = [],
         deps = [],
         shared_nothing = True,
+        hybrid = False,
         analysis_hdrs = [],
         analysis_ports = None,
         plan_cores = 16,
@@ -44,6 +45,7 @@ def nf_package(
       hdrs: headers of the NF library.
       deps: extra cc deps of the NF (nflib is implicit).
       shared_nothing: whether the plan allows a shared-nothing build.
+      hybrid: whether the plan allows a hybrid build (:parallel_hybrid).
       analysis_hdrs: headers outside nflib that the analyzed source includes.
       analysis_ports: input port count, when nf_port_count is not a constant.
       plan_cores: cores the plan's RETA is spread over.
@@ -82,6 +84,7 @@ def nf_package(
         nf = ":nf",
         plan = ":plan",
         shared_nothing = shared_nothing,
+        hybrid = hybrid,
         visibility = visibility,
     )
 

@@ -8,14 +8,16 @@ In nfs/<name>/BUILD.bazel, next to nf_package:
 gives
     :parallel         DPDK binary running the plan's strategy
     :parallel_sn      shared-nothing DPDK binary (only with shared_nothing = True)
+    :parallel_hybrid  hybrid DPDK binary (only with hybrid = True): partitioned
+                      objects per core, the lock only for shared objects
     :parallel_locks   lock-based DPDK binary
     :parallel_tm      transactional-memory DPDK binary (RTM, fallback lock)
     :inmem            in-memory runtime (no DPDK; strategy chosen with --strategy)
 
 `plan` is a Plan text proto (a file or a rule producing one). Since the plan is
-made at build time, the NF's BUILD states with `shared_nothing` whether its plan
-allows shared-nothing; if it says True and the plan disagrees, code generation
-fails the build with the plan's reason. `prefix` names the targets
+made at build time, the NF's BUILD states with `shared_nothing` (`hybrid`)
+whether its plan allows shared-nothing (hybrid); if it says True and the plan
+disagrees, code generation fails the build with the plan's reason. `prefix` names the targets
 <prefix>parallel, ... (for several NFs in one package, e.g. tests).
 """
 
@@ -43,10 +45,12 @@ def _config(name, plan, strategy):
         alwayslink = True,
     )
 
-def nf_parallel_targets(nf = ":nf", plan = ":plan", shared_nothing = True, prefix = "", visibility = None, tags = []):
+def nf_parallel_targets(nf = ":nf", plan = ":plan", shared_nothing = True, hybrid = False, prefix = "", visibility = None, tags = []):
     variants = [("parallel", "")]
     if shared_nothing:
         variants.append(("parallel_sn", "shared_nothing"))
+    if hybrid:
+        variants.append(("parallel_hybrid", "hybrid"))
     variants += [("parallel_locks", "locks"), ("parallel_tm", "tm")]
     for target, strategy in variants:
         config = "%s%s_config" % (prefix, target)

@@ -45,11 +45,13 @@ STRATEGIES = {
     plan_pb2.SHARED_NOTHING: "NF_PAR_SHARED_NOTHING",
     plan_pb2.LOCKS: "NF_PAR_LOCKS",
     plan_pb2.TRANSACTIONAL_MEMORY: "NF_PAR_TRANSACTIONAL_MEMORY",
+    plan_pb2.HYBRID: "NF_PAR_HYBRID",
 }
 STRATEGY_FLAGS = {
     "shared_nothing": plan_pb2.SHARED_NOTHING,
     "locks": plan_pb2.LOCKS,
     "tm": plan_pb2.TRANSACTIONAL_MEMORY,
+    "hybrid": plan_pb2.HYBRID,
 }
 
 PLACEMENTS = {
@@ -108,6 +110,7 @@ class ParallelConfig:
     strategy: str
     strategy_reason: str
     shared_nothing_allowed: bool
+    hybrid_allowed: bool
     reta_size: int
     planned_cores: int
     rss_ports: tuple[RssPort, ...]
@@ -198,6 +201,12 @@ def build(plan: plan_pb2.Plan, source: str, strategy_override: str = "") -> Para
                 f"(strategy {plan_pb2.Strategy.Name(plan.strategy)}: {plan.strategy_reason}); "
                 "build :parallel_locks or :parallel_tm instead"
             )
+        if strategy == plan_pb2.HYBRID and plan.strategy != plan_pb2.HYBRID:
+            raise PlanError(
+                f"{source}: the plan for {plan.nf_name} does not allow hybrid "
+                f"(strategy {plan_pb2.Strategy.Name(plan.strategy)}: {plan.strategy_reason}); "
+                "hybrid needs a plan with partitioned objects (and their RSS keys) and shared ones"
+            )
     reta = plan.reta_size
     if reta == 0 or reta > MAX_RETA or reta & (reta - 1):
         raise PlanError(f"{source}: reta_size {reta} is not a power of two in 1..{MAX_RETA}")
@@ -207,8 +216,9 @@ def build(plan: plan_pb2.Plan, source: str, strategy_override: str = "") -> Para
     seen = [p.port for p in ports]
     if len(set(seen)) != len(seen):
         raise PlanError(f"{source}: ports list a port twice: {seen}")
-    if strategy == plan_pb2.SHARED_NOTHING and not ports:
-        raise PlanError(f"{source}: a shared-nothing plan needs an RSS key per port (ports is empty)")
+    if strategy in (plan_pb2.SHARED_NOTHING, plan_pb2.HYBRID) and not ports:
+        name = "shared-nothing" if strategy == plan_pb2.SHARED_NOTHING else "hybrid"
+        raise PlanError(f"{source}: a {name} plan needs an RSS key per port (ports is empty)")
     if not ports:
         length = plan.key_length_bytes or DEFAULT_KEY_LEN
         key = (DEFAULT_KEY_PATTERN * length)[:length]
@@ -219,11 +229,19 @@ def build(plan: plan_pb2.Plan, source: str, strategy_override: str = "") -> Para
     names = [o.name for o in objects]
     if len(set(names)) != len(names):
         raise PlanError(f"{source}: objects name an object twice: {names}")
+    if strategy == plan_pb2.HYBRID:
+        kinds = {o.placement for o in objects}
+        if not {"NF_PAR_PARTITIONED", "NF_PAR_SHARED"} <= kinds:
+            raise PlanError(
+                f"{source}: a hybrid plan needs PARTITIONED and SHARED_LOCKED objects; "
+                f"its placements are {sorted(kinds)}"
+            )
     return ParallelConfig(
         nf_name=plan.nf_name,
         strategy=STRATEGIES[strategy],
         strategy_reason=plan.strategy_reason,
         shared_nothing_allowed=plan.strategy == plan_pb2.SHARED_NOTHING,
+        hybrid_allowed=plan.strategy == plan_pb2.HYBRID,
         reta_size=reta,
         planned_cores=plan.cores,
         rss_ports=tuple(ports),

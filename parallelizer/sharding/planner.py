@@ -78,6 +78,7 @@ def make_plan(
 
     t = time.perf_counter()
     strategy, strategy_reason, decisions = _decide(objects, ports, options, m)
+    strategy, strategy_reason = _hybrid_if_reruns_are_safe(description, strategy, strategy_reason, decisions)
     timings["strategy"] = time.perf_counter() - t
 
     constraints = _plan_constraints(objects, decisions)
@@ -258,6 +259,53 @@ def _decide(objects, ports, options: PlanOptions, m: int):
     else:
         why = f"objects {names} cannot be partitioned by RSS and are written on every access: everything under the lock"
     return plan_pb2.LOCKS, why, decisions
+
+
+# Ops that change an object (EXPIRE included: it frees when something is old).
+_CHANGES = dependencies.WRITE_KINDS | {desc_pb2.StateOp.EXPIRE}
+
+
+def _own_write_before_shared_write(description: desc_pb2.NfDescription, decisions) -> str:
+    """The first path op that writes a per-core object, other than by expiry,
+    before the path's first change of a shared object ("" if none). Under
+    hybrid a read attempt keeps its writes to the worker's own objects when a
+    shared write abandons it; expiry repeated at the rerun's (no earlier) time
+    frees exactly what one expiry at that time would, anything else would be
+    applied twice."""
+    shared = {n for n, d in decisions.items() if d.placement == Placement.SHARED_LOCKED}
+    for path in description.paths:
+        own_writes = []
+        for op in path.ops:
+            if op.kind not in _CHANGES:
+                continue
+            if op.object in shared:
+                if own_writes:
+                    first = own_writes[0]
+                    loc = f" at {first.location}" if first.location else ""
+                    return (
+                        f"path {path.id} {first.id} {first.call or desc_pb2.StateOp.Kind.Name(first.kind)} "
+                        f"of per-core '{first.object}'{loc} comes before {op.id} "
+                        f"{op.call or desc_pb2.StateOp.Kind.Name(op.kind)} of shared '{op.object}'"
+                    )
+                break
+            if op.kind != desc_pb2.StateOp.EXPIRE:
+                own_writes.append(op)
+    return ""
+
+
+def _hybrid_if_reruns_are_safe(description, strategy: int, reason: str, decisions) -> tuple[int, str]:
+    """A LOCKS plan with partitioned and shared objects becomes HYBRID unless
+    some path writes per-core state (not by expiry) before shared state."""
+    placements = {d.placement for d in decisions.values()}
+    if strategy != plan_pb2.LOCKS or not {Placement.PARTITIONED, Placement.SHARED_LOCKED} <= placements:
+        return strategy, reason
+    blocker = _own_write_before_shared_write(description, decisions)
+    if blocker:
+        return (
+            strategy,
+            reason + f"; not hybrid: {blocker}, and a rerun under the write lock would apply it twice",
+        )
+    return plan_pb2.HYBRID, reason + "; hybrid: only the shared objects take the lock"
 
 
 def _family_read_mostly(family: str, written) -> bool:

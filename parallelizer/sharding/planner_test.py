@@ -54,7 +54,7 @@ def assert_sound(plan: plan_pb2.Plan) -> None:
         ("pair_keyed_like", plan_pb2.SHARED_NOTHING, {0: ["ipv4.src", "ipv4.dst"], 1: ALL4}),
         ("src_keyed_like", plan_pb2.SHARED_NOTHING, {0: ["ipv4.src"], 1: ALL4}),
         ("mac_bridge_like", plan_pb2.LOCKS, {0: ALL4, 1: ALL4}),
-        ("lb_like", plan_pb2.LOCKS, {0: ALL4, 1: ALL4}),
+        ("lb_like", plan_pb2.HYBRID, {0: ALL4, 1: ALL4}),
         ("global_counter_like", plan_pb2.LOCKS, {0: ALL4, 1: ALL4}),
     ],
 )

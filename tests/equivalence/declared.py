@@ -91,9 +91,14 @@ class Declared:
     def shared_nothing(self) -> bool:
         return self.plan.strategy == plan_pb2.SHARED_NOTHING
 
+    @property
+    def hybrid(self) -> bool:
+        return self.plan.strategy == plan_pb2.HYBRID
+
     def strategies(self) -> list[str]:
-        """Every strategy the plan admits (locks and TM always; sn when planned)."""
-        return (["sn"] if self.shared_nothing else []) + ["locks", "tm"]
+        """Every strategy the plan admits (locks and TM always; sn or hybrid
+        when planned)."""
+        return (["sn"] if self.shared_nothing else []) + ["locks", "tm"] + (["hybrid"] if self.hybrid else [])
 
     def capacity_option(self, object_name: str) -> str | None:
         """The NF option that sets the object's capacity (None: a constant)."""

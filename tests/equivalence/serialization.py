@@ -11,7 +11,17 @@ order, and advances the shared clock to their latest time. So write n runs at
 max(its time, time of write n - 1, times of the refreshing read-only packets
 that observed write n - 1). The replay applies each refresh at its packet's
 place instead; docs/RUNTIMES.md ("Deferred refreshes") argues why no packet can
-tell the difference, and this comparison checks it."""
+tell the difference, and this comparison checks it.
+
+Hybrid (docs/RUNTIMES.md, "Hybrid"): a read-only packet (of the shared
+objects) may write its worker's own partitioned objects at its effective time,
+so the write lock advances the clock to the latest time of every read section
+completed before it: write n runs at max(its time, time of write n - 1, times
+of all read-only packets that observed write n - 1). Then the replay order's
+times never go back, and packets of different workers that touch only their
+own partitioned entries commute (RSS keeps every entry on one worker); what
+the sequential NF's single table does to other workers' entries at a given
+time (expiry), their own worker does no later than its next packet."""
 
 from __future__ import annotations
 
@@ -28,8 +38,9 @@ def _key(o: Outcome) -> tuple[int, int, int, int, int]:
     return (o.write_seq, 1, o.now_ns, o.worker, o.index)
 
 
-def check(packets: Sequence[Packet], run: Run) -> list[str]:
-    """Problems with the record, one line each (empty: a valid serialization)."""
+def check(packets: Sequence[Packet], run: Run, hybrid: bool = False) -> list[str]:
+    """Problems with the record, one line each (empty: a valid serialization).
+    hybrid: every read-only packet advances the next write's clock."""
     problems: list[str] = []
     outcomes = run.outcomes
     bad = [o.index for o in outcomes if o.access not in ("w", "r")]
@@ -56,7 +67,7 @@ def check(packets: Sequence[Packet], run: Run) -> list[str]:
             problems.append(
                 f"packet {o.index} (w{o.write_seq}) wrote and records {o.refreshes} deferred refreshes"
             )
-        if o.access == "r" and o.refreshes > 0 and o.write_seq <= len(writes):
+        if o.access == "r" and (hybrid or o.refreshes > 0) and o.write_seq <= len(writes):
             write_start[o.write_seq] = max(write_start[o.write_seq], o.now_ns)
     last: dict[int, tuple] = {}
     for o, p in zip(outcomes, packets, strict=True):

@@ -8,7 +8,7 @@
  *
  *   --pcap=PORT:FILE      input of NF port PORT (repeat per port; missing: none)
  *   --workers=N           worker threads (default 1)
- *   --strategy=S          sequential | sn | locks | tm (default: the plan's).
+ *   --strategy=S          sequential | sn | locks | tm | hybrid (default: the plan's).
  *                         sequential: 1 worker, the NF's own state, no layout:
  *                         the reference for equivalence tests
  *   --outcomes=FILE       writes one CSV line per input packet, in input order:
@@ -16,8 +16,8 @@
  *                         refreshes,frame_hex (frame as sent). access: w (wrote
  *                         the shared state; write_seq is its number), r
  *                         (read-only; write_seq is the last write it observed)
- *                         under locks and tm, - otherwise; now_ns: the time
- *                         nf_process got (locks, tm: max(timestamp, shared
+ *                         under locks, tm and hybrid, - otherwise; now_ns: the time
+ *                         nf_process got (locks, tm, hybrid: max(timestamp, shared
  *                         clock), serial.h); refreshes: dchain refreshes a
  *                         read-only packet deferred (refresh.h)
  *   --order=FILE          sequential only: process the packets in this order
@@ -137,12 +137,13 @@ static long parse_long(const char *option, const char *text, long min, long max)
 }
 
 static void usage(FILE *out) {
-  fprintf(out,
-          "usage: %s_inmem --pcap=PORT:FILE... [--workers=N] "
-          "[--strategy=sequential|sn|locks|tm] [--outcomes=FILE] [--order=FILE] [--window-ns=N] "
-          "[--tm-retries=N] "
-          "[--tm-force-fallback] [--bench [--warmup=W] [--repeat=R]] -- [NF options]\n",
-          nf_name);
+  fprintf(
+      out,
+      "usage: %s_inmem --pcap=PORT:FILE... [--workers=N] "
+      "[--strategy=sequential|sn|locks|tm|hybrid] [--outcomes=FILE] [--order=FILE] [--window-ns=N] "
+      "[--tm-retries=N] "
+      "[--tm-force-fallback] [--bench [--warmup=W] [--repeat=R]] -- [NF options]\n",
+      nf_name);
 }
 
 /* Parses runtime options up to "--"; returns the index of the first NF argument
@@ -175,7 +176,8 @@ static int parse_options(int argc, char **argv, struct options *opts) {
       if (strcmp(arg + 11, "sequential") == 0) {
         opts->sequential = true;
       } else if (!nf_par_parse_strategy(arg + 11, &opts->strategy)) {
-        die("invalid --strategy value '%s': expected sequential, sn, locks or tm%s", arg + 11, "");
+        die("invalid --strategy value '%s': expected sequential, sn, locks, tm or hybrid%s",
+            arg + 11, "");
       }
     } else if (strncmp(arg, "--outcomes=", 11) == 0) {
       opts->outcomes = arg + 11;
@@ -367,14 +369,18 @@ static void create_states(struct runtime *rt, struct nf_config *cfg, struct nf_p
   uint16_t workers = rt->opts.workers;
   enum nf_par_strategy strategy = rt->opts.strategy;
   struct nf_state *one = NULL;
-  if (rt->opts.sequential || strategy != NF_PAR_SHARED_NOTHING) {
+  if (rt->opts.sequential || (strategy != NF_PAR_SHARED_NOTHING && strategy != NF_PAR_HYBRID)) {
     one = nf_state_create(cfg, err, sizeof(err));
     if (one == NULL) die("state creation failed: %s%s", err, "");
   }
   for (uint16_t k = 0; k < workers; k++) {
     struct nf_state *state = one;
     if (state == NULL) {
-      state = nf_par_worker_state_create(&nf_parallel_config, cfg, k, workers, err, sizeof(err));
+      state =
+          strategy == NF_PAR_HYBRID
+              ? nf_par_worker_state_create_hybrid(&nf_parallel_config, cfg, k, workers,
+                                                  &shared->objects, err, sizeof(err))
+              : nf_par_worker_state_create(&nf_parallel_config, cfg, k, workers, err, sizeof(err));
       if (state == NULL) {
         fprintf(stderr, "%s: worker %u: state creation failed: %s\n", nf_name, k, err);
         exit(EXIT_FAILURE);
@@ -383,6 +389,9 @@ static void create_states(struct runtime *rt, struct nf_config *cfg, struct nf_p
     enum nf_par_strategy exec_strategy = rt->opts.sequential ? NF_PAR_SHARED_NOTHING : strategy;
     nf_par_exec_init(&rt->workers[k].exec, exec_strategy, k, state, shared);
   }
+  if (!rt->opts.sequential && strategy == NF_PAR_HYBRID &&
+      nf_par_shared_objects_seal(&nf_parallel_config, &shared->objects, err, sizeof(err)) != 0)
+    die("%s%s", err, "");
 }
 
 static uint64_t clock_ns(clockid_t clock) {
@@ -509,6 +518,10 @@ static void print_worker_stats(const struct runtime *rt) {
   printf("%s: deferred refreshes per worker:", nf_name);
   for (uint16_t k = 0; k < rt->opts.workers; k++)
     printf(" %" PRIu64, rt->workers[k].exec.stats.deferred_refreshes);
+  printf("\n");
+  printf("%s: read-locked packets that wrote own objects per worker (hybrid):", nf_name);
+  for (uint16_t k = 0; k < rt->opts.workers; k++)
+    printf(" %" PRIu64, rt->workers[k].exec.stats.private_writes);
   printf("\n");
 }
 

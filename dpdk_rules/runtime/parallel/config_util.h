@@ -9,10 +9,10 @@
 #include "dpdk_rules/runtime/parallel/parallel_config.h"
 #include "nflib/instance.h"
 
-/* "shared-nothing", "locks" or "tm". */
+/* "shared-nothing", "locks", "tm" or "hybrid". */
 const char *nf_par_strategy_name(enum nf_par_strategy strategy);
 
-/* Parses "sn"/"shared-nothing", "locks", "tm"; false on anything else. */
+/* Parses "sn"/"shared-nothing", "locks", "tm", "hybrid"; false on anything else. */
 bool nf_par_parse_strategy(const char *text, enum nf_par_strategy *out);
 
 /* The RSS entry of `port`: its own, else the NF_PAR_ANY_PORT one, else NULL. */
@@ -30,7 +30,10 @@ void nf_par_default_reta(uint16_t *reta, uint16_t size, uint16_t workers);
 
 /* Checks that `strategy` can run the NF's `port_count` ports with `workers`
  * workers under cfg: shared-nothing needs the plan's consent, an RSS entry for
- * every port and no shared object. Returns 0, or -1 with a message in err. */
+ * every port and no shared object; hybrid the plan's consent, an RSS entry for
+ * every port, and consistent placements (each object once, a known placement,
+ * no disjoint index ranges on a shared object, at least one partitioned and
+ * one shared object). Returns 0, or -1 with a message in err. */
 int nf_par_check(const struct nf_parallel_config *cfg, enum nf_par_strategy strategy,
                  uint16_t workers, uint16_t port_count, char *err, size_t err_len);
 
@@ -50,5 +53,42 @@ int nf_par_check(const struct nf_parallel_config *cfg, enum nf_par_strategy stra
       layout->object_count <= NF_INSTANCE_MAX_OBJECTS; */
 int nf_par_build_layout(const struct nf_parallel_config *cfg, uint16_t worker, uint16_t workers,
                         struct nf_instance_layout *layout, char *err, size_t err_len);
+
+/* The shared objects of a hybrid run: slots[i] (for the config's object i)
+ * is the NF_LAYOUT_SHARED slot the first worker's constructor fills; after
+ * every worker's state is built, objects[0 .. count-1] lists them for the
+ * write hook. Owned by the runtime, zero-initialized. */
+struct nf_par_shared_objects {
+  void *slots[NF_PAR_MAX_OBJECTS];
+  uint16_t count;
+  const void *objects[NF_PAR_MAX_OBJECTS];
+};
+
+/* The hybrid layout of worker `worker`: nf_par_build_layout's NF_LAYOUT_SHARE
+ * entries for the partitioned objects, and an NF_LAYOUT_SHARED entry with slot
+ * shared->slots[i] for every shared object i; replicated objects are left out
+ * (a full copy per worker). Build the workers one after the other with the
+ * same `shared`. Returns 0, or -1 with a message in err. */
+/*@ requires \valid(layout) && \valid(shared) && \valid(err + (0 .. err_len - 1)); */
+int nf_par_build_hybrid_layout(const struct nf_parallel_config *cfg, uint16_t worker,
+                               uint16_t workers, struct nf_par_shared_objects *shared,
+                               struct nf_instance_layout *layout, char *err, size_t err_len);
+
+/* After every worker's state is built: lists the shared objects in
+ * shared->objects; -1 with a message naming the object when a shared object's
+ * slot is still empty (the NF built no object of that name, so each worker
+ * would silently hold its own). */
+int nf_par_shared_objects_seal(const struct nf_parallel_config *cfg,
+                               struct nf_par_shared_objects *shared, char *err, size_t err_len);
+
+/*@ requires \valid_read(shared);
+    assigns \nothing; */
+static inline bool nf_par_is_shared_object(const struct nf_par_shared_objects *shared,
+                                           const void *object) {
+  for (uint16_t i = 0; i < shared->count; i++) {
+    if (shared->objects[i] == object) return true;
+  }
+  return false;
+}
 
 #endif

@@ -247,7 +247,7 @@ static void create_states(struct runtime *rt, struct nf_config *cfg, enum nf_par
                           struct nf_par_shared *shared) {
   char err[512] = "";
   struct nf_state *shared_state = NULL;
-  if (strategy != NF_PAR_SHARED_NOTHING) {
+  if (strategy != NF_PAR_SHARED_NOTHING && strategy != NF_PAR_HYBRID) {
     shared_state = nf_state_create(cfg, err, sizeof(err));
     if (shared_state == NULL)
       rte_exit(EXIT_FAILURE, "%s: state creation failed: %s\n", nf_name, err);
@@ -257,13 +257,19 @@ static void create_states(struct runtime *rt, struct nf_config *cfg, enum nf_par
     if (strategy == NF_PAR_SHARED_NOTHING) {
       state =
           nf_par_worker_state_create(&nf_parallel_config, cfg, k, rt->workers, err, sizeof(err));
-      if (state == NULL) {
-        rte_exit(EXIT_FAILURE, "%s: worker %u: state creation failed: %s\n", nf_name, k, err);
-      }
+    } else if (strategy == NF_PAR_HYBRID) {
+      state = nf_par_worker_state_create_hybrid(&nf_parallel_config, cfg, k, rt->workers,
+                                                &shared->objects, err, sizeof(err));
+    }
+    if (state == NULL) {
+      rte_exit(EXIT_FAILURE, "%s: worker %u: state creation failed: %s\n", nf_name, k, err);
     }
     nf_par_exec_init(&rt->worker[k].exec, strategy, k, state, shared);
     rt->worker[k].queue = k;
   }
+  if (strategy == NF_PAR_HYBRID &&
+      nf_par_shared_objects_seal(&nf_parallel_config, &shared->objects, err, sizeof(err)) != 0)
+    rte_exit(EXIT_FAILURE, "%s: %s\n", nf_name, err);
 }
 
 static void print_statistics(const struct runtime *rt) {
@@ -307,6 +313,9 @@ static void print_statistics(const struct runtime *rt) {
   printf("%s: deferred refreshes per worker:", nf_name);
   for (k = 0; k < rt->workers; k++)
     printf(" %" PRIu64, rt->worker[k].exec.stats.deferred_refreshes);
+  printf("\n");
+  printf("%s: read-locked packets that wrote own objects per worker (hybrid):", nf_name);
+  for (k = 0; k < rt->workers; k++) printf(" %" PRIu64, rt->worker[k].exec.stats.private_writes);
   printf("\n");
 }
 

@@ -35,6 +35,9 @@ enum nf_par_strategy {
   NF_PAR_SHARED_NOTHING = 1,
   NF_PAR_LOCKS = 2,
   NF_PAR_TRANSACTIONAL_MEMORY = 3,
+  /* Partitioned objects per worker (as shared-nothing), one instance of each
+   * shared object, the read/write lock only around shared-object writes. */
+  NF_PAR_HYBRID = 4,
 };
 
 /* Hashable packet fields (plan field names "ipv4.src", "ipv4.dst",
@@ -49,7 +52,7 @@ enum nf_par_field {
 enum nf_par_placement {
   NF_PAR_PARTITIONED = 1, /* one instance per worker, capacity split */
   NF_PAR_REPLICATED = 2,  /* a full copy per worker (written only at init) */
-  NF_PAR_SHARED = 3,      /* one instance under the lock */
+  NF_PAR_SHARED = 3,      /* one instance under the lock (hybrid: the only one locked) */
 };
 
 struct nf_par_rss_port {
@@ -77,6 +80,9 @@ struct nf_parallel_config {
   const char *strategy_reason;
   /* Whether the plan allows shared-nothing (its own strategy is SN). */
   bool shared_nothing_allowed;
+  /* Whether the plan allows hybrid (its own strategy is HYBRID: partitioned
+   * objects whose keys it solved, and shared objects). */
+  bool hybrid_allowed;
   uint16_t reta_size;     /* RETA entries; entry i -> queue i mod workers */
   uint16_t planned_cores; /* cores the plan's capacities are for (0: any) */
   uint16_t rss_port_count;

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "dpdk_rules/runtime/parallel/config_util.h"
 #include "dpdk_rules/runtime/parallel/parallel_config.h"
 #include "nflib/nf.h"
 
@@ -21,5 +22,18 @@
 struct nf_state *nf_par_worker_state_create(const struct nf_parallel_config *par,
                                             const struct nf_config *cfg, uint16_t worker,
                                             uint16_t workers, char *err, size_t err_len);
+
+/* The same for a hybrid worker (nf_par_build_hybrid_layout): its shares of
+ * the partitioned objects, and the shared objects, built by the first worker
+ * and stored in `shared`, then found there by the others. Create workers 0,
+ * 1, ... in order with the same `shared`, then nf_par_shared_objects_seal. */
+/*@ requires \valid_read(par) && \valid_read(cfg) && \valid(shared);
+    requires workers >= 1 && worker < workers;
+    requires \valid(err + (0 .. err_len - 1)); */
+struct nf_state *nf_par_worker_state_create_hybrid(const struct nf_parallel_config *par,
+                                                   const struct nf_config *cfg, uint16_t worker,
+                                                   uint16_t workers,
+                                                   struct nf_par_shared_objects *shared, char *err,
+                                                   size_t err_len);
 
 #endif
