@@ -11,6 +11,7 @@ import tempfile
 import pytest
 
 from parallelizer.codegen import config_model, generate
+from proto import plan_pb2
 
 TESTDATA = "tests/parallel/testdata"
 
@@ -102,6 +103,35 @@ def test_forced_shared_nothing_on_a_lock_plan_is_refused():
     path = data_path("nop_locks_plan.textproto")
     with pytest.raises(config_model.PlanError, match="does not allow shared-nothing .*build :parallel_locks"):
         generate.generate(path, "shared_nothing")
+
+
+def test_hybrid_needs_a_hybrid_plan():
+    plan = _lb_hybrid_plan()
+    config = config_model.build(plan, "lb.textproto")
+    assert config.strategy == "NF_PAR_HYBRID" and config.hybrid_allowed
+    assert not config.shared_nothing_allowed
+    assert config_model.build(plan, "lb.textproto", "locks").hybrid_allowed  # the plan consents
+    plan.strategy = plan_pb2.LOCKS
+    assert not config_model.build(plan, "lb.textproto").hybrid_allowed
+    with pytest.raises(config_model.PlanError, match="does not allow hybrid"):
+        config_model.build(plan, "lb.textproto", "hybrid")
+    plan.strategy = plan_pb2.HYBRID
+    for o in plan.objects:
+        if o.placement == plan_pb2.ObjectDecision.SHARED_LOCKED:
+            o.placement = plan_pb2.ObjectDecision.REPLICATED
+    with pytest.raises(config_model.PlanError, match="hybrid plan needs PARTITIONED and SHARED_LOCKED"):
+        config_model.build(plan, "lb.textproto")
+    del plan.ports[:]
+    with pytest.raises(config_model.PlanError, match="hybrid plan needs an RSS key per port"):
+        config_model.build(plan, "lb.textproto")
+
+
+def _lb_hybrid_plan() -> plan_pb2.Plan:
+    plan = plan_pb2.Plan(nf_name="lb", strategy=plan_pb2.HYBRID, strategy_reason="test", reta_size=128)
+    plan.ports.add(port=0, key=bytes(range(40)), rss_hf=0x34, hashed_fields=["ipv4.src"])
+    plan.objects.add(object="flows", placement=plan_pb2.ObjectDecision.PARTITIONED, capacity_per_core=8)
+    plan.objects.add(object="backends", placement=plan_pb2.ObjectDecision.SHARED_LOCKED)
+    return plan
 
 
 def test_text_proto_errors_carry_line_and_column():

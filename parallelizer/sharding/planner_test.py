@@ -92,6 +92,30 @@ def test_lb_partitions_flows_and_locks_read_mostly_backends():
     assert "read-mostly" in plan.strategy_reason
 
 
+def test_lb_is_hybrid_with_expiry_before_shared_writes():
+    d = td.lb_like()
+    for p in d.paths:  # every packet expires flows, then backends (as the real LB)
+        p.ops.insert(0, td.op("e2", "backend_chain", td.Op.EXPIRE, "nf_expire_items"))
+        p.ops.insert(0, td.op("e1", "flow_chain", td.Op.EXPIRE, "nf_expire_items"))
+    plan = plan_for(d)
+    assert plan.strategy == plan_pb2.HYBRID, plan.strategy_reason
+    assert "hybrid" in plan.strategy_reason
+
+
+def test_own_write_before_a_shared_write_keeps_locks():
+    """A rerun under the write lock would apply the per-core write twice."""
+    d = td.lb_like()
+    new_flow = d.paths[1]  # allocates a flow, then (added) refreshes its backend
+    new_flow.ops.append(
+        td.op("op8", "backend_chain", td.Op.REFRESH, "nf_dchain_rejuvenate", index=td.sym("op2.backend"))
+    )
+    plan = plan_for(d)
+    assert plan.strategy == plan_pb2.LOCKS
+    expected = f"not hybrid: path {new_flow.id} op4 nf_dchain_allocate of per-core 'flow_chain'"
+    assert expected in plan.strategy_reason
+    assert "would apply it twice" in plan.strategy_reason
+
+
 def test_write_heavy_unshardable_state_locks_the_rest_too():
     d = td.global_counter_like()
     d.objects.extend(

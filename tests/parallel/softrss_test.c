@@ -6,6 +6,7 @@
 
 #include "dpdk_rules/runtime/parallel/config_util.h"
 #include "dpdk_rules/runtime/parallel/softrss.h"
+#include "nflib/vector.h"
 #include "nfs/testing/check.h"
 #include "nfs/testing/packets.h"
 
@@ -226,7 +227,96 @@ static void test_check_refuses_what_the_plan_forbids(void) {
   CHECK(strstr(err, "'routes'") != NULL);
 }
 
+/* A hybrid plan: "table" and "chain" partitioned, "routes" shared. */
+static struct nf_parallel_config hybrid_config(void) {
+  struct nf_parallel_config cfg = layout_config();
+  cfg.strategy = NF_PAR_HYBRID;
+  cfg.shared_nothing_allowed = false;
+  cfg.hybrid_allowed = true;
+  cfg.objects[2].placement = NF_PAR_SHARED;
+  return cfg;
+}
+
+static void test_check_hybrid(void) {
+  struct nf_parallel_config cfg = hybrid_config();
+  char err[256] = "";
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_HYBRID, 2, 1, err, sizeof(err)), 0);
+  /* Every port needs its own key. */
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_HYBRID, 2, 2, err, sizeof(err)), -1);
+  CHECK(strstr(err, "hybrid needs an RSS key for every port") && strstr(err, "port 1"));
+  cfg.rss_ports[0].port = NF_PAR_ANY_PORT;
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_HYBRID, 2, 1, err, sizeof(err)), -1);
+  CHECK(strstr(err, "port 0") != NULL);
+  /* The plan's consent. */
+  cfg = hybrid_config();
+  cfg.hybrid_allowed = false;
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_HYBRID, 2, 1, err, sizeof(err)), -1);
+  CHECK(strstr(err, "does not allow hybrid") != NULL);
+  /* Placements: no shared object, no partitioned one, a name twice, a shared
+   * object with disjoint ranges, an unknown placement. */
+  cfg = hybrid_config();
+  cfg.objects[2].placement = NF_PAR_REPLICATED;
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_HYBRID, 2, 1, err, sizeof(err)), -1);
+  CHECK(strstr(err, "0 shared") && strstr(err, "run shared-nothing"));
+  cfg = hybrid_config();
+  cfg.objects[0].placement = cfg.objects[1].placement = NF_PAR_SHARED;
+  cfg.objects[1].index_ranges_disjoint = false;
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_HYBRID, 2, 1, err, sizeof(err)), -1);
+  CHECK(strstr(err, "0 partitioned") && strstr(err, "run locks"));
+  cfg = hybrid_config();
+  cfg.objects[1].name = "table";
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_HYBRID, 2, 1, err, sizeof(err)), -1);
+  CHECK(strstr(err, "'table' is placed twice") != NULL);
+  cfg = hybrid_config();
+  cfg.objects[2].index_ranges_disjoint = true;
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_HYBRID, 2, 1, err, sizeof(err)), -1);
+  CHECK(strstr(err, "shared object 'routes' has disjoint index ranges") != NULL);
+  cfg = hybrid_config();
+  cfg.objects[2].placement = (enum nf_par_placement)9;
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_HYBRID, 2, 1, err, sizeof(err)), -1);
+  CHECK(strstr(err, "placement 9") != NULL);
+}
+
+/* Hybrid layouts: shares for partitioned objects, one slot per shared object
+ * common to every worker; seal refuses an empty slot. */
+static void test_hybrid_layout(void) {
+  struct nf_parallel_config cfg = hybrid_config();
+  static struct nf_par_shared_objects shared;
+  struct nf_instance_layout l0, l1;
+  char err[256] = "";
+  CHECK_EQ(nf_par_build_hybrid_layout(&cfg, 0, 2, &shared, &l0, err, sizeof(err)), 0);
+  CHECK_EQ(nf_par_build_hybrid_layout(&cfg, 1, 2, &shared, &l1, err, sizeof(err)), 0);
+  CHECK_EQ(l0.object_count, 3);
+  CHECK_EQ(l0.objects[0].mode, NF_LAYOUT_SHARE);
+  CHECK_EQ(l0.objects[1].mode, NF_LAYOUT_SHARE);
+  CHECK_EQ(l0.objects[2].mode, NF_LAYOUT_SHARED);
+  CHECK(strcmp(l0.objects[2].name, "routes") == 0);
+  CHECK(l0.objects[2].shared_object == &shared.slots[2]);
+  CHECK(l1.objects[2].shared_object == &shared.slots[2]);
+  /* Through nflib: worker 0 builds the shared object, worker 1 gets it. */
+  nf_instance_begin(&l0);
+  struct nf_vector *a = nf_vector_create("routes", 8, 4, NULL);
+  struct nf_vector *own_a = nf_vector_create("table", 8, 4, NULL);
+  nf_instance_end();
+  nf_instance_begin(&l1);
+  struct nf_vector *b = nf_vector_create("routes", 8, 4, NULL);
+  struct nf_vector *own_b = nf_vector_create("table", 8, 4, NULL);
+  nf_instance_end();
+  CHECK(a != NULL && a == b && own_a != own_b);
+  CHECK_EQ(nf_vector_capacity(a), 8);
+  CHECK_EQ(nf_vector_capacity(own_b), 4);
+  CHECK_EQ(nf_par_shared_objects_seal(&cfg, &shared, err, sizeof(err)), 0);
+  CHECK_EQ(shared.count, 1);
+  CHECK(nf_par_is_shared_object(&shared, a));
+  CHECK(!nf_par_is_shared_object(&shared, own_a));
+  shared.slots[2] = NULL; /* the NF built no "routes" */
+  CHECK_EQ(nf_par_shared_objects_seal(&cfg, &shared, err, sizeof(err)), -1);
+  CHECK(strstr(err, "shares object 'routes' but the NF built no nflib object") != NULL);
+}
+
 int main(void) {
+  RUN_TEST(test_check_hybrid);
+  RUN_TEST(test_hybrid_layout);
   RUN_TEST(test_microsoft_vectors_through_frames);
   RUN_TEST(test_unhashed_frames_go_to_reta_entry_0);
   RUN_TEST(test_fragments_and_other_protocols_hash_addresses);
