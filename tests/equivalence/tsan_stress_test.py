@@ -20,7 +20,7 @@ CASES = [
     (nf, strategy, workers)
     for nf in ("firewall", "nat", "udp_port_limiter")
     for strategy, workers in (("locks", 4), ("locks", 8), ("tm", 4), ("tm", 8))
-]
+] + [("load_balancer", "hybrid", 4), ("load_balancer", "hybrid", 8)]
 
 
 def _traffic(nf: str) -> traffic.Traffic:
@@ -49,7 +49,7 @@ def test_tsan_reports_nothing(nf: str, strategy: str, workers: int) -> None:
         pytest.fail(f"TSan build of {nf} ({strategy}, {workers} threads) failed:\n{str(e)[-6000:]}")
     assert "ThreadSanitizer" not in par.stdout, par.stdout[-6000:]
     assert sum(1 for o in par.outcomes if o.worker > 0) > 0, "all packets on worker 0: no concurrency"
-    problems = serialization.check(base.packets, par)
+    problems = serialization.check(base.packets, par, hybrid=strategy == "hybrid")
     assert not problems, "\n".join(problems[:8])
     replay = runner.run(
         entry.binary,
