@@ -3,8 +3,8 @@
   bazel run //tools/bench:bench -- [--nfs=firewall,nat] [--max_workers=N] \
       [--repeats=N] [--out_dir=DIR] [--quick]
 
-For every NF: sequential, shared-nothing (where the plan allows), locks and TM
-on 1..N workers (N = the machine's CPUs) over three traffic mixes, with the
+For every NF: sequential, shared-nothing and hybrid (where the plan allows),
+locks and TM on 1..N workers (N = the machine's CPUs) over three traffic mixes, with the
 in-memory runtime's pre-dispatched benchmark mode (docs/RUNTIMES.md); RSS key
 quality next to the published design's keys; the parallelizer's analysis,
 planning and code generation time. Writes CSVs, PNG plots and summary.md to
@@ -109,7 +109,7 @@ def run_throughput(
     unknown = [t for t in FLAGS.traffic if t not in mixes]
     if unknown:
         raise app.UsageError(f"--traffic: unknown mix(es) {', '.join(unknown)}; known: {', '.join(mixes)}")
-    allowed = {s.name: plans[s.name].strategy == plan_pb2.SHARED_NOTHING for s in setups}
+    allowed = {s.name: throughput.allowed_strategies(plans[s.name]) for s in setups}
     points = throughput.plan_points(setups, FLAGS.traffic, max_workers, allowed)
     settings = (
         f"{packets} packets of 64 bytes per trace over {flows} flows (uniform; Zipf s={workloads.ZIPF_S}; "
@@ -174,7 +174,9 @@ def run_keys(
     return key_quality.all_rows(setups, plans, reference, flows, FLAGS.traffic_seed), note
 
 
-def run_speed(paths: Paths, setups: list[nf_setups.NfSetup]) -> list[parallelizer_speed.StageTimes]:
+def run_speed(
+    paths: Paths, setups: list[nf_setups.NfSetup], plans: dict[str, plan_pb2.Plan]
+) -> list[parallelizer_speed.StageTimes]:
     rows = []
     progress = Progress(len(setups))
     for s in setups:
@@ -186,6 +188,7 @@ def run_speed(paths: Paths, setups: list[nf_setups.NfSetup]) -> list[parallelize
             description = os.path.join(paths.workspace, "nfs", s.name, "description.textproto")
         row = parallelizer_speed.measure(
             s.name,
+            throughput.allowed_strategies(plans[s.name]),
             source,
             include,
             description,
@@ -238,7 +241,7 @@ def main(argv: list[str]) -> int:
         report.write_keys_csv(os.path.join(out_dir, report.KEYS_CSV), key_rows)
     speed_rows = None
     if "speed" in FLAGS.sections:
-        speed_rows = run_speed(paths, setups)
+        speed_rows = run_speed(paths, setups, plans)
         report.write_speed_csv(os.path.join(out_dir, report.SPEED_CSV), speed_rows)
     text = report.write_summary(
         os.path.join(out_dir, report.SUMMARY_MD),

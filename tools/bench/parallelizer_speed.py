@@ -13,6 +13,7 @@ import dataclasses
 import os
 import statistics
 import time
+from collections.abc import Sequence
 
 from google.protobuf import text_format
 
@@ -31,7 +32,7 @@ class StageTimes:
     planning_s: float
     planning_steps: dict[str, float]  # the planner's own step timings, last run
     codegen_s: float  # all strategies together
-    strategies: int
+    strategies: str  # those generated, e.g. "shared_nothing;locks;tm"
 
 
 TEMPLATE = os.path.join("parallelizer", "codegen", "templates", "parallel_config.c.jinja2")
@@ -57,6 +58,7 @@ def _median_time(fn, repeats: int) -> tuple[float, object]:
 
 def measure(
     nf: str,
+    strategies: Sequence[str],
     source: str | None,
     include_dir: str | None,
     description_path: str,
@@ -64,7 +66,9 @@ def measure(
     template_path: str,
     repeats: int,
 ) -> StageTimes:
-    """`template_path`: the code generator's template (TEMPLATE under the runfiles)."""
+    """`strategies`: the code generator's strategy names (shared_nothing, locks,
+    tm, hybrid) to generate, those the plan allows; `template_path`: the code
+    generator's template (TEMPLATE under the runfiles)."""
     analysis_s = paths = checks = None
     if source and include_dir and os.path.exists(source):
         analysis_s, analysis = _median_time(lambda: describe.analyze(source, [include_dir]), repeats)
@@ -75,10 +79,7 @@ def measure(
         lambda: planner.make_plan(validate.load(description_path), options), repeats
     )
     steps = {k: v for k, v in result.timings.items() if k != "total"}
-    strategies = ["locks", "tm"]
-    if result.plan.strategy == plan_pb2.SHARED_NOTHING:
-        strategies.insert(0, "shared_nothing")
     with open(template_path, encoding="utf-8") as f:
         template = f.read()  # read once: generation time is building the config and rendering
     codegen_s, _ = _median_time(lambda: [generate(plan_path, s, template) for s in strategies], repeats)
-    return StageTimes(nf, analysis_s, paths, checks, planning_s, steps, codegen_s, len(strategies))
+    return StageTimes(nf, analysis_s, paths, checks, planning_s, steps, codegen_s, ";".join(strategies))

@@ -137,8 +137,8 @@ def throughput_table(
 ) -> list[str]:
     by_point = {m.point: m for m in results}
     workers = shown_workers(max_workers)
-    strategies = (throughput.SHARED_NOTHING, throughput.LOCKS, throughput.TM)
-    short = {throughput.SHARED_NOTHING: "sn", throughput.LOCKS: "locks", throughput.TM: "tm"}
+    strategies = _parallel_strategies(results)
+    short = throughput.SHORT_NAMES
     head = ["NF", "traffic", "seq"] + [f"{short[s]} x{n}" for s in strategies for n in workers]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for nf, traffic in _cases(results):
@@ -150,6 +150,13 @@ def throughput_table(
                 cells.append(_fmt(throughput.rate(m, metric) if m else None))
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def _parallel_strategies(results: Sequence[throughput.Measurement]) -> list[str]:
+    """The parallel strategies measured at all, in throughput.PARALLEL_STRATEGIES
+    order (hybrid only appears where some NF's plan is HYBRID)."""
+    measured = {m.point.strategy for m in results}
+    return [s for s in throughput.PARALLEL_STRATEGIES if s in measured]
 
 
 def _cases(results: Sequence[throughput.Measurement]) -> list[tuple[str, str]]:
@@ -170,6 +177,9 @@ def scaling_table(results: Sequence[throughput.Measurement], max_workers: int) -
     head = ["NF", "traffic", "sn x1 / seq"]
     head += [f"sn eff x{n}" for n in counts] + [f"locks eff x{n}" for n in counts]
     head += ["locks read-only share"] + [f"tm eff x{n}" for n in counts]
+    hybrid = throughput.HYBRID in _parallel_strategies(results)
+    if hybrid:
+        head += [f"hybrid eff x{n}" for n in counts] + ["hybrid shared read-only share"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for nf, traffic in _cases(results):
 
@@ -181,6 +191,10 @@ def scaling_table(results: Sequence[throughput.Measurement], max_workers: int) -
         cells = [nf, traffic, f"{_fmt(ratio.get((nf, traffic)))} / {_fmt(ratio_cpu.get((nf, traffic)))}"]
         cells += [e(throughput.SHARED_NOTHING, n) for n in counts] + [e(throughput.LOCKS, n) for n in counts]
         cells += [_fmt(locks1.read_only_share if locks1 else None)] + [e(throughput.TM, n) for n in counts]
+        if hybrid:
+            hybrid1 = by_point.get(throughput.Point(nf, traffic, throughput.HYBRID, 1))
+            cells += [e(throughput.HYBRID, n) for n in counts]
+            cells += [_fmt(hybrid1.read_only_share if hybrid1 else None)]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -238,6 +252,54 @@ def goals(
     return out
 
 
+HEADLINE_TRAFFIC = "uniform"
+
+
+def _worst_balance(
+    rows: Sequence[key_quality.KeyRow], nf: str, source: str, mixes: Sequence[str]
+) -> float | None:
+    """The largest queue load max/mean over the NF's ports and `mixes` for one key source."""
+    values = [r.max_over_mean[m] for r in rows if r.nf == nf and r.source == source for m in mixes]
+    return max(values) if values else None
+
+
+def headline_table(
+    results: Sequence[throughput.Measurement],
+    max_workers: int,
+    key_rows: Sequence[key_quality.KeyRow] | None,
+) -> list[str]:
+    """One row per NF on uniform traffic, on-CPU Mpps: sequential, shared-nothing
+    on 1 and on the most workers, locks and hybrid on the most workers (hybrid
+    only where measured), then the worst queue load max/mean over the plan's
+    ports of our keys and of the published ones on uniform and on
+    client/server traffic. The README's table."""
+    by_point = {m.point: m for m in results}
+    n = max_workers
+    hybrid = throughput.HYBRID in _parallel_strategies(results)
+    columns = [(throughput.SHARED_NOTHING, 1), (throughput.SHARED_NOTHING, n), (throughput.LOCKS, n)]
+    if hybrid:
+        columns.append((throughput.HYBRID, n))
+    head = ["NF", "seq"] + [f"{throughput.SHORT_NAMES[s]} x{k}" for s, k in columns]
+    key_mixes = (("uniform",), ("c2s", "s2c"))
+    if key_rows is not None:
+        head += ["keys max/mean uniform (ours / published)", "keys max/mean c2s, s2c (ours / published)"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for nf in dict.fromkeys(m.point.nf for m in results if m.point.traffic == HEADLINE_TRAFFIC):
+
+        def cpu(strategy: str, k: int, nf: str = nf) -> str:
+            m = by_point.get(throughput.Point(nf, HEADLINE_TRAFFIC, strategy, k))
+            return _fmt(m.median_cpu_mpps if m else None)
+
+        cells = [nf, cpu(throughput.SEQUENTIAL, 1)] + [cpu(s, k) for s, k in columns]
+        if key_rows is not None:
+            for mixes in key_mixes:
+                ours = _worst_balance(key_rows, nf, key_quality.OURS, mixes)
+                theirs = _worst_balance(key_rows, nf, key_quality.PUBLISHED, mixes)
+                cells.append(f"{_fmt(ours)} / {_fmt(theirs)}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def keys_table(rows: Sequence[key_quality.KeyRow]) -> list[str]:
     head = ["NF", "port", "keys", "rank over RETA bits", *(f"{m} max/mean" for m in key_quality.MIXES)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -263,7 +325,7 @@ def speed_table(rows: Sequence[parallelizer_speed.StageTimes]) -> list[str]:
             "-" if r.paths is None else str(r.paths),
             "-" if r.solver_checks is None else str(r.solver_checks),
             _fmt(r.planning_s, 3),
-            f"{r.codegen_s:.3f} ({r.strategies})",
+            f"{r.codegen_s:.3f} ({r.strategies.replace(';', ', ')})",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
@@ -283,6 +345,7 @@ def plot(path_prefix: str, results: Sequence[throughput.Measurement], host: mach
         throughput.SHARED_NOTHING: ("tab:blue", "o"),
         throughput.LOCKS: ("tab:orange", "s"),
         throughput.TM: ("tab:green", "^"),
+        throughput.HYBRID: ("tab:red", "D"),
     }
     columns = min(3, len(nfs))
     rows = math.ceil(len(nfs) / columns)
@@ -321,8 +384,11 @@ def plot(path_prefix: str, results: Sequence[throughput.Measurement], host: mach
             ax.grid(True, alpha=0.3)
         for j in range(len(nfs), rows * columns):
             axes[j // columns][j % columns].axis("off")
-        handles, labels = axes[0][0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="upper right")
+        legend: dict[str, object] = {}  # every panel's lines: hybrid appears only in some
+        for ax in axes.flat:
+            for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+                legend.setdefault(label, handle)
+        fig.legend(list(legend.values()), list(legend), loc="upper right")
         fig.suptitle(
             f"{traffic} traffic, in-memory runtime, {host.cpu_model}, {host.cpus} CPUs "
             "(solid: wall clock, dotted: on-CPU)"
@@ -353,6 +419,12 @@ def write_summary(
             "the first worker's start to the last worker's end) and *on-CPU* (the same with the busiest "
             "worker's thread CPU time as the duration: what the run takes when no worker is preempted by "
             "other work on the machine; spinning on a lock counts as CPU time).",
+            "",
+        ]
+        lines += [
+            f"## Headline ({HEADLINE_TRAFFIC} traffic, on-CPU Mpps, median)",
+            "",
+            *headline_table(results, max_workers, key_rows),
             "",
         ]
         lines += ["## Throughput, wall clock (Mpps)", "", *throughput_table(results, max_workers), ""]

@@ -9,14 +9,27 @@ import re
 import subprocess
 from collections.abc import Sequence
 
+from proto import plan_pb2
 from tools.bench import nf_setups, workloads
 
 SEQUENTIAL = "sequential"
 SHARED_NOTHING = "shared_nothing"
 LOCKS = "locks"
 TM = "tm"
-STRATEGIES = (SEQUENTIAL, SHARED_NOTHING, LOCKS, TM)
-_STRATEGY_FLAG = {SEQUENTIAL: "sequential", SHARED_NOTHING: "sn", LOCKS: "locks", TM: "tm"}
+HYBRID = "hybrid"
+STRATEGIES = (SEQUENTIAL, SHARED_NOTHING, LOCKS, TM, HYBRID)
+PARALLEL_STRATEGIES = (SHARED_NOTHING, LOCKS, TM, HYBRID)
+SHORT_NAMES = {SEQUENTIAL: "seq", SHARED_NOTHING: "sn", LOCKS: "locks", TM: "tm", HYBRID: "hybrid"}
+_STRATEGY_FLAG = {SEQUENTIAL: "sequential", SHARED_NOTHING: "sn", LOCKS: "locks", TM: "tm", HYBRID: "hybrid"}
+
+
+def allowed_strategies(plan: plan_pb2.Plan) -> tuple[str, ...]:
+    """The parallel strategies a plan allows, in PARALLEL_STRATEGIES order: locks
+    and TM always; shared-nothing only for a SHARED_NOTHING plan, hybrid only for
+    a HYBRID plan (what the code generator accepts, parallelizer/codegen)."""
+    own = {plan_pb2.SHARED_NOTHING: SHARED_NOTHING, plan_pb2.HYBRID: HYBRID}.get(plan.strategy)
+    return tuple(s for s in PARALLEL_STRATEGIES if s in (LOCKS, TM) or s == own)
+
 
 _RUN = re.compile(
     r"^bench: run \d+: (\d+) packets in ([0-9.]+) s: ([0-9.]+) Mpps "
@@ -52,7 +65,8 @@ class Measurement:
     # what the run would take had no worker been preempted (the machine shared).
     runs_cpu_mpps: tuple[float, ...]
     median_cpu_mpps: float
-    # Share of packets that ran under the read lock only (locks), and TM
+    # Share of packets that ran under the read lock only (locks; hybrid: did
+    # not write a shared object), and TM
     # fallbacks per packet (tm), summed over workers and all runs.
     read_only_share: float
     tm_fallback_share: float
@@ -67,15 +81,16 @@ def plan_points(
     setups: Sequence[nf_setups.NfSetup],
     traffics: Sequence[str],
     max_workers: int,
-    shared_nothing_allowed: dict[str, bool],
+    allowed: dict[str, tuple[str, ...]],
 ) -> list[Point]:
-    """Every point of the sweep, NF by NF and traffic by traffic."""
+    """Every point of the sweep, NF by NF and traffic by traffic; `allowed`: the
+    parallel strategies of each NF's plan (allowed_strategies)."""
     points = []
     for setup in setups:
         for traffic in traffics:
             points.append(Point(setup.name, traffic, SEQUENTIAL, 1))
-            for strategy in (SHARED_NOTHING, LOCKS, TM):
-                if strategy == SHARED_NOTHING and not shared_nothing_allowed[setup.name]:
+            for strategy in PARALLEL_STRATEGIES:
+                if strategy not in allowed[setup.name]:
                     continue
                 points.extend(Point(setup.name, traffic, strategy, n) for n in range(1, max_workers + 1))
     return points
