@@ -50,6 +50,12 @@ flags.DEFINE_string(
     "The published design's keys (default: ../shared/reference/maestro_sn_keys.json next to the workspace).",
 )
 flags.DEFINE_integer("traffic_seed", 1, "Seed of all generated traffic.")
+flags.DEFINE_float(
+    "churn_expiry_gaps",
+    workloads.CHURN_EXPIRY_GAPS,
+    "The churn mix's NF expiry in mean flow gaps (8: tables over full, docs/BENCHMARKS.md).",
+    lower_bound=0.01,
+)
 flags.DEFINE_float("run_timeout_s", 300, "Limit per runtime invocation.")
 
 SECTIONS = ("throughput", "keys", "speed")
@@ -105,7 +111,7 @@ def run_throughput(
     paths: Paths, setups: list[nf_setups.NfSetup], plans: dict[str, plan_pb2.Plan], max_workers: int
 ) -> tuple[list[throughput.Measurement], str]:
     packets, flows = (QUICK_PACKETS, QUICK_FLOWS) if FLAGS.quick else (FLAGS.packets, FLAGS.trace_flows)
-    mixes = {m.name: m for m in workloads.mixes(packets, flows, FLAGS.traffic_seed)}
+    mixes = {m.name: m for m in workloads.mixes(packets, flows, FLAGS.traffic_seed, FLAGS.churn_expiry_gaps)}
     unknown = [t for t in FLAGS.traffic if t not in mixes]
     if unknown:
         raise app.UsageError(f"--traffic: unknown mix(es) {', '.join(unknown)}; known: {', '.join(mixes)}")
@@ -114,7 +120,7 @@ def run_throughput(
     settings = (
         f"{packets} packets of 64 bytes per trace over {flows} flows (uniform; Zipf s={workloads.ZIPF_S}; "
         f"churn: {workloads.CHURN:.0%} of packets start a new flow, expiry "
-        f"{workloads.CHURN_EXPIRY_GAPS} mean flow gaps), {FLAGS.warmup} warm-up + {FLAGS.repeats} timed runs "
+        f"{FLAGS.churn_expiry_gaps:g} mean flow gaps), {FLAGS.warmup} warm-up + {FLAGS.repeats} timed runs "
         f"per point, workers 1..{max_workers}"
     )
     print(f"throughput: {len(points)} runs ({settings})", file=sys.stderr)
@@ -232,6 +238,10 @@ def main(argv: list[str]) -> int:
         except throughput.BenchError as e:
             print(f"bench: {e}", file=sys.stderr)
             return 1
+        # Other work on the machine shows in the load; the start's is in `host`.
+        settings += "; load average at the end of the throughput runs " + ", ".join(
+            f"{x:.2f}" for x in os.getloadavg()
+        )
         report.write_throughput_csv(os.path.join(out_dir, report.THROUGHPUT_CSV), results, host)
         plots = report.plot(os.path.join(out_dir, "throughput"), results, host)
     key_rows = None

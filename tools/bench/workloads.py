@@ -47,11 +47,13 @@ class Trace:
     packets: int
 
 
-def mixes(packets: int, flows: int, seed: int) -> list[Mix]:
+def mixes(packets: int, flows: int, seed: int, churn_expiry_gaps: float = CHURN_EXPIRY_GAPS) -> list[Mix]:
+    """`churn_expiry_gaps`: the churn mix's expiry in mean flow gaps (larger:
+    fuller tables; 8 keeps about 72k flows live, more than 65536 entries)."""
     uniform = profiles.TrafficSpec(
         packets=packets, flows=flows, distribution="uniform", frame_size=64, pps=PPS, seed=seed
     )
-    churn_expiry = int(CHURN_EXPIRY_GAPS * flows / PPS * 1e9)
+    churn_expiry = int(churn_expiry_gaps * flows / PPS * 1e9)
     return [
         Mix("uniform", uniform, None),
         Mix("zipf", dataclasses.replace(uniform, distribution="zipf", zipf_s=ZIPF_S), None),
