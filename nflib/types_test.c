@@ -166,6 +166,18 @@ static void test_shared_objects(void) {
   /* Without a layout nothing is shared. */
   struct nf_map *alone = nf_map_create("m", 64, sizeof(struct k5), k5_hash, k5_eq);
   CHECK(alone != a.m && alone != c.m);
+  /* Each distinct object once: a's shared ones, the three shares, c's new map. */
+  nf_map_destroy(alone);
+  nf_map_destroy(c.m);
+  nf_map_destroy(c.own);
+  nf_map_destroy(b.own);
+  nf_map_destroy(a.own);
+  nf_map_destroy(a.m);
+  nf_vector_destroy(a.v);
+  nf_dchain_destroy(a.c);
+  nf_sketch_destroy(a.s);
+  nf_cht_destroy(a.h);
+  nf_lpm_destroy(a.l);
 }
 
 static int plain_calls;
