@@ -2,13 +2,9 @@
  * list (a LIFO stack linked through `next`) and of the allocated list (a
  * circular doubly linked list ordered by last use, oldest first); index i
  * lives in cell i + 2. */
-#include "nflib/dchain.h"
-
 #include <stdlib.h>
 
-#include "nflib/access.h"
-#include "nflib/instance.h"
-#include "nflib/internal.h"
+#include "nflib/types.h"
 
 #define FREE_HEAD 0
 #define ALLOC_HEAD 1
@@ -27,6 +23,87 @@ struct nf_dchain {
   uint32_t count;
   int32_t index_base;
 };
+
+/* The model of dchain.h over this representation (what WP proves the
+ * contracts against). Cell k >= 2 holds offset k - 2. A "free cell" is the
+ * free head 0 or a cell whose allocation bit is 0, an "allocated cell" the
+ * allocated head 1 or a cell whose bit is set. The structural invariant
+ * (nf_dchain_live) is local, one or two cells at a time:
+ *  - memory: the three arrays are valid and pairwise separate;
+ *  - free list: the next of a free cell is a free cell, and no two free cells
+ *    share a next other than 0: popping the head therefore leaves the list
+ *    made of free cells (no cycle can lead back to the popped cell);
+ *  - allocated list: prev and next of an allocated cell are allocated cells,
+ *    and the links are mutually inverse (next's prev and prev's next are the
+ *    cell itself), so unlinking a cell leaves no allocated cell pointing to it.
+ * It gives every link in range. It does not say that the lists reach every
+ * cell of their kind or that count is the number of allocated cells: those
+ * need reachability (docs/VERIFICATION.md). */
+/*@ predicate nf_dchain_acell{L}(struct nf_dchain *c, integer k) =
+      k == 1 || (2 <= k < c->capacity + 2 && c->allocated[k - 2] != 0);
+    predicate nf_dchain_fcell{L}(struct nf_dchain *c, integer k) =
+      k == 0 || (2 <= k < c->capacity + 2 && c->allocated[k - 2] == 0);
+    predicate nf_dchain_memory{L}(struct nf_dchain *c) =
+      \valid(c) && 1 <= c->capacity <= 1073741824 &&
+      c->index_base + c->capacity - 1 <= 2147483647 &&
+      \valid(c->cells + (0 .. c->capacity + 1)) &&
+      \valid(c->stamps + (0 .. c->capacity - 1)) &&
+      \valid(c->allocated + (0 .. c->capacity - 1)) &&
+      \separated(c, c->cells + (0 .. c->capacity + 1), c->stamps + (0 .. c->capacity - 1),
+                 c->allocated + (0 .. c->capacity - 1));
+    predicate nf_dchain_free_closed{L}(struct nf_dchain *c) =
+      \forall integer k; nf_dchain_fcell(c, k) ==> nf_dchain_fcell(c, c->cells[k].next);
+    predicate nf_dchain_free_injective{L}(struct nf_dchain *c) =
+      \forall integer j, k; nf_dchain_fcell(c, j) && nf_dchain_fcell(c, k) && j != k &&
+        c->cells[j].next != 0 ==> c->cells[j].next != c->cells[k].next;
+    predicate nf_dchain_free_links{L}(struct nf_dchain *c) =
+      nf_dchain_free_closed(c) && nf_dchain_free_injective(c);
+    predicate nf_dchain_alloc_next{L}(struct nf_dchain *c) =
+      \forall integer k; nf_dchain_acell(c, k) ==>
+        nf_dchain_acell(c, c->cells[k].next) && c->cells[c->cells[k].next].prev == k;
+    predicate nf_dchain_alloc_prev{L}(struct nf_dchain *c) =
+      \forall integer k; nf_dchain_acell(c, k) ==>
+        nf_dchain_acell(c, c->cells[k].prev) && c->cells[c->cells[k].prev].next == k;
+    predicate nf_dchain_alloc_links{L}(struct nf_dchain *c) =
+      nf_dchain_alloc_next(c) && nf_dchain_alloc_prev(c);
+    predicate nf_dchain_live{L}(struct nf_dchain *c) =
+      nf_dchain_memory(c) && nf_dchain_free_links(c) && nf_dchain_alloc_links(c);
+    logic integer nf_dchain_capacity_of{L}(struct nf_dchain *c) = c->capacity;
+    logic integer nf_dchain_base{L}(struct nf_dchain *c) = c->index_base;
+    logic integer nf_dchain_count{L}(struct nf_dchain *c) = c->count;
+    predicate nf_dchain_allocated{L}(struct nf_dchain *c, integer index) =
+      c->index_base <= index < c->index_base + c->capacity &&
+      c->allocated[index - c->index_base] != 0;
+    logic nf_time_t nf_dchain_stamp{L}(struct nf_dchain *c, integer index) =
+      c->index_base <= index < c->index_base + c->capacity ?
+        c->stamps[index - c->index_base] : (nf_time_t)0;
+    logic integer nf_dchain_oldest{L}(struct nf_dchain *c) =
+      c->cells[1].next - 2 + c->index_base;
+    predicate nf_dchain_empty{L}(struct nf_dchain *c) = c->cells[1].next == 1;
+    predicate nf_dchain_exhausted{L}(struct nf_dchain *c) = c->cells[0].next == 0;
+
+    // The abstract model's axioms (dchain.h), proved for this model.
+    lemma nf_dchain_in_range{L}: \forall struct nf_dchain *c, integer i;
+      nf_dchain_allocated(c, i) ==>
+        nf_dchain_base(c) <= i < nf_dchain_base(c) + nf_dchain_capacity_of(c);
+    lemma nf_dchain_oldest_allocated{L}: \forall struct nf_dchain *c;
+      nf_dchain_live(c) && !nf_dchain_empty(c) ==> nf_dchain_allocated(c, nf_dchain_oldest(c));
+*/
+/* clang-format off */
+#define NF_DCHAIN_STATE(c)                                                  \
+  (c)->cells[0 .. (c)->capacity + 1], (c)->stamps[0 .. (c)->capacity - 1],  \
+  (c)->allocated[0 .. (c)->capacity - 1], (c)->count
+#define NF_DCHAIN_APART(c, p)                                               \
+  \separated((p), (c), (c)->cells + (0 .. (c)->capacity + 1),               \
+             (c)->stamps + (0 .. (c)->capacity - 1),                        \
+             (c)->allocated + (0 .. (c)->capacity - 1))
+/* clang-format on */
+#define NF_DCHAIN_IMPL
+#include "nflib/dchain.h"
+
+#include "nflib/access.h"
+#include "nflib/instance.h"
+#include "nflib/internal.h"
 
 struct nf_dchain *nf_dchain_create(const char *name, uint32_t capacity) {
   if (capacity == 0) return NULL;
@@ -66,12 +143,25 @@ void nf_dchain_destroy(struct nf_dchain *chain) {
   free(chain);
 }
 
+/* Takes cell out of the allocated list (its own links are left as they were). */
+/*@ requires nf_dchain_memory(c) && 0 <= cell < c->capacity + 2;
+    requires c->cells[cell].prev < c->capacity + 2 && c->cells[cell].next < c->capacity + 2;
+    assigns c->cells[c->cells[cell].prev].next, c->cells[c->cells[cell].next].prev;
+    ensures c->cells[\old(c->cells[cell].prev)].next == \old(c->cells[cell].next);
+    ensures c->cells[\old(c->cells[cell].next)].prev == \old(c->cells[cell].prev); */
 static inline void unlink_cell(struct nf_dchain *c, uint32_t cell) {
   uint32_t prev = c->cells[cell].prev, next = c->cells[cell].next;
   c->cells[prev].next = next;
   c->cells[next].prev = prev;
 }
 
+/* Links cell in as the newest of the allocated list. */
+/*@ requires nf_dchain_memory(c) && 2 <= cell < c->capacity + 2;
+    requires c->cells[1].prev < c->capacity + 2 && c->cells[1].prev != cell;
+    assigns c->cells[cell], c->cells[c->cells[1].prev].next, c->cells[1].prev;
+    ensures c->cells[cell].prev == \old(c->cells[1].prev) && c->cells[cell].next == 1;
+    ensures c->cells[\old(c->cells[1].prev)].next == cell;
+    ensures c->cells[1].prev == cell; */
 static inline void append_allocated(struct nf_dchain *c, uint32_t cell) {
   uint32_t last = c->cells[ALLOC_HEAD].prev;
   c->cells[cell].prev = last;
@@ -80,6 +170,11 @@ static inline void append_allocated(struct nf_dchain *c, uint32_t cell) {
   c->cells[ALLOC_HEAD].prev = cell;
 }
 
+/* Marks cell's index free and pushes cell on the free list. */
+/*@ requires nf_dchain_memory(c) && 2 <= cell < c->capacity + 2;
+    assigns c->cells[cell].next, c->cells[0].next, c->allocated[cell - 2], c->count;
+    ensures c->cells[cell].next == \old(c->cells[0].next) && c->cells[0].next == cell;
+    ensures c->allocated[cell - 2] == 0; */
 static inline void push_free(struct nf_dchain *c, uint32_t cell) {
   c->cells[cell].next = c->cells[FREE_HEAD].next;
   c->cells[FREE_HEAD].next = cell;
@@ -87,7 +182,40 @@ static inline void push_free(struct nf_dchain *c, uint32_t cell) {
   c->count--;
 }
 
+/* Moves an allocated cell from the allocated list to the free list. */
+/*@ requires nf_dchain_live(c) && 2 <= cell < c->capacity + 2 && c->allocated[cell - 2] != 0;
+    assigns c->cells[0 .. c->capacity + 1], c->allocated[cell - 2], c->count;
+    ensures nf_dchain_memory(c);
+    ensures nf_dchain_alloc_links(c);
+    ensures nf_dchain_free_closed(c);
+    ensures nf_dchain_free_injective(c);
+    ensures c->allocated[cell - 2] == 0; */
+static inline void release_cell(struct nf_dchain *c, uint32_t cell) {
+  /*@ assert \forall integer k; nf_dchain_acell(c, k) && k != cell && c->cells[k].next == cell ==>
+        k == c->cells[cell].prev; */
+  /*@ assert \forall integer k; nf_dchain_acell(c, k) && k != cell && c->cells[k].prev == cell ==>
+        k == c->cells[cell].next; */
+  /*@ assert \forall integer k; nf_dchain_fcell(c, k) ==> c->cells[k].next != cell; */
+  unlink_cell(c, cell);
+  push_free(c, cell);
+  /*@ assert \forall integer k; 0 <= k < c->capacity + 2 ==>
+        c->cells[k].next == (k == 0 ? cell : k == cell ? \at(c->cells[0].next, Pre) :
+                             k == \at(c->cells[cell].prev, Pre) ? \at(c->cells[cell].next, Pre) :
+                             \at(c->cells[k].next, Pre)); */
+  /*@ assert \forall integer k; 0 <= k < c->capacity + 2 ==>
+        c->cells[k].prev == (k == \at(c->cells[cell].next, Pre) ? \at(c->cells[cell].prev, Pre) :
+                             \at(c->cells[k].prev, Pre)); */
+  /*@ assert \forall integer k;
+        nf_dchain_acell(c, k) <==> (nf_dchain_acell{Pre}(c, k) && k != cell); */
+  /*@ assert \forall integer k;
+        nf_dchain_fcell(c, k) <==> (nf_dchain_fcell{Pre}(c, k) || k == cell); */
+}
+
 /* Offset of index in [0, capacity), or -1 when out of range. */
+/*@ requires nf_dchain_memory(c);
+    assigns \nothing;
+    ensures c->index_base <= index < c->index_base + c->capacity ?
+              \result == index - c->index_base : \result == -1; */
 static inline int64_t offset_of(const struct nf_dchain *c, int32_t index) {
   int64_t offset = (int64_t)index - c->index_base;
   return (offset < 0 || offset >= c->capacity) ? -1 : offset;
@@ -96,13 +224,34 @@ static inline int64_t offset_of(const struct nf_dchain *c, int32_t index) {
 bool nf_dchain_allocate(struct nf_dchain *chain, nf_time_t now, int32_t *index_out) {
   uint32_t cell = chain->cells[FREE_HEAD].next;
   if (cell == FREE_HEAD) return false;
+  /*@ assert \forall integer k;
+        nf_dchain_fcell(chain, k) && k != 0 ==> chain->cells[k].next != cell; */
+  /*@ ghost uint32_t after = chain->cells[cell].next, last = chain->cells[ALLOC_HEAD].prev; */
   nf_before_write_to(chain);
   chain->cells[FREE_HEAD].next = chain->cells[cell].next;
   append_allocated(chain, cell);
   uint32_t offset = cell - FIRST_CELL;
+  /*@ assert \forall integer k; 0 <= k < chain->capacity + 2 ==>
+        chain->cells[k].next == (k == 0 ? after : k == cell ? 1 : k == last ? cell :
+                                 \at(chain->cells[k].next, Pre)); */
+  /*@ assert \forall integer k; 0 <= k < chain->capacity + 2 ==>
+        chain->cells[k].prev == (k == cell ? last : k == 1 ? cell :
+                                 \at(chain->cells[k].prev, Pre)); */
   chain->stamps[offset] = now;
   chain->allocated[offset] = 1;
   chain->count++;
+  /*@ assert \forall integer k;
+        nf_dchain_acell(chain, k) <==> (nf_dchain_acell{Pre}(chain, k) || k == cell); */
+  /*@ assert \forall integer k;
+        nf_dchain_fcell(chain, k) <==> (nf_dchain_fcell{Pre}(chain, k) && k != cell); */
+  /*@ assert nf_dchain_memory(chain); */
+  /*@ assert nf_dchain_alloc_links(chain); */
+  /*@ assert nf_dchain_free_closed(chain); */
+  /*@ assert nf_dchain_free_injective(chain); */
+  /*@ assert \forall integer o; 0 <= o < chain->capacity && o != offset ==>
+        chain->allocated[o] == \at(chain->allocated[o], Pre) &&
+        chain->stamps[o] == \at(chain->stamps[o], Pre); */
+  /*@ assert nf_dchain_others_unchanged{Pre, Here}(chain, chain->index_base + offset); */
   *index_out = (int32_t)(chain->index_base + (int64_t)offset);
   return true;
 }
@@ -113,9 +262,41 @@ int nf_dchain_rejuvenate(struct nf_dchain *chain, int32_t index, nf_time_t now) 
   if (nf_refresh_deferred(chain, index, now)) return NF_OK; /* the runtime applies it later */
   nf_before_write_to(chain);
   uint32_t cell = (uint32_t)offset + FIRST_CELL;
+  /*@ ghost uint32_t before = chain->cells[cell].prev, after = chain->cells[cell].next;
+      uint32_t last = after == ALLOC_HEAD ? before : chain->cells[ALLOC_HEAD].prev; */
+  /*@ assert \forall integer k; nf_dchain_acell(chain, k) && k != cell && chain->cells[k].next ==
+     cell ==> k == before; */
+  /*@ assert \forall integer k; nf_dchain_acell(chain, k) && k != cell && chain->cells[k].prev ==
+     cell ==> k == after; */
+  /*@ assert \forall integer k; nf_dchain_acell(chain, k) && k != cell && chain->cells[k].next == 1
+     ==> k == last; */
+  /*@ assert \forall integer k; nf_dchain_acell(chain, k) && k != cell && k != last && k != before
+     ==> chain->cells[k].next != cell && chain->cells[k].next != 1 && chain->cells[k].next != after;
+   */
   unlink_cell(chain, cell);
   append_allocated(chain, cell);
   chain->stamps[offset] = now;
+  /*@ assert chain->count == \at(chain->count, Pre); */
+  /*@ assert \forall integer k; 0 <= k < chain->capacity + 2 ==>
+        chain->cells[k].next == (k == cell ? 1 : k == last ? cell : k == before ? after :
+                                 \at(chain->cells[k].next, Pre)); */
+  /*@ assert \forall integer k; 0 <= k < chain->capacity + 2 ==>
+        chain->cells[k].prev == (k == cell ? last : k == 1 ? cell : k == after ? before :
+                                 \at(chain->cells[k].prev, Pre)); */
+  /*@ assert \forall integer k; nf_dchain_acell(chain, k) <==> nf_dchain_acell{Pre}(chain, k); */
+  /*@ assert \forall integer k; nf_dchain_fcell(chain, k) <==> nf_dchain_fcell{Pre}(chain, k); */
+  /*@ assert \forall integer k; nf_dchain_acell(chain, k) && k != cell && k != last && k != before
+     ==> chain->cells[chain->cells[k].next].prev == k; */
+  /*@ assert chain->cells[chain->cells[cell].next].prev == cell; */
+  /*@ assert chain->cells[chain->cells[last].next].prev == last; */
+  /*@ assert before != cell && before != last ==>
+        chain->cells[chain->cells[before].next].prev == before; */
+  /*@ assert \forall integer k; nf_dchain_acell(chain, k) ==>
+        nf_dchain_acell(chain, chain->cells[k].next); */
+  /*@ assert nf_dchain_alloc_next(chain); */
+  /*@ assert nf_dchain_alloc_prev(chain); */
+  /*@ assert nf_dchain_free_closed(chain); */
+  /*@ assert nf_dchain_free_injective(chain); */
   return NF_OK;
 }
 
@@ -130,8 +311,9 @@ bool nf_dchain_expire_one(struct nf_dchain *chain, nf_time_t older_than, int32_t
   uint32_t offset = cell - FIRST_CELL;
   if (chain->stamps[offset] >= older_than) return false;
   nf_before_write_to(chain);
-  unlink_cell(chain, cell);
-  push_free(chain, cell);
+  release_cell(chain, cell);
+  /*@ assert nf_dchain_others_unchanged{Pre, Here}(chain, chain->index_base + offset); */
+  /*@ assert !nf_dchain_allocated(chain, chain->index_base + offset); */
   *index_out = (int32_t)(chain->index_base + (int64_t)offset);
   return true;
 }
@@ -140,9 +322,7 @@ int nf_dchain_free(struct nf_dchain *chain, int32_t index) {
   int64_t offset = offset_of(chain, index);
   if (offset < 0 || !chain->allocated[offset]) return NF_NOT_FOUND;
   nf_before_write_to(chain);
-  uint32_t cell = (uint32_t)offset + FIRST_CELL;
-  unlink_cell(chain, cell);
-  push_free(chain, cell);
+  release_cell(chain, (uint32_t)offset + FIRST_CELL);
   return NF_OK;
 }
 

@@ -10,8 +10,19 @@ struct nf_dchain;
 
 /* Abstract model: a set of allocated indexes in [base, base + capacity), each
  * with a timestamp; nf_dchain_oldest is the allocated index least recently
- * allocated or rejuvenated. Timestamps passed in must not decrease (the list
- * order is the call order; expiry compares only the oldest's timestamp). */
+ * allocated or rejuvenated (meaningful unless nf_dchain_empty);
+ * nf_dchain_exhausted: no free index is left to hand out. Timestamps passed in
+ * must not decrease (the list order is the call order; expiry compares only
+ * the oldest's timestamp).
+ * dchain.c defines NF_DCHAIN_IMPL and the model over its representation
+ * instead, so that WP proves these contracts against the code (as for the
+ * vector; docs/VERIFICATION.md). NF_DCHAIN_STATE is the chain's memory
+ * (assigns clauses); NF_DCHAIN_APART says a caller's int32_t is not the
+ * chain's memory (always true for NF variables: chains are opaque). Proved:
+ * the contracts below. Not proved (tested by dchain_test): nf_dchain_empty <==>
+ * count == 0, nf_dchain_exhausted <==> count == capacity, the count updates,
+ * and that nf_dchain_oldest has the smallest timestamp. */
+#ifndef NF_DCHAIN_IMPL
 /*@ axiomatic nf_dchain_model {
       predicate nf_dchain_live{L}(struct nf_dchain *c) reads nf_heap;
       logic integer nf_dchain_capacity_of{L}(struct nf_dchain *c) reads nf_heap;
@@ -20,13 +31,20 @@ struct nf_dchain;
       predicate nf_dchain_allocated{L}(struct nf_dchain *c, integer index) reads nf_heap;
       logic nf_time_t nf_dchain_stamp{L}(struct nf_dchain *c, integer index) reads nf_heap;
       logic integer nf_dchain_oldest{L}(struct nf_dchain *c) reads nf_heap;
+      predicate nf_dchain_empty{L}(struct nf_dchain *c) reads nf_heap;
+      predicate nf_dchain_exhausted{L}(struct nf_dchain *c) reads nf_heap;
       axiom nf_dchain_in_range{L}: \forall struct nf_dchain *c, integer i;
         nf_dchain_allocated(c, i) ==>
           nf_dchain_base(c) <= i < nf_dchain_base(c) + nf_dchain_capacity_of(c);
       axiom nf_dchain_oldest_allocated{L}: \forall struct nf_dchain *c;
-        nf_dchain_count(c) > 0 ==> nf_dchain_allocated(c, nf_dchain_oldest(c));
+        nf_dchain_live(c) && !nf_dchain_empty(c) ==>
+          nf_dchain_allocated(c, nf_dchain_oldest(c));
     }
-    predicate nf_dchain_others_unchanged{L0, L1}(struct nf_dchain *c, integer index) =
+*/
+#define NF_DCHAIN_STATE(c) nf_heap
+#define NF_DCHAIN_APART(c, p) \true
+#endif
+/*@ predicate nf_dchain_others_unchanged{L0, L1}(struct nf_dchain *c, integer index) =
       \forall integer i; i != index ==>
         ((nf_dchain_allocated{L1}(c, i) <==> nf_dchain_allocated{L0}(c, i)) &&
          nf_dchain_stamp{L1}(c, i) == nf_dchain_stamp{L0}(c, i));
@@ -45,23 +63,29 @@ struct nf_dchain *nf_dchain_create(const char *name, uint32_t capacity);
     assigns nf_heap; */
 void nf_dchain_destroy(struct nf_dchain *chain);
 
+/*@ predicate nf_dchain_shape_unchanged{L0, L1}(struct nf_dchain *c) =
+      nf_dchain_capacity_of{L1}(c) == nf_dchain_capacity_of{L0}(c) &&
+      nf_dchain_base{L1}(c) == nf_dchain_base{L0}(c);
+*/
+
 /* CREATE. true: *index_out is a previously free index, now allocated with
- * timestamp now and the most recent. false: all indexes allocated. The index
- * is the most recently freed one, or the lowest never allocated one. */
+ * timestamp now and the most recent. false: all indexes allocated
+ * (nf_dchain_exhausted). The index is the most recently freed one, or the
+ * lowest never allocated one. */
 /*@ requires nf_dchain_live(chain) && \valid(index_out);
-    assigns nf_heap, *index_out;
-    ensures nf_dchain_live(chain);
+    requires NF_DCHAIN_APART(chain, index_out);
+    assigns NF_DCHAIN_STATE(chain), *index_out;
+    ensures nf_dchain_live(chain) && nf_dchain_shape_unchanged{Old, Here}(chain);
     behavior full:
-      assumes nf_dchain_count(chain) == nf_dchain_capacity_of(chain);
+      assumes nf_dchain_exhausted(chain);
       assigns \nothing;
       ensures \result == \false;
     behavior allocated:
-      assumes nf_dchain_count(chain) < nf_dchain_capacity_of(chain);
+      assumes !nf_dchain_exhausted(chain);
       ensures \result == \true;
-      ensures !\old(nf_dchain_allocated(chain, *index_out));
-      ensures nf_dchain_allocated(chain, *index_out);
-      ensures nf_dchain_stamp(chain, *index_out) == now;
-      ensures nf_dchain_count(chain) == \old(nf_dchain_count(chain)) + 1;
+      ensures nf_dchain_base(chain) <= *index_out < nf_dchain_base(chain) +
+   nf_dchain_capacity_of(chain); ensures !nf_dchain_allocated{Old}(chain, *index_out); ensures
+   nf_dchain_allocated(chain, *index_out); ensures nf_dchain_stamp(chain, *index_out) == now;
       ensures nf_dchain_others_unchanged{Old, Here}(chain, *index_out);
     complete behaviors;
     disjoint behaviors; */
@@ -71,8 +95,8 @@ bool nf_dchain_allocate(struct nf_dchain *chain, nf_time_t now, int32_t *index_o
  * NF_NOT_FOUND if index is not allocated (or out of range). A parallel runtime
  * may defer the refresh (nflib/access.h, refresh hook): NF_OK, applied later. */
 /*@ requires nf_dchain_live(chain);
-    assigns nf_heap;
-    ensures nf_dchain_live(chain);
+    assigns NF_DCHAIN_STATE(chain);
+    ensures nf_dchain_live(chain) && nf_dchain_shape_unchanged{Old, Here}(chain);
     behavior refreshed:
       assumes nf_dchain_allocated(chain, index);
       ensures \result == NF_OK && nf_dchain_allocated(chain, index);
@@ -96,17 +120,19 @@ bool nf_dchain_is_allocated(const struct nf_dchain *chain, int32_t index);
 /* DESTROY. Frees the least recently used index if its timestamp < older_than:
  * true and *index_out set; false when no index is that old. */
 /*@ requires nf_dchain_live(chain) && \valid(index_out);
-    assigns nf_heap, *index_out;
-    ensures nf_dchain_live(chain);
+    requires NF_DCHAIN_APART(chain, index_out);
+    assigns NF_DCHAIN_STATE(chain), *index_out;
+    ensures nf_dchain_live(chain) && nf_dchain_shape_unchanged{Old, Here}(chain);
     behavior expired:
-      assumes nf_dchain_count(chain) > 0;
+      assumes !nf_dchain_empty(chain);
       assumes nf_dchain_stamp(chain, nf_dchain_oldest(chain)) < older_than;
       ensures \result == \true && *index_out == \old(nf_dchain_oldest(chain));
+      ensures nf_dchain_allocated{Old}(chain, *index_out);
+      ensures nf_dchain_stamp{Old}(chain, *index_out) < older_than;
       ensures !nf_dchain_allocated(chain, *index_out);
-      ensures nf_dchain_count(chain) == \old(nf_dchain_count(chain)) - 1;
       ensures nf_dchain_others_unchanged{Old, Here}(chain, *index_out);
     behavior nothing_old:
-      assumes nf_dchain_count(chain) == 0 ||
+      assumes nf_dchain_empty(chain) ||
               nf_dchain_stamp(chain, nf_dchain_oldest(chain)) >= older_than;
       assigns \nothing;
       ensures \result == \false;
@@ -116,12 +142,11 @@ bool nf_dchain_expire_one(struct nf_dchain *chain, nf_time_t older_than, int32_t
 
 /* DESTROY. NF_NOT_FOUND if index is not allocated. */
 /*@ requires nf_dchain_live(chain);
-    assigns nf_heap;
-    ensures nf_dchain_live(chain);
+    assigns NF_DCHAIN_STATE(chain);
+    ensures nf_dchain_live(chain) && nf_dchain_shape_unchanged{Old, Here}(chain);
     behavior freed:
       assumes nf_dchain_allocated(chain, index);
       ensures \result == NF_OK && !nf_dchain_allocated(chain, index);
-      ensures nf_dchain_count(chain) == \old(nf_dchain_count(chain)) - 1;
       ensures nf_dchain_others_unchanged{Old, Here}(chain, index);
     behavior not_found:
       assumes !nf_dchain_allocated(chain, index);

@@ -36,6 +36,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--source", required=True, help="C file, relative to the workspace root")
     parser.add_argument("--functions", required=True, help="comma-separated functions to prove")
     parser.add_argument("--model", default="Typed", help="WP memory model (-wp-model)")
+    parser.add_argument("--provers", default="z3,cvc4", help="why3 provers (-wp-prover)")
     parser.add_argument("--lemmas", default="", help="comma-separated ACSL lemmas to prove too")
     parser.add_argument("--timeout", type=int, default=20, help="per-goal prover timeout, seconds")
     return parser.parse_args(argv)
@@ -108,7 +109,7 @@ def main(argv: list[str]) -> int:
         "-wp-model",
         args.model,
         "-wp-prover",
-        "z3,cvc4",
+        args.provers,
         "-wp-par",
         "2",
         "-wp-timeout",
