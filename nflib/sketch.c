@@ -65,9 +65,17 @@ static void row_slots(const struct nf_sketch *s, const void *key, uint32_t *slot
     slots[r] = r * s->width + ((h1 + r * h2) & (s->width - 1));
 }
 
+/* Time since `last`, exact for any two nf_time_t values (0 when now <= last):
+ * the signed difference would overflow for stamps far apart. */
+static inline uint64_t elapsed_since(nf_time_t now, nf_time_t last) {
+  return now > last ? (uint64_t)now - (uint64_t)last : 0;
+}
+
+/* A counter is live while less than `expiry` has passed since its last
+ * increment; estimate and expire agree on this boundary. */
 static inline bool is_live(const struct nf_sketch *s, const struct nf_sketch_counter *c,
                            nf_time_t now) {
-  return c->count != 0 && now - c->last < s->expiry;
+  return c->count != 0 && elapsed_since(now, c->last) < (uint64_t)s->expiry;
 }
 
 uint32_t nf_sketch_estimate(const struct nf_sketch *sketch, const void *key, nf_time_t now) {
@@ -99,7 +107,7 @@ void nf_sketch_expire(struct nf_sketch *sketch, nf_time_t now) {
   bool hooked = false;
   for (size_t i = 0; i < total; i++) {
     struct nf_sketch_counter *c = &sketch->counters[i];
-    if (c->count != 0 && c->last < now - sketch->expiry) {
+    if (c->count != 0 && !is_live(sketch, c, now)) {
       if (!hooked) {
         nf_before_write_to(sketch);
         hooked = true;

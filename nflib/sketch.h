@@ -49,8 +49,8 @@ uint32_t nf_sketch_estimate(const struct nf_sketch *sketch, const void *key, nf_
             \old(nf_sketch_run(sketch, (uint8_t *)key, now)) + 1; */
 void nf_sketch_increment(struct nf_sketch *sketch, const void *key, nf_time_t now);
 
-/* EXPIRE. Zeroes counters not touched since before now - expiry. Those
- * already read as 0, so no estimate changes: this only resets memory. Scans
+/* EXPIRE. Zeroes counters that read as 0 at now (expiry or more since their last
+ * increment), so no estimate changes: this only resets memory. Scans
  * width * depth counters; calls nf_before_write() only if it zeroes one. */
 /*@ requires nf_sketch_live(sketch);
     assigns nf_heap;

@@ -34,12 +34,25 @@ static void test_basics(void) {
   nf_sketch_expire(s, 200); /* last = 140 >= 200 - 100: nothing to zero */
   CHECK_EQ(test_hook_calls, 0);
   CHECK_EQ(nf_sketch_estimate(s, &k, 200), 1);
-  nf_sketch_expire(s, 241);
+  nf_sketch_expire(s, 240); /* exactly expiry since 140: reads 0, so zeroed */
   CHECK_EQ(test_hook_calls, 1);
   CHECK_EQ(nf_sketch_estimate(s, &k, 141), 0); /* counters really zeroed */
   nf_sketch_increment(s, &k, 300);
   CHECK_EQ(test_hook_calls, 2);
   nf_current_write_hook.fn = 0;
+  nf_sketch_destroy(s);
+
+  /* Stamps far apart: the signed difference would overflow (UBSan variant). */
+  s = nf_sketch_create("s", 64, 2, sizeof(struct key), 100);
+  nf_sketch_increment(s, &k, INT64_MIN + 1);
+  CHECK_EQ(nf_sketch_estimate(s, &k, INT64_MIN + 50), 1);
+  CHECK_EQ(nf_sketch_estimate(s, &k, INT64_MAX), 0);
+  nf_sketch_expire(s, INT64_MAX);
+  CHECK_EQ(nf_sketch_estimate(s, &k, INT64_MIN + 2), 0); /* zeroed */
+  nf_sketch_increment(s, &k, INT64_MAX);
+  CHECK_EQ(nf_sketch_estimate(s, &k, INT64_MIN), 1); /* time going back: still live */
+  nf_sketch_expire(s, INT64_MIN);
+  CHECK_EQ(nf_sketch_estimate(s, &k, INT64_MAX), 1);
   nf_sketch_destroy(s);
 }
 
