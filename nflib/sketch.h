@@ -9,13 +9,30 @@ struct nf_sketch;
 
 /* Abstract model: nf_sketch_run(s, key, now) is the exact number of increments
  * of key since its last gap of >= expiry between increments (0 once key has
- * been idle for expiry); estimates never undercount it. */
+ * been idle for expiry); estimates never undercount it.
+ * sketch.c defines NF_SKETCH_IMPL and the model over its representation
+ * instead (the refinement, docs/VERIFICATION.md): NF_SKETCH_STATE is the
+ * counters' memory (assigns clauses), and the NF_SKETCH_*_POST clauses are
+ * replaced by what WP proves of the counters: estimate and increment by \true
+ * (the history relation nf_sketch_run needs ghost state: not proved, tested by
+ * sketch_test), increment never lowers a counter's value at `now`, expire
+ * changes no counter's value at any t >= now. */
+#ifndef NF_SKETCH_IMPL
 /*@ axiomatic nf_sketch_model {
       predicate nf_sketch_live{L}(struct nf_sketch *s) reads nf_heap;
       logic integer nf_sketch_key_size{L}(struct nf_sketch *s) reads nf_heap;
       logic integer nf_sketch_run{L}(struct nf_sketch *s, uint8_t *key, nf_time_t now);
     }
 */
+#define NF_SKETCH_STATE(s) nf_heap
+#define NF_SKETCH_ESTIMATE_POST(s, key, now) \
+  (\result >= nf_sketch_run(s, key, now) || \result == UINT32_MAX)
+#define NF_SKETCH_INCREMENT_POST(s, key, now) \
+  (nf_sketch_run(s, key, now) == \old(nf_sketch_run(s, key, now)) + 1)
+#define NF_SKETCH_EXPIRE_POST(s, now) \
+  (\forall uint8_t * k, nf_time_t t;  \
+      t >= now == > nf_sketch_run(s, k, t) == \old(nf_sketch_run(s, k, t)))
+#endif
 
 /* width: power of two; depth in [1, 16]; key_size >= 1; expiry > 0.
  * NULL on bad arguments or no memory. */
@@ -35,28 +52,25 @@ void nf_sketch_destroy(struct nf_sketch *sketch);
 /*@ requires nf_sketch_live(sketch);
     requires \valid_read((uint8_t *)key + (0 .. nf_sketch_key_size(sketch) - 1));
     assigns \nothing;
-    ensures \result >= nf_sketch_run(sketch, (uint8_t *)key, now) ||
-            \result == UINT32_MAX; */
+    ensures NF_SKETCH_ESTIMATE_POST(sketch, (uint8_t *)key, now); */
 uint32_t nf_sketch_estimate(const struct nf_sketch *sketch, const void *key, nf_time_t now);
 
 /* WRITE. Adds one to key's counters (restarting expired ones from 0,
  * saturating at UINT32_MAX) and refreshes their timestamps. */
 /*@ requires nf_sketch_live(sketch);
     requires \valid_read((uint8_t *)key + (0 .. nf_sketch_key_size(sketch) - 1));
-    assigns nf_heap;
+    assigns NF_SKETCH_STATE(sketch);
     ensures nf_sketch_live(sketch);
-    ensures nf_sketch_run(sketch, (uint8_t *)key, now) ==
-            \old(nf_sketch_run(sketch, (uint8_t *)key, now)) + 1; */
+    ensures NF_SKETCH_INCREMENT_POST(sketch, (uint8_t *)key, now); */
 void nf_sketch_increment(struct nf_sketch *sketch, const void *key, nf_time_t now);
 
 /* EXPIRE. Zeroes counters that read as 0 at now (expiry or more since their last
  * increment), so no estimate changes: this only resets memory. Scans
  * width * depth counters; calls nf_before_write() only if it zeroes one. */
 /*@ requires nf_sketch_live(sketch);
-    assigns nf_heap;
+    assigns NF_SKETCH_STATE(sketch);
     ensures nf_sketch_live(sketch);
-    ensures \forall uint8_t *k, nf_time_t t; t >= now ==>
-      nf_sketch_run(sketch, k, t) == \old(nf_sketch_run(sketch, k, t)); */
+    ensures NF_SKETCH_EXPIRE_POST(sketch, now); */
 void nf_sketch_expire(struct nf_sketch *sketch, nf_time_t now);
 
 #endif /* NFLIB_SKETCH_H */
