@@ -5,13 +5,9 @@
  * added in any order: a longer or equal prefix overwrites, a shorter one
  * does not. Entry layout: bit 31 valid, bit 30 group pointer, bits 24..29
  * prefix length, bits 0..23 value (or group number). */
-#include "nflib/lpm.h"
-
 #include <stdlib.h>
 
-#include "nflib/access.h"
-#include "nflib/instance.h"
-#include "nflib/internal.h"
+#include "nflib/types.h"
 
 #define TBL24_SIZE (1u << 24)
 #define GROUP_SIZE 256u
@@ -27,6 +23,39 @@ struct nf_lpm {
   uint32_t group_capacity;
   uint32_t group_count;
 };
+
+/* The model of lpm.h over the tables (what WP proves nf_lpm_lookup against):
+ * tbl24 and the group_capacity groups are valid and separate, and every tbl24
+ * entry with the group bit points to an allocated group (< group_count <=
+ * group_capacity). nf_lpm_entry is the entry addr resolves to; nf_lpm_match
+ * its value when valid, else -1. */
+/*@ axiomatic nf_lpm_bits {
+      logic integer nf_lpm_and(integer a, integer m) = a & m;
+      // Assumed (the provers know no bound on a bitwise and).
+      axiom nf_lpm_and_bound: \forall integer a, m;
+        0 <= a && 0 <= m ==> 0 <= nf_lpm_and(a, m) <= m && 0 <= nf_lpm_and(m, a) <= m;
+    }
+    predicate nf_lpm_groups_ok{L}(struct nf_lpm *l) =
+      \forall integer i; 0 <= i < TBL24_SIZE ==> (l->tbl24[i] & GROUP) != 0 ==>
+        (l->tbl24[i] & PAYLOAD_MASK) < l->group_count;
+    predicate nf_lpm_live{L}(struct nf_lpm *l) =
+      \valid_read(l) && l->group_count <= l->group_capacity <= PAYLOAD_MASK &&
+      \valid_read(l->tbl24 + (0 .. TBL24_SIZE - 1)) &&
+      \valid_read(l->tbl8 + (0 .. l->group_capacity * GROUP_SIZE - 1)) &&
+      nf_lpm_groups_ok(l);
+    logic integer nf_lpm_entry{L}(struct nf_lpm *l, integer addr) =
+      (l->tbl24[addr / GROUP_SIZE] & GROUP) != 0 ?
+        l->tbl8[(l->tbl24[addr / GROUP_SIZE] & PAYLOAD_MASK) * GROUP_SIZE + addr % GROUP_SIZE] :
+        l->tbl24[addr / GROUP_SIZE];
+    logic integer nf_lpm_match{L}(struct nf_lpm *l, integer addr) =
+      (nf_lpm_entry(l, addr) & VALID) != 0 ? (nf_lpm_entry(l, addr) & PAYLOAD_MASK) : -1;
+*/
+#define NF_LPM_IMPL
+#include "nflib/lpm.h"
+
+#include "nflib/access.h"
+#include "nflib/instance.h"
+#include "nflib/internal.h"
 
 static inline uint32_t make_entry(uint32_t value, uint8_t depth) {
   return VALID | ((uint32_t)depth << DEPTH_SHIFT) | value;
@@ -111,8 +140,22 @@ int nf_lpm_add(struct nf_lpm *lpm, uint32_t prefix, uint8_t prefix_len, int32_t 
 }
 
 bool nf_lpm_lookup(const struct nf_lpm *lpm, uint32_t addr, int32_t *value_out) {
-  uint32_t e = lpm->tbl24[addr >> 8];
-  if (e & GROUP) e = lpm->tbl8[(size_t)(e & PAYLOAD_MASK) * GROUP_SIZE + (addr & 0xff)];
+  /* Division and remainder by 256 (gcc emits the shift and the mask): WP's
+   * provers reason about them, not about bit operations. */
+  uint32_t e = lpm->tbl24[addr / GROUP_SIZE];
+  /*@ assert nf_lpm_and(e, PAYLOAD_MASK) == (e & PAYLOAD_MASK) ||
+             nf_lpm_and(PAYLOAD_MASK, e) == (e & PAYLOAD_MASK); */
+  /*@ assert 0 <= (e & PAYLOAD_MASK) <= PAYLOAD_MASK; */
+  if (e & GROUP) {
+    /*@ assert addr / GROUP_SIZE < TBL24_SIZE; */
+    /*@ assert (e & PAYLOAD_MASK) < lpm->group_capacity; */
+    /*@ assert (e & PAYLOAD_MASK) * GROUP_SIZE + addr % GROUP_SIZE <
+               lpm->group_capacity * GROUP_SIZE; */
+    e = lpm->tbl8[(size_t)(e & PAYLOAD_MASK) * GROUP_SIZE + addr % GROUP_SIZE];
+  }
+  /*@ assert nf_lpm_and(e, PAYLOAD_MASK) == (e & PAYLOAD_MASK) ||
+             nf_lpm_and(PAYLOAD_MASK, e) == (e & PAYLOAD_MASK); */
+  /*@ assert 0 <= (e & PAYLOAD_MASK) <= PAYLOAD_MASK; */
   if (!(e & VALID)) return false;
   *value_out = (int32_t)(e & PAYLOAD_MASK);
   return true;
