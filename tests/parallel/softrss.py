@@ -9,6 +9,8 @@ import struct
 
 import dpkt
 
+from parallelizer.sharding.toeplitz import toeplitz_hash
+
 RSS_IPV4 = 1 << 2
 RSS_FRAG_IPV4 = 1 << 3
 RSS_TCP = 1 << 4
@@ -16,14 +18,8 @@ RSS_UDP = 1 << 5
 RSS_OTHER = 1 << 7
 
 
-def toeplitz(key: bytes, data: bytes) -> int:
-    key_int = int.from_bytes(key, "big")
-    key_bits = len(key) * 8
-    result = 0
-    for i in range(len(data) * 8):
-        if data[i // 8] & (0x80 >> (i % 8)):
-            result ^= (key_int >> (key_bits - 32 - i)) & 0xFFFFFFFF
-    return result
+# The planner's Toeplitz hash (checked against the Microsoft RSS vectors).
+toeplitz = toeplitz_hash
 
 
 def hash_input(frame: bytes, rss_hf: int) -> bytes:
