@@ -24,14 +24,10 @@
  *
  * A count that reaches 0xffff (65535 keys passing one bucket: a degenerate
  * hash) sticks there: lookups stay correct and keep probing past it. */
-#include "nflib/map.h"
-
 #include <stdlib.h>
 #include <string.h>
 
-#include "nflib/access.h"
-#include "nflib/instance.h"
-#include "nflib/internal.h"
+#include "nflib/types.h"
 
 #if defined(__SSE2__) && !defined(__FRAMAC__)
 #include <emmintrin.h>
@@ -64,40 +60,239 @@ struct nf_map {
   nf_key_eq_fn eq;
 };
 
+/* The model of map.h over this representation (NF_MAP_IMPL): what WP proves
+ * the contracts of get, put and erase against (docs/VERIFICATION.md).
+ *
+ * Slot s = bucket * SLOTS + lane. Its entry is the bytes
+ * [nf_slot_start(s, stride), + stride) of `entries`: the int32 value (read
+ * and written as one int32_t, see load_value), then the key_size key bytes.
+ * nf_slot_start(s, c) is s * c kept opaque, as in vector.c: with the product
+ * in a goal's context z3 and cvc4 turn to nonlinear arithmetic, so its
+ * definition sits in an axiomatic of its own that only entry_at pulls in
+ * (nf_slot_products). Trusted step: the axioms nf_slots_disjoint and
+ * nf_slots_inside are the proved lemmas nf_map_products_disjoint and
+ * nf_map_products_inside with nf_slot_start(a, c) for a * c.
+ *
+ * Lane sets: bit l of a mask (match_lanes, displaced_lanes) stands for lane
+ * l. z3 and cvc4 know nothing of bitwise operators, so four facts about them
+ * are axioms (nf_map_lane_sets; true of two's-complement integers).
+ *
+ * A key is in the map (nf_map_has) when some occupied lane (non-zero) of
+ * some bucket holds an entry whose key bytes equal it. nf_map_value is left
+ * unrefined: the proved contracts state the value of the slot that holds the
+ * key (nf_map_value_at) instead. */
+/*@ lemma nf_map_products_disjoint: \forall integer a, b, c, k;
+      c > 0 && 0 <= k < c && a != b ==> a * c + k < b * c || a * c + k >= b * c + c;
+    lemma nf_map_products_inside: \forall integer s, n, c;
+      c > 0 && 0 <= s < n ==> 0 <= s * c && s * c + c <= n * c;
+    axiomatic nf_map_slots {
+      logic integer nf_slot_start(integer s, integer stride);
+      axiom nf_slots_disjoint: \forall integer a, b, c, k;
+        c > 0 && 0 <= k < c && a != b ==>
+        nf_slot_start(a, c) + k < nf_slot_start(b, c) ||
+        nf_slot_start(a, c) + k >= nf_slot_start(b, c) + c;
+      axiom nf_slots_inside: \forall integer s, n, c;
+        c > 0 && 0 <= s < n ==>
+        0 <= nf_slot_start(s, c) && nf_slot_start(s, c) + c <= nf_slot_start(n, c);
+    }
+    axiomatic nf_map_slot_products {
+      predicate nf_slot_products;
+      axiom nf_slot_products_hold: nf_slot_products;
+      axiom nf_slot_start_def: \forall integer s, c; nf_slot_start(s, c) == s * c;
+    }
+    axiomatic nf_map_lane_sets {
+      predicate nf_bit(integer x, integer k); // bit k of x is set
+      axiom nf_bit_and: \forall integer x, y, k;
+        0 <= x && 0 <= y && 0 <= k && nf_bit(x & y, k) ==> nf_bit(x, k);
+      axiom nf_bit_or: \forall integer x, l, k;
+        0 <= x && 0 <= l && 0 <= k && nf_bit(x | (1 << l), k) ==> nf_bit(x, k) || k == l;
+      logic integer nf_some_bit(integer x);
+      axiom nf_bit_some: \forall integer x;
+        0 < x ==> 0 <= nf_some_bit(x) && nf_bit(x, nf_some_bit(x));
+      axiom nf_bit_none: \forall integer k; 0 <= k ==> !nf_bit(0, k);
+      axiom nf_clear_lowest: \forall integer x, y; 0 < x && y == x - 1 ==> 0 <= (x & y) < x;
+    }
+    axiomatic nf_map_bit_tests {
+      predicate nf_bit_tests;
+      axiom nf_bit_tests_hold: nf_bit_tests;
+      axiom nf_bit_def: \forall integer x, k; 0 <= k ==> (nf_bit(x, k) <==> (x & (1 << k)) != 0);
+    }
+
+    logic integer nf_map_bytes{L}(struct nf_map *m) = nf_slot_start(m->buckets * 15, m->stride);
+    predicate nf_map_live{L}(struct nf_map *m) =
+      \valid(m) && 1 <= m->buckets <= 134217728 &&
+      1 <= m->key_size && m->key_size + 4 <= m->stride <= 4100 &&
+      m->capacity <= m->buckets * 15 && m->size <= m->capacity &&
+      \valid(m->ctrl + (0 .. m->buckets * 16 - 1)) &&
+      \valid(m->entries + (0 .. nf_map_bytes(m) - 1));
+    predicate nf_map_slot_ok{L}(struct nf_map *m, integer b, integer l) =
+      0 <= b < m->buckets && 0 <= l < 15;
+    logic uint8_t *nf_map_entry{L}(struct nf_map *m, integer b, integer l) =
+      m->entries + nf_slot_start(b * 15 + l, m->stride);
+    logic int32_t nf_map_value_at{L}(struct nf_map *m, integer b, integer l) =
+      *(int32_t *)nf_map_entry(m, b, l);
+    predicate nf_map_holds{L}(struct nf_map *m, integer b, integer l, uint8_t *key) =
+      nf_map_slot_ok(m, b, l) && m->ctrl[b * 16 + l] != 0 &&
+      nf_key_equal{L, L}(nf_map_entry(m, b, l) + 4, key, m->key_size);
+    predicate nf_map_has{L}(struct nf_map *m, uint8_t *key) =
+      \exists integer b, l; nf_map_holds(m, b, l, key);
+    logic integer nf_map_size_of{L}(struct nf_map *m) = m->size;
+    logic integer nf_map_capacity_of{L}(struct nf_map *m) = m->capacity;
+    logic integer nf_map_key_size{L}(struct nf_map *m) = m->key_size;
+    axiomatic nf_map_value_unrefined {
+      logic int32_t nf_map_value{L}(struct nf_map *m, uint8_t *key);
+    }
+    lemma nf_map_size_bounds{L}: \forall struct nf_map *m;
+      nf_map_live(m) ==> 0 <= nf_map_size_of(m) <= nf_map_capacity_of(m);
+
+    // Nothing of the map's state changed between L0 and L1.
+    predicate nf_map_same{L0, L1}(struct nf_map *m) =
+      \at(m->size, L0) == \at(m->size, L1) &&
+      (\forall integer i; 0 <= i < \at(m->buckets, L0) * 16 ==>
+         \at(m->ctrl[i], L0) == \at(m->ctrl[i], L1)) &&
+      (\forall integer i; 0 <= i < nf_map_bytes{L0}(m) ==>
+         \at(m->entries[i], L0) == \at(m->entries[i], L1)) &&
+      (\forall integer b, l; nf_map_slot_ok{L0}(m, b, l) ==>
+         nf_map_value_at{L0}(m, b, l) == nf_map_value_at{L1}(m, b, l));
+*/
+/* The map's state (assigns clauses): control words, entry bytes, the values
+ * as int32_t, size. NF_MAP_APART: the caller's key is not the map's memory
+ * (always true for NF keys: maps are opaque). */
+/* clang-format off */
+#define NF_MAP_STATE(m)                                               \
+  (m)->ctrl[0 .. (m)->buckets * 16 - 1],                              \
+  (m)->entries[0 .. nf_map_bytes(m) - 1],                             \
+  *(int32_t *)((m)->entries + (0 .. nf_map_bytes(m) - 1)),            \
+  (m)->size
+#define NF_MAP_APART(m, key)                                          \
+  \separated((key) + (0 .. (m)->key_size - 1),                        \
+             (m)->entries + (0 .. nf_map_bytes(m) - 1))
+/* clang-format on */
+#define NF_MAP_IMPL
+#include "nflib/map.h"
+
+#include "nflib/access.h"
+#include "nflib/instance.h"
+#include "nflib/internal.h"
+
+/* The hash and the key comparison given to nf_map_create, called through
+ * these wrappers. WP cannot call through a function pointer: under Frama-C
+ * they are prototypes whose contracts are the assumption on what
+ * nf_map_create is given (NF_KEY_DECLARE's functions satisfy it): hash reads
+ * the key_size key bytes and writes nothing, eq is true exactly when the
+ * key_size bytes are equal. */
+#ifdef __FRAMAC__
+/*@ axiomatic nf_map_hash {
+      logic uint32_t nf_map_hash_of{L}(struct nf_map *m, uint8_t *key);
+    } */
+/*@ requires \valid_read(map) && \valid_read((uint8_t *)key + (0 .. map->key_size - 1));
+    assigns \nothing;
+    ensures \result == nf_map_hash_of(map, (uint8_t *)key); */
+static uint32_t map_hash(const struct nf_map *map, const void *key);
+/*@ requires \valid_read(map);
+    requires \valid_read((uint8_t *)a + (0 .. map->key_size - 1));
+    requires \valid_read((uint8_t *)b + (0 .. map->key_size - 1));
+    assigns \nothing;
+    ensures \result <==> nf_key_equal{Here, Here}((uint8_t *)a, (uint8_t *)b, map->key_size); */
+static bool map_keys_equal(const struct nf_map *map, const void *a, const void *b);
+#else
+static inline uint32_t map_hash(const struct nf_map *map, const void *key) {
+  return map->hash(key);
+}
+static inline bool map_keys_equal(const struct nf_map *map, const void *a, const void *b) {
+  return map->eq(a, b);
+}
+#endif
+
+/*@ requires nf_map_live(map) && bucket < map->buckets;
+    assigns \nothing;
+    ensures \result == map->ctrl + bucket * 16; */
 static inline uint16_t *ctrl_at(const struct nf_map *map, uint32_t bucket) {
   return map->ctrl + (size_t)bucket * LANES;
 }
 
+/*@ requires nf_map_live(map) && nf_map_slot_ok(map, bucket, lane);
+    assigns \nothing;
+    ensures \result == nf_map_entry(map, bucket, lane); */
 static inline uint8_t *entry_at(const struct nf_map *map, uint32_t bucket, uint32_t lane) {
+  /*@ assert nf_slot_products; */
   return map->entries + ((size_t)bucket * SLOTS + lane) * map->stride;
 }
 
-/* The top bits of the hash pick the bucket, the low 15 bits make the tag. */
-static inline uint32_t home_of(const struct nf_map *map, uint32_t hash) {
-  return (uint32_t)(((uint64_t)hash * map->buckets) >> 32);
+/* The value of an entry: its first four bytes, as one int32_t (entries are
+ * 4-aligned: 64-aligned array, stride a multiple of 4). */
+/*@ requires \valid_read((int32_t *)entry);
+    assigns \nothing;
+    ensures \result == *(int32_t *)entry; */
+static inline int32_t load_value(const uint8_t *entry) {
+  return *(const int32_t *)(const void *)entry;
 }
 
+/*@ requires \valid((int32_t *)entry);
+    assigns *(int32_t *)entry;
+    ensures *(int32_t *)entry == value; */
+static inline void store_value(uint8_t *entry, int32_t value) {
+  *(int32_t *)(void *)entry = value;
+}
+
+/* n bytes: a loop (not memcpy) so that the copy is proved in uint8_t; gcc -O2
+ * compiles it to a memcpy call. */
+/*@ requires \valid(dst + (0 .. n - 1)) && \valid_read(src + (0 .. n - 1));
+    requires \separated(dst + (0 .. n - 1), src + (0 .. n - 1));
+    assigns dst[0 .. n - 1];
+    ensures \forall integer i; 0 <= i < n ==> dst[i] == src[i]; */
+static inline void copy_bytes(uint8_t *restrict dst, const uint8_t *restrict src, uint32_t n) {
+  /*@ loop invariant 0 <= i <= n;
+      loop invariant \forall integer k; 0 <= k < i ==> dst[k] == src[k];
+      loop assigns i, dst[0 .. n - 1];
+      loop variant n - i; */
+  for (uint32_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+/* The top bits of the hash pick the bucket, the low 15 bits make the tag. */
+/*@ requires nf_map_live(map);
+    assigns \nothing;
+    ensures \result < map->buckets; */
+static inline uint32_t home_of(const struct nf_map *map, uint32_t hash) {
+  /*@ assert (uint64_t)hash * map->buckets < 0x100000000 * map->buckets; */
+  return (uint32_t)(((uint64_t)hash * map->buckets) / 0x100000000u);
+}
+
+/*@ assigns \nothing;
+    ensures 1 <= \result <= 0x7fff; */
 static inline uint16_t tag_of(uint32_t hash) {
-  uint16_t t = (uint16_t)(hash & 0x7fffu);
+  uint16_t t = (uint16_t)(hash % 0x8000u);
   return t ? t : 1;
 }
 
+/*@ requires nf_map_live(map) && bucket < map->buckets;
+    assigns \nothing;
+    ensures \result < map->buckets;
+    ensures \result == (bucket + 1 == map->buckets ? 0 : bucket + 1); */
 static inline uint32_t next_bucket(const struct nf_map *map, uint32_t bucket) {
   return bucket + 1 == map->buckets ? 0 : bucket + 1;
 }
 
 /* Buckets from `from` forward to `to` (cyclic). */
+/*@ requires nf_map_live(map) && from < map->buckets && to < map->buckets;
+    assigns \nothing;
+    ensures \result == (to >= from ? to - from : to + map->buckets - from); */
 static inline uint32_t distance(const struct nf_map *map, uint32_t from, uint32_t to) {
   return to >= from ? to - from : to + map->buckets - from;
 }
 
 /* The lane value of a key with this hash and home, stored in `bucket`. */
+/*@ assigns \nothing;
+    ensures \result != 0; */
 static inline uint16_t lane_value(uint32_t hash, uint32_t home, uint32_t bucket) {
-  return (uint16_t)(tag_of(hash) | (bucket == home ? 0 : DISPLACED));
+  return (uint16_t)(tag_of(hash) + (bucket == home ? 0 : DISPLACED));
 }
 
 /* Bit l set iff slot lane l (< SLOTS) of the control word holds `tag`
- * (tag 0: iff the slot is empty). */
+ * (tag 0: iff the slot is empty). Frama-C proves the portable loop. */
+/*@ requires \valid_read(ctrl + (0 .. SLOTS - 1));
+    assigns \nothing;
+    ensures \forall integer k; 0 <= k && nf_bit(\result, k) ==> k < SLOTS && ctrl[k] == tag; */
 static inline uint32_t match_lanes(const uint16_t *ctrl, uint16_t tag) {
 #ifdef MAP_SSE2
   __m128i want = _mm_set1_epi16((short)tag);
@@ -108,6 +303,10 @@ static inline uint32_t match_lanes(const uint16_t *ctrl, uint16_t tag) {
   return bits & SLOT_LANES_MASK;
 #else
   uint32_t bits = 0;
+  /*@ loop invariant 0 <= l <= SLOTS;
+      loop invariant \forall integer k; 0 <= k && nf_bit(bits, k) ==> k < l && ctrl[k] == tag;
+      loop assigns l, bits;
+      loop variant SLOTS - l; */
   for (uint32_t l = 0; l < SLOTS; l++)
     if (ctrl[l] == tag) bits |= 1u << l;
   return bits;
@@ -115,23 +314,39 @@ static inline uint32_t match_lanes(const uint16_t *ctrl, uint16_t tag) {
 }
 
 /* Bit l set iff slot lane l holds a displaced key. */
+/*@ requires \valid_read(ctrl + (0 .. SLOTS - 1));
+    assigns \nothing;
+    ensures \forall integer k; 0 <= k && nf_bit(\result, k) ==> k < SLOTS; */
 static inline uint32_t displaced_lanes(const uint16_t *ctrl) {
   uint32_t bits = 0;
+  /*@ loop invariant 0 <= l <= SLOTS;
+      loop invariant \forall integer k; 0 <= k && nf_bit(bits, k) ==> k < l;
+      loop assigns l, bits;
+      loop variant SLOTS - l; */
   for (uint32_t l = 0; l < SLOTS; l++)
     if (ctrl[l] & DISPLACED) bits |= 1u << l;
   return bits;
 }
 
+/* The lowest set bit of a non-zero lane set. Frama-C proves the portable
+ * loop (lane sets have no bit from SLOTS on). */
+/*@ requires bits != 0;
+    requires \forall integer k; 0 <= k && nf_bit(bits, k) ==> k < SLOTS;
+    assigns \nothing;
+    ensures 0 <= \result < SLOTS && nf_bit(bits, \result); */
 static inline uint32_t lowest_lane(uint32_t bits) {
 #if defined(__GNUC__) && !defined(__FRAMAC__)
   return (uint32_t)__builtin_ctz(bits);
 #else
-  uint32_t l = 0;
-  while (!(bits & 1u)) {
-    bits >>= 1;
-    l++;
-  }
-  return l;
+  /*@ assert nf_bit_tests; */
+  /*@ loop invariant 0 <= l <= SLOTS;
+      loop invariant \forall integer k; 0 <= k < l ==> !nf_bit(bits, k);
+      loop assigns l;
+      loop variant SLOTS - l; */
+  for (uint32_t l = 0; l < SLOTS; l++)
+    if (bits & (1u << l)) return l;
+  /*@ assert nf_bit(bits, nf_some_bit(bits)); */
+  return SLOTS; /* unreachable: bits has a lane below SLOTS */
 #endif
 }
 
@@ -174,16 +389,31 @@ void nf_map_destroy(struct nf_map *map) {
 /* The entry holding key (hash `hash`), or NULL; *bucket_out is its bucket.
  * A probe moves past a bucket only while keys overflowed it, so it visits at
  * most every bucket once. */
+/*@ requires nf_map_live(map) && nf_map_key_ok(map, (void *)key);
+    requires \valid(bucket_out) && \valid(lane_out);
+    requires \separated(bucket_out, lane_out, map);
+    assigns *bucket_out, *lane_out;
+    ensures \result != \null ==>
+      nf_map_holds(map, *bucket_out, *lane_out, (uint8_t *)key) &&
+      \result == nf_map_entry(map, *bucket_out, *lane_out); */
 static inline uint8_t *find(const struct nf_map *map, const void *key, uint32_t hash,
                             uint32_t *bucket_out, uint32_t *lane_out) {
   uint32_t bucket = home_of(map, hash);
   uint16_t want = tag_of(hash); /* in the home bucket; displaced further on */
+  /*@ loop invariant bucket < map->buckets && want != 0;
+      loop invariant 0 <= probes <= map->buckets;
+      loop assigns probes, bucket, want;
+      loop variant map->buckets - probes; */
   for (uint32_t probes = 0; probes < map->buckets; probes++) {
     const uint16_t *ctrl = ctrl_at(map, bucket);
+    /*@ loop invariant \forall integer k;
+          0 <= k && nf_bit(hits, k) ==> k < SLOTS && ctrl[k] == want;
+        loop assigns hits;
+        loop variant hits; */
     for (uint32_t hits = match_lanes(ctrl, want); hits; hits &= hits - 1) {
       uint32_t lane = lowest_lane(hits);
       uint8_t *entry = entry_at(map, bucket, lane);
-      if (map->eq(entry + sizeof(int32_t), key)) {
+      if (map_keys_equal(map, entry + sizeof(int32_t), key)) {
         *bucket_out = bucket;
         *lane_out = lane;
         return entry;
@@ -191,67 +421,129 @@ static inline uint8_t *find(const struct nf_map *map, const void *key, uint32_t 
     }
     if (ctrl[OVERFLOW_LANE] == 0) return NULL;
     bucket = next_bucket(map, bucket);
-    want = (uint16_t)(tag_of(hash) | DISPLACED);
+    want = (uint16_t)(tag_of(hash) + DISPLACED);
   }
   return NULL;
 }
 
+/* Proved contract (NF_MAP_IMPL); map.h has the abstract one. */
+/*@ requires nf_map_live(map) && nf_map_key_ok(map, (void *)key);
+    requires \valid(value_out);
+    assigns *value_out;
+    ensures \result ==> \exists integer b, l;
+      nf_map_holds(map, b, l, (uint8_t *)key) && *value_out == nf_map_value_at(map, b, l);
+    ensures !\result ==> *value_out == \old(*value_out);
+    ensures !nf_map_has(map, (uint8_t *)key) ==> !\result; */
 bool nf_map_get(const struct nf_map *map, const void *key, int32_t *value_out) {
   uint32_t bucket, lane;
-  const uint8_t *entry = find(map, key, map->hash(key), &bucket, &lane);
+  const uint8_t *entry = find(map, key, map_hash(map, key), &bucket, &lane);
   if (!entry) return false;
-  memcpy(value_out, entry, sizeof(int32_t));
+  *value_out = load_value(entry);
   return true;
 }
 
-int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
-  uint32_t hash = map->hash(key);
-  uint32_t found_bucket, found_lane;
-  if (find(map, key, hash, &found_bucket, &found_lane)) return NF_EXISTS;
-  if (map->size >= map->capacity) return NF_FULL;
-  nf_before_write_to(map);
-  /* The first empty slot from home on; size < capacity <= slots, so one
-   * exists. Every full bucket passed counts the key as overflowing it. */
-  uint32_t home = home_of(map, hash);
-  uint32_t bucket = home;
-  uint32_t empty;
-  for (;;) {
-    uint16_t *ctrl = ctrl_at(map, bucket);
-    empty = match_lanes(ctrl, 0);
-    if (empty) break;
+/* Raises the overflow counts of buckets [from, to) by one (sticky ones stay). */
+/*@ requires nf_map_live(map) && from < map->buckets && to < map->buckets;
+    assigns map->ctrl[0 .. map->buckets * 16 - 1]; */
+static inline void count(const struct nf_map *map, uint32_t from, uint32_t to) {
+  /*@ loop invariant b < map->buckets;
+      loop assigns b, map->ctrl[0 .. map->buckets * 16 - 1];
+      loop variant to >= b ? to - b : to + map->buckets - b; */
+  for (uint32_t b = from; b != to; b = next_bucket(map, b)) {
+    uint16_t *ctrl = ctrl_at(map, b);
     if (ctrl[OVERFLOW_LANE] != OVERFLOW_STICKY) ctrl[OVERFLOW_LANE]++;
-    bucket = next_bucket(map, bucket);
   }
-  uint32_t lane = lowest_lane(empty);
-  ctrl_at(map, bucket)[lane] = lane_value(hash, home, bucket);
-  uint8_t *entry = entry_at(map, bucket, lane);
-  memcpy(entry, &value, sizeof(value));
-  memcpy(entry + sizeof(int32_t), key, map->key_size);
-  map->size++;
-  return NF_OK;
 }
 
 /* Lowers the overflow counts of buckets [from, to) by one (sticky ones stay). */
+/*@ requires nf_map_live(map) && from < map->buckets && to < map->buckets;
+    assigns map->ctrl[0 .. map->buckets * 16 - 1]; */
 static inline void uncount(const struct nf_map *map, uint32_t from, uint32_t to) {
+  /*@ loop invariant b < map->buckets;
+      loop assigns b, map->ctrl[0 .. map->buckets * 16 - 1];
+      loop variant to >= b ? to - b : to + map->buckets - b; */
   for (uint32_t b = from; b != to; b = next_bucket(map, b)) {
     uint16_t *ctrl = ctrl_at(map, b);
     if (ctrl[OVERFLOW_LANE] != OVERFLOW_STICKY) ctrl[OVERFLOW_LANE]--;
   }
 }
 
+/* Proved contract (NF_MAP_IMPL); map.h has the abstract one. */
+/*@ requires nf_map_live(map) && nf_map_key_ok(map, (void *)key);
+    requires NF_MAP_APART(map, (uint8_t *)key);
+    assigns NF_MAP_STATE(map);
+    ensures nf_map_live(map);
+    ensures \result == NF_OK || \result == NF_EXISTS || \result == NF_FULL;
+    ensures \result == NF_EXISTS ==>
+      \old(nf_map_has(map, (uint8_t *)key)) && nf_map_same{Old, Here}(map);
+    ensures \result == NF_FULL ==> nf_map_same{Old, Here}(map);
+    ensures \old(map->size) >= map->capacity ==> \result != NF_OK;
+    ensures \result == NF_OK ==> \exists integer b, l;
+      nf_map_holds(map, b, l, (uint8_t *)key) && nf_map_value_at(map, b, l) == value;
+    ensures \result == NF_OK ==> map->size == \old(map->size) + 1; */
+int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
+  uint32_t hash = map_hash(map, key);
+  uint32_t found_bucket, found_lane;
+  if (find(map, key, hash, &found_bucket, &found_lane)) return NF_EXISTS;
+  if (map->size >= map->capacity) return NF_FULL;
+  /* The first empty slot from home on. size < capacity <= slots, so one
+   * exists; the bound on the probes is for the proof (which does not count
+   * the occupied slots), the NF_FULL after it is never taken. */
+  uint32_t home = home_of(map, hash);
+  uint32_t bucket = home;
+  uint32_t empty = match_lanes(ctrl_at(map, bucket), 0);
+  /*@ loop invariant bucket < map->buckets && 1 <= probes <= map->buckets;
+      loop invariant \forall integer k; 0 <= k && nf_bit(empty, k) ==> k < SLOTS;
+      loop assigns probes, bucket, empty;
+      loop variant map->buckets - probes; */
+  for (uint32_t probes = 1; !empty && probes < map->buckets; probes++) {
+    bucket = next_bucket(map, bucket);
+    empty = match_lanes(ctrl_at(map, bucket), 0);
+  }
+  if (!empty) return NF_FULL;
+  nf_before_write_to(map);
+  /* Every full bucket passed counts the key as overflowing it. */
+  count(map, home, bucket);
+  uint32_t lane = lowest_lane(empty);
+  ctrl_at(map, bucket)[lane] = lane_value(hash, home, bucket);
+  uint8_t *entry = entry_at(map, bucket, lane);
+  store_value(entry, value);
+  copy_bytes(entry + sizeof(int32_t), key, map->key_size);
+  /*@ assert nf_map_holds(map, bucket, lane, (uint8_t *)key); */
+  /*@ assert nf_map_value_at(map, bucket, lane) == value; */
+  map->size++;
+  return NF_OK;
+}
+
 /* A key whose probe passed `hole` (home before it, stored after it): scans
  * the buckets after the hole while their predecessors are overflowed. Only
  * displaced keys can qualify; their homes are recomputed from their keys.
  * Returns false when there is none (the hole's count was sticky). */
+/*@ requires nf_map_live(map) && hole < map->buckets;
+    requires \valid(bucket_out) && \valid(lane_out) && \valid(hash_out);
+    requires \separated(bucket_out, lane_out, hash_out, map);
+    assigns *bucket_out, *lane_out, *hash_out;
+    ensures \result ==>
+      *bucket_out < map->buckets && *bucket_out != hole && *lane_out < SLOTS; */
 static bool find_refill(const struct nf_map *map, uint32_t hole, uint32_t *bucket_out,
                         uint32_t *lane_out, uint32_t *hash_out) {
   uint32_t bucket = hole;
+  /*@ loop invariant 1 <= steps <= map->buckets;
+      loop invariant bucket < map->buckets;
+      loop invariant bucket == (hole + steps - 1 < map->buckets ?
+                                hole + steps - 1 : hole + steps - 1 - map->buckets);
+      loop assigns steps, bucket;
+      loop variant map->buckets - steps; */
   for (uint32_t steps = 1; steps < map->buckets; steps++) {
     if (ctrl_at(map, bucket)[OVERFLOW_LANE] == 0) return false;
     bucket = next_bucket(map, bucket);
+    /*@ assert bucket != hole; */
+    /*@ loop invariant \forall integer k; 0 <= k && nf_bit(d, k) ==> k < SLOTS;
+        loop assigns d;
+        loop variant d; */
     for (uint32_t d = displaced_lanes(ctrl_at(map, bucket)); d; d &= d - 1) {
       uint32_t lane = lowest_lane(d);
-      uint32_t hash = map->hash(entry_at(map, bucket, lane) + sizeof(int32_t));
+      uint32_t hash = map_hash(map, entry_at(map, bucket, lane) + sizeof(int32_t));
       uint32_t home = home_of(map, hash);
       if (distance(map, home, hole) < distance(map, home, bucket)) {
         *bucket_out = bucket;
@@ -264,8 +556,17 @@ static bool find_refill(const struct nf_map *map, uint32_t hole, uint32_t *bucke
   return false;
 }
 
+/* Proved contract (NF_MAP_IMPL); map.h has the abstract one. */
+/*@ requires nf_map_live(map) && nf_map_key_ok(map, (void *)key);
+    assigns NF_MAP_STATE(map);
+    ensures nf_map_live(map);
+    ensures \result == NF_OK || \result == NF_NOT_FOUND;
+    ensures \result == NF_NOT_FOUND ==> nf_map_same{Old, Here}(map);
+    ensures !\old(nf_map_has(map, (uint8_t *)key)) ==> \result == NF_NOT_FOUND;
+    ensures \result == NF_OK ==> map->size == \old(map->size) - 1; */
 int nf_map_erase(struct nf_map *map, const void *key) {
-  uint32_t hash = map->hash(key);
+  if (map->size == 0) return NF_NOT_FOUND; /* nothing to find: skip the hash */
+  uint32_t hash = map_hash(map, key);
   uint32_t bucket, lane;
   if (!find(map, key, hash, &bucket, &lane)) return NF_NOT_FOUND;
   nf_before_write_to(map);
@@ -276,11 +577,18 @@ int nf_map_erase(struct nf_map *map, const void *key) {
   /* Backward shift: while a later key's probe passed the hole, move it into
    * the hole (its probe now ends there) and continue with the hole it left. */
   uint32_t from_bucket, from_lane, moved_hash;
+  /*@ loop invariant nf_map_live(map);
+      loop invariant nf_map_slot_ok(map, bucket, lane);
+      loop invariant map->size == \at(map->size, Pre) - 1;
+      loop assigns moves, bucket, lane, from_bucket, from_lane, moved_hash, NF_MAP_STATE(map);
+      loop variant map->size - moves; */
   for (uint32_t moves = 0; moves < map->size; moves++) {
     if (ctrl_at(map, bucket)[OVERFLOW_LANE] == 0) break; /* the common case */
     if (!find_refill(map, bucket, &from_bucket, &from_lane, &moved_hash)) break;
     uint8_t *from = entry_at(map, from_bucket, from_lane);
-    memcpy(entry_at(map, bucket, lane), from, map->stride);
+    uint8_t *to = entry_at(map, bucket, lane);
+    store_value(to, load_value(from));
+    copy_bytes(to + sizeof(int32_t), from + sizeof(int32_t), map->key_size);
     ctrl_at(map, bucket)[lane] = lane_value(moved_hash, home_of(map, moved_hash), bucket);
     ctrl_at(map, from_bucket)[from_lane] = 0;
     uncount(map, bucket, from_bucket);
@@ -312,7 +620,7 @@ int nf_map_layout_error(const struct nf_map *map) {
     for (uint32_t l = 0; l < SLOTS; l++) {
       if (ctrl[l] == 0) continue;
       live++;
-      uint32_t hash = map->hash(entry_at(map, b, l) + sizeof(int32_t));
+      uint32_t hash = map_hash(map, entry_at(map, b, l) + sizeof(int32_t));
       uint32_t home = home_of(map, hash);
       if (ctrl[l] != lane_value(hash, home, b)) error = __LINE__;
       for (uint32_t x = home; x != b; x = next_bucket(map, x)) {
@@ -332,7 +640,7 @@ int nf_map_layout_error(const struct nf_map *map) {
 
 /* The overflow count of key's home bucket, for tests that fake a sticky one. */
 uint16_t *nf_map_home_overflow(struct nf_map *map, const void *key) {
-  return &ctrl_at(map, home_of(map, map->hash(key)))[OVERFLOW_LANE];
+  return &ctrl_at(map, home_of(map, map_hash(map, key)))[OVERFLOW_LANE];
 }
 
 uint32_t nf_map_size(const struct nf_map *map) {
