@@ -40,6 +40,7 @@ typedef bool (*nf_key_eq_fn)(const void *a, const void *b);
 
 /* Equal bytes give equal hashes (a pure function of the bytes). */
 /*@ requires \valid_read((const uint8_t *)data + (0 .. len - 1));
+    requires len <= PTRDIFF_MAX;
     assigns \result \from ((const uint8_t *)data)[0 .. len - 1], len; */
 uint32_t nf_hash_bytes(const void *data, size_t len);
 

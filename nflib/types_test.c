@@ -51,6 +51,29 @@ static void test_hash(void) {
   CHECK(chi < 1300);
 }
 
+/* nf_bytes_equal (8 bytes at a time, then byte by byte) agrees with memcmp
+ * for every length up to 40, every alignment, and a difference in every byte
+ * and every bit, including bytes just outside the compared range. */
+static void test_bytes_equal(void) {
+  uint8_t a[64], b[64];
+  struct test_rng rng = {12345};
+  for (size_t i = 0; i < sizeof(a); i++) a[i] = (uint8_t)rng_next(&rng);
+  for (size_t len = 0; len <= 40; len++)
+    for (size_t oa = 0; oa < 8; oa++)
+      for (size_t ob = 0; ob < 8; ob++) {
+        memcpy(b + ob, a + oa, len);
+        b[ob + len] = (uint8_t)~a[oa + len]; /* past the end: never read */
+        CHECK(nf_bytes_equal(a + oa, b + ob, len));
+        for (size_t k = 0; k < len; k++)
+          for (int bit = 0; bit < 8; bit++) {
+            b[ob + k] ^= (uint8_t)(1u << bit);
+            CHECK(!nf_bytes_equal(a + oa, b + ob, len));
+            CHECK_EQ(memcmp(a + oa, b + ob, len) == 0, 0);
+            b[ob + k] ^= (uint8_t)(1u << bit);
+          }
+      }
+}
+
 static struct nf_instance_layout layout;
 
 static void *other_thread(void *arg) {
@@ -228,6 +251,7 @@ static void test_object_write_hook(void) {
 
 int main(void) {
   test_hash();
+  test_bytes_equal();
   test_instance();
   test_shared_objects();
   test_object_write_hook();
