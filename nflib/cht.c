@@ -10,18 +10,51 @@
  * The list depends only on h, so a change in liveness moves only the flows whose
  * first live backend changed: removing b moves exactly b's flows, adding b back
  * moves exactly the flows for which b comes first again. */
-#include "nflib/cht.h"
-
-#include <stdlib.h>
-
-#include "nflib/instance.h"
-#include "nflib/internal.h"
+#include <stdint.h>
 
 struct nf_cht {
   uint32_t *table; /* table_size slots, each a backend in [0, backend_capacity) */
   uint32_t table_size;
   uint32_t backend_capacity;
 };
+
+/* The model of cht.h over the table (what WP proves nf_cht_find_backend
+ * against): the table_size >= 1 slots are readable and each holds a backend
+ * < backend_capacity <= INT32_MAX (so that it converts to int32_t);
+ * nf_cht_pref(c, h, j) is slot (h % table_size + j) % table_size. */
+/*@ predicate nf_cht_live{L}(struct nf_cht *c) =
+      \valid_read(c) && 1 <= c->table_size && 1 <= c->backend_capacity <= INT32_MAX &&
+      \valid_read(c->table + (0 .. c->table_size - 1)) &&
+      \forall integer s; 0 <= s < c->table_size ==> 0 <= c->table[s] < c->backend_capacity;
+    logic integer nf_cht_backends{L}(struct nf_cht *c) = c->backend_capacity;
+    logic integer nf_cht_table_size{L}(struct nf_cht *c) = c->table_size;
+    logic integer nf_cht_pref{L}(struct nf_cht *c, integer hash, integer j) =
+      c->table[(hash % c->table_size + j) % c->table_size];
+    lemma nf_cht_mod_range: \forall integer a, t; 0 <= a && 0 < t ==> 0 <= a % t < t;
+    lemma nf_cht_pref_range{L}: \forall struct nf_cht *c, integer h, j;
+      nf_cht_live(c) && 0 <= h && 0 <= j ==> 0 <= nf_cht_pref(c, h, j) < nf_cht_backends(c);
+    // The probe wraps by comparison instead of %.
+    lemma nf_cht_wrap: \forall integer s, j, t;
+      0 <= s < t && 0 <= j < t ==> (s + j) % t == (s + j < t ? s + j : s + j - t);
+*/
+#define NF_CHT_IMPL
+#ifdef __FRAMAC__
+/* stdbool.h's `#define true 1` would turn the `\true` of dchain.h's abstract
+ * NF_DCHAIN_APART into `\1` when Frama-C preprocesses the annotations: true
+ * is undefined while the headers' annotations are read (none of them uses
+ * the C `true`) and defined again below. */
+#include <stdbool.h>
+#undef true
+#endif
+#include "nflib/cht.h"
+
+#include <stdlib.h>
+
+#include "nflib/instance.h"
+#include "nflib/internal.h"
+#ifdef __FRAMAC__
+#define true 1
+#endif
 
 static bool is_prime(uint32_t n) {
   if (n < 2) return false;
@@ -96,12 +129,24 @@ bool nf_cht_find_backend(const struct nf_cht *cht, uint32_t hash, const struct n
                          int32_t *backend_out) {
   if (nf_dchain_allocated_count(active) == 0) return false;
   uint32_t slot = hash % cht->table_size;
+  /*@ loop invariant 0 <= n <= cht->table_size && 0 <= slot < cht->table_size;
+      loop invariant slot == (hash % cht->table_size + n < cht->table_size ?
+                              hash % cht->table_size + n :
+                              hash % cht->table_size + n - cht->table_size);
+      loop invariant \forall integer i; 0 <= i < n ==>
+        !nf_dchain_allocated(active, nf_cht_pref(cht, hash, i));
+      loop assigns n, slot;
+      loop variant cht->table_size - n; */
   for (uint32_t n = 0; n < cht->table_size; n++) {
+    //@ assert slot == (hash % cht->table_size + n) % cht->table_size;
     int32_t b = (int32_t)cht->table[slot];
+    //@ assert b == nf_cht_pref(cht, hash, n);
     if (nf_dchain_is_allocated(active, b)) {
       *backend_out = b;
       return true;
     }
+    /*@ assert probed: \forall integer i; 0 <= i <= n ==>
+          !nf_dchain_allocated(active, nf_cht_pref(cht, hash, i)); */
     slot = (slot + 1 == cht->table_size) ? 0 : slot + 1;
   }
   return false; /* the allocated indexes are all >= backend_capacity */

@@ -7,30 +7,50 @@
 #include "nflib/map.h"
 #include "nflib/vector.h"
 
+/* What one expiry pass did to the chain: every index is either unchanged
+ * (allocation and timestamp) or was allocated with a timestamp < older_than
+ * and is now free. */
+/*@ predicate nf_expired_only{L0, L1}(struct nf_dchain *c, nf_time_t older_than) =
+      \forall integer i;
+        ((nf_dchain_allocated{L1}(c, i) <==> nf_dchain_allocated{L0}(c, i)) &&
+         nf_dchain_stamp{L1}(c, i) == nf_dchain_stamp{L0}(c, i)) ||
+        (nf_dchain_allocated{L0}(c, i) && nf_dchain_stamp{L0}(c, i) < older_than &&
+         !nf_dchain_allocated{L1}(c, i));
+*/
+
 /* DESTROY. Frees every index whose timestamp < older_than, oldest first, and
  * erases its key (read from keys at that index) from map. Returns how many.
  * Each vector cell must start with the map's key (key_size bytes). Calls
- * nf_before_write() only when something expires. */
+ * nf_before_write() only when something expires.
+ * Proved (docs/VERIFICATION.md): the contract below. With timestamps that
+ * never decrease (dchain.h), the oldest index has the smallest timestamp, so
+ * the pass frees exactly the indexes stamped < older_than:
+ *   allocated after <==> allocated before && stamp >= older_than;
+ * that step is NOT proved (the dchain's "oldest = smallest stamp" is not). */
 /*@ requires nf_dchain_live(chain) && nf_vector_live(keys) && nf_map_live(map);
     requires nf_vector_cell_size(keys) >= nf_map_key_size(map);
+    requires nf_dchain_count(chain) <= 2147483647; // INT_MAX: the count is returned as int
     assigns nf_heap;
+    ensures nf_dchain_live(chain) && nf_vector_live(keys) && nf_map_live(map);
     ensures \result >= 0;
     ensures nf_dchain_count(chain) == \old(nf_dchain_count(chain)) - \result;
-    ensures nf_dchain_count(chain) == 0 ||
+    ensures nf_dchain_empty(chain) ||
             nf_dchain_stamp(chain, nf_dchain_oldest(chain)) >= older_than;
-    ensures \forall integer i; nf_dchain_allocated(chain, i) <==>
-      (\old(nf_dchain_allocated(chain, i)) && \old(nf_dchain_stamp(chain, i)) >= older_than);
+    ensures nf_expired_only{Old, Here}(chain, older_than);
     ensures nf_map_size_of(map) <= \old(nf_map_size_of(map)); */
 int nf_expire_items(struct nf_dchain *chain, struct nf_vector *keys, struct nf_map *map,
                     nf_time_t older_than);
 
 /* Same for a dchain whose indexes have no map (e.g. a pool of backends). */
 /*@ requires nf_dchain_live(chain);
+    requires nf_dchain_count(chain) <= 2147483647; // INT_MAX: the count is returned as int
     assigns nf_heap;
+    ensures nf_dchain_live(chain);
     ensures \result >= 0;
     ensures nf_dchain_count(chain) == \old(nf_dchain_count(chain)) - \result;
-    ensures \forall integer i; nf_dchain_allocated(chain, i) <==>
-      (\old(nf_dchain_allocated(chain, i)) && \old(nf_dchain_stamp(chain, i)) >= older_than); */
+    ensures nf_dchain_empty(chain) ||
+            nf_dchain_stamp(chain, nf_dchain_oldest(chain)) >= older_than;
+    ensures nf_expired_only{Old, Here}(chain, older_than); */
 int nf_expire_indexes(struct nf_dchain *chain, nf_time_t older_than);
 
 #endif /* NFLIB_EXPIRATOR_H */
