@@ -81,16 +81,22 @@ struct nf_map {
  * some bucket holds an entry whose key bytes equal it. nf_map_value is left
  * unrefined: the proved contracts state the value of the slot that holds the
  * key (nf_map_value_at) instead. */
-/*@ lemma nf_map_products_disjoint: \forall integer a, b, c, k;
-      c > 0 && 0 <= k < c && a != b ==> a * c + k < b * c || a * c + k >= b * c + c;
+/*@ axiomatic nf_map_products {
+      logic integer nf_map_mul(integer a, integer c);
+      axiom nf_map_mul_def: \forall integer a, c; nf_map_mul(a, c) == a * c;
+    }
+    lemma nf_map_products_disjoint: \forall integer a, b, c;
+      c > 0 && a != b ==>
+      nf_map_mul(a, c) + c <= nf_map_mul(b, c) || nf_map_mul(b, c) + c <= nf_map_mul(a, c);
     lemma nf_map_products_inside: \forall integer s, n, c;
-      c > 0 && 0 <= s < n ==> 0 <= s * c && s * c + c <= n * c;
+      c > 0 && 0 <= s < n ==>
+      0 <= nf_map_mul(s, c) && nf_map_mul(s, c) + c <= nf_map_mul(n, c);
     axiomatic nf_map_slots {
       logic integer nf_slot_start(integer s, integer stride);
-      axiom nf_slots_disjoint: \forall integer a, b, c, k;
-        c > 0 && 0 <= k < c && a != b ==>
-        nf_slot_start(a, c) + k < nf_slot_start(b, c) ||
-        nf_slot_start(a, c) + k >= nf_slot_start(b, c) + c;
+      axiom nf_slots_disjoint: \forall integer a, b, c;
+        c > 0 && a != b ==>
+        nf_slot_start(a, c) + c <= nf_slot_start(b, c) ||
+        nf_slot_start(b, c) + c <= nf_slot_start(a, c);
       axiom nf_slots_inside: \forall integer s, n, c;
         c > 0 && 0 <= s < n ==>
         0 <= nf_slot_start(s, c) && nf_slot_start(s, c) + c <= nf_slot_start(n, c);
@@ -102,20 +108,22 @@ struct nf_map {
     }
     axiomatic nf_map_lane_sets {
       predicate nf_bit(integer x, integer k); // bit k of x is set
-      axiom nf_bit_and: \forall integer x, y, k;
-        0 <= x && 0 <= y && 0 <= k && nf_bit(x & y, k) ==> nf_bit(x, k);
-      axiom nf_bit_or: \forall integer x, l, k;
-        0 <= x && 0 <= l && 0 <= k && nf_bit(x | (1 << l), k) ==> nf_bit(x, k) || k == l;
-      logic integer nf_some_bit(integer x);
-      axiom nf_bit_some: \forall integer x;
-        0 < x ==> 0 <= nf_some_bit(x) && nf_bit(x, nf_some_bit(x));
+      logic integer nf_low(integer x);        // the lowest set bit of x > 0
       axiom nf_bit_none: \forall integer k; 0 <= k ==> !nf_bit(0, k);
-      axiom nf_clear_lowest: \forall integer x, y; 0 < x && y == x - 1 ==> 0 <= (x & y) < x;
+      axiom nf_low_bit: \forall integer x; 0 < x ==> 0 <= nf_low(x) && nf_bit(x, nf_low(x));
+      axiom nf_low_lowest: \forall integer x, j; 0 < x && 0 <= j < nf_low(x) ==> !nf_bit(x, j);
+      axiom nf_bit_or: \forall integer x, l, k; 0 <= x && 0 <= l && 0 <= k ==>
+        (nf_bit(x | (1 << l), k) <==> nf_bit(x, k) || k == l);
+      logic integer nf_clear_low(integer x); // x without its lowest set bit
+      axiom nf_clear_low_range: \forall integer x; 0 < x ==> 0 <= nf_clear_low(x) < x;
+      axiom nf_clear_low_bits: \forall integer x, k; 0 < x && 0 <= k ==>
+        (nf_bit(nf_clear_low(x), k) <==> nf_bit(x, k) && k != nf_low(x));
     }
     axiomatic nf_map_bit_tests {
       predicate nf_bit_tests;
       axiom nf_bit_tests_hold: nf_bit_tests;
       axiom nf_bit_def: \forall integer x, k; 0 <= k ==> (nf_bit(x, k) <==> (x & (1 << k)) != 0);
+      axiom nf_clear_low_def: \forall integer x; nf_clear_low(x) == (x & (x - 1));
     }
 
     logic integer nf_map_bytes{L}(struct nf_map *m) = nf_slot_start(m->buckets * 15, m->stride);
@@ -131,9 +139,10 @@ struct nf_map {
       m->entries + nf_slot_start(b * 15 + l, m->stride);
     logic int32_t nf_map_value_at{L}(struct nf_map *m, integer b, integer l) =
       *(int32_t *)nf_map_entry(m, b, l);
+    predicate nf_map_occupied{L}(struct nf_map *m, integer b, integer l) =
+      nf_map_slot_ok(m, b, l) && m->ctrl[b * 16 + l] != 0;
     predicate nf_map_holds{L}(struct nf_map *m, integer b, integer l, uint8_t *key) =
-      nf_map_slot_ok(m, b, l) && m->ctrl[b * 16 + l] != 0 &&
-      nf_key_equal{L, L}(nf_map_entry(m, b, l) + 4, key, m->key_size);
+      nf_map_occupied(m, b, l) && nf_key_equal{L, L}(nf_map_entry(m, b, l) + 4, key, m->key_size);
     predicate nf_map_has{L}(struct nf_map *m, uint8_t *key) =
       \exists integer b, l; nf_map_holds(m, b, l, key);
     logic integer nf_map_size_of{L}(struct nf_map *m) = m->size;
@@ -144,6 +153,68 @@ struct nf_map {
     }
     lemma nf_map_size_bounds{L}: \forall struct nf_map *m;
       nf_map_live(m) ==> 0 <= nf_map_size_of(m) <= nf_map_capacity_of(m);
+
+    // The hash given to nf_map_create, as a function of the key bytes (the
+    // assumption on it: map_hash below).
+    axiomatic nf_map_hash {
+      logic uint32_t nf_map_hash_of{L}(struct nf_map *m, uint8_t *key)
+        reads m->hash, m->key_size, key[0 .. m->key_size - 1];
+      axiom nf_map_hash_pure{L}: \forall struct nf_map *m, uint8_t *a, *b;
+        nf_key_equal{L, L}(a, b, m->key_size) ==> nf_map_hash_of(m, a) == nf_map_hash_of(m, b);
+    }
+    // Home bucket (home_of), tag (tag_of) and lane value (lane_value) of a hash.
+    axiomatic nf_map_homes {
+      logic integer nf_home(integer buckets, integer hash);
+    }
+    axiomatic nf_map_home_products {
+      predicate nf_home_products;
+      axiom nf_home_products_hold: nf_home_products;
+      axiom nf_home_def: \forall integer n, h; nf_home(n, h) == (h * n) / 4294967296;
+    }
+    logic integer nf_tag(integer hash) = hash % 32768 == 0 ? 1 : hash % 32768;
+    logic integer nf_lane_value(integer hash, integer home, integer b) =
+      nf_tag(hash) + (b == home ? 0 : 32768);
+    // Buckets from `from` forward to `to`; bucket x buckets after `from`.
+    logic integer nf_dist(integer n, integer from, integer to) =
+      to >= from ? to - from : to + n - from;
+    logic integer nf_wrap(integer n, integer x) = x < n ? x : x - n;
+    logic integer nf_map_key_hash{L}(struct nf_map *m, integer b, integer l) =
+      nf_map_hash_of(m, nf_map_entry(m, b, l) + 4);
+    logic integer nf_map_key_home{L}(struct nf_map *m, integer b, integer l) =
+      nf_home(m->buckets, nf_map_key_hash(m, b, l));
+    // The probe invariant (stage 2, see docs): every occupied lane holds its
+    // key's lane value, and every bucket from the key's home up to (not
+    // including) its bucket has a non-zero overflow count. Stated with one
+    // symbol per quantifier level so that the provers' triggers are plain.
+    logic integer nf_map_lane{L}(struct nf_map *m, integer b, integer l) = m->ctrl[b * 16 + l];
+    logic integer nf_map_overflow{L}(struct nf_map *m, integer b) = m->ctrl[b * 16 + 15];
+    logic integer nf_map_passed{L}(struct nf_map *m, integer b, integer l, integer x) =
+      nf_wrap(m->buckets, nf_map_key_home(m, b, l) + x);
+    predicate nf_map_path_ok{L}(struct nf_map *m, integer b, integer l) =
+      \forall integer x; 0 <= x < nf_dist(m->buckets, nf_map_key_home(m, b, l), b) ==>
+        nf_map_overflow(m, nf_map_passed(m, b, l, x)) != 0;
+    predicate nf_map_lane_ok{L}(struct nf_map *m, integer b, integer l) =
+      nf_map_lane(m, b, l) == nf_lane_value(nf_map_key_hash(m, b, l), nf_map_key_home(m, b, l), b);
+    predicate nf_map_probe_ok{L}(struct nf_map *m) =
+      \forall integer b, l; nf_map_occupied(m, b, l) ==>
+        nf_map_lane_ok(m, b, l) && nf_map_path_ok(m, b, l);
+
+    // What find's completeness uses of the probe invariant, for a slot
+    // holding `key` (proved lemmas).
+    lemma nf_map_holds_hash{L}: \forall struct nf_map *m, uint8_t *key, integer b, l;
+      nf_map_holds(m, b, l, key) ==> nf_map_key_hash(m, b, l) == nf_map_hash_of(m, key);
+    lemma nf_map_probe_lane{L}: \forall struct nf_map *m, uint8_t *key, integer b, l;
+      nf_map_probe_ok(m) && nf_map_holds(m, b, l, key) ==>
+      m->ctrl[b * 16 + l] ==
+        nf_lane_value(nf_map_hash_of(m, key), nf_home(m->buckets, nf_map_hash_of(m, key)), b);
+    lemma nf_map_probe_path{L}: \forall struct nf_map *m, uint8_t *key, integer b, l, x;
+      nf_map_probe_ok(m) && nf_map_holds(m, b, l, key) &&
+      0 <= x < nf_dist(m->buckets, nf_home(m->buckets, nf_map_hash_of(m, key)), b) ==>
+      nf_map_overflow(m, nf_map_passed(m, b, l, x)) != 0 &&
+      nf_map_passed(m, b, l, x) ==
+        nf_wrap(m->buckets, nf_home(m->buckets, nf_map_hash_of(m, key)) + x);
+    predicate nf_map_find_complete{L}(struct nf_map *m, uint8_t *key, integer hash) =
+      nf_map_probe_ok(m) && hash == nf_map_hash_of(m, key);
 
     // Nothing of the map's state changed between L0 and L1.
     predicate nf_map_same{L0, L1}(struct nf_map *m) =
@@ -182,9 +253,6 @@ struct nf_map {
  * the key_size key bytes and writes nothing, eq is true exactly when the
  * key_size bytes are equal. */
 #ifdef __FRAMAC__
-/*@ axiomatic nf_map_hash {
-      logic uint32_t nf_map_hash_of{L}(struct nf_map *m, uint8_t *key);
-    } */
 /*@ requires \valid_read(map) && \valid_read((uint8_t *)key + (0 .. map->key_size - 1));
     assigns \nothing;
     ensures \result == nf_map_hash_of(map, (uint8_t *)key); */
@@ -252,14 +320,17 @@ static inline void copy_bytes(uint8_t *restrict dst, const uint8_t *restrict src
 /* The top bits of the hash pick the bucket, the low 15 bits make the tag. */
 /*@ requires nf_map_live(map);
     assigns \nothing;
-    ensures \result < map->buckets; */
+    ensures \result < map->buckets;
+    ensures \result == nf_home(map->buckets, hash); */
 static inline uint32_t home_of(const struct nf_map *map, uint32_t hash) {
+  /*@ assert nf_home_products; */
   /*@ assert (uint64_t)hash * map->buckets < 0x100000000 * map->buckets; */
   return (uint32_t)(((uint64_t)hash * map->buckets) / 0x100000000u);
 }
 
 /*@ assigns \nothing;
-    ensures 1 <= \result <= 0x7fff; */
+    ensures 1 <= \result <= 0x7fff;
+    ensures \result == nf_tag(hash); */
 static inline uint16_t tag_of(uint32_t hash) {
   uint16_t t = (uint16_t)(hash % 0x8000u);
   return t ? t : 1;
@@ -283,7 +354,8 @@ static inline uint32_t distance(const struct nf_map *map, uint32_t from, uint32_
 
 /* The lane value of a key with this hash and home, stored in `bucket`. */
 /*@ assigns \nothing;
-    ensures \result != 0; */
+    ensures \result != 0;
+    ensures \result == nf_lane_value(hash, home, bucket); */
 static inline uint16_t lane_value(uint32_t hash, uint32_t home, uint32_t bucket) {
   return (uint16_t)(tag_of(hash) + (bucket == home ? 0 : DISPLACED));
 }
@@ -292,7 +364,8 @@ static inline uint16_t lane_value(uint32_t hash, uint32_t home, uint32_t bucket)
  * (tag 0: iff the slot is empty). Frama-C proves the portable loop. */
 /*@ requires \valid_read(ctrl + (0 .. SLOTS - 1));
     assigns \nothing;
-    ensures \forall integer k; 0 <= k && nf_bit(\result, k) ==> k < SLOTS && ctrl[k] == tag; */
+    ensures \forall integer k; 0 <= k && nf_bit(\result, k) ==> k < SLOTS && ctrl[k] == tag;
+    ensures \forall integer k; 0 <= k < SLOTS && ctrl[k] == tag ==> nf_bit(\result, k); */
 static inline uint32_t match_lanes(const uint16_t *ctrl, uint16_t tag) {
 #ifdef MAP_SSE2
   __m128i want = _mm_set1_epi16((short)tag);
@@ -305,6 +378,7 @@ static inline uint32_t match_lanes(const uint16_t *ctrl, uint16_t tag) {
   uint32_t bits = 0;
   /*@ loop invariant 0 <= l <= SLOTS;
       loop invariant \forall integer k; 0 <= k && nf_bit(bits, k) ==> k < l && ctrl[k] == tag;
+      loop invariant \forall integer k; 0 <= k < l && ctrl[k] == tag ==> nf_bit(bits, k);
       loop assigns l, bits;
       loop variant SLOTS - l; */
   for (uint32_t l = 0; l < SLOTS; l++)
@@ -333,7 +407,7 @@ static inline uint32_t displaced_lanes(const uint16_t *ctrl) {
 /*@ requires bits != 0;
     requires \forall integer k; 0 <= k && nf_bit(bits, k) ==> k < SLOTS;
     assigns \nothing;
-    ensures 0 <= \result < SLOTS && nf_bit(bits, \result); */
+    ensures 0 <= \result < SLOTS && \result == nf_low(bits); */
 static inline uint32_t lowest_lane(uint32_t bits) {
 #if defined(__GNUC__) && !defined(__FRAMAC__)
   return (uint32_t)__builtin_ctz(bits);
@@ -345,9 +419,21 @@ static inline uint32_t lowest_lane(uint32_t bits) {
       loop variant SLOTS - l; */
   for (uint32_t l = 0; l < SLOTS; l++)
     if (bits & (1u << l)) return l;
-  /*@ assert nf_bit(bits, nf_some_bit(bits)); */
+  /*@ assert nf_bit(bits, nf_low(bits)); */
   return SLOTS; /* unreachable: bits has a lane below SLOTS */
 #endif
+}
+
+/* The lane set without its lowest lane. */
+/*@ requires bits != 0;
+    assigns \nothing;
+    ensures \result == nf_clear_low(bits) && \result < bits;
+    ensures \forall integer k; 0 <= k ==>
+      (nf_bit(\result, k) <==> nf_bit(bits, k) && k != nf_low(bits)); */
+static inline uint32_t without_lowest(uint32_t bits) {
+  /*@ assert nf_bit_tests && bits - 1 >= 0; */
+  /*@ assert nf_clear_low(bits) == (bits & (bits - 1)); */
+  return bits & (bits - 1);
 }
 
 struct nf_map *nf_map_create(const char *name, uint32_t capacity, uint32_t key_size,
@@ -395,22 +481,32 @@ void nf_map_destroy(struct nf_map *map) {
     assigns *bucket_out, *lane_out;
     ensures \result != \null ==>
       nf_map_holds(map, *bucket_out, *lane_out, (uint8_t *)key) &&
-      \result == nf_map_entry(map, *bucket_out, *lane_out); */
+      \result == nf_map_entry(map, *bucket_out, *lane_out);
+    ensures nf_map_find_complete(map, (uint8_t *)key, hash) && nf_map_has(map, (uint8_t *)key) ==>
+      \result != \null; */
 static inline uint8_t *find(const struct nf_map *map, const void *key, uint32_t hash,
                             uint32_t *bucket_out, uint32_t *lane_out) {
   uint32_t bucket = home_of(map, hash);
   uint16_t want = tag_of(hash); /* in the home bucket; displaced further on */
+  /*@ ghost uint32_t home = bucket; */
   /*@ loop invariant bucket < map->buckets && want != 0;
       loop invariant 0 <= probes <= map->buckets;
+      loop invariant bucket == nf_wrap(map->buckets, home + probes);
+      loop invariant probes < map->buckets ==> want == nf_lane_value(hash, home, bucket);
+      loop invariant nf_map_find_complete(map, (uint8_t *)key, hash) ==>
+        \forall integer b2, l2; nf_map_holds(map, b2, l2, (uint8_t *)key) ==>
+          probes <= nf_dist(map->buckets, home, b2);
+
       loop assigns probes, bucket, want;
       loop variant map->buckets - probes; */
   for (uint32_t probes = 0; probes < map->buckets; probes++) {
     const uint16_t *ctrl = ctrl_at(map, bucket);
     /*@ loop invariant \forall integer k;
           0 <= k && nf_bit(hits, k) ==> k < SLOTS && ctrl[k] == want;
-        loop assigns hits;
-        loop variant hits; */
-    for (uint32_t hits = match_lanes(ctrl, want); hits; hits &= hits - 1) {
+        loop invariant \forall integer k; 0 <= k < SLOTS && ctrl[k] == want &&
+          nf_key_equal{Here, Here}(nf_map_entry(map, bucket, k) + 4, (uint8_t *)key, map->key_size)
+       ==> nf_bit(hits, k); loop assigns hits; loop variant hits; */
+    for (uint32_t hits = match_lanes(ctrl, want); hits; hits = without_lowest(hits)) {
       uint32_t lane = lowest_lane(hits);
       uint8_t *entry = entry_at(map, bucket, lane);
       if (map_keys_equal(map, entry + sizeof(int32_t), key)) {
@@ -419,6 +515,21 @@ static inline uint8_t *find(const struct nf_map *map, const void *key, uint32_t 
         return entry;
       }
     }
+    /*@ assert \forall integer l2; 0 <= l2 < SLOTS && ctrl[l2] == want ==>
+          !nf_key_equal{Here, Here}(nf_map_entry(map, bucket, l2) + 4, (uint8_t *)key,
+                                    map->key_size); */
+    /*@ assert nf_map_find_complete(map, (uint8_t *)key, hash) ==>
+          \forall integer b2, l2; nf_map_holds(map, b2, l2, (uint8_t *)key) ==> b2 != bucket; */
+    /*@ assert nf_map_find_complete(map, (uint8_t *)key, hash) ==>
+          \forall integer b2, l2; nf_map_holds(map, b2, l2, (uint8_t *)key) ==>
+            probes < nf_dist(map->buckets, home, b2); */
+    /*@ assert nf_map_find_complete(map, (uint8_t *)key, hash) ==>
+          \forall integer b2, l2; nf_map_holds(map, b2, l2, (uint8_t *)key) ==>
+            nf_map_overflow(map, nf_map_passed(map, b2, l2, probes)) != 0 &&
+            nf_map_passed(map, b2, l2, probes) == bucket; */
+    /*@ assert nf_map_find_complete(map, (uint8_t *)key, hash) ==>
+          \forall integer b2, l2; nf_map_holds(map, b2, l2, (uint8_t *)key) ==>
+            ctrl[OVERFLOW_LANE] != 0; */
     if (ctrl[OVERFLOW_LANE] == 0) return NULL;
     bucket = next_bucket(map, bucket);
     want = (uint16_t)(tag_of(hash) + DISPLACED);
@@ -433,7 +544,8 @@ static inline uint8_t *find(const struct nf_map *map, const void *key, uint32_t 
     ensures \result ==> \exists integer b, l;
       nf_map_holds(map, b, l, (uint8_t *)key) && *value_out == nf_map_value_at(map, b, l);
     ensures !\result ==> *value_out == \old(*value_out);
-    ensures !nf_map_has(map, (uint8_t *)key) ==> !\result; */
+    ensures !nf_map_has(map, (uint8_t *)key) ==> !\result;
+    ensures nf_map_probe_ok(map) && nf_map_has(map, (uint8_t *)key) ==> \result; */
 bool nf_map_get(const struct nf_map *map, const void *key, int32_t *value_out) {
   uint32_t bucket, lane;
   const uint8_t *entry = find(map, key, map_hash(map, key), &bucket, &lane);
@@ -480,7 +592,9 @@ static inline void uncount(const struct nf_map *map, uint32_t from, uint32_t to)
     ensures \old(map->size) >= map->capacity ==> \result != NF_OK;
     ensures \result == NF_OK ==> \exists integer b, l;
       nf_map_holds(map, b, l, (uint8_t *)key) && nf_map_value_at(map, b, l) == value;
-    ensures \result == NF_OK ==> map->size == \old(map->size) + 1; */
+    ensures \result == NF_OK ==> map->size == \old(map->size) + 1;
+    ensures \old(nf_map_probe_ok(map) && nf_map_has(map, (uint8_t *)key)) ==> \result == NF_EXISTS;
+ */
 int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
   uint32_t hash = map_hash(map, key);
   uint32_t found_bucket, found_lane;
@@ -502,6 +616,7 @@ int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
   }
   if (!empty) return NF_FULL;
   nf_before_write_to(map);
+  map->size++;
   /* Every full bucket passed counts the key as overflowing it. */
   count(map, home, bucket);
   uint32_t lane = lowest_lane(empty);
@@ -511,7 +626,6 @@ int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
   copy_bytes(entry + sizeof(int32_t), key, map->key_size);
   /*@ assert nf_map_holds(map, bucket, lane, (uint8_t *)key); */
   /*@ assert nf_map_value_at(map, bucket, lane) == value; */
-  map->size++;
   return NF_OK;
 }
 
@@ -541,7 +655,7 @@ static bool find_refill(const struct nf_map *map, uint32_t hole, uint32_t *bucke
     /*@ loop invariant \forall integer k; 0 <= k && nf_bit(d, k) ==> k < SLOTS;
         loop assigns d;
         loop variant d; */
-    for (uint32_t d = displaced_lanes(ctrl_at(map, bucket)); d; d &= d - 1) {
+    for (uint32_t d = displaced_lanes(ctrl_at(map, bucket)); d; d = without_lowest(d)) {
       uint32_t lane = lowest_lane(d);
       uint32_t hash = map_hash(map, entry_at(map, bucket, lane) + sizeof(int32_t));
       uint32_t home = home_of(map, hash);
@@ -563,7 +677,9 @@ static bool find_refill(const struct nf_map *map, uint32_t hole, uint32_t *bucke
     ensures \result == NF_OK || \result == NF_NOT_FOUND;
     ensures \result == NF_NOT_FOUND ==> nf_map_same{Old, Here}(map);
     ensures !\old(nf_map_has(map, (uint8_t *)key)) ==> \result == NF_NOT_FOUND;
-    ensures \result == NF_OK ==> map->size == \old(map->size) - 1; */
+    ensures \result == NF_OK ==> map->size == \old(map->size) - 1;
+    ensures \old(nf_map_probe_ok(map) && nf_map_has(map, (uint8_t *)key)) && \old(map->size) > 0 ==>
+      \result == NF_OK; */
 int nf_map_erase(struct nf_map *map, const void *key) {
   if (map->size == 0) return NF_NOT_FOUND; /* nothing to find: skip the hash */
   uint32_t hash = map_hash(map, key);
