@@ -188,6 +188,8 @@ struct nf_map {
     // symbol per quantifier level so that the provers' triggers are plain.
     logic integer nf_map_lane{L}(struct nf_map *m, integer b, integer l) = m->ctrl[b * 16 + l];
     logic integer nf_map_overflow{L}(struct nf_map *m, integer b) = m->ctrl[b * 16 + 15];
+    logic integer nf_map_count_at{L}(struct nf_map *m, integer from, integer x) =
+      nf_map_overflow(m, nf_wrap(m->buckets, from + x));
     logic integer nf_map_passed{L}(struct nf_map *m, integer b, integer l, integer x) =
       nf_wrap(m->buckets, nf_map_key_home(m, b, l) + x);
     predicate nf_map_path_ok{L}(struct nf_map *m, integer b, integer l) =
@@ -556,14 +558,30 @@ bool nf_map_get(const struct nf_map *map, const void *key, int32_t *value_out) {
 
 /* Raises the overflow counts of buckets [from, to) by one (sticky ones stay). */
 /*@ requires nf_map_live(map) && from < map->buckets && to < map->buckets;
-    assigns map->ctrl[0 .. map->buckets * 16 - 1]; */
+    assigns map->ctrl[0 .. map->buckets * 16 - 1];
+    ensures \forall integer b, l; nf_map_slot_ok(map, b, l) ==>
+      nf_map_lane(map, b, l) == \old(nf_map_lane(map, b, l));
+    ensures \forall integer b; 0 <= b < map->buckets && \old(nf_map_overflow(map, b)) != 0 ==>
+      nf_map_overflow(map, b) != 0;
+    ensures \forall integer x; 0 <= x < nf_dist(map->buckets, from, to) ==>
+      nf_map_count_at(map, from, x) != 0;
+    ensures \old(nf_map_probe_ok(map)) ==> nf_map_probe_ok(map); */
 static inline void count(const struct nf_map *map, uint32_t from, uint32_t to) {
   /*@ loop invariant b < map->buckets;
+      loop invariant \forall integer b2, l; nf_map_slot_ok(map, b2, l) ==>
+        nf_map_lane(map, b2, l) == \at(nf_map_lane(map, b2, l), Pre);
+      loop invariant \forall integer b2; 0 <= b2 < map->buckets &&
+        \at(nf_map_overflow(map, b2), Pre) != 0 ==> nf_map_overflow(map, b2) != 0;
+      loop invariant \forall integer x; 0 <= x < nf_dist(map->buckets, from, b) ==>
+        nf_map_count_at(map, from, x) != 0;
+      loop invariant nf_dist(map->buckets, from, b) <= nf_dist(map->buckets, from, to);
       loop assigns b, map->ctrl[0 .. map->buckets * 16 - 1];
       loop variant to >= b ? to - b : to + map->buckets - b; */
   for (uint32_t b = from; b != to; b = next_bucket(map, b)) {
     uint16_t *ctrl = ctrl_at(map, b);
     if (ctrl[OVERFLOW_LANE] != OVERFLOW_STICKY) ctrl[OVERFLOW_LANE]++;
+    /*@ assert nf_wrap(map->buckets, from + nf_dist(map->buckets, from, b)) == b; */
+    /*@ assert nf_map_count_at(map, from, nf_dist(map->buckets, from, b)) != 0; */
   }
 }
 
