@@ -71,11 +71,17 @@ struct nf_map {
  * definition sits in an axiomatic of its own that only entry_at pulls in
  * (nf_slot_products). Trusted step: the axioms nf_slots_disjoint and
  * nf_slots_inside are the proved lemmas nf_map_products_disjoint and
- * nf_map_products_inside with nf_slot_start(a, c) for a * c.
+ * nf_map_products_inside with nf_slot_start for nf_map_mul (both a * c by
+ * their definitions). The lemmas use nf_map_mul rather than `*` because the
+ * provers instantiate lemmas about raw products on every product of every
+ * goal (lemmas are in every goal's context), which starved them.
  *
  * Lane sets: bit l of a mask (match_lanes, displaced_lanes) stands for lane
- * l. z3 and cvc4 know nothing of bitwise operators, so four facts about them
- * are axioms (nf_map_lane_sets; true of two's-complement integers).
+ * l (nf_bit). z3 and cvc4 know nothing of bitwise operators, so the facts
+ * about |, & and x & (x - 1) the proof uses are axioms (nf_map_lane_sets,
+ * about the opaque nf_bit, nf_low, nf_clear_low; true of two's-complement
+ * integers by nf_bit_def and nf_clear_low_def, which only lowest_lane and
+ * without_lowest pull in: with & in every goal the provers loop).
  *
  * A key is in the map (nf_map_has) when some occupied lane (non-zero) of
  * some bucket holds an entry whose key bytes equal it. nf_map_value is left
@@ -506,8 +512,10 @@ static inline uint8_t *find(const struct nf_map *map, const void *key, uint32_t 
     /*@ loop invariant \forall integer k;
           0 <= k && nf_bit(hits, k) ==> k < SLOTS && ctrl[k] == want;
         loop invariant \forall integer k; 0 <= k < SLOTS && ctrl[k] == want &&
-          nf_key_equal{Here, Here}(nf_map_entry(map, bucket, k) + 4, (uint8_t *)key, map->key_size)
-       ==> nf_bit(hits, k); loop assigns hits; loop variant hits; */
+          nf_key_equal{Here, Here}(nf_map_entry(map, bucket, k) + 4, (uint8_t *)key,
+                                   map->key_size) ==> nf_bit(hits, k);
+        loop assigns hits;
+        loop variant hits; */
     for (uint32_t hits = match_lanes(ctrl, want); hits; hits = without_lowest(hits)) {
       uint32_t lane = lowest_lane(hits);
       uint8_t *entry = entry_at(map, bucket, lane);
