@@ -66,8 +66,35 @@ struct nf_dchain {
         nf_dchain_acell(c, c->cells[k].prev) && c->cells[c->cells[k].prev].next == k;
     predicate nf_dchain_alloc_links{L}(struct nf_dchain *c) =
       nf_dchain_alloc_next(c) && nf_dchain_alloc_prev(c);
+*/
+/*@ // The allocation bit of offset o as 0 or 1.
+    logic integer nf_dchain_bit{L}(struct nf_dchain *c, integer o) =
+      c->allocated[o] != 0 ? 1 : 0;
+    axiomatic nf_dchain_counting {
+      // The number of offsets in [0, n) whose allocation bit is set (defined
+      // in nf_dchain_count_definition).
+      logic integer nf_dchain_nalloc{L}(struct nf_dchain *c, integer n) reads c->allocated[..];
+    }
+    // The recursive definition of nf_dchain_nalloc, in its own axiomatic: WP
+    // puts an axiomatic's axioms into a goal only when the goal names one of
+    // its symbols, here the marker nf_dchain_counted, which only the goals
+    // that count name. (With the definition everywhere, the prover unfolds it
+    // in every goal of the link invariants, which then time out.)
+    axiomatic nf_dchain_count_definition {
+      predicate nf_dchain_counted;
+      axiom nf_dchain_counted_holds: nf_dchain_counted;
+      axiom nf_dchain_nalloc_0{L}: \forall struct nf_dchain *c, integer n;
+        n <= 0 ==> nf_dchain_nalloc(c, n) == 0;
+      axiom nf_dchain_nalloc_step{L}: \forall struct nf_dchain *c, integer n;
+        0 < n ==> nf_dchain_nalloc(c, n) == nf_dchain_nalloc(c, n - 1) + nf_dchain_bit(c, n - 1);
+    }
+*/
+/*@ // count is the number of allocated offsets.
+    predicate nf_dchain_counts{L}(struct nf_dchain *c) =
+      0 <= c->count <= c->capacity && c->count == nf_dchain_nalloc(c, c->capacity);
     predicate nf_dchain_live{L}(struct nf_dchain *c) =
-      nf_dchain_memory(c) && nf_dchain_free_links(c) && nf_dchain_alloc_links(c);
+      nf_dchain_memory(c) && nf_dchain_free_links(c) && nf_dchain_alloc_links(c) &&
+      nf_dchain_counts(c);
     logic integer nf_dchain_capacity_of{L}(struct nf_dchain *c) = c->capacity;
     logic integer nf_dchain_base{L}(struct nf_dchain *c) = c->index_base;
     logic integer nf_dchain_count{L}(struct nf_dchain *c) = c->count;
@@ -104,6 +131,29 @@ struct nf_dchain {
 #include "nflib/access.h"
 #include "nflib/instance.h"
 #include "nflib/internal.h"
+
+/* Lemma function (proof only): an allocated offset makes count positive, by
+ * induction over the offsets (the loop). Its contract also proves the count
+ * axioms of the abstract model (dchain.h) for this model, for every chain in
+ * every state. */
+/*@ ghost
+  /@ requires nf_dchain_live(c);
+     assigns \nothing;
+     ensures nf_dchain_count_range: 0 <= nf_dchain_count(c) <= nf_dchain_capacity_of(c);
+     ensures nf_dchain_count_positive:
+       \forall integer o; 0 <= o < c->capacity && c->allocated[o] != 0 ==> 1 <= c->count;
+     ensures nf_dchain_count_zero:
+       nf_dchain_count(c) == 0 ==> \forall integer i; !nf_dchain_allocated(c, i); @/
+  void nf_dchain_count_lemma(struct nf_dchain *c) {
+    /@ loop invariant 0 <= o <= c->capacity && nf_dchain_counted;
+       loop invariant 0 <= nf_dchain_nalloc(c, o);
+       loop invariant \forall integer j; 0 <= j < o && c->allocated[j] != 0 ==>
+         1 <= nf_dchain_nalloc(c, o);
+       loop assigns o;
+       loop variant c->capacity - o; @/
+    for (uint32_t o = 0; o < c->capacity; o++);
+  }
+*/
 
 struct nf_dchain *nf_dchain_create(const char *name, uint32_t capacity) {
   if (capacity == 0) return NULL;
@@ -172,7 +222,9 @@ static inline void append_allocated(struct nf_dchain *c, uint32_t cell) {
 
 /* Marks cell's index free and pushes cell on the free list. */
 /*@ requires nf_dchain_memory(c) && 2 <= cell < c->capacity + 2;
+    requires 1 <= c->count;
     assigns c->cells[cell].next, c->cells[0].next, c->allocated[cell - 2], c->count;
+    ensures c->count == \old(c->count) - 1;
     ensures c->cells[cell].next == \old(c->cells[0].next) && c->cells[0].next == cell;
     ensures c->allocated[cell - 2] == 0; */
 static inline void push_free(struct nf_dchain *c, uint32_t cell) {
@@ -184,12 +236,16 @@ static inline void push_free(struct nf_dchain *c, uint32_t cell) {
 
 /* Moves an allocated cell from the allocated list to the free list. */
 /*@ requires nf_dchain_live(c) && 2 <= cell < c->capacity + 2 && c->allocated[cell - 2] != 0;
+    requires 1 <= c->count;
     assigns c->cells[0 .. c->capacity + 1], c->allocated[cell - 2], c->count;
+    ensures c->count == \old(c->count) - 1;
     ensures nf_dchain_memory(c);
     ensures nf_dchain_alloc_links(c);
     ensures nf_dchain_free_closed(c);
     ensures nf_dchain_free_injective(c);
-    ensures c->allocated[cell - 2] == 0; */
+    ensures c->allocated[cell - 2] == 0;
+    ensures \forall integer o; 0 <= o < c->capacity && o != cell - 2 ==>
+      c->allocated[o] == \old(c->allocated[o]); */
 static inline void release_cell(struct nf_dchain *c, uint32_t cell) {
   /*@ assert \forall integer k; nf_dchain_acell(c, k) && k != cell && c->cells[k].next == cell ==>
         k == c->cells[cell].prev; */
@@ -205,10 +261,31 @@ static inline void release_cell(struct nf_dchain *c, uint32_t cell) {
   /*@ assert \forall integer k; 0 <= k < c->capacity + 2 ==>
         c->cells[k].prev == (k == \at(c->cells[cell].next, Pre) ? \at(c->cells[cell].prev, Pre) :
                              \at(c->cells[k].prev, Pre)); */
+  /*@ assert c->capacity == \at(c->capacity, Pre); */
+  /*@ assert \forall integer o; 0 <= o < c->capacity && o != cell - 2 ==>
+        c->allocated[o] == \at(c->allocated[o], Pre); */
   /*@ assert \forall integer k;
         nf_dchain_acell(c, k) <==> (nf_dchain_acell{Pre}(c, k) && k != cell); */
   /*@ assert \forall integer k;
         nf_dchain_fcell(c, k) <==> (nf_dchain_fcell{Pre}(c, k) || k == cell); */
+  /*@ assert \forall integer k; nf_dchain_acell(c, k) && k != \at(c->cells[cell].prev, Pre) ==>
+        c->cells[k].next == \at(c->cells[k].next, Pre); */
+  /*@ assert \forall integer k; nf_dchain_acell{Pre}(c, k) && k != cell &&
+        k != \at(c->cells[cell].prev, Pre) ==>
+        \at(c->cells[k].next, Pre) != cell && \at(c->cells[k].next, Pre) != \at(c->cells[cell].next,
+     Pre); */
+  /*@ assert \forall integer k; nf_dchain_acell{Pre}(c, k) && k != cell &&
+        k != \at(c->cells[cell].next, Pre) ==>
+        \at(c->cells[k].prev, Pre) != cell && \at(c->cells[k].prev, Pre) != \at(c->cells[cell].prev,
+     Pre); */
+  /*@ assert nf_dchain_memory(c); */
+  /*@ assert nf_dchain_alloc_next(c); */
+  /*@ assert nf_dchain_alloc_prev(c); */
+  /*@ assert nf_dchain_alloc_links(c); */
+  /*@ assert \forall integer k; nf_dchain_fcell{Pre}(c, k) && k != 0 ==>
+        c->cells[k].next == \at(c->cells[k].next, Pre); */
+  /*@ assert nf_dchain_free_closed(c); */
+  /*@ assert nf_dchain_free_injective(c); */
 }
 
 /* Offset of index in [0, capacity), or -1 when out of range. */
@@ -245,6 +322,16 @@ bool nf_dchain_allocate(struct nf_dchain *chain, nf_time_t now, int32_t *index_o
   /*@ assert \forall integer k;
         nf_dchain_fcell(chain, k) <==> (nf_dchain_fcell{Pre}(chain, k) && k != cell); */
   /*@ assert nf_dchain_memory(chain); */
+  /*@ assert chain->capacity == \at(chain->capacity, Pre) &&
+        chain->count == \at(chain->count, Pre) + 1; */
+  /*@ assert \forall integer k; nf_dchain_acell{Pre}(chain, k) && k != last ==>
+        chain->cells[k].next == \at(chain->cells[k].next, Pre) &&
+        \at(chain->cells[k].next, Pre) != cell; */
+  /*@ assert \forall integer k; nf_dchain_acell{Pre}(chain, k) && k != 1 ==>
+        chain->cells[k].prev == \at(chain->cells[k].prev, Pre) &&
+        \at(chain->cells[k].prev, Pre) != cell; */
+  /*@ assert nf_dchain_alloc_next(chain); */
+  /*@ assert nf_dchain_alloc_prev(chain); */
   /*@ assert nf_dchain_alloc_links(chain); */
   /*@ assert nf_dchain_free_closed(chain); */
   /*@ assert nf_dchain_free_injective(chain); */
@@ -253,6 +340,31 @@ bool nf_dchain_allocate(struct nf_dchain *chain, nf_time_t now, int32_t *index_o
         chain->stamps[o] == \at(chain->stamps[o], Pre); */
   /*@ assert nf_dchain_others_unchanged{Pre, Here}(chain, chain->index_base + offset); */
   *index_out = (int32_t)(chain->index_base + (int64_t)offset);
+  /*@ assert *index_out == chain->index_base + offset; */
+  /*@ assert nf_dchain_others_unchanged{Pre, Here}(chain, *index_out); */
+  /*@ assert !nf_dchain_allocated{Pre}(chain, *index_out) && nf_dchain_allocated(chain, *index_out);
+   */
+  /*@ assert nf_dchain_memory(chain) && nf_dchain_alloc_links(chain) &&
+        nf_dchain_free_links(chain); */
+  /*@ assert chain->count == \at(chain->count, Pre) + 1; */
+  /*@ assert \forall integer o; 0 <= o < chain->capacity && o != offset ==>
+        nf_dchain_bit(chain, o) == nf_dchain_bit{Pre}(chain, o); */
+  /*@ assert nf_dchain_bit(chain, offset) == 1 && nf_dchain_bit{Pre}(chain, offset) == 0; */
+  /* count: one bit more, and still at most capacity (induction over the
+   * offsets). */
+  /*@ ghost
+    /@ loop invariant 0 <= o <= chain->capacity && nf_dchain_counted;
+       loop invariant nf_dchain_nalloc(chain, o) ==
+         nf_dchain_nalloc{Pre}(chain, o) + (o > offset ? 1 : 0);
+       loop invariant nf_dchain_nalloc(chain, o) <= o;
+       loop assigns o;
+       loop variant chain->capacity - o; @/
+    for (uint32_t o = 0; o < chain->capacity; o++) {
+      /@ assert nf_dchain_bit(chain, o) == nf_dchain_bit{Pre}(chain, o) + (o == offset ? 1 : 0); @/
+    }
+  */
+  /*@ assert chain->count == nf_dchain_nalloc(chain, chain->capacity); */
+  /*@ assert nf_dchain_counts(chain); */
   return true;
 }
 
@@ -276,7 +388,8 @@ int nf_dchain_rejuvenate(struct nf_dchain *chain, int32_t index, nf_time_t now) 
   unlink_cell(chain, cell);
   append_allocated(chain, cell);
   chain->stamps[offset] = now;
-  /*@ assert chain->count == \at(chain->count, Pre); */
+  /*@ assert chain->count == \at(chain->count, Pre) &&
+        chain->capacity == \at(chain->capacity, Pre); */
   /*@ assert \forall integer k; 0 <= k < chain->capacity + 2 ==>
         chain->cells[k].next == (k == cell ? 1 : k == last ? cell : k == before ? after :
                                  \at(chain->cells[k].next, Pre)); */
@@ -291,6 +404,9 @@ int nf_dchain_rejuvenate(struct nf_dchain *chain, int32_t index, nf_time_t now) 
   /*@ assert chain->cells[chain->cells[last].next].prev == last; */
   /*@ assert before != cell && before != last ==>
         chain->cells[chain->cells[before].next].prev == before; */
+  /*@ assert \forall integer k; nf_dchain_acell(chain, k) && k != cell && k != last &&
+        k != before ==> chain->cells[k].next == \at(chain->cells[k].next, Pre); */
+  /*@ assert nf_dchain_acell(chain, after) && nf_dchain_acell(chain, cell); */
   /*@ assert \forall integer k; nf_dchain_acell(chain, k) ==>
         nf_dchain_acell(chain, chain->cells[k].next); */
   /*@ assert nf_dchain_alloc_next(chain); */
@@ -311,10 +427,31 @@ bool nf_dchain_expire_one(struct nf_dchain *chain, nf_time_t older_than, int32_t
   uint32_t offset = cell - FIRST_CELL;
   if (chain->stamps[offset] >= older_than) return false;
   nf_before_write_to(chain);
+  /*@ ghost nf_dchain_count_lemma(chain); */
   release_cell(chain, cell);
   /*@ assert nf_dchain_others_unchanged{Pre, Here}(chain, chain->index_base + offset); */
   /*@ assert !nf_dchain_allocated(chain, chain->index_base + offset); */
   *index_out = (int32_t)(chain->index_base + (int64_t)offset);
+  /*@ assert nf_dchain_others_unchanged{Pre, Here}(chain, *index_out); */
+  /*@ assert !nf_dchain_allocated(chain, *index_out); */
+  /*@ assert nf_dchain_memory(chain) && nf_dchain_alloc_links(chain) &&
+        nf_dchain_free_links(chain); */
+  /*@ assert chain->count == \at(chain->count, Pre) - 1 &&
+        chain->capacity == \at(chain->capacity, Pre); */
+  /*@ assert \forall integer o; 0 <= o < chain->capacity && o != cell - 2 ==>
+        nf_dchain_bit(chain, o) == nf_dchain_bit{Pre}(chain, o); */
+  /*@ assert nf_dchain_bit(chain, cell - 2) == 0 && nf_dchain_bit{Pre}(chain, cell - 2) == 1; */
+  /* count: one bit less (induction over the offsets). */
+  /*@ ghost
+    /@ loop invariant 0 <= o <= chain->capacity && nf_dchain_counted;
+       loop invariant nf_dchain_nalloc(chain, o) ==
+         nf_dchain_nalloc{Pre}(chain, o) - (o > cell - 2 ? 1 : 0);
+       loop assigns o;
+       loop variant chain->capacity - o; @/
+    for (uint32_t o = 0; o < chain->capacity; o++);
+  */
+  /*@ assert chain->count == nf_dchain_nalloc(chain, chain->capacity); */
+  /*@ assert nf_dchain_counts(chain); */
   return true;
 }
 
@@ -322,7 +459,28 @@ int nf_dchain_free(struct nf_dchain *chain, int32_t index) {
   int64_t offset = offset_of(chain, index);
   if (offset < 0 || !chain->allocated[offset]) return NF_NOT_FOUND;
   nf_before_write_to(chain);
+  /*@ ghost nf_dchain_count_lemma(chain); */
   release_cell(chain, (uint32_t)offset + FIRST_CELL);
+  /*@ assert !nf_dchain_allocated(chain, index); */
+  /*@ assert nf_dchain_others_unchanged{Pre, Here}(chain, index); */
+  /*@ assert nf_dchain_memory(chain) && nf_dchain_alloc_links(chain) &&
+        nf_dchain_free_links(chain); */
+  /*@ assert chain->count == \at(chain->count, Pre) - 1 &&
+        chain->capacity == \at(chain->capacity, Pre); */
+  /*@ assert \forall integer o; 0 <= o < chain->capacity && o != offset ==>
+        nf_dchain_bit(chain, o) == nf_dchain_bit{Pre}(chain, o); */
+  /*@ assert nf_dchain_bit(chain, offset) == 0 && nf_dchain_bit{Pre}(chain, offset) == 1; */
+  /* count: one bit less (induction over the offsets). */
+  /*@ ghost
+    /@ loop invariant 0 <= o <= chain->capacity && nf_dchain_counted;
+       loop invariant nf_dchain_nalloc(chain, o) ==
+         nf_dchain_nalloc{Pre}(chain, o) - (o > offset ? 1 : 0);
+       loop assigns o;
+       loop variant chain->capacity - o; @/
+    for (uint32_t o = 0; o < chain->capacity; o++);
+  */
+  /*@ assert chain->count == nf_dchain_nalloc(chain, chain->capacity); */
+  /*@ assert nf_dchain_counts(chain); */
   return NF_OK;
 }
 

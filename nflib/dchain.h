@@ -18,10 +18,11 @@ struct nf_dchain;
  * instead, so that WP proves these contracts against the code (as for the
  * vector; docs/VERIFICATION.md). NF_DCHAIN_STATE is the chain's memory
  * (assigns clauses); NF_DCHAIN_APART says a caller's int32_t is not the
- * chain's memory (always true for NF variables: chains are opaque). Proved:
- * the contracts below. Not proved (tested by dchain_test): nf_dchain_empty <==>
- * count == 0, nf_dchain_exhausted <==> count == capacity, the count updates,
- * and that nf_dchain_oldest has the smallest timestamp. */
+ * chain's memory (always true for NF variables: chains are opaque).
+ * nf_dchain_count is the number of allocated indexes. Proved: the contracts and
+ * axioms below. Not proved (tested by dchain_test): nf_dchain_empty <==>
+ * count == 0, nf_dchain_exhausted <==> count == capacity (they need the lists
+ * to reach every cell), and that nf_dchain_oldest has the smallest timestamp. */
 #ifndef NF_DCHAIN_IMPL
 /*@ axiomatic nf_dchain_model {
       predicate nf_dchain_live{L}(struct nf_dchain *c) reads nf_heap;
@@ -39,6 +40,10 @@ struct nf_dchain;
       axiom nf_dchain_oldest_allocated{L}: \forall struct nf_dchain *c;
         nf_dchain_live(c) && !nf_dchain_empty(c) ==>
           nf_dchain_allocated(c, nf_dchain_oldest(c));
+      axiom nf_dchain_count_range{L}: \forall struct nf_dchain *c;
+        nf_dchain_live(c) ==> 0 <= nf_dchain_count(c) <= nf_dchain_capacity_of(c);
+      axiom nf_dchain_count_zero{L}: \forall struct nf_dchain *c, integer i;
+        nf_dchain_live(c) && nf_dchain_count(c) == 0 ==> !nf_dchain_allocated(c, i);
     }
 */
 #define NF_DCHAIN_STATE(c) nf_heap
@@ -87,6 +92,7 @@ void nf_dchain_destroy(struct nf_dchain *chain);
    nf_dchain_capacity_of(chain); ensures !nf_dchain_allocated{Old}(chain, *index_out); ensures
    nf_dchain_allocated(chain, *index_out); ensures nf_dchain_stamp(chain, *index_out) == now;
       ensures nf_dchain_others_unchanged{Old, Here}(chain, *index_out);
+      ensures nf_dchain_count(chain) == \old(nf_dchain_count(chain)) + 1;
     complete behaviors;
     disjoint behaviors; */
 bool nf_dchain_allocate(struct nf_dchain *chain, nf_time_t now, int32_t *index_out);
@@ -131,6 +137,7 @@ bool nf_dchain_is_allocated(const struct nf_dchain *chain, int32_t index);
       ensures nf_dchain_stamp{Old}(chain, *index_out) < older_than;
       ensures !nf_dchain_allocated(chain, *index_out);
       ensures nf_dchain_others_unchanged{Old, Here}(chain, *index_out);
+      ensures nf_dchain_count(chain) == \old(nf_dchain_count(chain)) - 1;
     behavior nothing_old:
       assumes nf_dchain_empty(chain) ||
               nf_dchain_stamp(chain, nf_dchain_oldest(chain)) >= older_than;
@@ -148,6 +155,7 @@ bool nf_dchain_expire_one(struct nf_dchain *chain, nf_time_t older_than, int32_t
       assumes nf_dchain_allocated(chain, index);
       ensures \result == NF_OK && !nf_dchain_allocated(chain, index);
       ensures nf_dchain_others_unchanged{Old, Here}(chain, index);
+      ensures nf_dchain_count(chain) == \old(nf_dchain_count(chain)) - 1;
     behavior not_found:
       assumes !nf_dchain_allocated(chain, index);
       assigns \nothing;
