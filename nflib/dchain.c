@@ -143,12 +143,18 @@ struct nf_dchain {
      ensures nf_dchain_count_positive:
        \forall integer o; 0 <= o < c->capacity && c->allocated[o] != 0 ==> 1 <= c->count;
      ensures nf_dchain_count_zero:
-       nf_dchain_count(c) == 0 ==> \forall integer i; !nf_dchain_allocated(c, i); @/
+       nf_dchain_count(c) == 0 ==> \forall integer i; !nf_dchain_allocated(c, i);
+     ensures nf_dchain_zero_empty: nf_dchain_count(c) == 0 ==> nf_dchain_empty(c);
+     ensures nf_dchain_full_exhausted:
+       nf_dchain_count(c) == nf_dchain_capacity_of(c) ==> nf_dchain_exhausted(c); @/
   void nf_dchain_count_lemma(struct nf_dchain *c) {
     /@ loop invariant 0 <= o <= c->capacity && nf_dchain_counted;
        loop invariant 0 <= nf_dchain_nalloc(c, o);
        loop invariant \forall integer j; 0 <= j < o && c->allocated[j] != 0 ==>
          1 <= nf_dchain_nalloc(c, o);
+       loop invariant nf_dchain_nalloc(c, o) <= o;
+       loop invariant \forall integer j; 0 <= j < o && c->allocated[j] == 0 ==>
+         nf_dchain_nalloc(c, o) <= o - 1;
        loop assigns o;
        loop variant c->capacity - o; @/
     for (uint32_t o = 0; o < c->capacity; o++);
