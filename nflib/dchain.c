@@ -36,9 +36,10 @@ struct nf_dchain {
  *  - allocated list: prev and next of an allocated cell are allocated cells,
  *    and the links are mutually inverse (next's prev and prev's next are the
  *    cell itself), so unlinking a cell leaves no allocated cell pointing to it.
+ *  - count: count is the number of set allocation bits (nf_dchain_counts).
  * It gives every link in range. It does not say that the lists reach every
- * cell of their kind or that count is the number of allocated cells: those
- * need reachability (docs/VERIFICATION.md). */
+ * cell of their kind (so not empty ==> count == 0 or exhausted ==> count ==
+ * capacity): that needs reachability (docs/VERIFICATION.md). */
 /*@ predicate nf_dchain_acell{L}(struct nf_dchain *c, integer k) =
       k == 1 || (2 <= k < c->capacity + 2 && c->allocated[k - 2] != 0);
     predicate nf_dchain_fcell{L}(struct nf_dchain *c, integer k) =
