@@ -38,23 +38,12 @@ struct nf_cht {
       0 <= s < t && 0 <= j < t ==> (s + j) % t == (s + j < t ? s + j : s + j - t);
 */
 #define NF_CHT_IMPL
-#ifdef __FRAMAC__
-/* stdbool.h's `#define true 1` would turn the `\true` of dchain.h's abstract
- * NF_DCHAIN_APART into `\1` when Frama-C preprocesses the annotations: true
- * is undefined while the headers' annotations are read (none of them uses
- * the C `true`) and defined again below. */
-#include <stdbool.h>
-#undef true
-#endif
 #include "nflib/cht.h"
 
 #include <stdlib.h>
 
 #include "nflib/instance.h"
 #include "nflib/internal.h"
-#ifdef __FRAMAC__
-#define true 1
-#endif
 
 static bool is_prime(uint32_t n) {
   if (n < 2) return false;

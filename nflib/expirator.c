@@ -1,18 +1,7 @@
 /* Time-driven expiry across a dchain, its key vector and the key -> index map. */
-#ifdef __FRAMAC__
-/* stdbool.h's `#define true 1` would turn the `\true` of the abstract
- * NF_DCHAIN_APART / NF_VECTOR_APART into `\1` when Frama-C preprocesses the
- * annotations: true is undefined while the headers' annotations are read
- * (none of them uses the C `true`) and defined again below. */
-#include <stdbool.h>
-#undef true
-#endif
 #include "nflib/expirator.h"
 
 #include "nflib/internal.h"
-#ifdef __FRAMAC__
-#define true 1
-#endif
 
 #ifdef __FRAMAC__
 /* For WP only (docs/VERIFICATION.md, assumptions): contracts that the

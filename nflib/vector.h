@@ -24,7 +24,8 @@ struct nf_vector;
     }
 */
 #define NF_VECTOR_CELL(v, index) nf_heap
-#define NF_VECTOR_APART(v, p, n) \true
+/* Not `\true`: stdbool.h defines `true`, which would expand inside the macro. */
+#define NF_VECTOR_APART(v, p, n) (0 == 0)
 #endif
 /*@ predicate nf_vector_index_ok{L}(struct nf_vector *v, integer index) =
       nf_vector_base(v) <= index < nf_vector_base(v) + nf_vector_capacity_of(v);
