@@ -30,7 +30,7 @@
 /*@ requires nf_dchain_live(chain) && nf_vector_live(keys) && nf_map_live(map);
     requires nf_vector_cell_size(keys) >= nf_map_key_size(map);
     requires nf_dchain_count(chain) <= 2147483647; // INT_MAX: the count is returned as int
-    assigns nf_heap;
+    assigns nf_heap, nf_dchain_heap;
     ensures nf_dchain_live(chain) && nf_vector_live(keys) && nf_map_live(map);
     ensures \result >= 0;
     ensures nf_dchain_count(chain) == \old(nf_dchain_count(chain)) - \result;
@@ -44,7 +44,7 @@ int nf_expire_items(struct nf_dchain *chain, struct nf_vector *keys, struct nf_m
 /* Same for a dchain whose indexes have no map (e.g. a pool of backends). */
 /*@ requires nf_dchain_live(chain);
     requires nf_dchain_count(chain) <= 2147483647; // INT_MAX: the count is returned as int
-    assigns nf_heap;
+    assigns nf_dchain_heap;
     ensures nf_dchain_live(chain);
     ensures \result >= 0;
     ensures nf_dchain_count(chain) == \old(nf_dchain_count(chain)) - \result;

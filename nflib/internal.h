@@ -9,8 +9,25 @@ struct nf_vector;
 /* The seeded hash behind nf_hash_bytes (which uses seed 0). */
 uint32_t nf_hash_bytes_seeded(const void *data, size_t len, uint32_t seed);
 
-/* Read-only view of a vector cell, for library code that only reads it. */
+/* Read-only view of a vector cell, for library code that only reads it:
+ * cell_ptr aborts (nf_fatal) on an index outside the vector, like borrow.
+ * The contracts name the vector's model, so they come with vector.h: a file
+ * that includes internal.h without vector.h sees the bare prototypes (the C
+ * declarations are the same either way). Proved in vector.c. */
+#ifdef NFLIB_VECTOR_H
+/*@ requires nf_vector_live(vector);
+    assigns \nothing;
+    ensures nf_vector_index_ok(vector, index);
+    ensures \valid_read((uint8_t *)\result + (0 .. nf_vector_cell_size(vector) - 1));
+    ensures \forall integer i; 0 <= i < nf_vector_cell_size(vector) ==>
+      ((uint8_t *)\result)[i] == nf_vector_byte(vector, index, i); */
+#endif
 const void *nf_vector_cell_ptr(const struct nf_vector *vector, int32_t index);
+#ifdef NFLIB_VECTOR_H
+/*@ requires nf_vector_live(vector);
+    assigns \nothing;
+    ensures \result == nf_vector_cell_size(vector); */
+#endif
 uint32_t nf_vector_cell_size(const struct nf_vector *vector);
 
 /* Prints "nflib: <function>: <message>" to stderr and aborts: a violated

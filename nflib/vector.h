@@ -13,17 +13,23 @@ struct nf_vector;
  * instead, so that WP proves these contracts against the code (the
  * refinement, docs/VERIFICATION.md). NF_VECTOR_CELL is the memory of cell
  * `index` (assigns clauses); NF_VECTOR_APART says a caller's buffer is not
- * the vector's own memory (always true for NF buffers: vectors are opaque). */
+ * the vector's own memory (always true for NF buffers: vectors are opaque).
+ * The abstract model reads only nf_vector_heap, the vectors' own ghost region
+ * (not nf_heap, which the other kinds' models read): an operation on another
+ * kind of object (map, dchain, ...) leaves every vector as it was, by its
+ * assigns clause alone. Only create and destroy assign nf_heap as well. */
+/*@ ghost extern int nf_vector_heap; */
 #ifndef NF_VECTOR_IMPL
 /*@ axiomatic nf_vector_model {
-      predicate nf_vector_live{L}(struct nf_vector *v) reads nf_heap;
-      logic integer nf_vector_capacity_of{L}(struct nf_vector *v) reads nf_heap;
-      logic integer nf_vector_base{L}(struct nf_vector *v) reads nf_heap;
-      logic integer nf_vector_cell_size{L}(struct nf_vector *v) reads nf_heap;
-      logic uint8_t nf_vector_byte{L}(struct nf_vector *v, integer index, integer i) reads nf_heap;
+      predicate nf_vector_live{L}(struct nf_vector *v) reads nf_vector_heap;
+      logic integer nf_vector_capacity_of{L}(struct nf_vector *v) reads nf_vector_heap;
+      logic integer nf_vector_base{L}(struct nf_vector *v) reads nf_vector_heap;
+      logic integer nf_vector_cell_size{L}(struct nf_vector *v) reads nf_vector_heap;
+      logic uint8_t nf_vector_byte{L}(struct nf_vector *v, integer index, integer i)
+        reads nf_vector_heap;
     }
 */
-#define NF_VECTOR_CELL(v, index) nf_heap
+#define NF_VECTOR_CELL(v, index) nf_vector_heap
 /* Not `\true`: stdbool.h defines `true`, which would expand inside the macro. */
 #define NF_VECTOR_APART(v, p, n) (0 == 0)
 #endif
@@ -37,7 +43,7 @@ typedef void (*nf_cell_init_fn)(void *cell);
 /* NULL on capacity 0, cell_size 0 or no memory. Under an instance layout the
  * layout's capacity and index base apply. */
 /*@ requires name == \null || \valid_read(name);
-    assigns nf_heap, \result \from capacity, cell_size;
+    assigns nf_heap, nf_vector_heap, \result \from capacity, cell_size;
     ensures \result == \null ||
       (nf_vector_live(\result) && nf_vector_cell_size(\result) == cell_size &&
        nf_vector_capacity_of(\result) >= 1);
@@ -45,7 +51,7 @@ typedef void (*nf_cell_init_fn)(void *cell);
 struct nf_vector *nf_vector_create(const char *name, uint32_t capacity, uint32_t cell_size,
                                    nf_cell_init_fn init_cell);
 /*@ requires vector == \null || nf_vector_live(vector);
-    assigns nf_heap; */
+    assigns nf_heap, nf_vector_heap; */
 void nf_vector_destroy(struct nf_vector *vector);
 
 /* READ: copies cell `index` into *cell_out (cell_size bytes). An index outside
