@@ -9,8 +9,9 @@
 
 /* The SSE4.2 path (intrinsics, runtime CPU detection) is outside the WP
  * proof: under Frama-C only the portable path is compiled and proved
- * (docs/VERIFICATION.md). Normal builds are unchanged. */
-#if defined(__x86_64__) && !defined(__FRAMAC__)
+ * (docs/VERIFICATION.md). NF_PROVED_PATHS_ONLY builds exactly the code WP
+ * proves, so that tests can run it (//nflib:*_proved_paths). */
+#if defined(__x86_64__) && !defined(__FRAMAC__) && !defined(NF_PROVED_PATHS_ONLY)
 #define NF_HASH_CRC32C 1
 #include <nmmintrin.h>
 #endif
