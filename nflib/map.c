@@ -133,12 +133,34 @@ struct nf_map {
     }
 
     logic integer nf_map_bytes{L}(struct nf_map *m) = nf_slot_start(m->buckets * 15, m->stride);
+    // Counting: the occupied slot lanes among the first n control lanes
+    // (lane 15 of each control word is the overflow count, never a slot).
+    logic integer nf_map_obit{L}(struct nf_map *m, integer i) =
+      (i % 16 != 15 && m->ctrl[i] != 0) ? 1 : 0;
+    axiomatic nf_map_counting {
+      logic integer nf_map_nocc{L}(struct nf_map *m, integer n) reads m->ctrl[..];
+    }
+    // The recursive definition of nf_map_nocc, in its own axiomatic: WP puts
+    // an axiomatic's axioms into a goal only when the goal names one of its
+    // symbols, here the marker nf_map_counted, which only the counting ghost
+    // loops name (as dchain.c's nf_dchain_nalloc).
+    axiomatic nf_map_count_definition {
+      predicate nf_map_counted;
+      axiom nf_map_counted_holds: nf_map_counted;
+      axiom nf_map_nocc_0{L}: \forall struct nf_map *m, integer n;
+        n <= 0 ==> nf_map_nocc(m, n) == 0;
+      axiom nf_map_nocc_step{L}: \forall struct nf_map *m, integer n;
+        0 < n ==> nf_map_nocc(m, n) == nf_map_nocc(m, n - 1) + nf_map_obit(m, n - 1);
+    }
     predicate nf_map_live{L}(struct nf_map *m) =
       \valid(m) && 1 <= m->buckets <= 134217728 &&
       1 <= m->key_size && m->key_size + 4 <= m->stride <= 4100 &&
       m->capacity <= m->buckets * 15 && m->size <= m->capacity &&
       \valid(m->ctrl + (0 .. m->buckets * 16 - 1)) &&
       \valid(m->entries + (0 .. nf_map_bytes(m) - 1));
+    // size is the number of occupied slot lanes (put keeps it; not yet part
+    // of nf_map_live: erase is not proved to keep it).
+    predicate nf_map_counts{L}(struct nf_map *m) = m->size == nf_map_nocc(m, m->buckets * 16);
     predicate nf_map_slot_ok{L}(struct nf_map *m, integer b, integer l) =
       0 <= b < m->buckets && 0 <= l < 15;
     logic uint8_t *nf_map_entry{L}(struct nf_map *m, integer b, integer l) =
@@ -280,6 +302,25 @@ static inline bool map_keys_equal(const struct nf_map *map, const void *a, const
 }
 #endif
 
+/* Lemma function (proof only, by induction over the control lanes): with
+ * every slot occupied, a counting size is the number of slots. */
+/*@ ghost
+  /@ requires nf_map_live(m);
+     requires \forall integer b, l; nf_map_slot_ok(m, b, l) ==> nf_map_lane(m, b, l) != 0;
+     assigns \nothing;
+     ensures nf_map_counts(m) ==> m->size == m->buckets * 15; @/
+  void nf_map_full_lemma(const struct nf_map *m) {
+    /@ loop invariant 0 <= i <= m->buckets * 16 && nf_map_counted;
+       loop invariant nf_map_nocc(m, i) == i - i / 16;
+       loop assigns i;
+       loop variant m->buckets * 16 - i; @/
+    for (uint32_t i = 0; i < m->buckets * 16; i++) {
+      /@ assert i == (i / 16) * 16 + i % 16 && i / 16 < m->buckets; @/
+      /@ assert i % 16 != 15 ==> nf_map_lane(m, i / 16, i % 16) != 0; @/
+    }
+  }
+*/
+
 /*@ requires nf_map_live(map) && bucket < map->buckets;
     assigns \nothing;
     ensures \result == map->ctrl + bucket * 16; */
@@ -316,7 +357,8 @@ static inline void store_value(uint8_t *entry, int32_t value) {
 /*@ requires \valid(dst + (0 .. n - 1)) && \valid_read(src + (0 .. n - 1));
     requires \separated(dst + (0 .. n - 1), src + (0 .. n - 1));
     assigns dst[0 .. n - 1];
-    ensures \forall integer i; 0 <= i < n ==> dst[i] == src[i]; */
+    ensures \forall integer i; 0 <= i < n ==> dst[i] == src[i];
+    ensures nf_key_equal{Here, Here}(dst, (uint8_t *)src, n); */
 static inline void copy_bytes(uint8_t *restrict dst, const uint8_t *restrict src, uint32_t n) {
   /*@ loop invariant 0 <= i <= n;
       loop invariant \forall integer k; 0 <= k < i ==> dst[k] == src[k];
@@ -520,8 +562,17 @@ static inline uint8_t *find(const struct nf_map *map, const void *key, uint32_t 
       uint32_t lane = lowest_lane(hits);
       uint8_t *entry = entry_at(map, bucket, lane);
       if (map_keys_equal(map, entry + sizeof(int32_t), key)) {
+        /*@ assert nf_map_holds(map, bucket, lane, (uint8_t *)key) &&
+              entry == nf_map_entry(map, bucket, lane); */
         *bucket_out = bucket;
+        /*@ assert map->buckets == \at(map->buckets, Pre) && map->key_size == \at(map->key_size,
+           Pre) && map->stride == \at(map->stride, Pre) && map->ctrl == \at(map->ctrl, Pre) &&
+              map->entries == \at(map->entries, Pre); */
         *lane_out = lane;
+        /*@ assert map->buckets == \at(map->buckets, Pre) && map->key_size == \at(map->key_size,
+           Pre) && map->stride == \at(map->stride, Pre) && map->ctrl == \at(map->ctrl, Pre) &&
+              map->entries == \at(map->entries, Pre); */
+        /*@ assert nf_map_holds(map, *bucket_out, *lane_out, (uint8_t *)key); */
         return entry;
       }
     }
@@ -573,7 +624,9 @@ bool nf_map_get(const struct nf_map *map, const void *key, int32_t *value_out) {
       nf_map_overflow(map, b) != 0;
     ensures \forall integer x; 0 <= x < nf_dist(map->buckets, from, to) ==>
       nf_map_count_at(map, from, x) != 0;
-    ensures \old(nf_map_probe_ok(map)) ==> nf_map_probe_ok(map); */
+    ensures \old(nf_map_probe_ok(map)) ==> nf_map_probe_ok(map);
+    ensures \forall integer i; 0 <= i < map->buckets * 16 ==>
+      nf_map_obit(map, i) == \old(nf_map_obit(map, i)); */
 static inline void count(const struct nf_map *map, uint32_t from, uint32_t to) {
   /*@ loop invariant b < map->buckets;
       loop invariant \forall integer b2, l; nf_map_slot_ok(map, b2, l) ==>
@@ -583,6 +636,8 @@ static inline void count(const struct nf_map *map, uint32_t from, uint32_t to) {
       loop invariant \forall integer x; 0 <= x < nf_dist(map->buckets, from, b) ==>
         nf_map_count_at(map, from, x) != 0;
       loop invariant nf_dist(map->buckets, from, b) <= nf_dist(map->buckets, from, to);
+      loop invariant \forall integer i; 0 <= i < map->buckets * 16 ==>
+        nf_map_obit(map, i) == \at(nf_map_obit(map, i), Pre);
       loop assigns b, map->ctrl[0 .. map->buckets * 16 - 1];
       loop variant to >= b ? to - b : to + map->buckets - b; */
   for (uint32_t b = from; b != to; b = next_bucket(map, b)) {
@@ -620,12 +675,17 @@ static inline void uncount(const struct nf_map *map, uint32_t from, uint32_t to)
       nf_map_holds(map, b, l, (uint8_t *)key) && nf_map_value_at(map, b, l) == value;
     ensures \result == NF_OK ==> map->size == \old(map->size) + 1;
     ensures \old(nf_map_probe_ok(map) && nf_map_has(map, (uint8_t *)key)) ==> \result == NF_EXISTS;
+    ensures \old(nf_map_counts(map)) ==> nf_map_counts(map);
+    ensures nf_map_counts(map) && \result == NF_FULL ==> map->size == map->capacity;
+    ensures \old(nf_map_counts(map)) && !\old(nf_map_has(map, (uint8_t *)key)) &&
+      \old(map->size) < map->capacity ==> \result == NF_OK;
  */
 int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
   uint32_t hash = map_hash(map, key);
   uint32_t found_bucket, found_lane;
   if (find(map, key, hash, &found_bucket, &found_lane)) return NF_EXISTS;
   if (map->size >= map->capacity) return NF_FULL;
+  /*@ assert map->size < map->capacity <= map->buckets * 15; */
   /* The first empty slot from home on. size < capacity <= slots, so one
    * exists; the bound on the probes is for the proof (which does not count
    * the occupied slots), the NF_FULL after it is never taken. */
@@ -633,13 +693,35 @@ int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
   uint32_t bucket = home;
   uint32_t empty = match_lanes(ctrl_at(map, bucket), 0);
   /*@ loop invariant bucket < map->buckets && 1 <= probes <= map->buckets;
-      loop invariant \forall integer k; 0 <= k && nf_bit(empty, k) ==> k < SLOTS;
+      loop invariant \forall integer k; 0 <= k && nf_bit(empty, k) ==>
+        k < SLOTS && nf_map_lane(map, bucket, k) == 0;
+      loop invariant \forall integer k; 0 <= k < SLOTS && nf_map_lane(map, bucket, k) == 0 ==>
+        nf_bit(empty, k);
+      loop invariant nf_dist(map->buckets, home, bucket) == probes - 1;
+      loop invariant empty == 0 ==> \forall integer b, l;
+        0 <= b < map->buckets && nf_dist(map->buckets, home, b) < probes - 1 && 0 <= l < SLOTS ==>
+        nf_map_lane(map, b, l) != 0;
       loop assigns probes, bucket, empty;
       loop variant map->buckets - probes; */
   for (uint32_t probes = 1; !empty && probes < map->buckets; probes++) {
+    /*@ assert \forall integer k; 0 <= k < SLOTS ==> !nf_bit(empty, k); */
+    /*@ assert \forall integer l; 0 <= l < SLOTS ==> nf_map_lane(map, bucket, l) != 0; */
+    /*@ assert \forall integer b; 0 <= b < map->buckets &&
+          nf_dist(map->buckets, home, b) == probes - 1 ==> b == bucket; */
+    /*@ assert \forall integer b, l; 0 <= b < map->buckets &&
+          nf_dist(map->buckets, home, b) < probes && 0 <= l < SLOTS ==> nf_map_lane(map, b, l) != 0;
+     */
     bucket = next_bucket(map, bucket);
     empty = match_lanes(ctrl_at(map, bucket), 0);
+    /*@ assert nf_dist(map->buckets, home, bucket) == probes; */
   }
+  /*@ assert empty == 0 ==> \forall integer k; 0 <= k < SLOTS ==> !nf_bit(empty, k); */
+  /*@ assert empty == 0 ==> \forall integer l; 0 <= l < SLOTS ==> nf_map_lane(map, bucket, l) != 0;
+   */
+  /*@ assert empty == 0 ==> \forall integer b, l; nf_map_slot_ok(map, b, l) ==>
+        nf_map_lane(map, b, l) != 0; */
+  /*@ ghost if (!empty) nf_map_full_lemma(map); */
+  /*@ assert nf_map_counts(map) ==> empty != 0; */
   if (!empty) return NF_FULL;
   nf_before_write_to(map);
   map->size++;
@@ -650,8 +732,25 @@ int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
   uint8_t *entry = entry_at(map, bucket, lane);
   store_value(entry, value);
   copy_bytes(entry + sizeof(int32_t), key, map->key_size);
+  /*@ assert nf_map_occupied(map, bucket, lane); */
+  /*@ assert nf_key_equal{Here, Here}(entry + sizeof(int32_t), (uint8_t *)key, map->key_size); */
   /*@ assert nf_map_holds(map, bucket, lane, (uint8_t *)key); */
   /*@ assert nf_map_value_at(map, bucket, lane) == value; */
+  /* size: one occupied lane more (induction over the control lanes). */
+  /*@ assert nf_map_obit{Pre}(map, bucket * 16 + lane) == 0 &&
+        nf_map_obit(map, bucket * 16 + lane) == 1; */
+  /*@ assert \forall integer i; 0 <= i < map->buckets * 16 && i != bucket * 16 + lane ==>
+        nf_map_obit(map, i) == nf_map_obit{Pre}(map, i); */
+  /*@ ghost
+    /@ loop invariant 0 <= i <= map->buckets * 16 && nf_map_counted;
+       loop invariant nf_map_nocc(map, i) ==
+         nf_map_nocc{Pre}(map, i) + (i > bucket * 16 + lane ? 1 : 0);
+       loop assigns i;
+       loop variant map->buckets * 16 - i; @/
+    for (uint32_t i = 0; i < map->buckets * 16; i++);
+  */
+  /*@ assert nf_map_nocc(map, map->buckets * 16) == nf_map_nocc{Pre}(map, map->buckets * 16) + 1; */
+  /*@ assert nf_map_counts{Pre}(map) ==> nf_map_counts(map); */
   return NF_OK;
 }
 
