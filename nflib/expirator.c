@@ -3,20 +3,10 @@
 
 #include "nflib/internal.h"
 
-#ifdef __FRAMAC__
-/* For WP only (docs/VERIFICATION.md, assumptions): what map.h does not state
- * yet about nf_map_erase. Frama-C merges these clauses with map.h's contract.
- * Erasing keeps the key size (map.h has no shape clause), and NF_NOT_FOUND
- * leaves the size as it was (what the not_found behaviour's `assigns
- * \nothing` says, but WP does not use a behaviour's assigns at a call site).
- * Both hold in map.c's refinement (erase writes only slots; not_found writes
- * nothing). Everything else comes from the headers: the models of dchain
- * (nf_dchain_heap), vector (nf_vector_heap) and map (nf_heap) are separate
- * ghost regions, so the assigns clauses frame each operation. */
-/*@ ensures nf_map_key_size(map) == \old(nf_map_key_size(map));
-    ensures \result == NF_NOT_FOUND ==> nf_map_size_of(map) == \old(nf_map_size_of(map)); */
-int nf_map_erase(struct nf_map *map, const void *key);
-#endif
+/* Proved against the abstract contracts of dchain.h, vector.h, map.h and
+ * internal.h (docs/VERIFICATION.md): the models of dchain (nf_dchain_heap),
+ * vector (nf_vector_heap) and map (nf_heap) are separate ghost regions, so the
+ * assigns clauses frame each operation. */
 
 int nf_expire_items(struct nf_dchain *chain, struct nf_vector *keys, struct nf_map *map,
                     nf_time_t older_than) {

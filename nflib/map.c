@@ -29,7 +29,8 @@
 
 #include "nflib/types.h"
 
-#if defined(__SSE2__) && !defined(__FRAMAC__)
+/* NF_PROVED_PATHS_ONLY: the portable code WP proves (//nflib:*_proved_paths). */
+#if defined(__SSE2__) && !defined(__FRAMAC__) && !defined(NF_PROVED_PATHS_ONLY)
 #include <emmintrin.h>
 #define MAP_SSE2 1
 #endif
@@ -459,7 +460,7 @@ static inline uint32_t displaced_lanes(const uint16_t *ctrl) {
     assigns \nothing;
     ensures 0 <= \result < SLOTS && \result == nf_low(bits); */
 static inline uint32_t lowest_lane(uint32_t bits) {
-#if defined(__GNUC__) && !defined(__FRAMAC__)
+#if defined(__GNUC__) && !defined(__FRAMAC__) && !defined(NF_PROVED_PATHS_ONLY)
   return (uint32_t)__builtin_ctz(bits);
 #else
   /*@ assert nf_bit_tests; */
@@ -801,6 +802,7 @@ static bool find_refill(const struct nf_map *map, uint32_t hole, uint32_t *bucke
     ensures nf_map_live(map);
     ensures \result == NF_OK || \result == NF_NOT_FOUND;
     ensures \result == NF_NOT_FOUND ==> nf_map_same{Old, Here}(map);
+    ensures map->key_size == \old(map->key_size);
     ensures !\old(nf_map_has(map, (uint8_t *)key)) ==> \result == NF_NOT_FOUND;
     ensures \result == NF_OK ==> map->size == \old(map->size) - 1;
     ensures \old(nf_map_probe_ok(map) && nf_map_has(map, (uint8_t *)key)) && \old(map->size) > 0 ==>

@@ -104,6 +104,7 @@ int nf_map_put(struct nf_map *map, const void *key, int32_t value);
 /*@ requires nf_map_live(map) && nf_map_key_ok(map, key);
     assigns nf_heap;
     ensures nf_map_live(map);
+    ensures nf_map_key_size(map) == \old(nf_map_key_size(map));
     behavior found:
       assumes nf_map_has(map, (uint8_t *)key);
       ensures \result == NF_OK && !nf_map_has(map, (uint8_t *)key);
@@ -113,6 +114,9 @@ int nf_map_put(struct nf_map *map, const void *key, int32_t value);
       assumes !nf_map_has(map, (uint8_t *)key);
       assigns \nothing;
       ensures \result == NF_NOT_FOUND;
+      // What `assigns \nothing` says, for callers: WP uses only the
+      // function-level assigns clause at a call site.
+      ensures nf_map_size_of(map) == \old(nf_map_size_of(map));
     complete behaviors;
     disjoint behaviors; */
 #endif
