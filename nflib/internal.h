@@ -6,7 +6,11 @@
 
 struct nf_vector;
 
-/* The seeded hash behind nf_hash_bytes (which uses seed 0). */
+/* The seeded hash behind nf_hash_bytes (which uses seed 0). Proved in types.c
+ * (//nflib:verify_types); callers' proofs (sketch.c) use this contract. */
+/*@ requires \valid_read((const uint8_t *)data + (0 .. len - 1));
+    requires len <= PTRDIFF_MAX;
+    assigns \result \from ((const uint8_t *)data)[0 .. len - 1], len, seed; */
 uint32_t nf_hash_bytes_seeded(const void *data, size_t len, uint32_t seed);
 
 /* Read-only view of a vector cell, for library code that only reads it:

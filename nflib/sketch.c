@@ -74,13 +74,6 @@ struct nf_sketch {
 #include "nflib/instance.h"
 #include "nflib/internal.h"
 
-#ifdef __FRAMAC__
-/* Assumed of hash.c (not proved): reads the key's bytes only. */
-/*@ requires \valid_read((uint8_t *)data + (0 .. len - 1));
-    assigns \result \from ((uint8_t *)data)[0 .. len - 1], len, seed; */
-uint32_t nf_hash_bytes_seeded(const void *data, size_t len, uint32_t seed);
-#endif
-
 struct nf_sketch *nf_sketch_create(const char *name, uint32_t width, uint32_t depth,
                                    uint32_t key_size, nf_time_t expiry) {
   if (width == 0 || (width & (width - 1)) != 0 || width > MAX_WIDTH) return NULL;

@@ -16,14 +16,6 @@
 #include <nmmintrin.h>
 #endif
 
-#ifdef __FRAMAC__
-/* internal.h declares it without a contract; WP proves this one. */
-/*@ requires \valid_read((const uint8_t *)data + (0 .. len - 1));
-    requires len <= PTRDIFF_MAX;
-    assigns \result \from ((const uint8_t *)data)[0 .. len - 1], len, seed; */
-uint32_t nf_hash_bytes_seeded(const void *data, size_t len, uint32_t seed);
-#endif
-
 /* murmur3's finalizer: every input bit affects every output bit, so the low
  * bits (which pick a map slot) depend on the whole key. */
 /*@ assigns \result \from h; */
