@@ -7,7 +7,7 @@ import dataclasses
 
 from pycparser import c_ast
 
-from parallelizer.analysis.errors import unsupported
+from parallelizer.analysis.errors import AnalysisError, unsupported
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,7 +93,6 @@ class StructDef:
     name: str
     fields: list[tuple[str, CType]]
     node: c_ast.Node
-    is_union: bool = False
 
 
 class TypeTable:
@@ -151,7 +150,9 @@ class TypeTable:
                     "use the fixed-width types of <stdint.h> or a declared typedef",
                 )
             return base
-        if isinstance(node, c_ast.Struct | c_ast.Union):
+        if isinstance(node, c_ast.Union):
+            raise union_error(node)
+        if isinstance(node, c_ast.Struct):
             return self._struct(node)
         if isinstance(node, c_ast.Enum):
             if node.values is not None:
@@ -163,15 +164,17 @@ class TypeTable:
             "declare types with structs, fixed-width integers and pointers",
         )
 
-    def _struct(self, node: c_ast.Struct | c_ast.Union) -> StructType:
+    def _struct(self, node: c_ast.Struct) -> StructType:
         name = node.name
         if name is None:
             self._anon += 1
             name = f"<anonymous struct {self._anon}>"
         if node.decls is not None:
             fields: list[tuple[str, CType]] = []
-            self.structs[name] = StructDef(name, fields, node, isinstance(node, c_ast.Union))
+            self.structs[name] = StructDef(name, fields, node)
             for decl in node.decls:
+                if isinstance(decl.type, c_ast.Union):  # also an anonymous union member
+                    raise union_error(decl.type)
                 if decl.name is None:
                     raise unsupported(decl, "anonymous struct member", "name every struct field")
                 if decl.bitsize is not None:
@@ -230,10 +233,7 @@ class TypeTable:
             for _, ftype in sdef.fields:
                 size, align = self.size_align(ftype)
                 max_align = max(max_align, align)
-                if sdef.is_union:
-                    offset = max(offset, size)
-                else:
-                    offset = (offset + align - 1) // align * align + size
+                offset = (offset + align - 1) // align * align + size
             return (offset + max_align - 1) // max_align * max_align, max_align
         return 1, 1
 
@@ -263,6 +263,7 @@ class TypeTable:
             return self.const_eval(node.expr)
         if isinstance(node, c_ast.UnaryOp):
             if node.op == "sizeof":
+                reject_unions(node.expr)  # not swallowed below: a union is never "not constant"
                 try:
                     return (
                         self.sizeof(self.resolve(node.expr))
@@ -306,6 +307,28 @@ class TypeTable:
                 return None
             return self.const_eval(node.iftrue if cond else node.iffalse)
         return None
+
+
+def union_error(node: c_ast.Node) -> AnalysisError:
+    """The error for any use of a union type (see docs/NF_C_SUBSET.md, unions)."""
+    name = f"union {node.name}" if getattr(node, "name", None) else "anonymous union"
+    return unsupported(
+        node,
+        f"{name}: unions are not supported (their members share bytes, which the "
+        "analysis would track as separate fields and get keys wrong)",
+        "use a struct and compute the overlapping value explicitly, "
+        "e.g. key.prefix = src & 0xffffff00 instead of writing key.u.bytes[0] = 0",
+    )
+
+
+def reject_unions(node: c_ast.Node) -> None:
+    """Raises union_error at the first union type found in node (in source order)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, c_ast.Union):
+            raise union_error(current)
+        stack.extend(child for _, child in reversed(current.children()))
 
 
 def parse_int_constant(text: str) -> int | None:

@@ -412,6 +412,8 @@ class Executor:
     # ---- memory ------------------------------------------------------------------
 
     def type_at(self, st: PathState, ref: Ref) -> CType:
+        if ref.view is not None:
+            return ref.view
         ctype = st.slot_types[ref.slot]
         for step in ref.path:
             if isinstance(step, int):
@@ -425,6 +427,13 @@ class Executor:
         return ctype
 
     def read(self, st: PathState, ref: Ref, node: c_ast.Node) -> Value:
+        if ref.view is not None:
+            base = Ref(ref.slot, ref.path)
+            size = self.types.sizeof(ref.view)
+            pieces = self.read_bytes(self.read(st, base, node), self.type_at(st, base), ref.offset, ref.offset + size, node)
+            bits = pieces[0] if len(pieces) == 1 else z3.Concat(*reversed(pieces))
+            assert isinstance(ref.view, IntType)
+            return IntV(bits, ref.view)
         value = st.store.get(ref.slot)
         if value is None:
             raise unsupported(node, "read of memory without a type", "cast allocations to their struct type")
@@ -451,6 +460,13 @@ class Executor:
                 f"nf_process writes state field '{what}' directly",
                 "change state only through nflib calls (e.g. nf_vector_return, nf_map_put)",
             )
+        if ref.view is not None:
+            base = Ref(ref.slot, ref.path)
+            number = self.as_int(value, node)
+            bits = _resize(number.expr, self.types.sizeof(ref.view) * 8, number.ctype.signed)
+            new = self.write_bytes(self.read(st, base, node), self.type_at(st, base), ref.offset, bits, node)
+            self.write(st, base, new, node)
+            return
 
         def update(current: Value | None, path: tuple[str | int, ...]) -> Value:
             if not path:
@@ -469,6 +485,131 @@ class Executor:
             return current.with_field(step, update(current.get(step), path[1:]))
 
         st.store[ref.slot] = update(st.store.get(ref.slot), ref.path)
+
+    # ---- byte views: accesses through pointer casts (x86-64, little-endian) -------------
+
+    def view_ref(self, st: PathState, ptr: PtrV, ref: Ref, node: c_ast.Node) -> Ref:
+        """The location `ptr` designates when its type differs from the object's:
+        an integer view of the object's bytes (or the object itself when a byte
+        pointer is cast back to the object's type)."""
+        actual = self.type_at(st, ref)
+        target = ptr.target
+        if target == actual or isinstance(target, VoidType) or isinstance(actual, VoidType):
+            return ref
+        base, offset = Ref(ref.slot, ref.path), ref.offset
+        if base.path and isinstance(base.path[-1], int) and ref.view is None:
+            # A pointer to an array element views the array's bytes from that element on.
+            element = self.type_at(st, base)
+            base = Ref(ref.slot, ref.path[:-1])
+            offset = ref.path[-1] * self.types.sizeof(element)
+        base_type = self.type_at(st, base)
+        if target == base_type and offset == 0:
+            return base
+        if not isinstance(target, IntType) or target.is_bool:
+            raise unsupported(
+                node,
+                f"{_type_name(base_type)} accessed through a pointer to {_type_name(target)}",
+                "access objects through pointers of their own type, or their bytes through "
+                "an integer pointer such as (uint8_t *)&key",
+            )
+        size = self.types.sizeof(target)
+        if offset < 0 or offset + size > self.types.sizeof(base_type):
+            raise unsupported(
+                node,
+                f"{size}-byte access at byte {offset} of a {self.types.sizeof(base_type)}-byte "
+                f"{_type_name(base_type)} (out of bounds)",
+                "keep accesses through pointer casts inside the object",
+            )
+        if offset == 0 and base_type == target:
+            return base
+        return Ref(ref.slot, base.path, offset, target)
+
+    def read_bytes(self, value: Value, ctype: CType, lo: int, hi: int, node: c_ast.Node) -> list[z3.BitVecRef]:
+        """Bytes [lo, hi) of value (of type ctype) as bit-vectors, lowest address first."""
+        if isinstance(ctype, IntType) and isinstance(value, IntV | BoolV):
+            bits = self.flatten(value, node)
+            if lo == 0 and hi * 8 == bits.size():
+                return [bits]
+            return [_simplify_const(z3.Extract(8 * hi - 1, 8 * lo, bits))]
+        members = self._overlapping(ctype, lo, hi, node)
+        if not isinstance(value, StructV | ArrayV):
+            raise self._bytes_of_non_integer(ctype, node)
+        pieces: list[z3.BitVecRef] = []
+        for name, start, ftype in members:
+            sub = value.get(name) if isinstance(value, StructV) else value.get(int(name))  # type: ignore[arg-type]
+            size = self.types.sizeof(ftype)
+            pieces += self.read_bytes(sub, ftype, max(lo, start) - start, min(hi, start + size) - start, node)
+        return pieces
+
+    def write_bytes(
+        self, value: Value, ctype: CType, lo: int, data: z3.BitVecRef, node: c_ast.Node
+    ) -> Value:
+        """value (of type ctype) with bytes [lo, lo + |data|) replaced by data (little-endian)."""
+        hi = lo + data.size() // 8
+        if isinstance(ctype, IntType) and isinstance(value, BoolV):
+            return BoolV(z3.simplify(data != 0))
+        if isinstance(ctype, IntType) and isinstance(value, IntV):
+            width = value.expr.size()
+            if lo == 0 and data.size() == width:
+                return IntV(data, ctype)
+            keep = ((1 << width) - 1) ^ (((1 << data.size()) - 1) << (8 * lo))
+            old = value.expr
+            if z3.is_app_of(old, z3.Z3_OP_BAND) and old.num_args() == 2 and z3.is_bv_value(old.arg(1)):
+                keep &= old.arg(1).as_long()  # (x & m) & keep reads as x & (m & keep)
+                old = old.arg(0)
+            kept = _simplify_const(old & z3.BitVecVal(keep, width))
+            placed = _simplify_const(z3.ZeroExt(width - data.size(), data))
+            if lo:
+                placed = _simplify_const(placed << (8 * lo))
+            if z3.is_bv_value(placed) and placed.as_long() == 0:
+                return IntV(kept, ctype)
+            return IntV(_simplify_const(kept | placed), ctype)
+        members = self._overlapping(ctype, lo, hi, node)
+        if not isinstance(value, StructV | ArrayV):
+            raise self._bytes_of_non_integer(ctype, node)
+        result = value
+        for name, start, ftype in members:
+            size = self.types.sizeof(ftype)
+            a, b = max(lo, start), min(hi, start + size)
+            part = data if (a, b) == (lo, hi) else _simplify_const(z3.Extract(8 * (b - lo) - 1, 8 * (a - lo), data))
+            if isinstance(result, StructV):
+                assert isinstance(name, str)
+                result = result.with_field(name, self.write_bytes(result.get(name), ftype, a - start, part, node))
+            else:
+                assert isinstance(name, int)
+                result = result.with_elem(name, self.write_bytes(result.get(name), ftype, a - start, part, node))
+        return result
+
+    def _overlapping(
+        self, ctype: CType, lo: int, hi: int, node: c_ast.Node
+    ) -> list[tuple[str | int, int, CType]]:
+        """(field or index, byte offset, type) of the members of ctype that overlap
+        bytes [lo, hi); an error when a byte in the range is padding."""
+        if isinstance(ctype, StructType):
+            members: list[tuple[str | int, int, CType]] = list(self.types.offsets(ctype))
+        elif isinstance(ctype, ArrayType):
+            size = self.types.sizeof(ctype.elem)
+            first, last = lo // size, (hi - 1) // size
+            members = [(i, i * size, ctype.elem) for i in range(first, last + 1)]
+        else:
+            raise self._bytes_of_non_integer(ctype, node)
+        result = [m for m in members if m[1] < hi and m[1] + self.types.sizeof(m[2]) > lo]
+        covered = sum(min(hi, start + self.types.sizeof(t)) - max(lo, start) for _, start, t in result)
+        if covered != hi - lo:
+            raise unsupported(
+                node,
+                f"access through a pointer cast to padding bytes of {_type_name(ctype)} "
+                f"(bytes {lo} to {hi - 1})",
+                "access declared fields only (e.g. key.field = value)",
+            )
+        return result
+
+    def _bytes_of_non_integer(self, ctype: CType, node: c_ast.Node) -> AnalysisError:
+        return unsupported(
+            node,
+            f"bytes of {_type_name(ctype)} accessed through a pointer cast",
+            "access only integer fields through pointer casts; keep pointers and state objects typed",
+        )
 
     def flatten(self, value: Value, node: c_ast.Node) -> z3.BitVecRef:
         """The bytes of a value as one bit-vector (fields in declaration order)."""
@@ -889,7 +1030,13 @@ class Executor:
         return value
 
     def _pointee(
-        self, vals: list[Value], index: int, name: str, st: PathState, node: c_ast.FuncCall
+        self,
+        vals: list[Value],
+        index: int,
+        name: str,
+        st: PathState,
+        node: c_ast.FuncCall,
+        bytes_ok: bool = False,
     ) -> tuple[Ref, Value]:
         value = vals[index]
         arg_node = node.args.exprs[index]
@@ -898,6 +1045,13 @@ class Executor:
                 arg_node,
                 f"argument {index + 1} of {name} is not a pointer to a local variable",
                 "pass the address of a local variable (e.g. &key)",
+            )
+        if value.ref.view is not None and not bytes_ok:
+            # nflib reads a whole key or cell from the address, not the viewed bytes.
+            raise unsupported(
+                arg_node,
+                f"argument {index + 1} of {name} points into the bytes of an object (through a pointer cast)",
+                "pass the address of the whole object (e.g. &key)",
             )
         return value.ref, self.read(st, value.ref, arg_node)
 
@@ -1074,7 +1228,7 @@ class Executor:
             else:
                 bases = []
                 for state, ptr in self.eval(node.name, st):
-                    bases.append((state, self.deref(ptr, node, f"->{node.field.name}")))
+                    bases.append((state, self.deref(state, ptr, node, f"->{node.field.name}")))
             for state, ref in bases:
                 ctype = self.type_at(state, ref)
                 if not isinstance(ctype, StructType) or self.types.field_type(ctype, node.field.name) is None:
@@ -1101,26 +1255,38 @@ class Executor:
                         results.append((state2, Ref(ref.slot, (*ref.path, offset))))
                 else:
                     for state2, ptr in self.eval(node.name, state):
-                        ref = self.deref(ptr, node, "[]")
+                        ref = self.deref(state2, ptr, node, "[]")
                         results.append((state2, self.offset_ref(state2, ref, offset, node)))
             return results
         if isinstance(node, c_ast.UnaryOp) and node.op == "*":
-            return [(s, self.deref(p, node, "*")) for s, p in self.eval(node.expr, st)]
+            return [(s, self.deref(s, p, node, "*")) for s, p in self.eval(node.expr, st)]
         raise unsupported(node, f"assignment to {source_text(node)}", "assign to variables and their fields")
 
     def offset_ref(self, st: PathState, ref: Ref, offset: int, node: c_ast.Node) -> Ref:
         if offset == 0:
             return ref
+        if ref.view is not None:
+            size = self.types.sizeof(ref.view)
+            base_type = self.type_at(st, Ref(ref.slot, ref.path))
+            start = ref.offset + offset * size
+            if start < 0 or start + size > self.types.sizeof(base_type):
+                raise unsupported(
+                    node,
+                    f"{size}-byte access at byte {start} of a {self.types.sizeof(base_type)}-byte "
+                    f"{_type_name(base_type)} (out of bounds)",
+                    "keep accesses through pointer casts inside the object",
+                )
+            return Ref(ref.slot, ref.path, start, ref.view)
         if ref.path and isinstance(ref.path[-1], int):
             return Ref(ref.slot, (*ref.path[:-1], ref.path[-1] + offset))
         del st
         raise unsupported(node, "pointer arithmetic", "index arrays with [] instead of moving pointers")
 
-    def deref(self, ptr: Value, node: c_ast.Node, how: str) -> Ref:
+    def deref(self, st: PathState, ptr: Value, node: c_ast.Node, how: str) -> Ref:
         if isinstance(ptr, PtrV):
             if ptr.ref is None:
                 raise unsupported(node, "dereference of a NULL pointer", "check pointers before use")
-            return ptr.ref
+            return self.view_ref(st, ptr, ptr.ref, node)
         if isinstance(ptr, ObjectV):
             raise unsupported(
                 node,
@@ -1315,7 +1481,7 @@ class Executor:
         if op == "*":
             results = []
             for state, ptr in self.eval(node.expr, st):
-                ref = self.deref(ptr, node, "*")
+                ref = self.deref(state, ptr, node, "*")
                 if self.mode == "process" and ref.slot in state.readonly and not ref.path:
                     raise unsupported(
                         node,
@@ -1455,6 +1621,28 @@ class Executor:
         return self._hash_fns[bits]
 
 
+def _simplify_const(expr: z3.BitVecRef) -> z3.BitVecRef:
+    """expr folded when it is a constant (symbolic terms stay as written, readable)."""
+    simple = z3.simplify(expr)
+    return simple if z3.is_bv_value(simple) else expr
+
+
+def _type_name(ctype: CType) -> str:
+    if isinstance(ctype, StructType):
+        return f"struct {ctype.name}"
+    if isinstance(ctype, IntType):
+        if ctype.is_bool:
+            return "bool"
+        return f"{'' if ctype.signed else 'u'}int{ctype.bits}_t"
+    if isinstance(ctype, ArrayType):
+        return f"{_type_name(ctype.elem)}[{ctype.length}]"
+    if isinstance(ctype, PtrType):
+        return f"{_type_name(ctype.target)} *"
+    if isinstance(ctype, VoidType):
+        return "void"
+    return "a function" if isinstance(ctype, FuncType) else "a floating-point value"
+
+
 def _walk(node: c_ast.Node):
     yield node
     for _, child in node.children():
@@ -1478,7 +1666,7 @@ def _whole_object(
     ex: Executor, vals: list[Value], index: int, size: int, st: PathState, node: c_ast.FuncCall
 ) -> tuple[Ref, Value]:
     name = node.name.name
-    ref, value = ex._pointee(vals, index, name, st, node)
+    ref, value = ex._pointee(vals, index, name, st, node, bytes_ok=True)
     ctype = ex.type_at(st, ref)
     if ex.types.sizeof(ctype) != size:
         raise unsupported(

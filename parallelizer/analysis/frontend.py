@@ -10,7 +10,7 @@ import subprocess
 
 from pycparser import c_ast, c_parser, plyparser
 
-from parallelizer.analysis.ctype import TypeTable
+from parallelizer.analysis.ctype import TypeTable, reject_unions
 from parallelizer.analysis.errors import AnalysisError
 
 FAKE_LIBC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_libc")
@@ -92,6 +92,7 @@ def parse(source: str, include_dirs: list[str]) -> TranslationUnit:
             f"cannot parse: {what}",
             "write standard C11 without compiler extensions (see docs/NF_C_SUBSET.md)",
         ) from exc
+    reject_unions(ast)  # anywhere in the file, used or not (docs/NF_C_SUBSET.md, unions)
     types = TypeTable()
     functions: dict[str, c_ast.FuncDef] = {}
     declarations: dict[str, c_ast.Decl] = {}

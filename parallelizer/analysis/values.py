@@ -62,10 +62,16 @@ class ArrayV:
 
 @dataclasses.dataclass(frozen=True)
 class Ref:
-    """A location: a storage slot and a path of field names / array indexes in it."""
+    """A location: a storage slot and a path of field names / array indexes in it.
+
+    With `view`, the location is the `view`-typed integer at byte `offset` inside
+    the object at (slot, path): an access through a pointer cast such as
+    `((uint8_t *)&key)[1]`, read and written byte-exactly (x86-64 little-endian)."""
 
     slot: int
     path: tuple[str | int, ...] = ()
+    offset: int = 0
+    view: CType | None = None
 
 
 @dataclasses.dataclass(frozen=True)
