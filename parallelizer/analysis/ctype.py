@@ -4,10 +4,11 @@ pycparser declarations (typedefs, structs, enums, integer constant expressions).
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from pycparser import c_ast
 
-from parallelizer.analysis.errors import AnalysisError, unsupported
+from parallelizer.analysis.errors import AnalysisError, location_of, unsupported
 
 
 @dataclasses.dataclass(frozen=True)
@@ -312,13 +313,36 @@ class TypeTable:
 def union_error(node: c_ast.Node) -> AnalysisError:
     """The error for any use of a union type (see docs/NF_C_SUBSET.md, unions)."""
     name = f"union {node.name}" if getattr(node, "name", None) else "anonymous union"
-    return unsupported(
-        node,
+    return AnalysisError(
+        _union_location(node),
         f"{name}: unions are not supported (their members share bytes, which the "
         "analysis would track as separate fields and get keys wrong)",
         "use a struct and compute the overlapping value explicitly, "
         "e.g. key.prefix = src & 0xffffff00 instead of writing key.u.bytes[0] = 0",
     )
+
+
+def _union_location(node: c_ast.Node) -> str:
+    """file:line:column of the `union` keyword of node. pycparser places a named
+    union at its name and an anonymous one at column 1 of its `{` line, so the
+    keyword is looked up on that line of the source (the coord when not found)."""
+    coord = getattr(node, "coord", None)
+    if coord is None or not coord.line:
+        return location_of(node)
+    try:
+        with open(coord.file, encoding="utf-8", errors="replace") as source:
+            for number, text in enumerate(source, start=1):
+                if number == coord.line:
+                    break
+            else:
+                return location_of(node)
+    except OSError:
+        return location_of(node)
+    after = rf"\s+{re.escape(node.name)}\b" if node.name else r"\s*(\{|$)"
+    match = re.search(rf"\bunion\b(?={after})", text) or re.search(r"\bunion\b", text)
+    if match is None:
+        return location_of(node)
+    return f"{coord.file}:{coord.line}:{match.start() + 1}"
 
 
 def reject_unions(node: c_ast.Node) -> None:

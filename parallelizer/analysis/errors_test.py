@@ -27,6 +27,9 @@ CASES = [
     "goto",
     "packet_direct",
     "name_mismatch",
+    "union_key",
+    "cast_padding",
+    "cast_struct_view",
 ]
 
 

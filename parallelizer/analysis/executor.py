@@ -596,10 +596,11 @@ class Executor:
         result = [m for m in members if m[1] < hi and m[1] + self.types.sizeof(m[2]) > lo]
         covered = sum(min(hi, start + self.types.sizeof(t)) - max(lo, start) for _, start, t in result)
         if covered != hi - lo:
+            span = f"byte {lo}" if hi - lo == 1 else f"bytes {lo} to {hi - 1}"
             raise unsupported(
                 node,
                 f"access through a pointer cast to padding bytes of {_type_name(ctype)} "
-                f"(bytes {lo} to {hi - 1})",
+                f"(it covers {span})",
                 "access declared fields only (e.g. key.field = value)",
             )
         return result
