@@ -331,13 +331,12 @@ def _union_location(node: c_ast.Node) -> str:
         return location_of(node)
     try:
         with open(coord.file, encoding="utf-8", errors="replace") as source:
-            for number, text in enumerate(source, start=1):
-                if number == coord.line:
-                    break
-            else:
-                return location_of(node)
+            lines = source.read().splitlines()
     except OSError:
         return location_of(node)
+    if coord.line > len(lines):
+        return location_of(node)
+    text = lines[coord.line - 1]
     after = rf"\s+{re.escape(node.name)}\b" if node.name else r"\s*(\{|$)"
     match = re.search(rf"\bunion\b(?={after})", text) or re.search(r"\bunion\b", text)
     if match is None:

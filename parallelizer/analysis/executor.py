@@ -430,7 +430,9 @@ class Executor:
         if ref.view is not None:
             base = Ref(ref.slot, ref.path)
             size = self.types.sizeof(ref.view)
-            pieces = self.read_bytes(self.read(st, base, node), self.type_at(st, base), ref.offset, ref.offset + size, node)
+            pieces = self.read_bytes(
+                self.read(st, base, node), self.type_at(st, base), ref.offset, ref.offset + size, node
+            )
             bits = pieces[0] if len(pieces) == 1 else z3.Concat(*reversed(pieces))
             assert isinstance(ref.view, IntType)
             return IntV(bits, ref.view)
@@ -524,7 +526,9 @@ class Executor:
             return base
         return Ref(ref.slot, base.path, offset, target)
 
-    def read_bytes(self, value: Value, ctype: CType, lo: int, hi: int, node: c_ast.Node) -> list[z3.BitVecRef]:
+    def read_bytes(
+        self, value: Value, ctype: CType, lo: int, hi: int, node: c_ast.Node
+    ) -> list[z3.BitVecRef]:
         """Bytes [lo, hi) of value (of type ctype) as bit-vectors, lowest address first."""
         if isinstance(ctype, IntType) and isinstance(value, IntV | BoolV):
             bits = self.flatten(value, node)
@@ -541,9 +545,7 @@ class Executor:
             pieces += self.read_bytes(sub, ftype, max(lo, start) - start, min(hi, start + size) - start, node)
         return pieces
 
-    def write_bytes(
-        self, value: Value, ctype: CType, lo: int, data: z3.BitVecRef, node: c_ast.Node
-    ) -> Value:
+    def write_bytes(self, value: Value, ctype: CType, lo: int, data: z3.BitVecRef, node: c_ast.Node) -> Value:
         """value (of type ctype) with bytes [lo, lo + |data|) replaced by data (little-endian)."""
         hi = lo + data.size() // 8
         if isinstance(ctype, IntType) and isinstance(value, BoolV):
@@ -571,13 +573,21 @@ class Executor:
         for name, start, ftype in members:
             size = self.types.sizeof(ftype)
             a, b = max(lo, start), min(hi, start + size)
-            part = data if (a, b) == (lo, hi) else _simplify_const(z3.Extract(8 * (b - lo) - 1, 8 * (a - lo), data))
+            part = (
+                data
+                if (a, b) == (lo, hi)
+                else _simplify_const(z3.Extract(8 * (b - lo) - 1, 8 * (a - lo), data))
+            )
             if isinstance(result, StructV):
                 assert isinstance(name, str)
-                result = result.with_field(name, self.write_bytes(result.get(name), ftype, a - start, part, node))
+                result = result.with_field(
+                    name, self.write_bytes(result.get(name), ftype, a - start, part, node)
+                )
             else:
                 assert isinstance(name, int)
-                result = result.with_elem(name, self.write_bytes(result.get(name), ftype, a - start, part, node))
+                result = result.with_elem(
+                    name, self.write_bytes(result.get(name), ftype, a - start, part, node)
+                )
         return result
 
     def _overlapping(

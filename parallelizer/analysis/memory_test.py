@@ -66,7 +66,12 @@ UNION_FORMS = {
     # name: (decls, body, (line, column) of the `union` keyword relative to decls/body, kind)
     "declaration": ("union ab { uint32_t a; uint8_t b[4]; };\n", "  return 0;", ("decl", 0, 1), "union ab"),
     "forward declaration": ("union ab;\n", "  return 0;", ("decl", 0, 1), "union ab"),
-    "typedef": ("typedef union { uint32_t a; uint8_t b[4]; } ab_t;\n", "  return 0;", ("decl", 0, 9), "anonymous union"),
+    "typedef": (
+        "typedef union { uint32_t a; uint8_t b[4]; } ab_t;\n",
+        "  return 0;",
+        ("decl", 0, 9),
+        "anonymous union",
+    ),
     "member": (
         "struct pk {\n  union ab { uint32_t prefix; uint8_t bytes[4]; } u;\n};\n",
         "  return 0;",
@@ -79,7 +84,12 @@ UNION_FORMS = {
         ("decl", 2, 3),
         "anonymous union",
     ),
-    "local variable": ("", "  union ab { uint32_t a; uint8_t b[4]; } x;\n  x.a = 1;\n  return x.b[0];", ("body", 0, 3), "union ab"),
+    "local variable": (
+        "",
+        "  union ab { uint32_t a; uint8_t b[4]; } x;\n  x.a = 1;\n  return x.b[0];",
+        ("body", 0, 3),
+        "union ab",
+    ),
     "cast to a union pointer": (
         "",
         "  uint32_t v = nf_pkt_ipv4_src(pkt);\n  return ((union { uint32_t a; uint8_t b[4]; } *)&v)->b[0];",
@@ -87,8 +97,18 @@ UNION_FORMS = {
         "anonymous union",
     ),
     "sizeof": ("", "  return (int)sizeof(union ab);", ("body", 0, 22), "union ab"),
-    "array length": ("", "  char buf[sizeof(union { uint32_t a; uint8_t b[4]; })];\n  return 0;", ("body", 0, 19), "anonymous union"),
-    "unreached code": ("", "  if (0) {\n    union ab x;\n    (void)x;\n  }\n  return 0;", ("body", 1, 5), "union ab"),
+    "array length": (
+        "",
+        "  char buf[sizeof(union { uint32_t a; uint8_t b[4]; })];\n  return 0;",
+        ("body", 0, 19),
+        "anonymous union",
+    ),
+    "unreached code": (
+        "",
+        "  if (0) {\n    union ab x;\n    (void)x;\n  }\n  return 0;",
+        ("body", 1, 5),
+        "union ab",
+    ),
 }
 
 
@@ -147,8 +167,12 @@ def test_byte_cleared_through_cast_gives_the_masked_key() -> None:
 
 
 def key_of(body: str) -> pb.Expr:
-    path = write_nf("", "  struct addr_key key = {.addr = nf_pkt_ipv4_src(pkt)};\n" + body +
-                    "\n  int32_t index;\n  return nf_map_get(state->table, &key, &index) ? 1 : 0;")
+    path = write_nf(
+        "",
+        "  struct addr_key key = {.addr = nf_pkt_ipv4_src(pkt)};\n"
+        + body
+        + "\n  int32_t index;\n  return nf_map_get(state->table, &key, &index) ? 1 : 0;",
+    )
     found = keys(analyze(path))
     assert found and all(key == found[0] for key in found)
     return found[0]
@@ -174,9 +198,7 @@ def test_wider_store_through_cast_replaces_the_low_half() -> None:
 
 
 def test_memset_of_a_viewed_byte_and_helper_taking_a_byte_pointer() -> None:
-    key = key_of(
-        "  uint8_t *p = (uint8_t *)&key;\n  memset(&p[0], 0, 1);\n  ((uint8_t *)&key)[1] = 0;"
-    )
+    key = key_of("  uint8_t *p = (uint8_t *)&key;\n  memset(&p[0], 0, 1);\n  ((uint8_t *)&key)[1] = 0;")
     assert key == struct("addr_key", addr=apply("bvand", 32, field("ipv4.src", 32), const(0xFFFF0000, 32)))
 
 
