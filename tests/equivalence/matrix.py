@@ -14,7 +14,7 @@ import functools
 from collections.abc import Sequence
 
 from tests import dpdk_harness
-from tests.equivalence import compare, declared, nf_table, runner, serialization, traffic
+from tests.equivalence import compare, declared, nf_table, runner, serialization, tm_paths, traffic
 
 WORKERS = (1, 2, 4, 8)
 PACKETS = 2400
@@ -135,7 +135,26 @@ def shares_capacity(profile: str) -> bool:
     return profile == "overflow"
 
 
-def run_cell(name: str, profile: str, strategy: str, workers: int) -> compare.Result:
+@dataclasses.dataclass
+class CellResult:
+    """A cell's comparison, plus what a tm cell reports having exercised."""
+
+    result: compare.Result
+    path_problems: list[str] = dataclasses.field(default_factory=list)
+    tm: tm_paths.TmStats | None = None
+
+    def ok(self) -> bool:
+        return self.result.ok() and not self.path_problems
+
+    def report(self, label: str) -> str:
+        lines = [self.result.report(label), *self.path_problems]
+        if self.tm is not None:
+            lines.append(f"{label}: {self.tm.text()}")
+        return "\n".join(lines)
+
+
+def run_cell(name: str, profile: str, strategy: str, workers: int) -> CellResult:
+    """strategy: sn, locks, hybrid, or a TM path (tm_paths.variants())."""
     nf = load_nf(name)
     base = profile_traffic(name, profile)
     args = nf.entry.args(profile)
@@ -148,34 +167,65 @@ def run_cell(name: str, profile: str, strategy: str, workers: int) -> compare.Re
         else:
             ref_packets, ref = reference(name, profile)
             label = "sequential"
-        return compare.compare(
-            ref_packets, par_packets, ref, par, nf.decl, strategy, workers, idle_ns, args, label
+        return CellResult(
+            compare.compare(
+                ref_packets, par_packets, ref, par, nf.decl, strategy, workers, idle_ns, args, label
+            )
         )
-    # Shared state: the sequential NF replayed in the run's own serialization
-    # order with the run's effective times must give every packet the same
-    # outcome, bytes included (no declared difference: same state, same order).
     seq_packets, _ = reference(name, profile)
+    return run_shared(nf, base, args, strategy, workers, seq_packets)
+
+
+def run_shared(
+    nf: Nf,
+    base: traffic.Traffic,
+    args: list[str],
+    strategy: str,
+    workers: int,
+    seq_packets: list[runner.Packet],
+    extra: Sequence[str] = (),
+) -> CellResult:
+    """A shared-state cell (locks, hybrid, a TM path): the sequential NF
+    replayed in the run's own serialization order with the run's effective
+    times must give every packet the same outcome, bytes included (no declared
+    difference: same state, same order). seq_packets: the sequential run's
+    packets (its replies), the first pass's input."""
+    runtime_strategy, tm_flags = tm_paths.runtime_args(strategy)
     par_packets, par = run_with_replies(
-        nf, base, args, strategy, workers, first=seq_packets, settle=False, extra=[f"--window-ns={WINDOW_NS}"]
+        nf,
+        base,
+        args,
+        runtime_strategy,
+        workers,
+        first=seq_packets,
+        settle=False,
+        extra=[f"--window-ns={WINDOW_NS}", *tm_flags, *extra],
     )
+    path_problems, tm = [], None
+    if tm_paths.is_tm(strategy):
+        path_problems = tm_paths.check(strategy, par.stdout, len(par_packets))
+        tm = tm_paths.stats(par.stdout)
     problems = serialization.check(par_packets, par, hybrid=strategy == "hybrid")
     if problems:
-        return compare.Result([], problems, len(par_packets))
+        return CellResult(compare.Result([], problems, len(par_packets)), path_problems, tm)
     replay = runner.run(
         nf.binary, par_packets, "sequential", nf_args=args, order=serialization.replay_order(par)
     )
     exact = dataclasses.replace(nf.decl, index_fields=[])
-    return compare.compare(
-        par_packets, par_packets, replay, par, exact, strategy, workers, None, args, "replay"
+    result = compare.compare(
+        par_packets, par_packets, replay, par, exact, runtime_strategy, workers, None, args, "replay"
     )
+    return CellResult(result, path_problems, tm)
 
 
 def cells(name: str) -> list[tuple[str, str, int]]:
     nf = load_nf(name)
+    # Every TM cell runs once per path this machine has (tm_paths.variants()).
+    strategies = [v for s in nf.decl.strategies() for v in (tm_paths.variants() if s == "tm" else [s])]
     return [
         (profile, strategy, workers)
         for profile in nf.entry.profiles
-        for strategy in nf.decl.strategies()
+        for strategy in strategies
         for workers in WORKERS
         # Hybrid is compared exactly with a replay on the sequential NF's one
         # table; traffic that fills the per-core shares is not (known limit).

@@ -1,7 +1,10 @@
 """The equivalence matrix of one NF (named by the first argument): every profile
 x every strategy its plan admits x 1, 2, 4, 8 workers equals the sequential NF
 packet by packet: shared-nothing up to the plan's declared differences, locks
-and TM exactly, replayed in their own serialization (matrix.run_cell). Cells
+and TM exactly, replayed in their own serialization (matrix.run_cell). TM runs
+once per path this machine has (tm_paths: RTM where the CPU has it, the forced
+fallback lock, the emulated HTM), and each tm cell checks and prints the path
+it took with its commit, abort and fallback counts. Cells
 listed in expectations.py are expected failures, each with its reason."""
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import sys
 
 import pytest
 
-from tests.equivalence import expectations, matrix
+from tests.equivalence import expectations, matrix, tm_paths
 
 if __name__ == "__main__" and len(sys.argv) > 1:
     os.environ["EQUIVALENCE_NF"] = sys.argv[1]
@@ -28,7 +31,11 @@ def _cells():
 @pytest.mark.parametrize("profile,strategy,workers", _cells())
 def test_cell_matches_sequential(profile: str, strategy: str, workers: int) -> None:
     result = matrix.run_cell(NF, profile, strategy, workers)
-    assert result.ok(), result.report(f"{NF} {profile} {strategy} x{workers}")
+    label = f"{NF} {profile} {strategy} x{workers}"
+    if result.tm is not None:
+        # What the cell exercised, in the test log (pytest runs with -s).
+        print(f"{label}: {result.tm.text()}", file=sys.stderr)
+    assert result.ok(), result.report(label)
 
 
 def test_reference_is_not_trivial() -> None:
@@ -43,4 +50,7 @@ def test_reference_is_not_trivial() -> None:
 if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit("usage: matrix_test.py NF [pytest args]")
-    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider", *sys.argv[2:]]))
+    note = tm_paths.not_exercised_note()
+    if note is not None:
+        print(note, file=sys.stderr)
+    sys.exit(pytest.main([__file__, "-q", "-s", "-p", "no:cacheprovider", *sys.argv[2:]]))

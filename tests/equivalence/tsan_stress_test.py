@@ -1,5 +1,6 @@
-"""ThreadSanitizer stress: the TSan builds of the in-memory runtime (lock-based
-and TM with the fallback lock) run firewall, NAT and the UDP port limiter with
+"""ThreadSanitizer stress: the TSan builds of the in-memory runtime (lock-based,
+TM with the fallback lock, and TM with the emulated HTM, whose transactions and
+fallback holders interleave; tm_paths) run firewall, NAT and the UDP port limiter with
 4 and 8 worker threads over traffic that writes shared state on most packets
 (unpaced: the workers race); TSan must report nothing (halt_on_error, exit
 code 66), the run's serialization record must be one, and the sequential NF
@@ -13,13 +14,19 @@ import sys
 import pytest
 
 from tests import dpdk_harness
-from tests.equivalence import compare, matrix, runner, serialization, traffic
+from tests.equivalence import compare, matrix, runner, serialization, tm_paths, traffic
 
 TSAN_ENV = {"TSAN_OPTIONS": "halt_on_error=1 exitcode=66 second_deadlock_stack=1"}
 CASES = [
     (nf, strategy, workers)
     for nf in ("firewall", "nat", "udp_port_limiter")
-    for strategy, workers in (("locks", 4), ("locks", 8), ("tm", 4), ("tm", 8))
+    for strategy, workers in (
+        ("locks", 4),
+        ("locks", 8),
+        ("tm_fallback", 4),
+        ("tm_fallback", 8),
+        ("tm_emulated", 8),
+    )
 ] + [("load_balancer", "hybrid", 4), ("load_balancer", "hybrid", 8)]
 
 
@@ -33,12 +40,12 @@ def test_tsan_reports_nothing(nf: str, strategy: str, workers: int) -> None:
     entry = matrix.load_nf(nf)
     binary = dpdk_harness.runfile(f"tests/equivalence/{nf}_inmem_tsan")
     base = _traffic(nf)
-    extra = ["--tm-force-fallback"] if strategy == "tm" else []
+    runtime_strategy, extra = tm_paths.runtime_args(strategy)
     try:
         par = runner.run(
             binary,
             base.packets,
-            strategy,
+            runtime_strategy,
             workers,
             nf_args=entry.entry.args("zipf"),
             extra=extra,
@@ -49,6 +56,9 @@ def test_tsan_reports_nothing(nf: str, strategy: str, workers: int) -> None:
         pytest.fail(f"TSan build of {nf} ({strategy}, {workers} threads) failed:\n{str(e)[-6000:]}")
     assert "ThreadSanitizer" not in par.stdout, par.stdout[-6000:]
     assert sum(1 for o in par.outcomes if o.worker > 0) > 0, "all packets on worker 0: no concurrency"
+    if tm_paths.is_tm(strategy):
+        problems = tm_paths.check(strategy, par.stdout, len(base.packets))
+        assert not problems, "\n".join(problems)
     problems = serialization.check(base.packets, par, hybrid=strategy == "hybrid")
     assert not problems, "\n".join(problems[:8])
     replay = runner.run(
@@ -60,7 +70,7 @@ def test_tsan_reports_nothing(nf: str, strategy: str, workers: int) -> None:
     )
     exact = dataclasses.replace(entry.decl, index_fields=[])
     result = compare.compare(
-        base.packets, base.packets, replay, par, exact, strategy, workers, reference="replay"
+        base.packets, base.packets, replay, par, exact, runtime_strategy, workers, reference="replay"
     )
     assert result.ok(), result.report(f"{nf} {strategy} x{workers} (TSan build)")
 

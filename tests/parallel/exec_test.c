@@ -8,8 +8,9 @@
  * Checks: no lost updates (final counts equal the packets sent per address),
  * every frame rewritten exactly once, writes rerun under the write lock and
  * reads completed under the read lock, the serialization record and the
- * shared clock (serial.h) with skewed worker clocks, the TM fallback path (this machine has
- * no RTM; --tm-force-fallback forces it anyway) serializes correctly. */
+ * shared clock (serial.h) with skewed worker clocks; the TM fallback path, the
+ * detected path (RTM where the CPU has it) and the emulated HTM (tm.h)
+ * serialize correctly. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,9 +171,9 @@ static uint64_t check_serialization(const struct worker_arg *workers) {
 }
 
 /* Runs WORKERS threads on one shared state; returns the summed stats. */
-static struct nf_par_worker_stats run(enum nf_par_strategy strategy, bool force_fallback) {
+static struct nf_par_worker_stats run(enum nf_par_strategy strategy, enum nf_par_tm_mode tm_mode) {
   static struct nf_par_shared shared;
-  nf_par_shared_init(&shared, WORKERS, force_fallback, 4);
+  nf_par_shared_init(&shared, WORKERS, tm_mode, 4);
   struct nf_state *state = nf_state_create(NULL, NULL, 0);
   static struct worker_arg workers[WORKERS];
   memset(workers, 0, sizeof(workers));
@@ -204,6 +205,8 @@ static struct nf_par_worker_stats run(enum nf_par_strategy strategy, bool force_
     total.write_reruns += s->write_reruns;
     total.tm.commits += s->tm.commits;
     total.tm.aborts += s->tm.aborts;
+    total.tm.aborts_locked += s->tm.aborts_locked;
+    total.tm.aborts_refreshes += s->tm.aborts_refreshes;
     total.tm.fallbacks += s->tm.fallbacks;
   }
   uint64_t writes = check_serialization(workers);
@@ -218,7 +221,7 @@ static struct nf_par_worker_stats run(enum nf_par_strategy strategy, bool force_
 }
 
 static void test_locks_rerun_writes_and_lose_nothing(void) {
-  struct nf_par_worker_stats s = run(NF_PAR_LOCKS, false);
+  struct nf_par_worker_stats s = run(NF_PAR_LOCKS, NF_PAR_TM_FALLBACK);
   CHECK_EQ(s.read_only + s.write_reruns, (uint64_t)WORKERS * PACKETS_PER_WORKER);
   /* About 1/4 of packets write, the rest only read. */
   CHECK(s.write_reruns > (uint64_t)WORKERS * PACKETS_PER_WORKER / 8);
@@ -226,7 +229,7 @@ static void test_locks_rerun_writes_and_lose_nothing(void) {
 }
 
 static void test_tm_forced_fallback_serializes(void) {
-  struct nf_par_worker_stats s = run(NF_PAR_TRANSACTIONAL_MEMORY, true);
+  struct nf_par_worker_stats s = run(NF_PAR_TRANSACTIONAL_MEMORY, NF_PAR_TM_FALLBACK);
   CHECK_EQ(s.tm.fallbacks, (uint64_t)WORKERS * PACKETS_PER_WORKER);
   CHECK_EQ(s.tm.commits, 0);
 }
@@ -234,17 +237,38 @@ static void test_tm_forced_fallback_serializes(void) {
 static void test_tm_detected_path(void) {
   /* RTM where cpuid has it (every packet commits or falls back), else the
    * fallback lock for all. */
-  struct nf_par_worker_stats s = run(NF_PAR_TRANSACTIONAL_MEMORY, false);
+  const enum nf_par_tm_mode mode = nf_par_tm_choose_mode(false, false);
+  struct nf_par_worker_stats s = run(NF_PAR_TRANSACTIONAL_MEMORY, mode);
   CHECK_EQ(s.tm.commits + s.tm.fallbacks, (uint64_t)WORKERS * PACKETS_PER_WORKER);
-  if (!nf_par_cpu_has_rtm()) CHECK_EQ(s.tm.commits, 0);
-  fprintf(stderr, "tm: rtm=%d commits=%llu aborts=%llu fallbacks=%llu\n", nf_par_cpu_has_rtm(),
+  if (mode == NF_PAR_TM_RTM) {
+    CHECK(s.tm.commits > 0);
+  } else {
+    CHECK_EQ(s.tm.commits, 0);
+    fprintf(stderr, "tm: this CPU has no RTM: the RTM path was not exercised here\n");
+  }
+  fprintf(stderr, "tm: path=%s commits=%llu aborts=%llu fallbacks=%llu\n",
+          nf_par_tm_mode_name(mode), (unsigned long long)s.tm.commits,
+          (unsigned long long)s.tm.aborts, (unsigned long long)s.tm.fallbacks);
+}
+
+/* The emulated HTM (tm.h) on any CPU: transactions commit, abort at begin and
+ * at the first write (and explicitly), fall back, and the counts, the record
+ * and the frames stay exact (run() checks them). */
+static void test_tm_emulated_mixes_commits_and_fallbacks(void) {
+  struct nf_par_worker_stats s = run(NF_PAR_TRANSACTIONAL_MEMORY, NF_PAR_TM_EMULATED);
+  CHECK_EQ(s.tm.commits + s.tm.fallbacks, (uint64_t)WORKERS * PACKETS_PER_WORKER);
+  CHECK(s.tm.commits > (uint64_t)WORKERS * PACKETS_PER_WORKER / 2);
+  CHECK(s.tm.fallbacks > 0);
+  CHECK(s.tm.aborts > s.tm.fallbacks);
+  fprintf(stderr, "tm emulated: commits=%llu aborts=%llu (locked %llu) fallbacks=%llu\n",
           (unsigned long long)s.tm.commits, (unsigned long long)s.tm.aborts,
-          (unsigned long long)s.tm.fallbacks);
+          (unsigned long long)s.tm.aborts_locked, (unsigned long long)s.tm.fallbacks);
 }
 
 int main(void) {
   RUN_TEST(test_locks_rerun_writes_and_lose_nothing);
   RUN_TEST(test_tm_forced_fallback_serializes);
   RUN_TEST(test_tm_detected_path);
+  RUN_TEST(test_tm_emulated_mixes_commits_and_fallbacks);
   return test_main_result();
 }

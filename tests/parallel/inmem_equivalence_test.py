@@ -120,7 +120,11 @@ def test_firewall_tm_forced_fallback_counts_every_packet() -> None:
     want = run_and_remember("firewall_inmem", packets, "sequential")
     got = run_and_remember("firewall_inmem", packets, "tm", 2, extra=["--tm-force-fallback"])
     assert_same_outcomes(got, want, "firewall tm forced fallback")
-    assert "(no RTM: fallback lock)" in got.stdout
+    assert "(TM path: fallback lock (" in got.stdout
+    assert (
+        f"tm path=fallback lock commits=0 aborts=0 aborts_locked=0 aborts_refreshes=0 fallbacks={len(packets)}"
+        in got.stdout
+    )
     rows = [line.split() for line in got.stdout.splitlines() if line.strip()[:1].isdigit()]
     # worker cpu packets read_only write_rerun tm_commit tm_abort tm_fallback
     assert sum(int(r[2]) for r in rows) == len(packets)

@@ -91,7 +91,7 @@ static struct nf_par_exec execs[2];
 static struct nf_state *state;
 
 static void setup(enum nf_par_strategy strategy1) {
-  nf_par_shared_init(&shared, 2, true, 4);
+  nf_par_shared_init(&shared, 2, NF_PAR_TM_FALLBACK, 4);
   state = nf_state_create(NULL, NULL, 0);
   nf_par_exec_init(&execs[0], NF_PAR_LOCKS, 0, state, &shared);
   nf_par_exec_init(&execs[1], strategy1, 1, state, &shared);
@@ -284,7 +284,7 @@ static void *run_thread(void *arg) {
 
 static void test_threads_lose_and_duplicate_no_refresh(void) {
   static struct nf_par_shared threaded;
-  nf_par_shared_init(&threaded, THREADS, true, 4);
+  nf_par_shared_init(&threaded, THREADS, NF_PAR_TM_FALLBACK, 4);
   struct nf_state *shared_state = nf_state_create(NULL, NULL, 0);
   static struct thread_arg args[THREADS];
   pthread_t threads[THREADS];

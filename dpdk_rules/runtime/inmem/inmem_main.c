@@ -31,7 +31,7 @@
  *                         within N ns of each other. Packets further apart than
  *                         N keep their input order; closer ones race. Default:
  *                         no pacing (each worker runs its queue at full speed)
- *   --tm-retries=N, --tm-force-fallback   as in the DPDK runtime
+ *   --tm-retries=N, --tm-force-fallback, --tm-emulate   as in the DPDK runtime
  *   --bench               pre-dispatched benchmark: packets preloaded per worker,
  *                         workers pinned to CPUs, --warmup=W (default 1) and
  *                         --repeat=R (default 5) timed runs; prints Mpps per run
@@ -72,6 +72,7 @@ struct options {
   int64_t window_ns; /* --window-ns, or -1: no pacing */
   uint32_t tm_retries;
   bool tm_force_fallback;
+  bool tm_emulate;
   bool bench;
   uint32_t warmup;
   uint32_t repeat;
@@ -142,7 +143,7 @@ static void usage(FILE *out) {
       "usage: %s_inmem --pcap=PORT:FILE... [--workers=N] "
       "[--strategy=sequential|sn|locks|tm|hybrid] [--outcomes=FILE] [--order=FILE] [--window-ns=N] "
       "[--tm-retries=N] "
-      "[--tm-force-fallback] [--bench [--warmup=W] [--repeat=R]] -- [NF options]\n",
+      "[--tm-force-fallback] [--tm-emulate] [--bench [--warmup=W] [--repeat=R]] -- [NF options]\n",
       nf_name);
 }
 
@@ -187,6 +188,8 @@ static int parse_options(int argc, char **argv, struct options *opts) {
       opts->tm_retries = (uint32_t)parse_long("--tm-retries", arg + 13, 0, 1000);
     } else if (strcmp(arg, "--tm-force-fallback") == 0) {
       opts->tm_force_fallback = true;
+    } else if (strcmp(arg, "--tm-emulate") == 0) {
+      opts->tm_emulate = true;
     } else if (strncmp(arg, "--window-ns=", 12) == 0) {
       opts->window_ns = parse_long("--window-ns", arg + 12, 0, INT32_MAX);
     } else if (strcmp(arg, "--bench") == 0) {
@@ -504,7 +507,8 @@ static void write_outcomes(const struct runtime *rt) {
     die("cannot write --outcomes file '%s': %s", rt->opts.outcomes, strerror(errno));
 }
 
-static void print_worker_stats(const struct runtime *rt) {
+/* tm: the run's TM state, or NULL when the strategy is not tm. */
+static void print_worker_stats(const struct runtime *rt, const struct nf_par_tm *tm) {
   printf("%s: per-core statistics\n", nf_name);
   printf("%6s %6s %12s %12s %12s %12s %12s %12s\n", "worker", "cpu", "packets", "read_only",
          "write_rerun", "tm_commit", "tm_abort", "tm_fallback");
@@ -523,6 +527,22 @@ static void print_worker_stats(const struct runtime *rt) {
   for (uint16_t k = 0; k < rt->opts.workers; k++)
     printf(" %" PRIu64, rt->workers[k].exec.stats.private_writes);
   printf("\n");
+  if (tm != NULL) {
+    struct nf_par_tm_stats sum = {0};
+    for (uint16_t k = 0; k < rt->opts.workers; k++) {
+      const struct nf_par_tm_stats *s = &rt->workers[k].exec.stats.tm;
+      sum.commits += s->commits;
+      sum.aborts += s->aborts;
+      sum.aborts_locked += s->aborts_locked;
+      sum.aborts_refreshes += s->aborts_refreshes;
+      sum.fallbacks += s->fallbacks;
+    }
+    /* One line tests read (tests/equivalence/matrix.py). */
+    printf("%s: tm path=%s commits=%" PRIu64 " aborts=%" PRIu64 " aborts_locked=%" PRIu64
+           " aborts_refreshes=%" PRIu64 " fallbacks=%" PRIu64 "\n",
+           nf_name, nf_par_tm_mode_name(tm->mode), sum.commits, sum.aborts, sum.aborts_locked,
+           sum.aborts_refreshes, sum.fallbacks);
+  }
 }
 
 int main(int argc, char **argv) {
@@ -552,7 +572,9 @@ int main(int argc, char **argv) {
   if (rt.workers == NULL || rt.outcomes == NULL) die("out of memory%s%s", "", "");
   memset(rt.workers, 0, sizeof(struct worker) * workers);
   static struct nf_par_shared shared;
-  nf_par_shared_init(&shared, workers, rt.opts.tm_force_fallback, rt.opts.tm_retries);
+  nf_par_shared_init(&shared, workers,
+                     nf_par_tm_choose_mode(rt.opts.tm_force_fallback, rt.opts.tm_emulate),
+                     rt.opts.tm_retries);
   create_states(&rt, cfg, &shared);
   dispatch(&rt);
   if (rt.opts.order != NULL) load_order(&rt);
@@ -575,12 +597,11 @@ int main(int argc, char **argv) {
       die("cannot start worker threads%s%s", "", "");
     }
   }
-  printf("%s: %s on %u workers, %u packets%s\n", nf_name,
+  const bool tm = !rt.opts.sequential && rt.opts.strategy == NF_PAR_TRANSACTIONAL_MEMORY;
+  printf("%s: %s on %u workers, %u packets%s%s%s\n", nf_name,
          rt.opts.sequential ? "sequential" : nf_par_strategy_name(rt.opts.strategy), workers,
-         rt.packet_count,
-         !rt.opts.sequential && rt.opts.strategy == NF_PAR_TRANSACTIONAL_MEMORY
-             ? (shared.tm.use_rtm ? " (RTM)" : " (no RTM: fallback lock)")
-             : "");
+         rt.packet_count, tm ? " (TM path: " : "", tm ? nf_par_tm_path_text(shared.tm.mode) : "",
+         tm ? ")" : "");
   double mpps[MAX_REPEAT], cpu_mpps[MAX_REPEAT];
   uint32_t timed = 0;
   for (uint32_t run = 0; run < rt.runs; run++) {
@@ -621,7 +642,7 @@ int main(int argc, char **argv) {
         nf_name, rt.opts.sequential ? "sequential" : nf_par_strategy_name(rt.opts.strategy),
         workers, rt.packet_count, timed, median(mpps, timed), median(cpu_mpps, timed));
   }
-  print_worker_stats(&rt);
+  print_worker_stats(&rt, tm ? &shared.tm : NULL);
   if (rt.opts.outcomes != NULL && !rt.opts.bench) write_outcomes(&rt);
   return EXIT_SUCCESS;
 }

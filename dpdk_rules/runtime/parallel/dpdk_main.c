@@ -13,6 +13,7 @@
  *                           queue (virtual devices such as net_pcap have no RSS)
  *   --tm-retries=N          RTM attempts before the fallback lock (default 8)
  *   --tm-force-fallback     never use RTM, always the fallback lock
+ *   --tm-emulate            the software model of RTM (tests; tm.h)
  */
 #include <inttypes.h>
 #include <signal.h>
@@ -54,6 +55,7 @@ struct runtime_options {
   bool no_rss;
   uint32_t tm_retries;
   bool tm_force_fallback;
+  bool tm_emulate;
 };
 
 struct port_counters {
@@ -109,6 +111,7 @@ static int parse_runtime_options(int argc, char **argv, struct runtime_options *
   opts->no_rss = false;
   opts->tm_retries = 8;
   opts->tm_force_fallback = false;
+  opts->tm_emulate = false;
   int kept = 1;
   for (int i = 1; i < argc; i++) {
     if (strncmp(argv[i], "--idle-exit-ms=", 15) == 0) {
@@ -121,6 +124,8 @@ static int parse_runtime_options(int argc, char **argv, struct runtime_options *
       opts->tm_retries = (uint32_t)parse_long("--tm-retries", argv[i] + 13, 0, 1000);
     } else if (strcmp(argv[i], "--tm-force-fallback") == 0) {
       opts->tm_force_fallback = true;
+    } else if (strcmp(argv[i], "--tm-emulate") == 0) {
+      opts->tm_emulate = true;
     } else {
       argv[kept++] = argv[i];
     }
@@ -363,16 +368,17 @@ int main(int argc, char **argv) {
   setup_ports(&rt, reta);
 
   static struct nf_par_shared shared;
-  nf_par_shared_init(&shared, rt.workers, rt.opts.tm_force_fallback, rt.opts.tm_retries);
+  nf_par_shared_init(&shared, rt.workers,
+                     nf_par_tm_choose_mode(rt.opts.tm_force_fallback, rt.opts.tm_emulate),
+                     rt.opts.tm_retries);
   create_states(&rt, cfg, strategy, &shared);
 
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
-  printf("%s: %s on %u workers, %u ports%s%s\n", nf_name, nf_par_strategy_name(strategy),
+  const bool tm = strategy == NF_PAR_TRANSACTIONAL_MEMORY;
+  printf("%s: %s on %u workers, %u ports%s%s%s\n", nf_name, nf_par_strategy_name(strategy),
          rt.workers, rt.port_count, rt.opts.no_rss ? " (RSS off: input split per queue)" : "",
-         strategy == NF_PAR_TRANSACTIONAL_MEMORY
-             ? (shared.tm.use_rtm ? ", RTM" : ", no RTM: fallback lock")
-             : "");
+         tm ? ", TM path: " : "", tm ? nf_par_tm_path_text(shared.tm.mode) : "");
   fflush(stdout);
 
   rte_eal_mp_remote_launch(worker_main, &rt, CALL_MAIN);

@@ -4,10 +4,10 @@
 
 #include "nflib/access.h"
 
-void nf_par_shared_init(struct nf_par_shared *shared, uint16_t workers, bool tm_force_fallback,
+void nf_par_shared_init(struct nf_par_shared *shared, uint16_t workers, enum nf_par_tm_mode tm_mode,
                         uint32_t tm_retries) {
   nf_par_rwlock_init(&shared->rwlock, workers);
-  nf_par_tm_init(&shared->tm, tm_force_fallback, tm_retries);
+  nf_par_tm_init(&shared->tm, tm_mode, tm_retries);
   nf_par_serial_init(&shared->serial);
   nf_par_refreshes_init(&shared->refreshes, workers);
   memset(&shared->objects, 0, sizeof(shared->objects));
@@ -24,8 +24,7 @@ void nf_par_exec_init(struct nf_par_exec *exec, enum nf_par_strategy strategy, u
   exec->shared = shared;
   if (shared != NULL) {
     exec->refresh_buffer = &shared->refreshes.buffers[worker];
-    exec->tm.own = exec->refresh_buffer;
-    exec->tm.all = &shared->refreshes;
+    nf_par_tm_worker_init(&exec->tm, &shared->tm, exec->refresh_buffer, &shared->refreshes, worker);
   }
 }
 
@@ -77,10 +76,11 @@ static void note_write(void *ctx) {
 }
 
 /* The nflib refresh hook: under the read lock (locks) or inside a transaction
- * (tm), a refresh goes to the worker's buffer while it has room. */
+ * that has not written (tm), a refresh goes to the worker's buffer while it has
+ * room. */
 static bool defer_refresh(void *ctx, struct nf_dchain *chain, int32_t index, nf_time_t now) {
   struct nf_par_exec *exec = ctx;
-  if (!exec->in_read_attempt && !exec->tm.in_transaction) return false;
+  if (!exec->in_read_attempt && !nf_par_tm_may_defer(&exec->tm)) return false;
   /* hybrid: a worker's own chain is refreshed now (a write of its own). */
   if (exec->strategy == NF_PAR_HYBRID && !nf_par_is_shared_object(&exec->shared->objects, chain))
     return false;
@@ -120,10 +120,7 @@ static int process_locked(struct nf_par_exec *exec, struct nf_packet *pkt, uint1
   const bool hybrid = exec->strategy == NF_PAR_HYBRID;
   struct nf_par_rwlock *lock = &exec->shared->rwlock;
   struct nf_par_serial *serial = &exec->shared->serial;
-  const uint32_t saved =
-      pkt->len < NF_PAR_SAVED_HEADER_BYTES ? pkt->len : NF_PAR_SAVED_HEADER_BYTES;
-  const struct nf_packet parsed = *pkt;
-  memcpy(exec->saved_header, pkt->data, saved);
+  nf_par_packet_save(&exec->snapshot, pkt);
   if (setjmp(exec->restart) == 0) {
     nf_par_read_lock(lock, exec->worker);
     exec->refresh_mark = exec->refresh_buffer->count; /* a writer may have drained it */
@@ -145,8 +142,7 @@ static int process_locked(struct nf_par_exec *exec, struct nf_packet *pkt, uint1
     return verdict;
   }
   /* Abandoned by abandon_read_attempt (read lock already released). */
-  memcpy(pkt->data, exec->saved_header, saved);
-  *pkt = parsed;
+  nf_par_packet_restore(&exec->snapshot, pkt);
   nf_par_write_lock(lock);
   /* Readers are excluded: apply every worker's deferred refreshes first. */
   nf_par_serial_advance(serial, nf_par_refresh_drain(&exec->shared->refreshes));

@@ -29,17 +29,13 @@
 #include <stdint.h>
 
 #include "dpdk_rules/runtime/parallel/config_util.h"
+#include "dpdk_rules/runtime/parallel/packet_snapshot.h"
 #include "dpdk_rules/runtime/parallel/parallel_config.h"
 #include "dpdk_rules/runtime/parallel/refresh.h"
 #include "dpdk_rules/runtime/parallel/rwlock.h"
 #include "dpdk_rules/runtime/parallel/serial.h"
 #include "dpdk_rules/runtime/parallel/tm.h"
 #include "nflib/nf.h"
-
-/* nflib's setters only rewrite Ethernet, IPv4 and TCP/UDP header bytes, all
- * within the first 14 + 60 + 20 bytes of a frame; the lock runtime saves this
- * much before a read attempt and puts it back before the rerun. */
-#define NF_PAR_SAVED_HEADER_BYTES 128
 
 /* Hybrid: the effective time of the worker's latest completed read section,
  * written by the worker under its read lock, read by writers. */
@@ -83,11 +79,12 @@ struct nf_par_exec {
    * write_seq 0, wrote false, now as given. */
   struct nf_par_serial_point last;
   struct nf_par_worker_stats stats;
-  uint8_t saved_header[NF_PAR_SAVED_HEADER_BYTES];
+  struct nf_par_packet_snapshot snapshot; /* locks, hybrid: the packet before a read attempt */
 } __attribute__((aligned(NF_PAR_CACHE_LINE)));
 
-/* workers: how many workers share `shared` (ignored for shared-nothing). */
-void nf_par_shared_init(struct nf_par_shared *shared, uint16_t workers, bool tm_force_fallback,
+/* workers: how many workers share `shared` (ignored for shared-nothing);
+ * tm_mode: nf_par_tm_choose_mode's answer for the run's options. */
+void nf_par_shared_init(struct nf_par_shared *shared, uint16_t workers, enum nf_par_tm_mode tm_mode,
                         uint32_t tm_retries);
 
 void nf_par_exec_init(struct nf_par_exec *exec, enum nf_par_strategy strategy, uint16_t worker,
