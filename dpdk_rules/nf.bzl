@@ -16,6 +16,8 @@ gives
     :parallel_locks     lock-based DPDK binary
     :parallel_tm        transactional-memory DPDK binary
     :inmem              in-memory runtime (software RSS, any strategy, benchmarks)
+    :soundness_driver   the NF with every nflib access recorded (tests/soundness)
+    :soundness_test     dynamic soundness check of the plan (docs/SOUNDNESS.md)
 
 `shared_nothing` states whether the NF's plan allows shared-nothing; code
 generation checks the statement against the plan and fails the build, with the
@@ -36,6 +38,7 @@ def nf_package(
         analysis_hdrs = [],
         analysis_ports = None,
         plan_cores = 16,
+        soundness_args = [],
         visibility = ["//visibility:public"]):
     """All targets of one NF; see the module docstring.
 
@@ -49,6 +52,8 @@ def nf_package(
       analysis_hdrs: headers outside nflib that the analyzed source includes.
       analysis_ports: input port count, when nf_port_count is not a constant.
       plan_cores: cores the plan's RETA is spread over.
+      soundness_args: NF options for :soundness_test when the NF is not in
+        tests/equivalence/nf_table.py (which gives the options per profile).
       visibility: of the public targets.
     """
     # The sources are inputs of analysis-driven tools elsewhere (demo, benchmarks).
@@ -86,6 +91,30 @@ def nf_package(
         shared_nothing = shared_nothing,
         hybrid = hybrid,
         visibility = visibility,
+    )
+    nf_soundness_test(name = name, nf = ":nf", plan = ":plan", nf_args = soundness_args)
+
+def nf_soundness_test(name, nf, plan, nf_args = []):
+    """:soundness_driver (the NF with recorded nflib accesses) and
+    :soundness_test (tests/soundness: the plan's partitioning checked on them)."""
+    native.cc_binary(
+        name = "soundness_driver",
+        testonly = True,
+        deps = [Label("//tests/soundness:driver"), nf],
+    )
+    native.py_test(
+        name = "soundness_test",
+        size = "medium",
+        srcs = [Label("//tests/soundness:soundness_main.py")],
+        main = Label("//tests/soundness:soundness_main.py"),
+        args = [
+            "--nf=" + name,
+            "--driver=$(rootpath :soundness_driver)",
+            "--plan=$(rootpath %s)" % plan,
+        ] + ["--nf_arg=" + a for a in nf_args],
+        data = [":soundness_driver", plan],
+        python_version = "PY3",
+        deps = [Label("//tests/soundness:soundness_lib")],
     )
 
 def nf_dpdk_binary(name, nf, visibility = None):
