@@ -21,15 +21,20 @@ external ports from per-worker ranges), and nothing else may differ:
   sequential run's naming, then (verdict, frame) must be byte-equal, checksums
   included:
   - writer port: the output's writer field p becomes its lifetime's s;
-  - reader port: the inputs' reader fields must be a live pair of the mapping
-    (the pair most recently allocated to p is also the one most recently
-    allocated to s), or equal in both runs (then nothing is translated: the
-    same value, e.g. an unsolicited packet). The parallel input is translated
-    and must equal the sequential input byte for byte (any packet: inputs
-    differ only through replies built from outputs). In the outputs the reader
+  - reader port: the inputs' reader fields (s, p) must be a pair the mapping
+    has given (to the flow the reply answers; usually still live, but a reply
+    may answer a lifetime that has ended, in both runs), or equal in both runs
+    (then nothing is translated: the same value, e.g. an unsolicited packet).
+    The parallel input is translated and must equal the sequential input byte
+    for byte (any packet: inputs differ only through replies built from
+    outputs). In the outputs (as the NF left them, dropped or not) the reader
     field is translated only where each run's output still holds its own
     input's value (the NF copied it); where either rewrote it (the NAT restores
     the internal port) the raw bytes are compared.
+  Namespaces: a sequential value is named by the reference instance that
+  allocated it (the reference outcome's worker: 0 for the sequential NF, k for
+  the per-worker references of the overflow profile, each its own NF), so the
+  bijection is between (reference instance, s) and p.
   Renaming a field updates the IPv4 header checksum (ipv4.* fields) and the
   TCP/UDP checksum incrementally with nflib's RFC 1624 eqn. 3 (packet.c): a UDP
   checksum of 0 (none) stays 0 and an update that computes to 0 is written as
@@ -52,9 +57,14 @@ What it cannot see:
   instead of restoring it, the translation maps it to the same bytes.
 * Lifetimes end by idleness (idle_ns) as judged from writer-port packets only:
   a flow idle past idle_ns may take any new pair, even if the NF kept it alive.
-* A reply that answers a lifetime whose values were since given to other flows
-  in either run cannot be compared (it means different flows in the two runs):
-  it is reported as a divergence of the inputs, not judged.
+* A reply that answers an ended lifetime is translated with that lifetime's
+  pair, although its values may since have been given to other flows (in
+  either run): its outcome is then compared exactly, and a NAT that forwarded
+  it to the new holder in one run only would show as a divergence that a
+  different (legitimate) allocation can cause. In the matrix such replies
+  have equal outcomes (the NAT also checks the remote endpoint).
+* A dropped packet's frame is compared as the NF left it (stricter than what
+  is observable).
 * Fields are at the offsets of an Ethernet + IPv4 header without options
   (declared.FIELDS); frames with options, fragments (ports) or other protocols
   are compared raw, without renaming.
@@ -255,14 +265,17 @@ def compare(
     decl.index_fields' values (module docstring)."""
     divergences: list[Divergence] = []
     problems: list[str] = []
-    # (field, flow) -> [sequential value, parallel value, first, last, last ns, worker, IndexField, flow]
-    # of the flow's current lifetime; closed lifetimes go to `lifetimes`.
+    # (field, namespace, flow) -> [sequential value, parallel value, first, last, last ns, worker,
+    # IndexField, flow, namespace] of the flow's current lifetime; closed lifetimes go to
+    # `lifetimes`. namespace: the reference instance that named the sequential value (the
+    # reference outcome's worker: 0 for the sequential NF, k for per-worker references).
     keys: dict[tuple, list] = {}
     lifetimes: list[list] = []
-    # The lifetime most recently given each (IndexField, parallel value) and
-    # (IndexField, sequential value): the current mapping.
+    # The lifetime most recently given each (IndexField, namespace, sequential value) and
+    # (IndexField, parallel value): the current mapping; and each pair ever given.
     by_par: dict[tuple, list] = {}
     by_seq: dict[tuple, list] = {}
+    pairs: dict[tuple, list] = {}
     for i, (sp, pp, so, po) in enumerate(
         zip(seq_packets, par_packets, seq.outcomes, par.outcomes, strict=True)
     ):
@@ -272,29 +285,32 @@ def compare(
             if sp.port == f.reader_port and pp.port == f.reader_port:
                 s_in, p_in = _value(sp.frame, f.reader_field), _value(pp.frame, f.reader_field)
                 if s_in is not None and p_in is not None and s_in != p_in:
-                    held = by_par.get((f, p_in))
-                    if held is None or held is not by_seq.get((f, s_in)):
+                    held = pairs.get((f, so.worker, s_in, p_in))
+                    if held is None:
                         notes.append(
-                            f"input {f.reader_field}: parallel {p_in} is not the current image of "
-                            f"{reference} {s_in} ({_mapping_text(f, s_in, p_in, by_seq, by_par)})"
+                            f"input {f.reader_field}: parallel {p_in} was never the image of {reference} "
+                            f"{s_in} ({_mapping_text(f, so.worker, s_in, p_in, by_seq, by_par)})"
                         )
                     else:
                         _rename(par_input, f.reader_field, s_in)
-                        # Translate the output only where both runs copied
-                        # their input's value; a rewritten field is compared raw.
+                        # Translate the output (as the NF left it, dropped or
+                        # not) only where both runs copied their input's value;
+                        # a rewritten field is compared raw.
                         if (
-                            so.verdict >= 0
-                            and po.verdict >= 0
-                            and _value(so.frame, f.reader_field) == s_in
+                            _value(so.frame, f.reader_field) == s_in
                             and _value(po.frame, f.reader_field) == p_in
                         ):
                             _rename(par_frame, f.reader_field, s_in)
-                        notes.append(f"{f.reader_field} {p_in} read as {s_in}")
+                        current = held is by_par.get((f, p_in)) and held is by_seq.get((f, so.worker, s_in))
+                        notes.append(
+                            f"{f.reader_field} {p_in} read as {s_in}"
+                            + ("" if current else f" (an ended lifetime: packets {held[2]}..{held[3]})")
+                        )
             if sp.port == f.writer_port and so.verdict >= 0 and po.verdict >= 0:
                 s_value, p_value = _value(so.frame, f.writer_field), _value(po.frame, f.writer_field)
                 if s_value is None or p_value is None:
                     continue
-                key = (f.writer_field, flow_of(sp.frame))
+                key = (f.writer_field, so.worker, flow_of(sp.frame))
                 entry = keys.get(key)
                 idle = sp.timestamp_ns - entry[4] if entry is not None else 0
                 expired = idle_ns is not None and idle > idle_ns
@@ -310,8 +326,9 @@ def compare(
                     lifetimes.append(entry)
                     entry = None
                 if entry is None:
-                    entry = keys[key] = [s_value, p_value, i, i, 0, po.worker, f, key[1]]
-                    by_par[(f, p_value)] = by_seq[(f, s_value)] = entry
+                    entry = keys[key] = [s_value, p_value, i, i, 0, po.worker, f, key[2], so.worker]
+                    by_par[(f, p_value)] = by_seq[(f, so.worker, s_value)] = entry
+                    pairs[(f, so.worker, s_value, p_value)] = entry
                 entry[3], entry[4] = i, sp.timestamp_ns
                 # The lifetime's sequential value: a sequential run that changed
                 # its value within a live lifetime while the parallel one did
@@ -337,7 +354,7 @@ def compare(
     return Result(divergences, problems, len(seq_packets))
 
 
-def _mapping_text(f, s_in: int, p_in: int, by_seq: dict, by_par: dict) -> str:
+def _mapping_text(f, namespace: int, s_in: int, p_in: int, by_seq: dict, by_par: dict) -> str:
     parts = []
     held = by_par.get((f, p_in))
     parts.append(
@@ -345,7 +362,7 @@ def _mapping_text(f, s_in: int, p_in: int, by_seq: dict, by_par: dict) -> str:
         if held
         else f"parallel {p_in} never given"
     )
-    held = by_seq.get((f, s_in))
+    held = by_seq.get((f, namespace, s_in))
     parts.append(
         f"sequential {s_in} last given to flow {held[7]} (parallel {held[1]}, packets {held[2]}..{held[3]})"
         if held
@@ -360,9 +377,9 @@ def _check_bijection(lifetimes: list[list]) -> list[str]:
     value given to two live flows, is _check_index_values')."""
     problems = []
     by_value: dict[tuple, list] = {}
-    for s_value, p_value, first, last, _, _, f, flow in lifetimes:
-        by_value.setdefault((f, s_value), []).append((first, last, flow, p_value))
-    for (f, s_value), users in by_value.items():
+    for s_value, p_value, first, last, _, _, f, flow, namespace in lifetimes:
+        by_value.setdefault((f, namespace, s_value), []).append((first, last, flow, p_value))
+    for (f, _, s_value), users in by_value.items():
         users.sort()
         for (a_first, a_last, a_flow, a_par), (b_first, _, b_flow, b_par) in itertools.pairwise(users):
             if b_first <= a_last and a_par != b_par:
@@ -379,7 +396,7 @@ def _check_index_values(
 ) -> list[str]:
     problems = []
     by_value: dict[tuple, list] = {}
-    for _, value, first, last, _, worker, f, flow in lifetimes:
+    for _, value, first, last, _, worker, f, flow, _ in lifetimes:
         by_value.setdefault((f.writer_field, value), []).append((first, last, flow))
         if f.base is None or value is None:
             continue

@@ -6,8 +6,9 @@ follows from the scenario, not from compare's output.
 
 The NF model: LAN (port 0) packets get source (EXT, allocated port) and go to
 port 1; a WAN (port 1) packet to (EXT, p) from the remote of the flow that
-holds p goes back to the flow's internal (ip, port) on port 0, else it is
-dropped. Replies reverse the run's own output of the client packet they answer,
+holds p on the packet's worker goes back to the flow's internal (ip, port)
+on port 0, else it is dropped (per-worker state, as shared-nothing and the
+per-worker references have). Replies reverse the run's own output of the client packet they answer,
 as the matrix's servers do. The declared difference is the NAT's: writer field
 l4.src_port of port 0, reader field l4.dst_port of port 1, base 1024, 64
 entries (2 workers: worker 0 [1024, 1056), worker 1 [1056, 1088)).
@@ -95,7 +96,7 @@ Tweak = Callable[[bytes], bytes]
 
 def nat_run(
     ports: dict[str, int],
-    worker: int,
+    worker: int | dict[str, int],
     port_at: dict[int, int] | None = None,
     out_tweak: dict[int, Tweak] | None = None,
     drop: frozenset[int] = frozenset(),
@@ -104,19 +105,20 @@ def nat_run(
     packet index); out_tweak edits an output as the NF left it (before servers
     answer it); drop: packets the NF drops."""
     packets, outcomes = [], []
-    table: dict[int, str] = {}
+    table: dict[tuple[int, int], str] = {}  # (worker, port) -> flow: per-worker state
     last_out: dict[str, bytes] = {}
     for i, (port, name) in enumerate(SCHEDULE):
         proto, ip, iport, remote, rport = FLOWS[name]
+        on = worker[name] if isinstance(worker, dict) else worker
         if port == 0:
             given = (port_at or {}).get(i, ports[name])
-            table[given] = name
+            table[(on, given)] = name
             inp = frame(proto, ip, iport, remote, rport)
             out, verdict = frame(proto, EXT, given, remote, rport), 1
         else:
             inp = reverse(last_out[name])
             _, src, sport, dst, dport = fields(inp)
-            owner = table.get(dport)
+            owner = table.get((on, dport))
             ok = dst == EXT and owner is not None and FLOWS[owner][3:] == (src, sport)
             if ok:
                 o_proto, o_ip, o_port = FLOWS[owner][:3]
@@ -130,7 +132,7 @@ def nat_run(
         if port == 0:
             last_out[name] = out
         packets.append(Packet(port, 1_000_000 * (i + 1), inp))
-        outcomes.append(Outcome(i, port, worker, verdict, out))
+        outcomes.append(Outcome(i, port, on, verdict, out))
     return packets, Run(outcomes, "", [])
 
 
@@ -224,6 +226,32 @@ def test_reader_field_copied_by_the_nf_is_translated() -> None:
     seq, par = transparent(seq_packets, seq), transparent(par_packets, par)
     result = compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "sn", WORKERS)
     assert result.ok(), result.report("copied reader field")
+
+
+def test_per_worker_references_name_their_own_values() -> None:
+    """Overflow profile: worker k is compared with its own sequential reference
+    (Outcome.worker k), which allocates from 1024 like any sequential NF: both
+    references give 1024, to different flows, and that is a bijection of
+    (reference, value) to parallel values."""
+    workers = {"A": 0, "B": 1}
+    seq_packets, seq = nat_run({"A": 1024, "B": 1024}, worker=workers)
+    par_packets, par = nat_run({"A": 1024, "B": 1056}, worker=workers)
+    result = compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "sn", WORKERS)
+    assert result.ok(), result.report("per-worker references")
+
+
+def test_reply_to_an_ended_lifetime_is_translated_with_its_pair() -> None:
+    """A expires (idle_ns) before its reply; B then takes A's values in both
+    runs (sequential 1024, parallel 1056). The late reply to A answers A's
+    pair, which is also B's: the NAT forwards it to B in both runs when the
+    remote matches; here it does not (B's remote differs), so both drop it."""
+    seq_packets, seq = nat_run({"A": 1024, "B": 1024}, worker=0)
+    par_packets, par = nat_run({"A": 1056, "B": 1056}, worker=1)
+    # Packets are 1 ms apart: with idle_ns 0.5 ms every flow has ended by its
+    # next packet, so no two lifetimes overlap.
+    result = compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "sn", WORKERS, 500_000)
+    assert result.ok(), result.report("ended lifetime")
+    assert par.outcomes[2].verdict == -1 and seq.outcomes[2].verdict == -1
 
 
 # 2. Wrong reply port: the bug blanking hid (the renamed reply input made the
