@@ -3,7 +3,7 @@ the plan's declared differences (declared.py), and reports divergences by packet
 flow, worker and both outcomes.
 
 The comparison is exact up to a renaming of allocated values (docs/EQUIVALENCE.md,
-"How outcomes are compared"). A shared-nothing run may allocate other values
+"What may differ"). A shared-nothing run may allocate other values
 than the sequential NF for the plan's index fields (decl.index_fields: NAT
 external ports from per-worker ranges), and nothing else may differ:
 
