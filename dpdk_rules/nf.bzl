@@ -92,19 +92,20 @@ def nf_package(
         hybrid = hybrid,
         visibility = visibility,
     )
-    nf_soundness_test(name = name, nf = ":nf", plan = ":plan", nf_args = soundness_args)
+    nf_soundness_test(name = name, nf = ":nf", plan = ":plan", nf_args = soundness_args, visibility = visibility)
 
-def nf_soundness_test(name, nf, plan, nf_args = []):
+def nf_soundness_test(name, nf, plan, nf_args = [], visibility = None):
     """:soundness_driver (the NF with recorded nflib accesses) and
     :soundness_test (tests/soundness: the plan's partitioning checked on them)."""
     native.cc_binary(
         name = "soundness_driver",
         testonly = True,
         deps = [Label("//tests/soundness:driver"), nf],
+        visibility = visibility,
     )
     native.py_test(
         name = "soundness_test",
-        size = "medium",
+        size = "small",
         srcs = [Label("//tests/soundness:soundness_main.py")],
         main = Label("//tests/soundness:soundness_main.py"),
         args = [

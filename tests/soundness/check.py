@@ -295,6 +295,11 @@ def _reta_indexes(plan: plan_pb2.Plan, packets: Sequence[Packet]) -> list[int]:
     return out
 
 
+def _desc(run: Run, i: int) -> str:
+    p = run.packets[i]
+    return f"{i} (port {p.port}, {flow_text(p.frame)})"
+
+
 def check(plan: plan_pb2.Plan, runs: Sequence[Run], max_failures: int = 20) -> Report:
     strategy = plan_pb2.Strategy.Name(plan.strategy)
     report = Report(strategy)
@@ -352,12 +357,17 @@ def check(plan: plan_pb2.Plan, runs: Sequence[Run], max_failures: int = 20) -> R
             failing_keys.add(key)
             w = bad[0]
 
-            def desc(i: int) -> str:
-                p = run.packets[i]
-                return f"{i} (port {p.port}, {flow_text(p.frame)})"
-
             report.failures.append(
-                Failure(run.name, pair, w, ra % w, rb % w, len(bad), desc(pair.first), desc(pair.second))
+                Failure(
+                    run.name,
+                    pair,
+                    w,
+                    ra % w,
+                    rb % w,
+                    len(bad),
+                    _desc(run, pair.first),
+                    _desc(run, pair.second),
+                )
             )
     return report
 

@@ -1,0 +1,92 @@
+"""Negative controls: the NAT's and the firewall's real access records
+checked against deliberately wrong plans (a wrong RSS key, a port hashing
+fewer fields) must fail, naming the objects whose entries the wrong plan
+splits; the real plans pass."""
+
+from __future__ import annotations
+
+import functools
+import random
+import sys
+
+import pytest
+from google.protobuf import text_format
+
+from proto import plan_pb2
+from tests import dpdk_harness
+from tests.soundness import check, workload
+
+PROFILES = ("uniform", "churn", "prefix")
+
+
+@functools.cache
+def nf(name: str) -> tuple[plan_pb2.Plan, tuple[check.Run, ...]]:
+    with open(dpdk_harness.runfile(f"nfs/{name}/plan.textproto")) as f:
+        plan = text_format.Parse(f.read(), plan_pb2.Plan())
+    driver = dpdk_harness.runfile(f"nfs/{name}/soundness_driver")
+    runs = tuple(
+        workload.record(driver, p) for p in workload.profiles(name, len(plan.ports)) if p.name in PROFILES
+    )
+    return plan, runs
+
+
+def mutated(
+    plan: plan_pb2.Plan, port: int, key: bytes | None = None, rss_hf: int | None = None
+) -> plan_pb2.Plan:
+    out = plan_pb2.Plan()
+    out.CopyFrom(plan)
+    cfg = next(p for p in out.ports if p.port == port)
+    if key is not None:
+        cfg.key = key
+        cfg.key_hex = key.hex()
+    if rss_hf is not None:
+        cfg.rss_hf = rss_hf
+    return out
+
+
+@pytest.mark.parametrize("name", ["nat", "firewall"])
+def test_the_real_plan_passes(name):
+    plan, runs = nf(name)
+    report = check.check(plan, runs)
+    assert report.ok, check.summary(name, report, runs)
+    assert report.pairs > 1000
+
+
+def test_nat_with_a_random_wan_key_fails_on_the_flow_chain():
+    plan, runs = nf("nat")
+    key = random.Random(7).randbytes(len(plan.ports[1].key))
+    report = check.check(mutated(plan, 1, key=key), runs)
+    print(check.summary("nat (random WAN key)", report, runs))
+    assert not report.ok
+    # WAN replies reach their flow through the port they carry: the dchain
+    # check/refresh and the flow_keys read; flow_table is only used on the LAN.
+    assert report.failed_objects() == {"flow_chain", "flow_keys"}
+    failure = next(f for f in report.failures if f.pair.obj == "flow_chain")
+    assert "port 0" in failure.first_desc and "port 1" in failure.second_desc
+    assert 2 <= failure.workers <= 64
+
+
+def test_nat_lan_port_hashing_only_addresses_fails():
+    """rss_hf = IPV4 only on the LAN port: the plan's LAN fields (remote
+    address and port) lose the port, the WAN side still hashes it."""
+    plan, runs = nf("nat")
+    report = check.check(mutated(plan, 0, rss_hf=0x4), runs)
+    assert not report.ok
+    assert "flow_chain" in report.failed_objects()
+
+
+def test_firewall_without_the_symmetric_key_fails_on_the_flow_table():
+    """The WAN port given the LAN port's key: replies (addresses and ports
+    swapped) no longer hash like their flow."""
+    plan, runs = nf("firewall")
+    report = check.check(mutated(plan, 1, key=bytes(plan.ports[0].key)), runs)
+    print(check.summary("firewall (LAN key on the WAN port)", report, runs))
+    assert not report.ok
+    assert "flow_table" in report.failed_objects()
+    failure = next(f for f in report.failures if f.pair.obj == "flow_table")
+    assert "map get_hit" in failure.pair.rule
+    assert "object flow_table entry key" in str(failure)
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q", "-s"]))
