@@ -40,6 +40,7 @@ per-worker state: the check is trivially satisfied."""
 from __future__ import annotations
 
 import dataclasses
+import random
 import struct
 from collections.abc import Sequence
 
@@ -113,6 +114,7 @@ class Report:
     unbound: int = 0  # disjoint-index accesses by a value not handed to the packet
     checked_objects: list[str] = dataclasses.field(default_factory=list)
     failures: list[Failure] = dataclasses.field(default_factory=list)
+    failing_pairs: int = 0  # all pairs split at some worker count (failures lists the first per entry)
     errors: list[str] = dataclasses.field(default_factory=list)  # replicated writes, unknown objects
 
     @property
@@ -295,6 +297,43 @@ def _reta_indexes(plan: plan_pb2.Plan, packets: Sequence[Packet]) -> list[int]:
     return out
 
 
+# Byte ranges of the hashable fields in an Ethernet + 20-byte IPv4 header frame.
+FIELD_BYTES = {"ipv4.src": (26, 30), "ipv4.dst": (30, 34), "l4.src_port": (34, 36), "l4.dst_port": (36, 38)}
+
+
+def check_hashed_fields(plan: plan_pb2.Plan, packets: Sequence[Packet], samples: int = 24) -> list[str]:
+    """The plan's hashed_fields must be true of its key: a field a port does
+    not list must not move that port's packets between RETA entries (checked
+    by changing the field in sample TCP/UDP packets of the port)."""
+    rng = random.Random(1)
+    errors = []
+    for cfg in plan.ports:
+        frames = [
+            p.frame
+            for p in packets
+            if p.port == cfg.port
+            and len(p.frame) >= 38
+            and p.frame[12:14] == b"\x08\x00"
+            and p.frame[14] == 0x45
+            and p.frame[23] in (6, 17)
+            and not (p.frame[20] & 0x3F or p.frame[21])
+        ][:samples]
+        for field, (lo, hi) in FIELD_BYTES.items():
+            if field in cfg.hashed_fields:
+                continue
+            for frame in frames:
+                before = softrss.queue_of(frame, bytes(cfg.key), cfg.rss_hf, plan.reta_size, plan.reta_size)
+                changed = frame[:lo] + rng.randbytes(hi - lo) + frame[hi:]
+                after = softrss.queue_of(changed, bytes(cfg.key), cfg.rss_hf, plan.reta_size, plan.reta_size)
+                if before != after:
+                    errors.append(
+                        f"port {cfg.port}: hashed_fields {list(cfg.hashed_fields)} leave out {field}, but the "
+                        f"key hashes it ({flow_text(frame)}: RETA entry {before}, with another {field} {after})"
+                    )
+                    break
+    return errors
+
+
 def _desc(run: Run, i: int) -> str:
     p = run.packets[i]
     return f"{i} (port {p.port}, {flow_text(p.frame)})"
@@ -316,6 +355,8 @@ def check(plan: plan_pb2.Plan, runs: Sequence[Run], max_failures: int = 20) -> R
         }
     report.checked_objects = sorted(n for n, p in checked.items() if p == plan_pb2.ObjectDecision.PARTITIONED)
     failing_keys: set[tuple] = set()
+    if runs:
+        report.errors += check_hashed_fields(plan, [p for run in runs for p in run.packets])
     for run in runs:
         report.packets += len(run.packets)
         report.accesses += len(run.trace.accesses)
@@ -350,6 +391,7 @@ def check(plan: plan_pb2.Plan, runs: Sequence[Run], max_failures: int = 20) -> R
             bad = [w for w in range(1, MAX_WORKERS + 1) if ra % w != rb % w]
             if not bad:
                 continue
+            report.failing_pairs += 1
             key = (pair.obj, run.name, pair.entry)
             if key in failing_keys or len(report.failures) >= max_failures:
                 failing_keys.add(key)
@@ -391,5 +433,7 @@ def summary(nf: str, report: Report, runs: Sequence[Run]) -> str:
         lines.append(f"ERROR {e}")
     for f in report.failures:
         lines.append(f"FAIL {f}")
+    if report.failing_pairs > len(report.failures):
+        lines.append(f"{nf}: {report.failing_pairs} pairs split in all (first per entry shown, at most 20)")
     lines.append(f"{nf}: {'PASS' if report.ok else 'FAIL'}")
     return "\n".join(lines)

@@ -88,5 +88,19 @@ def test_firewall_without_the_symmetric_key_fails_on_the_flow_table():
     assert "object flow_table entry key" in str(failure)
 
 
+def test_nat_hashed_fields_that_leave_out_a_hashed_field_fail():
+    """The WAN port's hashed_fields without l4.src_port, which its key hashes:
+    the plan's statement is false of the key the NIC gets."""
+    plan, runs = nf("nat")
+    wrong = mutated(plan, 1)
+    del wrong.ports[1].hashed_fields[:]
+    wrong.ports[1].hashed_fields.append("ipv4.src")
+    report = check.check(wrong, runs)
+    assert not report.failures  # the key itself is right
+    assert any(
+        "port 1: hashed_fields ['ipv4.src'] leave out l4.src_port" in e for e in report.errors
+    ), report.errors
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q", "-s"]))
