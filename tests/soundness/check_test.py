@@ -177,7 +177,7 @@ def _plan(strategy, placement, key1: bytes, disjoint=False) -> plan_pb2.Plan:
     plan.objects.add(object="table", placement=placement, index_ranges_disjoint=disjoint)
     # Port 0: a zero key (every packet -> RETA entry 0); port 1: key1.
     plan.ports.add(port=0, key=bytes(52), rss_hf=0x34)
-    plan.ports.add(port=1, key=key1, rss_hf=0x34)
+    plan.ports.add(port=1, key=key1, rss_hf=0x34, hashed_fields=list(check.FIELD_BYTES))
     return plan
 
 
@@ -242,6 +242,21 @@ class VerdictTest(unittest.TestCase):
         run = check.Run("synthetic", self.packets, {}, Trace({"table": "map", "extra": "map"}, log, []))
         report = check.check(_plan(plan_pb2.SHARED_NOTHING, P.PARTITIONED, self.key1), [run])
         self.assertIn("object 'extra' is not in the plan", report.errors[0])
+
+
+def test_hashed_fields_must_be_true_of_the_key():
+    frames = [Packet(1, i, _frame(0x08080808 + i, 0x0A000001, 53, 1000 + i)) for i in range(8)]
+    plan = _plan(plan_pb2.SHARED_NOTHING, P.PARTITIONED, bytes(range(1, 53)))
+    assert check.check_hashed_fields(plan, frames) == []
+    del plan.ports[1].hashed_fields[:]
+    plan.ports[1].hashed_fields.append("ipv4.dst")
+    errors = check.check_hashed_fields(plan, frames)
+    assert [e.split(",")[0] for e in errors] == [
+        f"port 1: hashed_fields ['ipv4.dst'] leave out {f}"
+        for f in ("ipv4.src", "l4.src_port", "l4.dst_port")
+    ]
+    # The zero key on port 0 hashes nothing: listing no field is true.
+    assert all(not e.startswith("port 0") for e in errors)
 
 
 def test_flow_text():
