@@ -19,6 +19,14 @@ gives
     :soundness_driver   the NF with every nflib access recorded (tests/soundness)
     :soundness_test     dynamic soundness check of the plan (docs/SOUNDNESS.md)
 
+A new NF has no checked-in description.textproto yet: until it has, `:plan` and
+`:description_test` fail with the command that writes the first one,
+
+    bazel build //nfs/<name>:description &&
+      cp bazel-bin/nfs/<name>/description.generated.textproto nfs/<name>/description.textproto
+
+(review it before checking it in; later changes: the command :description_test prints).
+
 `shared_nothing` states whether the NF's plan allows shared-nothing; code
 generation checks the statement against the plan and fails the build, with the
 plan's reason, when they disagree.
@@ -26,7 +34,7 @@ plan's reason, when they disagree.
 
 load("//dpdk_rules:analysis.bzl", "nf_description")
 load("//dpdk_rules:parallel.bzl", "nf_parallel_targets")
-load("//parallelizer/cli:plan.bzl", "nf_plan")
+load("//parallelizer/cli:plan.bzl", "nf_first_golden", "nf_plan")
 
 def nf_package(
         name,
@@ -72,6 +80,9 @@ def nf_package(
         nf = ":nf",
         visibility = visibility,
     )
+    # Before the first description is checked in, :plan and :description_test
+    # fail naming the command that writes it (plan.bzl).
+    nf_first_golden(golden = "description.textproto", description = "description")
     nf_description(
         name = "description",
         src = srcs[0],

@@ -29,3 +29,32 @@ def nf_plan(name, description, strategy = "auto", key_length = 52, reta_size = 5
         testonly = testonly,
         visibility = visibility,
     )
+
+def nf_first_golden(golden, description):
+    """Stands in for a missing checked-in description: when `golden` (a file
+    of this package) does not exist yet, a genrule of that name fails with the
+    command that writes the first one, so `:plan` and `:description_test`
+    stop at a message instead of Bazel's bare "missing input file" (Bazel 4
+    cannot attach a message to a missing source file). Once the file is
+    checked in, the glob finds it and this adds nothing.
+
+    Args:
+      golden: the checked-in description's file name (e.g. description.textproto).
+      description: name of the nf_description target that analyzes the source.
+    """
+    if native.glob([golden], allow_empty = True):
+        return
+    package = native.package_name()
+    command = "bazel build //{p}:{d} && cp bazel-bin/{p}/{d}.generated.textproto {p}/{g}".format(
+        p = package,
+        d = description,
+        g = golden,
+    )
+    native.genrule(
+        name = golden.replace(".", "_") + "_missing",
+        outs = [golden],
+        cmd = "echo '%s' >&2; exit 1" % (
+            "%s/%s is missing: the plan of an NF is made from its checked-in description. " % (package, golden) +
+            "Write the first one from the analysis, review it and check it in: " + command
+        ),
+    )
