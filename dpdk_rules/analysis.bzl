@@ -27,23 +27,36 @@ def nf_description(name, src, hdrs = [], golden = None, ports = None, config = [
     golden = golden or name + ".textproto"
     out = name + ".generated.textproto"
     analyzer = Label("//parallelizer/analysis:analyze")
-    flags = " --include_dir=."
+    flags = ""
     if ports != None:
         flags += " --ports=%d" % ports
     for item in config:
         flags += " --config=" + item
+
+    # The analyzer runs from the root of the NF's repository, so descriptions name
+    # sources workspace-relative (nfs/nat/nat.c:204:10) whether this package is in
+    # the main workspace or vendored (external/nfpar/...), and goldens match.
+    # nflib's headers come from nfpar's root, wherever that is.
+    package_root = _repository_root(native.repository_name())
+    nflib_root = Label("//nflib:nf.h").workspace_root or "."
+    if package_root == ".":
+        nflib_dir = nflib_root
+    else:
+        nflib_dir = "$$execroot/" + nflib_root
     native.genrule(
         name = name,
         srcs = [src] + hdrs + [Label("//parallelizer/analysis:nflib_headers")],
         outs = [out],
         # The analyzer's summary line goes to stderr; show it only on failure.
-        cmd = ("log=$$($(location %s) --src=$(location %s) --out=$@%s 2>&1) || " % (analyzer, src, flags) +
+        cmd = ("execroot=$$PWD; cd %s && " % package_root +
+               "log=$$($$execroot/$(location %s) --src=%s " % (analyzer, _workspace_path(src)) +
+               "--out=$$execroot/$@ --include_dir=. --include_dir=%s%s 2>&1) || " % (nflib_dir, flags) +
                "{ echo \"$$log\" >&2; exit 2; }"),
         tools = [analyzer],
         visibility = visibility,
     )
     regen = ("bazel run //parallelizer/analysis:analyze -- --src=%s --out=%s" %
-             (_workspace_path(src), _workspace_path(golden))) + flags.replace(" --include_dir=.", "")
+             (_workspace_path(src), _workspace_path(golden))) + flags
     native.py_test(
         name = name + "_test",
         size = "small",
@@ -65,3 +78,9 @@ def _workspace_path(label_or_file):
         return package + "/" + name if package else name
     package = native.package_name()
     return package + "/" + label_or_file if package else label_or_file
+
+def _repository_root(repository_name):
+    """Exec-root-relative root of a repository ("@" is the main one)."""
+    if repository_name in ("@", ""):
+        return "."
+    return "external/" + repository_name.lstrip("@")
