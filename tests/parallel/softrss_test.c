@@ -98,10 +98,70 @@ static void test_src_only_hashes_the_source_alone(void) {
   CHECK_EQ(nf_par_rss_hash(&src_only, f.data, f.len), nf_par_toeplitz(ms_key, 40, input, 4));
 }
 
+/* The rule's promises (config_util.h), checked by counting, not by a copy of
+ * the rule: equal shares (+-1), every index bit moves some entry's queue, and
+ * with workers == size a permutation. */
 static void test_default_reta(void) {
-  uint16_t reta[128];
-  nf_par_default_reta(reta, 128, 3);
-  for (int i = 0; i < 128; i++) CHECK_EQ(reta[i], i % 3);
+  static const uint16_t sizes[] = {64, 128, 256, 512};
+  for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+    uint16_t size = sizes[s];
+    for (uint16_t workers = 1; workers <= 64; workers++) {
+      uint16_t reta[NF_PAR_MAX_RETA];
+      uint16_t count[NF_PAR_MAX_WORKERS] = {0};
+      nf_par_default_reta(reta, size, workers);
+      for (uint16_t i = 0; i < size; i++) {
+        CHECK(reta[i] < workers);
+        if (reta[i] < workers) count[reta[i]]++;
+      }
+      for (uint16_t q = 0; q < workers; q++) {
+        CHECK(count[q] == size / workers || count[q] == size / workers + 1);
+      }
+      for (uint16_t bit = 1; bit < size && workers > 1; bit <<= 1) {
+        bool moves = false;
+        for (uint16_t i = 0; i < size && !moves; i++) moves = reta[i] != reta[i ^ bit];
+        CHECK(moves);
+      }
+    }
+    uint16_t perm[NF_PAR_MAX_RETA];
+    bool seen[NF_PAR_MAX_RETA] = {false};
+    nf_par_default_reta(perm, size, size);
+    for (uint16_t i = 0; i < size; i++) seen[perm[i]] = true;
+    for (uint16_t i = 0; i < size; i++) CHECK(seen[i]);
+  }
+  /* Negative control of the counting: i mod 4 leaves bits above 1 unused. */
+  bool moves = false;
+  for (uint16_t i = 0; i < 64; i++) moves |= (i % 4) != ((i ^ 8) % 4);
+  CHECK(!moves);
+}
+
+/* The plan's table runs at the plan's worker count; other counts derive it. */
+static void test_run_reta(void) {
+  static uint16_t plan_reta[64];
+  for (int i = 0; i < 64; i++) plan_reta[i] = 1;
+  struct nf_parallel_config cfg;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.nf_name = "test";
+  cfg.reta_size = 64;
+  cfg.planned_cores = 2;
+  cfg.reta = plan_reta;
+  uint16_t reta[64], derived[64];
+  nf_par_run_reta(&cfg, reta, 2);
+  for (int i = 0; i < 64; i++) CHECK_EQ(reta[i], 1);
+  nf_par_run_reta(&cfg, reta, 4);
+  nf_par_default_reta(derived, 64, 4);
+  for (int i = 0; i < 64; i++) CHECK_EQ(reta[i], derived[i]);
+  cfg.reta = NULL;
+  nf_par_run_reta(&cfg, reta, 2);
+  nf_par_default_reta(derived, 64, 2);
+  for (int i = 0; i < 64; i++) CHECK_EQ(reta[i], derived[i]);
+  /* A plan table naming a queue the run lacks is refused by nf_par_check. */
+  plan_reta[5] = 2;
+  cfg.reta = plan_reta;
+  cfg.strategy = NF_PAR_LOCKS;
+  char err[256] = "";
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_LOCKS, 2, 1, err, sizeof(err)), -1);
+  CHECK(strstr(err, "RETA entry 5 sends to queue 2 but the run has 2 workers") != NULL);
+  CHECK_EQ(nf_par_check(&cfg, NF_PAR_LOCKS, 3, 1, err, sizeof(err)), 0);
 }
 
 static struct nf_parallel_config layout_config(void) {
@@ -322,6 +382,7 @@ int main(void) {
   RUN_TEST(test_fragments_and_other_protocols_hash_addresses);
   RUN_TEST(test_src_only_hashes_the_source_alone);
   RUN_TEST(test_default_reta);
+  RUN_TEST(test_run_reta);
   RUN_TEST(test_layout_names_partitioned_objects_as_shares);
   RUN_TEST(test_layout_shares_what_the_nf_requests);
   RUN_TEST(test_layout_errors);

@@ -270,7 +270,7 @@ static void load_inputs(struct runtime *rt, struct pcap_file *files) {
 static void dispatch(struct runtime *rt) {
   uint16_t workers = rt->opts.workers;
   static uint16_t reta[NF_PAR_MAX_RETA];
-  nf_par_default_reta(reta, nf_parallel_config.reta_size, workers);
+  nf_par_run_reta(&nf_parallel_config, reta, workers);
   uint32_t *counts = calloc(workers, sizeof(uint32_t));
   uint16_t *queue_of = malloc(sizeof(uint16_t) * (rt->packet_count ? rt->packet_count : 1));
   if (counts == NULL || queue_of == NULL) die("out of memory%s%s", "", "");

@@ -42,8 +42,36 @@ const struct nf_par_rss_port *nf_par_rss_for_port(const struct nf_parallel_confi
   return any;
 }
 
+/* Row j of the mix (parallelizer/sharding/reta.py): index bits b < bits with
+ * b & j == j. */
+static uint16_t mix_row(unsigned j, unsigned bits) {
+  uint16_t row = 0;
+  for (unsigned b = j; b < bits; b++) {
+    if ((b & j) == j) row |= (uint16_t)(1u << b);
+  }
+  return row;
+}
+
 void nf_par_default_reta(uint16_t *reta, uint16_t size, uint16_t workers) {
-  for (uint16_t i = 0; i < size; i++) reta[i] = (uint16_t)(i % workers);
+  unsigned bits = 0;
+  while ((1u << bits) < size) bits++;
+  uint16_t rows[16];
+  for (unsigned j = 0; j < bits; j++) rows[j] = mix_row(j, bits);
+  for (uint16_t i = 0; i < size; i++) {
+    uint16_t mixed = 0;
+    for (unsigned j = 0; j < bits; j++) {
+      mixed |= (uint16_t)((__builtin_popcount(i & rows[j]) & 1u) << j);
+    }
+    reta[i] = (uint16_t)(mixed % workers);
+  }
+}
+
+void nf_par_run_reta(const struct nf_parallel_config *cfg, uint16_t *reta, uint16_t workers) {
+  if (cfg->reta != NULL && workers == cfg->planned_cores) {
+    memcpy(reta, cfg->reta, sizeof(*reta) * cfg->reta_size);
+  } else {
+    nf_par_default_reta(reta, cfg->reta_size, workers);
+  }
 }
 
 /* Every port has its own key (partitioned objects rely on the plan's RSS). */
@@ -133,6 +161,17 @@ int nf_par_check(const struct nf_parallel_config *cfg, enum nf_par_strategy stra
     snprintf(err, err_len, "%u workers but the plan's RETA has only %u entries", workers,
              cfg->reta_size);
     return -1;
+  }
+  if (cfg->reta != NULL && workers == cfg->planned_cores) {
+    for (uint16_t i = 0; i < cfg->reta_size; i++) {
+      if (cfg->reta[i] >= workers) {
+        snprintf(err, err_len,
+                 "plan for %s: RETA entry %u sends to queue %u but the run has %u workers; fix "
+                 "the plan's reta",
+                 cfg->nf_name, i, cfg->reta[i], workers);
+        return -1;
+      }
+    }
   }
   if (strategy == NF_PAR_HYBRID) return check_hybrid(cfg, port_count, err, err_len);
   if (strategy != NF_PAR_SHARED_NOTHING) return 0;

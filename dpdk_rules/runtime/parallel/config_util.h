@@ -21,15 +21,29 @@ bool nf_par_parse_strategy(const char *text, enum nf_par_strategy *out);
 const struct nf_par_rss_port *nf_par_rss_for_port(const struct nf_parallel_config *cfg,
                                                   uint16_t port);
 
-/* Fills reta[0 .. size-1] with entry i -> queue i mod workers. */
+/* The RETA rule (docs/SHARDING.md, "RETA"; the math in
+ * parallelizer/sharding/reta.py, checked against this function by
+ * //tests/parallel:reta_rule_test): entry i -> mix(i) mod workers, where mix
+ * is the bijective GF(2)-linear map whose bit j is the parity of the index
+ * bits b with b & j == j. Every queue gets size / workers entries (+-1) and
+ * the queue depends on every index bit, not only the low ones. */
 /*@ requires workers >= 1;
+    requires size >= 1 && size <= NF_PAR_MAX_RETA && (size & (size - 1)) == 0;
     requires \valid(reta + (0 .. size - 1));
     assigns reta[0 .. size - 1];
-    ensures \forall integer i; 0 <= i < size ==> reta[i] == i % workers; */
+    ensures \forall integer i; 0 <= i < size ==> reta[i] < workers; */
 void nf_par_default_reta(uint16_t *reta, uint16_t size, uint16_t workers);
 
+/* The RETA a run with `workers` workers uses: the plan's own table (cfg->reta)
+ * when the run has the plan's worker count, else nf_par_default_reta's. */
+/*@ requires \valid_read(cfg) && workers >= 1;
+    requires \valid(reta + (0 .. cfg->reta_size - 1));
+    assigns reta[0 .. cfg->reta_size - 1]; */
+void nf_par_run_reta(const struct nf_parallel_config *cfg, uint16_t *reta, uint16_t workers);
+
 /* Checks that `strategy` can run the NF's `port_count` ports with `workers`
- * workers under cfg: shared-nothing needs the plan's consent, an RSS entry for
+ * workers under cfg: the plan's RETA, when the run uses it, sends only to
+ * existing queues; shared-nothing needs the plan's consent, an RSS entry for
  * every port and no shared object; hybrid the plan's consent, an RSS entry for
  * every port, and consistent placements (each object once, a known placement,
  * no disjoint index ranges on a shared object, at least one partitioned and

@@ -220,7 +220,7 @@ static int worker_main(void *arg) {
 
 static void setup_ports(struct runtime *rt, uint16_t *reta) {
   char err[512];
-  nf_par_default_reta(reta, nf_parallel_config.reta_size, rt->workers);
+  nf_par_run_reta(&nf_parallel_config, reta, rt->workers);
   for (uint16_t port = 0; port < rt->port_count; port++) {
     struct port_rss_config rss;
     const struct nf_par_rss_port *plan_rss = nf_par_rss_for_port(&nf_parallel_config, port);

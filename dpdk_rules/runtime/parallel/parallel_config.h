@@ -83,8 +83,12 @@ struct nf_parallel_config {
   /* Whether the plan allows hybrid (its own strategy is HYBRID: partitioned
    * objects whose keys it solved, and shared objects). */
   bool hybrid_allowed;
-  uint16_t reta_size;     /* RETA entries; entry i -> queue i mod workers */
-  uint16_t planned_cores; /* cores the plan's capacities are for (0: any) */
+  uint16_t reta_size;     /* RETA entries */
+  uint16_t planned_cores; /* cores the plan's capacities and RETA are for (0: any) */
+  /* The plan's RETA (reta_size entries, queues < planned_cores), used by runs
+   * with planned_cores workers; NULL, or another worker count: the runtimes
+   * derive it with nf_par_default_reta (config_util.h). */
+  const uint16_t *reta;
   uint16_t rss_port_count;
   struct nf_par_rss_port rss_ports[NF_PAR_MAX_RSS_PORTS];
   uint16_t object_count;
