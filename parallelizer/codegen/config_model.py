@@ -115,6 +115,9 @@ class ParallelConfig:
     planned_cores: int
     rss_ports: tuple[RssPort, ...]
     objects: tuple[ObjectRule, ...]
+    # The plan's RETA for planned_cores workers (None: the plan has none and the
+    # runtimes derive it with nf_par_default_reta).
+    reta: tuple[int, ...] | None = None
 
 
 def _key_of(where: str, port: plan_pb2.RssPortConfig) -> bytes:
@@ -160,6 +163,32 @@ def _rss_port(where: str, port: plan_pb2.RssPortConfig, key_length: int) -> RssP
     if len(set(port.hashed_fields)) != len(port.hashed_fields):
         raise PlanError(f"{where}: hashed_fields {list(port.hashed_fields)} repeat a field")
     return RssPort(port.port, key, port.rss_hf, tuple(port.hashed_fields))
+
+
+def _plan_reta(source: str, plan: plan_pb2.Plan) -> tuple[int, ...] | None:
+    """The one RETA every port of the plan uses (the runtimes program one table
+    on every port), checked: reta_size entries, each a queue below `cores`."""
+    tables = {tuple(p.reta) for p in plan.ports if p.reta}
+    if not tables:
+        return None
+    if len(tables) > 1 or any(not p.reta for p in plan.ports):
+        raise PlanError(
+            f"{source}: ports have different reta tables; the runtimes program one RETA on every "
+            "port: give every port the same reta (or none)"
+        )
+    (table,) = tables
+    if len(table) != plan.reta_size:
+        raise PlanError(f"{source}: reta has {len(table)} entries but reta_size is {plan.reta_size}")
+    if plan.cores == 0:
+        raise PlanError(f"{source}: the plan has a reta but cores is 0; set cores to its worker count")
+    bad = [(i, q) for i, q in enumerate(table) if q >= plan.cores]
+    if bad:
+        i, q = bad[0]
+        raise PlanError(
+            f"{source}: reta[{i}] is queue {q} but the plan has cores {plan.cores}; "
+            "entries must be below cores"
+        )
+    return table
 
 
 def _object_rule(where: str, decision: plan_pb2.ObjectDecision, strategy: int) -> ObjectRule:
@@ -246,4 +275,5 @@ def build(plan: plan_pb2.Plan, source: str, strategy_override: str = "") -> Para
         planned_cores=plan.cores,
         rss_ports=tuple(ports),
         objects=tuple(objects),
+        reta=_plan_reta(source, plan),
     )

@@ -9,6 +9,7 @@ import sys
 import tempfile
 
 import pytest
+from google.protobuf import text_format
 
 from parallelizer.codegen import config_model, generate
 from proto import plan_pb2
@@ -138,6 +139,47 @@ def test_text_proto_errors_carry_line_and_column():
     path = write_plan(GOOD + "\nbogus_field: 1\n")
     with pytest.raises(config_model.PlanError, match=re.escape(path) + r":12:1 .*bogus_field"):
         generate.generate(path)
+
+
+def _with_reta(plan_text: str, port_tables: list[list[int]]) -> str:
+    plan = plan_pb2.Plan()
+    text_format.Parse(plan_text, plan)
+    for port, table in zip(plan.ports, port_tables, strict=False):
+        port.reta.extend(table)
+    return text_format.MessageToString(plan)
+
+
+def test_the_plans_reta_is_carried_into_the_config():
+    table = [(7 * i) % 4 for i in range(64)]
+    text = generate.generate(write_plan(_with_reta(GOOD, [table])))
+    body = re.search(r"plan_reta\[64\] = \{([^}]*)\}", text).group(1)
+    assert [int(v) for v in body.replace(",", " ").split()] == table
+    assert ".reta = plan_reta," in text
+
+
+def test_a_plan_without_reta_leaves_it_to_the_runtime():
+    text = generate.generate(write_plan(GOOD))
+    assert ".reta = NULL," in text and "plan_reta[" not in text
+
+
+@pytest.mark.parametrize(
+    "tables, message",
+    [
+        ([[0] * 63], "reta has 63 entries but reta_size is 64"),
+        ([[0] * 63 + [4]], "reta[63] is queue 4 but the plan has cores 4; entries must be below cores"),
+    ],
+)
+def test_bad_retas_are_refused(tables, message):
+    with pytest.raises(config_model.PlanError, match=re.escape(message)):
+        generate.generate(write_plan(_with_reta(GOOD, tables)))
+
+
+def test_ports_with_different_retas_are_refused():
+    two = GOOD.replace(
+        "objects {", 'ports { port: 1 rss_hf: 52 key_hex: "%s" }\nobjects {' % ("00112233" * 10), 1
+    )
+    with pytest.raises(config_model.PlanError, match="ports have different reta tables"):
+        generate.generate(write_plan(_with_reta(two, [[0] * 64, [1] * 64])))
 
 
 if __name__ == "__main__":

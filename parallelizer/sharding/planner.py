@@ -7,7 +7,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from parallelizer.sharding import dependencies, fields, rss_solver, toeplitz, validate, verify
+from parallelizer.sharding import dependencies, fields, reta, rss_solver, toeplitz, validate, verify
 from proto import nf_description_pb2 as desc_pb2
 from proto import plan_pb2
 
@@ -142,7 +142,7 @@ def make_plan(
                 rss_hf=s.rss_hf,
                 key=s.key,
                 key_hex=s.key.hex(),
-                reta=[i % options.cores for i in range(options.reta_size)],
+                reta=reta.table(options.reta_size, options.cores),
                 zeroed_fields=s.zeroed_fields,
             )
         )
