@@ -1,14 +1,19 @@
 """Python reference of the NIC's RSS queue choice (independent of the C
 softrss.c): Toeplitz over IPv4 (src, dst[, sport, dport]) by packet type and
-rss_hf, RETA entry i -> queue i mod workers. Used to pre-split traffic per
-queue for DPDK devices without RSS and to check the in-memory dispatch."""
+rss_hf, then the RETA the runtimes program: the plan's own table when the run
+has the plan's worker count, else the RETA rule (parallelizer/sharding/reta.py,
+the same function as the runtimes' nf_par_default_reta by
+//tests/parallel:reta_rule_test). Used to pre-split traffic per queue for DPDK
+devices without RSS and to check the in-memory dispatch."""
 
 from __future__ import annotations
 
+import functools
 import struct
 
 import dpkt
 
+from parallelizer.sharding import reta
 from parallelizer.sharding.toeplitz import toeplitz_hash
 
 RSS_IPV4 = 1 << 2
@@ -44,7 +49,36 @@ def hash_input(frame: bytes, rss_hf: int) -> bytes:
     return pair if rss_hf & (RSS_IPV4 | RSS_OTHER) else b""
 
 
-def queue_of(frame: bytes, key: bytes, rss_hf: int, reta_size: int, workers: int) -> int:
+def entry_of(frame: bytes, key: bytes, rss_hf: int, reta_size: int) -> int:
+    """The RETA entry (index) RSS reads for frame."""
     data = hash_input(frame, rss_hf)
     value = toeplitz(key, data) if data else 0
-    return (value & (reta_size - 1)) % workers
+    return value & (reta_size - 1)
+
+
+@functools.cache
+def rule_table(reta_size: int, workers: int) -> tuple[int, ...]:
+    return tuple(reta.table(reta_size, workers))
+
+
+def queue_of_entry(entry: int, reta_size: int, workers: int) -> int:
+    """The queue of RETA entry `entry` under the RETA rule."""
+    return rule_table(reta_size, workers)[entry]
+
+
+def run_table(plan, workers: int) -> tuple[int, ...]:
+    """The RETA a run of `plan` (a plan_pb2.Plan) on `workers` workers uses, as
+    nf_par_run_reta picks it: the plan's table at the plan's worker count, else
+    the rule's."""
+    tables = {tuple(p.reta) for p in plan.ports if p.reta}
+    if tables and workers == plan.cores:
+        (table,) = tables  # codegen refuses plans whose ports differ
+        return table
+    return rule_table(plan.reta_size, workers)
+
+
+def queue_of(frame: bytes, key: bytes, rss_hf: int, reta_size: int, workers: int, table=None) -> int:
+    """The queue RSS sends frame to: `table` (a RETA of reta_size entries, e.g.
+    run_table(plan, workers)) or, without one, the RETA rule's."""
+    table = rule_table(reta_size, workers) if table is None else table
+    return table[entry_of(frame, key, rss_hf, reta_size)]

@@ -1,7 +1,7 @@
 """The soundness checker (docs/SOUNDNESS.md): from a sequential run's record
 of every nflib access, derives which packets must meet on one worker, and
 checks with the plan's RSS configuration (key, rss_hf) and the runtime's RETA
-rule (entry i -> queue i % workers; tests/parallel/softrss.py queue_of) that
+rule (parallelizer/sharding/reta.py; tests/parallel/softrss.py) that
 they do at every worker count from 1 to 64.
 
 What must meet (a pair (a, b): packet b must run on packet a's worker):
@@ -280,20 +280,21 @@ class _Lifetimes:
 
 
 def _reta_indexes(plan: plan_pb2.Plan, packets: Sequence[Packet]) -> list[int]:
-    """Each packet's RETA entry, by softrss.queue_of with one queue per entry
-    (queue_of(..., workers) is that entry % workers)."""
+    """Each packet's RETA entry (softrss.entry_of); its queue at w workers is
+    softrss.queue_of_entry(entry, reta_size, w)."""
     ports = {p.port: p for p in plan.ports}
     out = []
     for pkt in packets:
         cfg = ports.get(pkt.port)
         if cfg is None:
             raise ValueError(f"the plan has no RSS configuration for port {pkt.port}")
-        out.append(softrss.queue_of(pkt.frame, bytes(cfg.key), cfg.rss_hf, plan.reta_size, plan.reta_size))
-    # The rule itself, on a sample: entry % workers is queue_of's queue.
+        out.append(softrss.entry_of(pkt.frame, bytes(cfg.key), cfg.rss_hf, plan.reta_size))
+    # The rule itself, on a sample: queue_of_entry is queue_of's queue.
     for i in range(0, len(packets), max(len(packets) // 16, 1)):
         pkt, cfg = packets[i], ports[packets[i].port]
         for w in (1, 3, 7, 64):
-            assert softrss.queue_of(pkt.frame, bytes(cfg.key), cfg.rss_hf, plan.reta_size, w) == out[i] % w
+            expected = softrss.queue_of_entry(out[i], plan.reta_size, w)
+            assert softrss.queue_of(pkt.frame, bytes(cfg.key), cfg.rss_hf, plan.reta_size, w) == expected
     return out
 
 
@@ -322,9 +323,9 @@ def check_hashed_fields(plan: plan_pb2.Plan, packets: Sequence[Packet], samples:
             if field in cfg.hashed_fields:
                 continue
             for frame in frames:
-                before = softrss.queue_of(frame, bytes(cfg.key), cfg.rss_hf, plan.reta_size, plan.reta_size)
+                before = softrss.entry_of(frame, bytes(cfg.key), cfg.rss_hf, plan.reta_size)
                 changed = frame[:lo] + rng.randbytes(hi - lo) + frame[hi:]
-                after = softrss.queue_of(changed, bytes(cfg.key), cfg.rss_hf, plan.reta_size, plan.reta_size)
+                after = softrss.entry_of(changed, bytes(cfg.key), cfg.rss_hf, plan.reta_size)
                 if before != after:
                     errors.append(
                         f"port {cfg.port}: hashed_fields {list(cfg.hashed_fields)} leave out {field}, but the "
@@ -388,7 +389,12 @@ def check(plan: plan_pb2.Plan, runs: Sequence[Run], max_failures: int = 20) -> R
             ra, rb = reta[pair.first], reta[pair.second]
             if ra == rb:
                 continue
-            bad = [w for w in range(1, MAX_WORKERS + 1) if ra % w != rb % w]
+            size = plan.reta_size
+            bad = [
+                w
+                for w in range(1, MAX_WORKERS + 1)
+                if softrss.queue_of_entry(ra, size, w) != softrss.queue_of_entry(rb, size, w)
+            ]
             if not bad:
                 continue
             report.failing_pairs += 1
@@ -404,8 +410,8 @@ def check(plan: plan_pb2.Plan, runs: Sequence[Run], max_failures: int = 20) -> R
                     run.name,
                     pair,
                     w,
-                    ra % w,
-                    rb % w,
+                    softrss.queue_of_entry(ra, size, w),
+                    softrss.queue_of_entry(rb, size, w),
                     len(bad),
                     _desc(run, pair.first),
                     _desc(run, pair.second),

@@ -190,12 +190,12 @@ class VerdictTest(unittest.TestCase):
         self.key1 = bytes(range(1, 53))
         self.packets = [Packet(0, 1, _frame(0x0A000001, 0x08080808, 1000, 53))]
         # Find a port-1 packet the key puts on RETA entry 0 and one it does not.
-        from tests.parallel.softrss import queue_of
+        from tests.parallel.softrss import entry_of
 
         same = other = None
         for sport in range(1, 5000):
             f = _frame(0x08080808, 0x0A000001, 53, sport)
-            q = queue_of(f, self.key1, 0x34, 512, 512)
+            q = entry_of(f, self.key1, 0x34, 512)
             if q == 0 and same is None:
                 same = f
             if q not in (0, 1) and other is None:
@@ -213,9 +213,14 @@ class VerdictTest(unittest.TestCase):
         self.assertEqual(len(report.failures), 1)
         f = report.failures[0]
         self.assertEqual((f.pair.obj, f.pair.first, f.pair.second), ("table", 0, 2))
-        # Entry 0 vs entry e first differ at the smallest w not dividing e.
-        w = next(w for w in range(1, 65) if self.other_entry % w)
-        self.assertEqual((f.workers, f.worker_first, f.worker_second), (w, 0, self.other_entry % w))
+        # Entry 0 (queue 0 under the RETA rule) vs entry e first differ at the
+        # smallest w whose table sends e elsewhere.
+        from parallelizer.sharding import reta
+
+        w = next(w for w in range(1, 65) if reta.table(512, w)[self.other_entry])
+        self.assertEqual(
+            (f.workers, f.worker_first, f.worker_second), (w, 0, reta.table(512, w)[self.other_entry])
+        )
         text = str(f)
         self.assertIn("object table", text)
         self.assertIn("packet 2 (port 1, udp 8.8.8.8:53 -> 10.0.0.1:", text)
