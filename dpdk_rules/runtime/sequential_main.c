@@ -3,9 +3,7 @@
  *
  *   <nf> [EAL options] -- [runtime options] [NF options]
  *
- * Runtime options (consumed here, the rest goes to nf_config_parse):
- *   --idle-exit-ms=N   stop after N ms without any received packet (tests, pcaps)
- *   --burst=N          RX/TX burst size (default 32, at most 64)
+ * Runtime options: options.h (--help lists them with the NF's).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,11 +17,12 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include "dpdk_rules/runtime/cli.h"
 #include "dpdk_rules/runtime/port_setup.h"
 #include "nflib/nf.h"
 #include "nflib/time.h"
 
-#define MAX_BURST 64
+#define MAX_BURST RT_MAX_BURST
 #define MAX_PORTS RTE_MAX_ETHPORTS
 
 struct port_stats {
@@ -39,39 +38,6 @@ static volatile sig_atomic_t stop_requested;
 static void on_signal(int signum) {
   (void)signum;
   stop_requested = 1;
-}
-
-struct runtime_options {
-  int64_t idle_exit_ms; /* < 0: never */
-  uint16_t burst;
-};
-
-/* Removes runtime options from argv (keeping argv[0]); returns the new argc. */
-static int parse_runtime_options(int argc, char **argv, struct runtime_options *opts) {
-  opts->idle_exit_ms = -1;
-  opts->burst = 32;
-  int kept = 1;
-  for (int i = 1; i < argc; i++) {
-    char *end = NULL;
-    if (strncmp(argv[i], "--idle-exit-ms=", 15) == 0) {
-      long long value = strtoll(argv[i] + 15, &end, 10);
-      if (*end != '\0' || value < 0) {
-        rte_exit(EXIT_FAILURE, "invalid --idle-exit-ms value '%s': expected milliseconds >= 0\n",
-                 argv[i] + 15);
-      }
-      opts->idle_exit_ms = value;
-    } else if (strncmp(argv[i], "--burst=", 8) == 0) {
-      long value = strtol(argv[i] + 8, &end, 10);
-      if (*end != '\0' || value < 1 || value > MAX_BURST) {
-        rte_exit(EXIT_FAILURE, "invalid --burst value '%s': expected 1..%d\n", argv[i] + 8,
-                 MAX_BURST);
-      }
-      opts->burst = (uint16_t)value;
-    } else {
-      argv[kept++] = argv[i];
-    }
-  }
-  return kept;
 }
 
 struct tx_queue {
@@ -121,22 +87,14 @@ static void flood(struct rte_mbuf *mbuf, uint16_t in_port, uint16_t port_count,
 }
 
 int main(int argc, char **argv) {
-  int eal_args = rte_eal_init(argc, argv);
-  if (eal_args < 0)
+  struct rt_cli cli;
+  rt_cli_parse(argc, argv, RT_SEQUENTIAL, &cli);
+  const struct rt_options opts = cli.opts;
+  struct nf_config *cfg = cli.cfg;
+  if (rte_eal_init(argc, argv) < 0)
     rte_exit(EXIT_FAILURE, "EAL initialisation failed: %s\n", rte_strerror(rte_errno));
-  argc -= eal_args;
-  argv += eal_args;
-
-  struct runtime_options opts;
-  argc = parse_runtime_options(argc, argv, &opts);
 
   char err[256] = "";
-  struct nf_config *cfg = nf_config_parse(argc, argv, err, sizeof(err));
-  if (cfg == NULL) {
-    fprintf(stderr, "%s: %s\n", nf_name, err);
-    nf_config_usage(stderr);
-    rte_exit(EXIT_FAILURE, "bad NF arguments\n");
-  }
   uint16_t port_count = nf_port_count(cfg);
   uint16_t available = rte_eth_dev_count_avail();
   if (available < port_count) {

@@ -98,6 +98,19 @@ static bool parse_line(const char *path, uint32_t line_number, char *line, uint1
   return true;
 }
 
+/* fgets without losing bytes after a NUL: reads one line (with its '\n') into
+ * line, at most cap - 1 bytes; returns the bytes read, 0 at the end. */
+static size_t read_line(FILE *file, char *line, size_t cap) {
+  size_t n = 0;
+  int c;
+  while (n + 1 < cap && (c = getc(file)) != EOF) {
+    line[n++] = (char)c;
+    if (c == '\n') break;
+  }
+  line[n] = '\0';
+  return n;
+}
+
 /* Reads the table file into cfg->entries. */
 static bool load_table(const char *path, struct nf_config *cfg, char *err, size_t err_len) {
   FILE *file = fopen(path, "r");
@@ -111,12 +124,17 @@ static bool load_table(const char *path, struct nf_config *cfg, char *err, size_
   uint32_t line_number = 0;
   bool ok = cfg->entries != NULL;
   if (!ok) nf_opt_fail(err, err_len, "out of memory");
-  while (ok && fgets(line, sizeof(line), file) != NULL) {
+  size_t length = 0;
+  while (ok && (length = read_line(file, line, sizeof(line))) > 0) {
     line_number++;
-    size_t length = strlen(line);
     if (length == sizeof(line) - 1 && line[length - 1] != '\n' && !feof(file)) {
       ok = nf_opt_fail(err, err_len, "%s:%u: line longer than %d characters", path, line_number,
                        BRIDGE_LINE_MAX - 2);
+      break;
+    }
+    if (memchr(line, '\0', length) != NULL) {
+      ok = nf_opt_fail(err, err_len, "%s:%u: NUL byte in the table: expected a text file", path,
+                       line_number);
       break;
     }
     char *comment = strchr(line, '#');
@@ -147,7 +165,9 @@ static bool load_table(const char *path, struct nf_config *cfg, char *err, size_
     }
     if (ok) cfg->entries[cfg->entry_count++] = entry;
   }
-  if (ok && ferror(file)) ok = nf_opt_fail(err, err_len, "cannot read '%s'", path);
+  if (ok && ferror(file)) {
+    ok = nf_opt_fail(err, err_len, "cannot read --table file '%s': %s", path, strerror(errno));
+  }
   fclose(file);
   if (!ok) {
     free(cfg->entries);

@@ -125,6 +125,27 @@ static void test_option_errors(void) {
   CHECK(strstr(err, "'40' for --ports") != NULL);
 }
 
+/* A NUL byte would end the line early for fgets/strlen and hide the rest of it:
+ * refused, naming the line. Negative control: the same table without the NUL. */
+static void test_nul_bytes_and_directories_are_refused(void) {
+  static const char table[] = "02:00:00:00:00:01 1\n02:00:00:00:00:02 0\0junk\n";
+  char path[512];
+  const char *dir = getenv("TEST_TMPDIR");
+  snprintf(path, sizeof(path), "%s/nul_table.txt", dir != NULL ? dir : "/tmp");
+  FILE *file = fopen(path, "wb");
+  REQUIRE(file != NULL);
+  fwrite(table, 1, sizeof(table) - 1, file);
+  fclose(file);
+  char args[1024], err[256] = "";
+  snprintf(args, sizeof(args), "--table %s", path);
+  CHECK(test_parse(args, err) == NULL);
+  CHECK(strstr(err, "nul_table.txt:2: NUL byte in the table") != NULL);
+  CHECK(parse_with_table("", "02:00:00:00:00:01 1\n02:00:00:00:00:02 0\n", err) != NULL);
+  snprintf(args, sizeof(args), "--table %s", dir != NULL ? dir : "/tmp");
+  CHECK(test_parse(args, err) == NULL);
+  CHECK(strstr(err, "Is a directory") != NULL);
+}
+
 static void test_many_entries(void) {
   static char contents[200 * 32];
   size_t used = 0;
@@ -145,6 +166,7 @@ int main(void) {
   RUN_TEST(test_malformed_frames);
   RUN_TEST(test_bad_table_files_name_the_line);
   RUN_TEST(test_option_errors);
+  RUN_TEST(test_nul_bytes_and_directories_are_refused);
   RUN_TEST(test_many_entries);
   return test_main_result();
 }

@@ -52,6 +52,7 @@
 #include <unistd.h>
 
 #include "dpdk_rules/runtime/inmem/pcap_io.h"
+#include "dpdk_rules/runtime/options.h"
 #include "dpdk_rules/runtime/parallel/config_util.h"
 #include "dpdk_rules/runtime/parallel/exec.h"
 #include "dpdk_rules/runtime/parallel/softrss.h"
@@ -125,16 +126,19 @@ static void die(const char *format, const char *a, const char *b) {
   exit(EXIT_FAILURE);
 }
 
+/* A bad option or value: one line, exit status 2 (options.h). */
+static void usage_die(const char *format, const char *a, const char *b) {
+  fprintf(stderr, "%s: ", nf_name);
+  fprintf(stderr, format, a, b);
+  fprintf(stderr, " (--help lists the options)\n");
+  exit(RT_EXIT_USAGE);
+}
+
 static long parse_long(const char *option, const char *text, long min, long max) {
-  char *end = NULL;
-  errno = 0;
-  long value = strtol(text, &end, 10);
-  if (*text == '\0' || *end != '\0' || errno != 0 || value < min || value > max) {
-    fprintf(stderr, "%s: invalid %s value '%s': expected an integer in %ld..%ld\n", nf_name, option,
-            text, min, max);
-    exit(EXIT_FAILURE);
-  }
-  return value;
+  char err[256];
+  int64_t value = 0;
+  if (!rt_parse_int(option, text, min, max, &value, err, sizeof(err))) usage_die("%s%s", err, "");
+  return (long)value;
 }
 
 static void usage(FILE *out) {
@@ -143,8 +147,11 @@ static void usage(FILE *out) {
       "usage: %s_inmem --pcap=PORT:FILE... [--workers=N] "
       "[--strategy=sequential|sn|locks|tm|hybrid] [--outcomes=FILE] [--order=FILE] [--window-ns=N] "
       "[--tm-retries=N] "
-      "[--tm-force-fallback] [--tm-emulate] [--bench [--warmup=W] [--repeat=R]] -- [NF options]\n",
+      "[--tm-force-fallback] [--tm-emulate] [--bench [--warmup=W] [--repeat=R]] -- [NF options]\n"
+      "(the options are described at the top of dpdk_rules/runtime/inmem/inmem_main.c and in "
+      "docs/RUNTIMES.md)\n\n",
       nf_name);
+  nf_config_usage(out);
 }
 
 /* Parses runtime options up to "--"; returns the index of the first NF argument
@@ -157,16 +164,21 @@ static int parse_options(int argc, char **argv, struct options *opts) {
   opts->window_ns = -1;
   opts->warmup = 1;
   opts->repeat = 5;
+  if (rt_wants_help(argc, argv, 1)) {
+    usage(stdout);
+    exit(EXIT_SUCCESS);
+  }
   int i = 1;
   for (; i < argc; i++) {
     const char *arg = argv[i];
     if (strcmp(arg, "--") == 0) break;
     if (strncmp(arg, "--pcap=", 7) == 0) {
       const char *colon = strchr(arg + 7, ':');
-      if (colon == NULL) die("invalid --pcap value '%s': expected PORT:FILE%s", arg + 7, "");
+      if (colon == NULL) usage_die("invalid --pcap value '%s': expected PORT:FILE%s", arg + 7, "");
       char port_text[16];
       size_t n = (size_t)(colon - (arg + 7));
-      if (n == 0 || n >= sizeof(port_text)) die("invalid port in --pcap value '%s'%s", arg + 7, "");
+      if (n == 0 || n >= sizeof(port_text))
+        usage_die("invalid port in --pcap value '%s'%s", arg + 7, "");
       memcpy(port_text, arg + 7, n);
       port_text[n] = '\0';
       long port = parse_long("--pcap port", port_text, 0, MAX_PORTS - 1);
@@ -177,8 +189,8 @@ static int parse_options(int argc, char **argv, struct options *opts) {
       if (strcmp(arg + 11, "sequential") == 0) {
         opts->sequential = true;
       } else if (!nf_par_parse_strategy(arg + 11, &opts->strategy)) {
-        die("invalid --strategy value '%s': expected sequential, sn, locks, tm or hybrid%s",
-            arg + 11, "");
+        usage_die("invalid --strategy value '%s': expected sequential, sn, locks, tm or hybrid%s",
+                  arg + 11, "");
       }
     } else if (strncmp(arg, "--outcomes=", 11) == 0) {
       opts->outcomes = arg + 11;
@@ -198,22 +210,19 @@ static int parse_options(int argc, char **argv, struct options *opts) {
       opts->warmup = (uint32_t)parse_long("--warmup", arg + 9, 0, MAX_REPEAT);
     } else if (strncmp(arg, "--repeat=", 9) == 0) {
       opts->repeat = (uint32_t)parse_long("--repeat", arg + 9, 1, MAX_REPEAT);
-    } else if (strcmp(arg, "--help") == 0) {
-      usage(stdout);
-      exit(EXIT_SUCCESS);
     } else {
-      usage(stderr);
-      die("unknown option '%s'%s (NF options go after --)", arg, "");
+      usage_die("unknown option '%s'%s (NF options go after --)", arg, "");
     }
   }
   if (opts->sequential && opts->workers != 1) {
-    die("--strategy=sequential runs on 1 worker: drop --workers%s%s", "", "");
+    usage_die("--strategy=sequential runs on 1 worker: drop --workers%s%s", "", "");
   }
   if (opts->window_ns >= 0 && opts->bench) {
-    die("--window-ns paces a replay; --bench runs unpaced%s%s", "", "");
+    usage_die("--window-ns paces a replay; --bench runs unpaced%s%s", "", "");
   }
   if (opts->order != NULL && (!opts->sequential || opts->bench)) {
-    die("--order replays a serialization on the sequential NF: use it with "
+    usage_die(
+        "--order replays a serialization on the sequential NF: use it with "
         "--strategy=sequential and without --bench%s%s",
         "", "");
   }
@@ -553,11 +562,7 @@ int main(int argc, char **argv) {
   argv[nf_arg0] = argv[0];
   struct nf_config *cfg = nf_config_parse(argc - nf_arg0, argv + nf_arg0, err, sizeof(err));
   argv[nf_arg0] = saved_arg0;
-  if (cfg == NULL) {
-    fprintf(stderr, "%s: %s\n", nf_name, err);
-    nf_config_usage(stderr);
-    return EXIT_FAILURE;
-  }
+  if (cfg == NULL) usage_die("%s%s", err, "");
   rt.port_count = nf_port_count(cfg);
   uint16_t workers = rt.opts.workers;
   if (!rt.opts.sequential && nf_par_check(&nf_parallel_config, rt.opts.strategy, workers,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define PCAP_MAGIC_US 0xa1b2c3d4u
 #define PCAP_MAGIC_NS 0xa1b23c4du
@@ -24,12 +25,27 @@ int pcap_read_file(const char *path, struct pcap_file *out, char *err, size_t er
   }
   int result = -1;
   uint8_t *content = NULL;
-  if (fseek(f, 0, SEEK_END) != 0) goto done;
-  long size = ftell(f);
-  if (size < 0 || fseek(f, 0, SEEK_SET) != 0) goto done;
+  /* fopen succeeds on a directory, whose "size" (ftell at SEEK_END) is
+   * LONG_MAX: ask what the path is before reading it. */
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0) {
+    snprintf(err, err_len, "%s: cannot stat: %s", path, strerror(errno));
+    goto done;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    snprintf(err, err_len, "%s: %s, not a pcap file: give the path of a capture file", path,
+             S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file");
+    goto done;
+  }
+  long size = (long)st.st_size;
   content = malloc((size_t)size + 1);
-  if (content == NULL || fread(content, 1, (size_t)size, f) != (size_t)size) {
-    snprintf(err, err_len, "%s: cannot read %ld bytes", path, size);
+  if (content == NULL) {
+    snprintf(err, err_len, "%s: out of memory for %ld bytes", path, size);
+    goto done;
+  }
+  if (fread(content, 1, (size_t)size, f) != (size_t)size) {
+    snprintf(err, err_len, "%s: cannot read %ld bytes: %s", path, size,
+             ferror(f) ? strerror(errno) : "the file shrank while being read");
     goto done;
   }
   if (size < 24) {

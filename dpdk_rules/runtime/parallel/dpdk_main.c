@@ -6,14 +6,7 @@
  *
  *   <nf> [EAL options] -- [runtime options] [NF options]
  *
- * Runtime options:
- *   --idle-exit-ms=N        a worker stops after N ms without packets (tests)
- *   --burst=N               RX/TX burst size (default 32, at most 64)
- *   --no-rss                do not configure RSS: the traffic is already split per
- *                           queue (virtual devices such as net_pcap have no RSS)
- *   --tm-retries=N          RTM attempts before the fallback lock (default 8)
- *   --tm-force-fallback     never use RTM, always the fallback lock
- *   --tm-emulate            the software model of RTM (tests; tm.h)
+ * Runtime options: ../options.h (--help lists them with the NF's).
  */
 #include <inttypes.h>
 #include <signal.h>
@@ -31,6 +24,7 @@
 #include "dpdk_rules/runtime/parallel/config_util.h"
 #include "dpdk_rules/runtime/parallel/exec.h"
 #include "dpdk_rules/runtime/parallel/worker_state.h"
+#include "dpdk_rules/runtime/cli.h"
 #include "dpdk_rules/runtime/port_setup.h"
 #include "nflib/instance.h"
 #include "nflib/nf.h"
@@ -46,17 +40,8 @@ _Static_assert(NF_PAR_RSS_L3_DST_ONLY == RTE_ETH_RSS_L3_DST_ONLY, "rss_hf bits")
 _Static_assert(NF_PAR_RSS_L4_SRC_ONLY == RTE_ETH_RSS_L4_SRC_ONLY, "rss_hf bits");
 _Static_assert(NF_PAR_RSS_L4_DST_ONLY == RTE_ETH_RSS_L4_DST_ONLY, "rss_hf bits");
 
-#define MAX_BURST 64
+#define MAX_BURST RT_MAX_BURST
 #define MAX_PORTS 16
-
-struct runtime_options {
-  int64_t idle_exit_ms; /* < 0: never */
-  uint16_t burst;
-  bool no_rss;
-  uint32_t tm_retries;
-  bool tm_force_fallback;
-  bool tm_emulate;
-};
 
 struct port_counters {
   uint64_t rx;
@@ -80,7 +65,7 @@ struct worker {
 } __attribute__((aligned(NF_PAR_CACHE_LINE)));
 
 struct runtime {
-  struct runtime_options opts;
+  struct rt_options opts;
   uint16_t port_count;
   uint16_t workers;
   struct rte_mempool *pool;
@@ -92,45 +77,6 @@ static volatile sig_atomic_t stop_requested;
 static void on_signal(int signum) {
   (void)signum;
   stop_requested = 1;
-}
-
-static long parse_long(const char *option, const char *text, long min, long max) {
-  char *end = NULL;
-  long value = strtol(text, &end, 10);
-  if (*text == '\0' || *end != '\0' || value < min || value > max) {
-    rte_exit(EXIT_FAILURE, "invalid %s value '%s': expected an integer in %ld..%ld\n", option, text,
-             min, max);
-  }
-  return value;
-}
-
-/* Removes runtime options from argv (keeping argv[0]); returns the new argc. */
-static int parse_runtime_options(int argc, char **argv, struct runtime_options *opts) {
-  opts->idle_exit_ms = -1;
-  opts->burst = 32;
-  opts->no_rss = false;
-  opts->tm_retries = 8;
-  opts->tm_force_fallback = false;
-  opts->tm_emulate = false;
-  int kept = 1;
-  for (int i = 1; i < argc; i++) {
-    if (strncmp(argv[i], "--idle-exit-ms=", 15) == 0) {
-      opts->idle_exit_ms = parse_long("--idle-exit-ms", argv[i] + 15, 0, 1L << 40);
-    } else if (strncmp(argv[i], "--burst=", 8) == 0) {
-      opts->burst = (uint16_t)parse_long("--burst", argv[i] + 8, 1, MAX_BURST);
-    } else if (strcmp(argv[i], "--no-rss") == 0) {
-      opts->no_rss = true;
-    } else if (strncmp(argv[i], "--tm-retries=", 13) == 0) {
-      opts->tm_retries = (uint32_t)parse_long("--tm-retries", argv[i] + 13, 0, 1000);
-    } else if (strcmp(argv[i], "--tm-force-fallback") == 0) {
-      opts->tm_force_fallback = true;
-    } else if (strcmp(argv[i], "--tm-emulate") == 0) {
-      opts->tm_emulate = true;
-    } else {
-      argv[kept++] = argv[i];
-    }
-  }
-  return kept;
 }
 
 static void tx_flush(struct worker *w, uint16_t port) {
@@ -325,21 +271,15 @@ static void print_statistics(const struct runtime *rt) {
 }
 
 int main(int argc, char **argv) {
-  int eal_args = rte_eal_init(argc, argv);
-  if (eal_args < 0)
-    rte_exit(EXIT_FAILURE, "EAL initialisation failed: %s\n", rte_strerror(rte_errno));
-  argc -= eal_args;
-  argv += eal_args;
-
   static struct runtime rt;
-  argc = parse_runtime_options(argc, argv, &rt.opts);
+  struct rt_cli cli;
+  rt_cli_parse(argc, argv, RT_PARALLEL, &cli);
+  rt.opts = cli.opts;
+  struct nf_config *cfg = cli.cfg;
+  if (rte_eal_init(argc, argv) < 0)
+    rte_exit(EXIT_FAILURE, "EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+
   char err[512] = "";
-  struct nf_config *cfg = nf_config_parse(argc, argv, err, sizeof(err));
-  if (cfg == NULL) {
-    fprintf(stderr, "%s: %s\n", nf_name, err);
-    nf_config_usage(stderr);
-    rte_exit(EXIT_FAILURE, "bad NF arguments\n");
-  }
   rt.port_count = nf_port_count(cfg);
   if (rt.port_count > MAX_PORTS)
     rte_exit(EXIT_FAILURE, "%s: at most %d ports\n", nf_name, MAX_PORTS);

@@ -1,0 +1,214 @@
+#include "dpdk_rules/runtime/options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+
+enum option_id {
+  OPT_IDLE_EXIT_MS,
+  OPT_BURST,
+  OPT_STATS_INTERVAL_MS,
+  OPT_MTU,
+  OPT_NO_RSS,
+  OPT_TM_RETRIES,
+  OPT_TM_FORCE_FALLBACK,
+  OPT_TM_EMULATE,
+  OPT_HELP,
+  OPT_COUNT,
+};
+
+/* The one table of runtime options: getopt_long's table, the range checks and
+ * --help are all derived from it. */
+struct option_spec {
+  const char *name;
+  const char *value; /* NULL: a flag */
+  int64_t min, max;  /* range of the value */
+  unsigned runtimes;
+  const char *help;
+};
+
+#define RT_BOTH (RT_SEQUENTIAL | RT_PARALLEL)
+
+static const struct option_spec specs[OPT_COUNT] = {
+    [OPT_IDLE_EXIT_MS] = {"idle-exit-ms", "N", 0, RT_MAX_IDLE_EXIT_MS, RT_BOTH,
+                          "stop after N ms without a received packet (default: never)"},
+    [OPT_BURST] = {"burst", "N", 1, RT_MAX_BURST, RT_BOTH, "RX/TX burst size (default 32)"},
+    [OPT_STATS_INTERVAL_MS] = {"stats-interval-ms", "N", 1, UINT32_MAX, RT_BOTH,
+                               "print port and core statistics every N ms (default: at exit "
+                               "only)"},
+    [OPT_MTU] = {"mtu", "N", 68, RT_MAX_MTU, RT_BOTH,
+                 "set every port's MTU (bytes of IP packet; frames up to N+18 bytes), e.g. "
+                 "9000 for jumbo frames (default: the device's)"},
+    [OPT_NO_RSS] = {"no-rss", NULL, 0, 0, RT_PARALLEL,
+                    "do not configure RSS: the traffic is already split per queue "
+                    "(net_pcap has no RSS)"},
+    [OPT_TM_RETRIES] = {"tm-retries", "N", 0, 1000, RT_PARALLEL,
+                        "RTM attempts before the fallback lock (default 8)"},
+    [OPT_TM_FORCE_FALLBACK] = {"tm-force-fallback", NULL, 0, 0, RT_PARALLEL,
+                               "never use RTM, always the fallback lock"},
+    [OPT_TM_EMULATE] = {"tm-emulate", NULL, 0, 0, RT_PARALLEL,
+                        "the software model of RTM (tests on CPUs without RTM)"},
+    [OPT_HELP] = {"help", NULL, 0, 0, RT_BOTH, "print this help and exit"},
+};
+
+static bool fail(char *err, size_t err_len, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool fail(char *err, size_t err_len, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  if (err_len > 0) vsnprintf(err, err_len, format, args);
+  va_end(args);
+  return false;
+}
+
+bool rt_parse_int(const char *option, const char *text, int64_t min, int64_t max, int64_t *out,
+                  char *err, size_t err_len) {
+  /* strtoll would accept blanks, a sign and "" (as 0); only digits are a value. */
+  bool ok = text[0] != '\0';
+  uint64_t value = 0;
+  for (const char *c = text; ok && *c != '\0'; c++) {
+    if (*c < '0' || *c > '9' || value > (UINT64_MAX - 9) / 10) {
+      ok = false;
+    } else {
+      value = value * 10 + (uint64_t)(*c - '0');
+    }
+  }
+  if (!ok || value < (uint64_t)min || value > (uint64_t)max) {
+    return fail(err, err_len, "invalid %s value '%s': expected an integer in %" PRId64 "..%" PRId64,
+                option, text, min, max);
+  }
+  *out = (int64_t)value;
+  return true;
+}
+
+static const char *runtime_name(unsigned runtimes) {
+  return runtimes == RT_PARALLEL ? "parallel" : "sequential";
+}
+
+/* Whether arg spells --name exactly, with nothing or "=..." after it. */
+static bool spells(const char *arg, const char *name) {
+  size_t n = strlen(name);
+  return strncmp(arg, "--", 2) == 0 && strncmp(arg + 2, name, n) == 0 &&
+         (arg[2 + n] == '\0' || arg[2 + n] == '=');
+}
+
+static bool apply(enum option_id id, const char *value, struct rt_options *opts, char *err,
+                  size_t err_len) {
+  const struct option_spec *spec = &specs[id];
+  char option[40];
+  snprintf(option, sizeof(option), "--%s", spec->name);
+  int64_t n = 0;
+  if (spec->value != NULL && !rt_parse_int(option, value, spec->min, spec->max, &n, err, err_len))
+    return false;
+  switch (id) {
+    case OPT_IDLE_EXIT_MS:
+      opts->idle_exit_ms = n;
+      break;
+    case OPT_BURST:
+      opts->burst = (uint16_t)n;
+      break;
+    case OPT_STATS_INTERVAL_MS:
+      opts->stats_interval_ms = (uint32_t)n;
+      break;
+    case OPT_MTU:
+      opts->mtu = (uint32_t)n;
+      break;
+    case OPT_NO_RSS:
+      opts->no_rss = true;
+      break;
+    case OPT_TM_RETRIES:
+      opts->tm_retries = (uint32_t)n;
+      break;
+    case OPT_TM_FORCE_FALLBACK:
+      opts->tm_force_fallback = true;
+      break;
+    case OPT_TM_EMULATE:
+      opts->tm_emulate = true;
+      break;
+    case OPT_HELP:
+    case OPT_COUNT:
+      opts->help = true;
+      break;
+  }
+  return true;
+}
+
+int rt_options_parse(int argc, char **argv, unsigned runtime, struct rt_options *opts,
+                     int *nf_start, char *err, size_t err_len) {
+  *opts = (struct rt_options){.idle_exit_ms = -1, .burst = 32, .tm_retries = 8};
+  /* Value options are optional_argument so that getopt_long takes a value only
+   * after '=': "--burst 3000" is left to the NF. */
+  struct option table[OPT_COUNT + 1];
+  for (int i = 0; i < OPT_COUNT; i++) {
+    table[i] = (struct option){specs[i].name,
+                               specs[i].value != NULL ? optional_argument : no_argument, NULL, i};
+  }
+  table[OPT_COUNT] = (struct option){NULL, 0, NULL, 0};
+  optind = 0; /* glibc: reinitialise (the EAL and NFs use getopt too) */
+  opterr = 0;
+  for (;;) {
+    int at = optind > 0 ? optind : 1;
+    if (at >= argc) {
+      *nf_start = argc;
+      return 0;
+    }
+    const char *arg = argv[at];
+    int index = -1;
+    int opt = getopt_long(argc, argv, "+", table, &index);
+    if (opt == -1) {
+      /* A non-option (the NF's) or "--", which getopt_long skips. */
+      *nf_start = optind > at ? optind : at;
+      return 0;
+    }
+    if (opt == '?') {
+      /* Unknown, hence the NF's; except a flag given a value. */
+      for (int i = 0; i < OPT_COUNT; i++) {
+        if (specs[i].value == NULL && spells(arg, specs[i].name) && strchr(arg, '=') != NULL) {
+          fail(err, err_len, "invalid %s: --%s takes no value", arg, specs[i].name);
+          return -1;
+        }
+      }
+      *nf_start = at;
+      return 0;
+    }
+    const struct option_spec *spec = &specs[opt];
+    if (!spells(arg, spec->name) || (spec->value != NULL && optarg == NULL)) {
+      /* An abbreviation, or "--name VALUE": the NF's (it may own that name). */
+      *nf_start = at;
+      return 0;
+    }
+    if ((spec->runtimes & runtime) == 0) {
+      fail(err, err_len, "%s: only the %s runtime takes --%s", arg, runtime_name(spec->runtimes),
+           spec->name);
+      return -1;
+    }
+    if (!apply((enum option_id)opt, optarg, opts, err, err_len)) return -1;
+  }
+}
+
+void rt_options_usage(FILE *out, unsigned runtime) {
+  fprintf(out, "runtime options (first, values after '='):\n");
+  for (int i = 0; i < OPT_COUNT; i++) {
+    const struct option_spec *spec = &specs[i];
+    if ((spec->runtimes & runtime) == 0) continue;
+    char name[48];
+    if (spec->value != NULL) {
+      snprintf(name, sizeof(name), "--%s=%s", spec->name, spec->value);
+    } else {
+      snprintf(name, sizeof(name), "--%s", spec->name);
+    }
+    fprintf(out, "  %-24s %s", name, spec->help);
+    if (spec->value != NULL) fprintf(out, "; %" PRId64 "..%" PRId64, spec->min, spec->max);
+    fputc('\n', out);
+  }
+}
+
+bool rt_wants_help(int argc, char **argv, int first) {
+  for (int i = first; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0) return true;
+  }
+  return false;
+}
