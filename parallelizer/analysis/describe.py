@@ -11,6 +11,7 @@ import z3
 from pycparser import c_ast
 
 from parallelizer.analysis import frontend, nflib_model, relations, render
+from parallelizer.analysis.budget import Budget, Meter
 from parallelizer.analysis.config_defaults import CONFIG_STRUCT, config_defaults
 from parallelizer.analysis.ctype import ArrayType, CType, IntType, StructType
 from parallelizer.analysis.errors import AnalysisError, unsupported
@@ -96,7 +97,9 @@ class Analyzer:
         include_dirs: list[str],
         ports: int | None = None,
         config_overrides: dict[str, int] | None = None,
+        budget: Budget | None = None,
     ) -> None:
+        self.meter = Meter(budget or Budget())  # before parsing: the budget covers the whole analysis
         self.tu = frontend.parse(source, include_dirs)
         self.ports = ports
         self.defaults = config_defaults(self.tu)
@@ -121,7 +124,7 @@ class Analyzer:
                 "struct nf_state is not defined in the NF source",
                 "define struct nf_state with the NF's nflib objects and config",
             )
-        ex = Executor(self.tu, "init", self.leaf)
+        ex = Executor(self.tu, "init", self.leaf, self.meter)
         st, config_slot = self._fresh_state(ex)
         args: list[Value] = [
             PtrV(Ref(config_slot), CONFIG_STRUCT),
@@ -175,7 +178,7 @@ class Analyzer:
         if self.ports is not None:
             return self.ports
         func = _require(self.tu, "nf_port_count")
-        ex = Executor(self.tu, "init", self.leaf)
+        ex = Executor(self.tu, "init", self.leaf, self.meter)
         st, config_slot = self._fresh_state(ex)
         results = ex.call_function("nf_port_count", [PtrV(Ref(config_slot), CONFIG_STRUCT)], st, func.decl)
         counts = set()
@@ -198,7 +201,7 @@ class Analyzer:
 
     def run_process(self, init_state: PathState, state_slot: int, port: int) -> list[PathResult]:
         func = _require(self.tu, "nf_process")
-        ex = Executor(self.tu, "process", self.leaf)
+        ex = Executor(self.tu, "process", self.leaf, self.meter)
         st = PathState()
         st.store = dict(init_state.store)
         st.slot_types = dict(init_state.slot_types)
@@ -378,9 +381,10 @@ def analyze(
     include_dirs: list[str],
     ports: int | None = None,
     config_overrides: dict[str, int] | None = None,
+    budget: Budget | None = None,
 ) -> Analysis:
-    """The description of the NF in `source` (raises AnalysisError)."""
-    return Analyzer(source, include_dirs, ports, config_overrides).describe()
+    """The description of the NF in `source` (raises AnalysisError, also when a budget is exceeded)."""
+    return Analyzer(source, include_dirs, ports, config_overrides, budget).describe()
 
 
 __all__ = ["Analysis", "PacketV", "analyze"]

@@ -11,7 +11,8 @@ from collections.abc import Callable
 import z3
 from pycparser import c_ast, c_generator
 
-from parallelizer.analysis import nflib_model
+from parallelizer.analysis import merge, nflib_model
+from parallelizer.analysis.budget import Budget, Meter
 from parallelizer.analysis.ctype import (
     BOOL,
     INT,
@@ -102,6 +103,9 @@ class PathState:
         self.counters: dict[str, int] = {}
         self.loop_counts: dict[tuple[int, int], int] = {}
         self.call_stack: list[str] = []
+        # (fork serial, outcome, condition node) of every fork this path went through:
+        # where an exiting and a continuing path of a loop iteration part, the exit was decided.
+        self.trail: list[tuple[int, bool, c_ast.Node | None]] = []
 
     def fork(self) -> PathState:
         other = PathState.__new__(PathState)
@@ -119,6 +123,7 @@ class PathState:
         other.counters = dict(self.counters)
         other.loop_counts = dict(self.loop_counts)
         other.call_stack = list(self.call_stack)
+        other.trail = list(self.trail)
         return other
 
     def new_slot(self, ctype: CType, value: Value | None) -> int:
@@ -253,35 +258,64 @@ def common_type(a: IntType, b: IntType) -> IntType:
 class Executor:
     """Runs one function symbolically over all feasible paths."""
 
-    def __init__(self, tu: TranslationUnit, mode: str, config_value: Callable[[str, IntType], Value]) -> None:
+    def __init__(
+        self,
+        tu: TranslationUnit,
+        mode: str,
+        config_value: Callable[[str, IntType], Value],
+        meter: Meter | None = None,
+    ) -> None:
         self.tu = tu
         self.types = tu.types
         self.mode = mode
         self.config_value = config_value
+        self.meter = meter if meter is not None else Meter(Budget())
         self.solver_checks = 0
         self._hash_fns: dict[int, z3.FuncDeclRef] = {}
+        self._serial = 0
+        if mode == "process":
+            self.meter.start_path()  # one executor runs nf_process for one input port
 
     # ---- feasibility ------------------------------------------------------------
 
-    def feasible(self, st: PathState, extra: z3.BoolRef) -> bool:
+    def feasible(self, st: PathState, extra: z3.BoolRef, node: c_ast.Node | None = None) -> bool:
+        self.meter.tick(node)
         solver = z3.Solver()
+        solver.set("timeout", self.meter.budget.solver_timeout_ms)
         solver.add(*st.assumptions)
         solver.add(*st.conds)
         solver.add(extra)
         self.solver_checks += 1
-        return solver.check() != z3.unsat
+        result = solver.check()
+        if result == z3.unknown:
+            raise self.meter.solver_gave_up(node)
+        return result == z3.sat
 
-    def branch(self, st: PathState, cond: z3.BoolRef) -> list[tuple[PathState, bool]]:
-        """The feasible outcomes of cond on st (st itself is reused for one of them)."""
+    def outcomes(self, st: PathState, cond: z3.BoolRef, node: c_ast.Node | None) -> tuple[bool, bool]:
+        """(cond can hold, cond can fail) under st's path condition."""
         simple = z3.simplify(cond)
         if z3.is_true(simple):
-            return [(st, True)]
+            return True, False
         if z3.is_false(simple):
-            return [(st, False)]
-        can_true = self.feasible(st, cond)
-        can_false = self.feasible(st, z3.Not(cond))
+            return False, True
+        return self.feasible(st, cond, node), self.feasible(st, z3.Not(cond), node)
+
+    def fork(self, st: PathState, node: c_ast.Node | None) -> PathState:
+        """A copy of st for the other outcome of the branch at node (counted in the budget)."""
+        self.meter.fork(node, self.mode == "process")
+        self._serial += 1
+        other = st.fork()
+        st.trail.append((self._serial, True, node))
+        other.trail.append((self._serial, False, node))
+        return other
+
+    def branch(
+        self, st: PathState, cond: z3.BoolRef, node: c_ast.Node | None = None
+    ) -> list[tuple[PathState, bool]]:
+        """The feasible outcomes of cond on st (st itself is reused for one of them)."""
+        can_true, can_false = self.outcomes(st, cond, node)
         if can_true and can_false:
-            other = st.fork()
+            other = self.fork(st, node)
             st.conds.extend(conjuncts(cond))
             other.conds.extend(conjuncts(negate(cond)))
             return [(st, True), (other, False)]
@@ -670,12 +704,7 @@ class Executor:
         if isinstance(node, c_ast.If):
             results: list[tuple[PathState, Ctl]] = []
             for state, cond in self.eval(node.cond, st):
-                for branch_state, taken in self.branch(state, self.truth(cond, node.cond)):
-                    body = node.iftrue if taken else node.iffalse
-                    if body is None:
-                        results.append((branch_state, NORMAL))
-                    else:
-                        results.extend(self.exec_stmt(body, branch_state))
+                results.extend(self.exec_if(node, state, self.truth(cond, node.cond)))
             return results
         if isinstance(node, c_ast.For | c_ast.While | c_ast.DoWhile):
             return self.exec_loop(node, st)
@@ -701,6 +730,59 @@ class Executor:
             return [(st, NORMAL)]
         # An expression statement.
         return [(s, NORMAL) for s, _ in self.eval(node, st)]
+
+    def exec_if(self, node: c_ast.If, st: PathState, cond: z3.BoolRef) -> list[tuple[PathState, Ctl]]:
+        """Both arms when both are feasible: joined into one path (merge.py) when the
+        arms can only change locals and end in one state each, else forked."""
+        can_true, can_false = self.outcomes(st, cond, node.cond)
+        arms = []
+        if can_true and can_false:
+            base, mark = len(st.conds), len(st.trail)
+            other = st.fork()
+            st.conds.extend(conjuncts(cond))
+            other.conds.extend(conjuncts(negate(cond)))
+            if (
+                merge.mergeable(node.iftrue)
+                and merge.mergeable(node.iffalse)
+                and merge.independent_condition(cond)
+            ):
+                then_results = self._arm(node.iftrue, st)
+                else_results = self._arm(node.iffalse, other)
+                if len(then_results) == 1 and len(else_results) == 1:
+                    (then_state, then_ctl), (else_state, else_ctl) = then_results[0], else_results[0]
+                    if then_ctl is NORMAL and else_ctl is NORMAL:
+                        joined = merge.join_states(cond, base, then_state, else_state)
+                        if joined is not None:
+                            return [(joined, NORMAL)]
+                # Not joinable: the arms ran under their conditions exactly as forked paths.
+                self._count_fork(then_results, else_results, mark, node.cond)
+                return then_results + else_results
+            self._count_fork([(st, NORMAL)], [(other, NORMAL)], mark, node.cond)
+            arms = [(node.iftrue, st), (node.iffalse, other)]
+        elif can_true or can_false:
+            arms = [(node.iftrue if can_true else node.iffalse, st)]
+        results: list[tuple[PathState, Ctl]] = []
+        for body, state in arms:
+            results.extend(self._arm(body, state))
+        return results
+
+    def _arm(self, body: c_ast.Node | None, st: PathState) -> list[tuple[PathState, Ctl]]:
+        return [(st, NORMAL)] if body is None else self.exec_stmt(body, st)
+
+    def _count_fork(
+        self,
+        then_results: list[tuple[PathState, Ctl]],
+        else_results: list[tuple[PathState, Ctl]],
+        mark: int,
+        node: c_ast.Node,
+    ) -> None:
+        """Books a fork made by PathState.fork as self.fork would (budget, and the
+        trails of the arms' end states at the fork's place, `mark`)."""
+        self.meter.fork(node, self.mode == "process")
+        self._serial += 1
+        for results, taken in ((then_results, True), (else_results, False)):
+            for state, _ in results:
+                state.trail.insert(mark, (self._serial, taken, node))
 
     def exec_decl(self, node: c_ast.Decl, st: PathState) -> list[PathState]:
         if isinstance(node.type, c_ast.FuncDecl):
@@ -778,6 +860,13 @@ class Executor:
         raise unsupported(node, "brace initialiser for a scalar", "initialise scalars with an expression")
 
     def exec_loop(self, node: c_ast.Node, st: PathState) -> list[tuple[PathState, Ctl]]:
+        """Unrolls a loop. In nf_process, an iteration whose exit is decided by packet
+        or state values (the condition forks, or a break/return inside the body is
+        taken on some paths and not on others) is a symbolic iteration; a path with
+        more than MAX_SYMBOLIC_ITERATIONS of them is refused, as the loop's bound is
+        then not a constant. Exits in the body count only in loops without a
+        variable condition (`while (1)`, `for (;;)`): a loop such as
+        `for (i = 0; i < 8; i++) if (x == i) return ...` is bounded by its counter."""
         key = (id(node), len(st.call_stack))
         st.frames[-1].append({})
         starts: list[PathState] = [st]
@@ -785,12 +874,16 @@ class Executor:
             starts = [s for s, _ in self.exec_stmt(node.init, st)]
         for state in starts:
             state.loop_counts[key] = 0
+        cond_node = getattr(node, "cond", None)
+        # Exits in the body bound the loop only when no variable condition does.
+        guarded = cond_node is not None and self.types.const_eval(cond_node) is None
         done: list[tuple[PathState, Ctl]] = []
         # Paths at the loop head, with how many iterations they ran.
         heads: list[tuple[PathState, int]] = [(s, 0) for s in starts]
         first_unconditional = isinstance(node, c_ast.DoWhile)
         while heads:
             state, iterations = heads.pop(0)
+            self.meter.tick(node)
             if iterations > MAX_CONCRETE_ITERATIONS:
                 raise unsupported(
                     node,
@@ -800,12 +893,12 @@ class Executor:
             entering: list[PathState] = []
             if first_unconditional and iterations == 0:
                 entering = [state]
-            elif isinstance(node, c_ast.For) and node.cond is None:
+            elif cond_node is None:
                 entering = [state]
             else:
-                for cond_state, cond in self.eval(node.cond, state):
-                    condition = self.truth(cond, node.cond)
-                    outcomes = self.branch(cond_state, condition)
+                for cond_state, cond in self.eval(cond_node, state):
+                    condition = self.truth(cond, cond_node)
+                    outcomes = self.branch(cond_state, condition, cond_node)
                     if (
                         len(outcomes) == 2
                         or not z3.is_true(z3.simplify(condition))
@@ -817,32 +910,49 @@ class Executor:
                         count = outcome_state.loop_counts.get(key, 0)
                         if taken:
                             if count > MAX_SYMBOLIC_ITERATIONS and self.mode == "process":
-                                raise unsupported(
-                                    node,
-                                    "loop without a constant bound (its condition depends "
-                                    "on packet or state values)",
-                                    "bound loops by a constant, e.g. for (int i = 0; i < N; i++)",
-                                )
+                                raise self._unbounded(node, cond_node)
                             if count > INIT_SYMBOLIC_ITERATIONS and self.mode == "init":
                                 continue  # init: a few iterations show every constructor call
                             entering.append(outcome_state)
                         else:
                             done.append((outcome_state, NORMAL))
             for body_state in entering:
+                mark = len(body_state.trail)
+                staying: list[PathState] = []
+                leaving: list[PathState] = []
                 for after, ctl in self.exec_stmt(node.stmt, body_state):
-                    if ctl is BREAK:
-                        done.append((after, NORMAL))
-                    elif ctl[0] == "return":
-                        done.append((after, ctl))
+                    if ctl is BREAK or ctl[0] == "return":
+                        done.append((after, NORMAL if ctl is BREAK else ctl))
+                        leaving.append(after)
                     else:
-                        nexts = [after]
-                        if isinstance(node, c_ast.For) and node.next is not None:
-                            nexts = [s for s, _ in self.eval(node.next, after)]
-                        heads.extend((s, iterations + 1) for s in nexts)
+                        staying.append(after)
+                if self.mode == "process" and not guarded and leaving and staying:
+                    decider = _parting(leaving[0].trail, staying[0].trail, mark)
+                    for after in staying:
+                        count = after.loop_counts.get(key, 0) + 1
+                        after.loop_counts[key] = count
+                        if count > MAX_SYMBOLIC_ITERATIONS:
+                            raise self._unbounded(node, decider)
+                for after in staying:
+                    nexts = [after]
+                    if isinstance(node, c_ast.For) and node.next is not None:
+                        nexts = [s for s, _ in self.eval(node.next, after)]
+                    heads.extend((s, iterations + 1) for s in nexts)
         for state, _ in done:
             state.frames[-1].pop()
             state.loop_counts.pop(key, None)
         return done
+
+    def _unbounded(self, loop: c_ast.Node, exit_node: c_ast.Node | None) -> AnalysisError:
+        """The error for a loop whose exit kept depending on packet or state values."""
+        how = f"more than {MAX_SYMBOLIC_ITERATIONS} iterations ran while its exit"
+        if exit_node is not None:
+            how += f" `{source_text(exit_node)}` ({location_of(exit_node)})"
+        return unsupported(
+            loop,
+            f"loop without a constant bound: {how} depends on packet or state values",
+            "bound loops by a constant, e.g. for (int i = 0; i < N; i++) with an early break",
+        )
 
     def exec_switch(self, node: c_ast.Switch, st: PathState) -> list[tuple[PathState, Ctl]]:
         body = node.stmt.block_items if isinstance(node.stmt, c_ast.Compound) else [node.stmt]
@@ -879,7 +989,7 @@ class Executor:
             for entry_index, cond in entries:
                 next_remaining: list[PathState] = []
                 for cur in remaining:
-                    for branch_state, taken in self.branch(cur, cond):
+                    for branch_state, taken in self.branch(cur, cond, node.cond):
                         if not taken:
                             next_remaining.append(branch_state)
                             continue
@@ -1413,7 +1523,7 @@ class Executor:
                     if merged is not None:
                         results.append((state, merged))
                         continue
-            for branch_state, taken in self.branch(state, condition):
+            for branch_state, taken in self.branch(state, condition, node.cond):
                 results.extend(self.eval(node.iftrue if taken else node.iffalse, branch_state))
         return results
 
@@ -1561,7 +1671,7 @@ class Executor:
                     results.append((state2, BoolV(combined)))
                 continue
             # The right operand has effects: it runs only when the left one does not decide.
-            for branch_state, taken in self.branch(state, lcond):
+            for branch_state, taken in self.branch(state, lcond, node.left):
                 if taken != is_and:
                     results.append((branch_state, BoolV(z3.BoolVal(not is_and))))
                     continue
@@ -1652,6 +1762,18 @@ def _type_name(ctype: CType) -> str:
     if isinstance(ctype, VoidType):
         return "void"
     return "a function" if isinstance(ctype, FuncType) else "a floating-point value"
+
+
+def _parting(
+    left: list[tuple[int, bool, c_ast.Node | None]],
+    right: list[tuple[int, bool, c_ast.Node | None]],
+    mark: int,
+) -> c_ast.Node | None:
+    """The condition of the first fork after `mark` where two paths' trails part."""
+    for a, b in zip(left[mark:], right[mark:], strict=False):
+        if a != b:
+            return a[2]
+    return None
 
 
 def _walk(node: c_ast.Node):
