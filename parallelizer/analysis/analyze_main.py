@@ -15,6 +15,7 @@ from absl import app, flags
 from google.protobuf import text_format
 
 from parallelizer.analysis import describe
+from parallelizer.analysis.budget import Budget
 from parallelizer.analysis.errors import AnalysisError
 
 FLAGS = flags.FLAGS
@@ -23,6 +24,10 @@ flags.DEFINE_string("out", None, "output text proto (default: stdout)")
 flags.DEFINE_multi_string("include_dir", ["."], "directories holding nflib/ and the NF's headers")
 flags.DEFINE_integer("ports", None, "number of input ports (default: nf_port_count of the default config)")
 flags.DEFINE_multi_string("config", [], "config override FIELD=VALUE (e.g. lan_port=1)")
+# Budgets (docs/NF_C_SUBSET.md, "Budgets"); the defaults are Budget's.
+flags.DEFINE_integer("max_paths", Budget.max_paths, "most paths through nf_process, all ports", lower_bound=1)
+flags.DEFINE_integer("solver_timeout_ms", Budget.solver_timeout_ms, "most ms per solver check", lower_bound=1)
+flags.DEFINE_integer("max_seconds", int(Budget.max_seconds), "most seconds for the analysis", lower_bound=1)
 
 
 def parse_overrides(items: list[str]) -> dict[str, int]:
@@ -46,7 +51,9 @@ def main(argv: list[str]) -> int:
         os.chdir(workspace)
     start = time.monotonic()
     try:
-        analysis = describe.analyze(FLAGS.src, FLAGS.include_dir, FLAGS.ports, parse_overrides(FLAGS.config))
+        budget = Budget(FLAGS.max_paths, FLAGS.solver_timeout_ms, FLAGS.max_seconds)
+        overrides = parse_overrides(FLAGS.config)
+        analysis = describe.analyze(FLAGS.src, FLAGS.include_dir, FLAGS.ports, overrides, budget)
     except AnalysisError as error:
         print(str(error), file=sys.stderr)
         return 2

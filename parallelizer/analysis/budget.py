@@ -25,13 +25,6 @@ class Budget:
     solver_timeout_ms: int = 10_000  # one feasibility check
     max_seconds: float = 120.0  # the whole analysis (init, port count, every port)
 
-    def check(self) -> None:
-        """Raises ValueError naming the flag whose value is not positive."""
-        for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            if not value > 0:
-                raise ValueError(f"--{field.name}={value}: must be positive")
-
 
 def _branch_text(node: c_ast.Node) -> str:
     from parallelizer.analysis.executor import source_text  # executor imports this module
