@@ -18,6 +18,9 @@ gives
     :inmem              in-memory runtime (software RSS, any strategy, benchmarks)
     :soundness_driver   the NF with every nflib access recorded (tests/soundness)
     :soundness_test     dynamic soundness check of the plan (docs/SOUNDNESS.md)
+    :test_spec          what the NF's tests need (with test_spec = {...}: ports and
+                        their roles, traffic profiles and shaping, options)
+    :matrix_test        the equivalence matrix of the NF (with test_spec; docs/EQUIVALENCE.md)
 
 A new NF has no checked-in description.textproto yet: until it has, `:plan` and
 `:description_test` fail with the command that writes the first one,
@@ -35,6 +38,7 @@ plan's reason, when they disagree.
 load("//dpdk_rules:analysis.bzl", "nf_description")
 load("//dpdk_rules:parallel.bzl", "nf_parallel_targets")
 load("//parallelizer/cli:plan.bzl", "nf_first_golden", "nf_plan")
+load("//tests/equivalence:equivalence.bzl", "nf_test_targets")
 
 def nf_package(
         name,
@@ -47,6 +51,7 @@ def nf_package(
         analysis_ports = None,
         plan_cores = 16,
         soundness_args = [],
+        test_spec = None,
         visibility = ["//visibility:public"]):
     """All targets of one NF; see the module docstring.
 
@@ -60,8 +65,11 @@ def nf_package(
       analysis_hdrs: headers outside nflib that the analyzed source includes.
       analysis_ports: input port count, when nf_port_count is not a constant.
       plan_cores: cores the plan's RETA is spread over.
-      soundness_args: NF options for :soundness_test when the NF is not in
-        tests/equivalence/nf_table.py (which gives the options per profile).
+      soundness_args: NF options for :soundness_test when the NF has no test_spec.
+      test_spec: what the NF's tests need (tests/equivalence/nf_spec.py): a dict
+        with "ports" (role of each port: "client" or "server"), optional
+        "profiles", "args", "profile_args" ({profile: options}) and "shape".
+        Adds :test_spec and :matrix_test (docs/EQUIVALENCE.md).
       visibility: of the public targets.
     """
     # The sources are inputs of analysis-driven tools elsewhere (demo, benchmarks).
@@ -103,9 +111,18 @@ def nf_package(
         hybrid = hybrid,
         visibility = visibility,
     )
-    nf_soundness_test(name = name, nf = ":nf", plan = ":plan", nf_args = soundness_args, visibility = visibility)
+    if test_spec != None:
+        nf_test_targets(nf = name, spec = test_spec, visibility = visibility)
+    nf_soundness_test(
+        name = name,
+        nf = ":nf",
+        plan = ":plan",
+        nf_args = soundness_args,
+        spec = ":test_spec" if test_spec != None else None,
+        visibility = visibility,
+    )
 
-def nf_soundness_test(name, nf, plan, nf_args = [], visibility = None):
+def nf_soundness_test(name, nf, plan, nf_args = [], spec = None, visibility = None):
     """:soundness_driver (the NF with recorded nflib accesses) and
     :soundness_test (tests/soundness: the plan's partitioning checked on them)."""
     native.cc_binary(
@@ -124,7 +141,8 @@ def nf_soundness_test(name, nf, plan, nf_args = [], visibility = None):
             "--driver=$(rootpath :soundness_driver)",
             "--plan=$(rootpath %s)" % plan,
         ] + ["--nf_arg=" + a for a in nf_args],
-        data = [":soundness_driver", plan],
+        # The spec (when there is one) gives the options and traffic shaping.
+        data = [":soundness_driver", plan] + ([spec] if spec else []),
         python_version = "PY3",
         deps = [Label("//tests/soundness:soundness_lib")],
     )

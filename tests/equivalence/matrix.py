@@ -13,8 +13,7 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 
-from tests import dpdk_harness
-from tests.equivalence import compare, declared, nf_table, runner, serialization, tm_paths, traffic
+from tests.equivalence import compare, declared, nf_spec, runner, serialization, tm_paths, traffic
 
 WORKERS = (1, 2, 4, 8)
 PACKETS = 2400
@@ -28,25 +27,31 @@ WINDOW_NS = 8000
 
 @dataclasses.dataclass(frozen=True)
 class Nf:
-    entry: nf_table.NfEntry
+    entry: nf_spec.NfSpec  # what the NF's package declares its tests need
     binary: str
     decl: declared.Declared
+
+    @property
+    def ports(self) -> int:
+        return self.entry.ports
 
 
 @functools.cache
 def load_nf(name: str) -> Nf:
-    entry = nf_table.entries()[name]
-    decl = declared.load(
-        dpdk_harness.runfile(f"nfs/{name}/plan.textproto"),
-        dpdk_harness.runfile(f"nfs/{name}/description.generated.textproto"),
-    )
-    return Nf(entry, dpdk_harness.runfile(f"nfs/{name}/inmem"), decl)
+    """The NF whose :test_spec is in the runfiles; its other files are next to it."""
+    entry = nf_spec.load(name)
+    decl = declared.load(entry.file("plan.textproto"), entry.file("description.generated.textproto"))
+    return Nf(entry, entry.file("inmem"), decl)
+
+
+def build_traffic(nf: Nf, profile: str, packets: int, seed: int) -> traffic.Traffic:
+    """A profile's traffic over the NF's ports, shaped as its spec says."""
+    return traffic.build(profile, packets, seed=seed, shape=nf.entry.shape, roles=nf.entry.roles)
 
 
 @functools.cache
 def profile_traffic(name: str, profile: str, packets: int = PACKETS) -> traffic.Traffic:
-    nf = load_nf(name)
-    return traffic.build(profile, packets, seed=hash((name, profile)) & 0xFFFF, shape=nf.entry.shape)
+    return build_traffic(load_nf(name), profile, packets, seed=hash((name, profile)) & 0xFFFF)
 
 
 def _with_replies(base: traffic.Traffic, outcomes: list[runner.Outcome]) -> list[runner.Packet]:
@@ -81,7 +86,7 @@ def run_with_replies(
     seen = []
     passes = MAX_REPLY_PASSES if settle else MAX_SHARED_PASSES
     for _ in range(passes):
-        run = runner.run(nf.binary, packets, strategy, workers, nf_args=args, extra=extra)
+        run = runner.run(nf.binary, packets, strategy, workers, nf_args=args, extra=extra, ports=nf.ports)
         derived = _with_replies(base, run.outcomes)
         if derived == packets or (not settle and len(seen) + 1 == passes):
             return packets, run
@@ -209,7 +214,12 @@ def run_shared(
     if problems:
         return CellResult(compare.Result([], problems, len(par_packets)), path_problems, tm)
     replay = runner.run(
-        nf.binary, par_packets, "sequential", nf_args=args, order=serialization.replay_order(par)
+        nf.binary,
+        par_packets,
+        "sequential",
+        nf_args=args,
+        order=serialization.replay_order(par),
+        ports=nf.ports,
     )
     exact = dataclasses.replace(nf.decl, index_fields=[])
     result = compare.compare(

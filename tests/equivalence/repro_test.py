@@ -102,19 +102,20 @@ def test_sn_share_of_zero_entries_is_refused_naming_the_objects() -> None:
 
 def _lb_packets(filler: int, client_port: int) -> list[runner.Packet]:
     """A backend's heartbeat behind `filler` dropped packets of its queue, then
-    one client packet (on another queue in the plan's RSS)."""
-    from tests.equivalence import nf_table
-
+    one client packet (on another queue in the plan's RSS). The backend, VIP
+    and heartbeat come from the load balancer's test spec (shapes.Heartbeats)."""
+    heartbeats = matrix.load_nf("load_balancer").entry.shape.background
     start = 1_000_000_000
     out = []
-    heartbeat = nf_table._heartbeat(nf_table.BACKENDS[0], 0)
+    backend = heartbeats.backends[0]
+    heartbeat = heartbeats.heartbeat(backend, 0)
     # Same 4-tuple as the heartbeat (same queue), but TCP: not a heartbeat, and
     # from a backend that is not live yet: dropped.
-    noise = Flow(nf_table.BACKENDS[0], nf_table.VIP, nf_table.HEARTBEAT_PORT, nf_table.HEARTBEAT_PORT, 6)
+    noise = Flow(backend, heartbeats.vip, heartbeats.port, heartbeats.port, 6)
     for i in range(filler):
         out.append(runner.Packet(1, start + i, framing.l4_frame(noise, 64)))
     out.append(runner.Packet(1, start + filler, heartbeat.frame))
-    client = Flow(0x0A000001, nf_table.VIP, client_port, 80, 6)
+    client = Flow(0x0A000001, heartbeats.vip, client_port, 80, 6)
     out.append(runner.Packet(0, start + filler + 1, framing.l4_frame(client, 64)))
     return out
 

@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from tests.equivalence import matrix, tm_paths, traffic
+from tests.equivalence import matrix, tm_paths
 
 PACKETS = 4800
 SEEDS = (11, 23, 47)
@@ -44,7 +44,7 @@ CASES = [
 @pytest.mark.parametrize("nf,profile,path,workers,seed", CASES)
 def test_tm_matches_its_serialization(nf: str, profile: str, path: str, workers: int, seed: int) -> None:
     entry = matrix.load_nf(nf)
-    base = traffic.build(profile, PACKETS, seed=seed, shape=entry.entry.shape)
+    base = matrix.build_traffic(entry, profile, PACKETS, seed=seed)
     args = entry.entry.args(profile)
     seq_packets, _ = matrix.run_with_replies(entry, base, args, "sequential", 1)
     extra = RTM_FLAGS if path == "tm_rtm" else []

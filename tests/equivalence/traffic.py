@@ -1,6 +1,12 @@
 """Matrix traffic: the profiles of //tools:traffic turned into timed packets with
 reply links (which earlier client packet a server packet answers), plus NF
-specific background (load-balancer heartbeats) from the NF table."""
+specific shaping and background (shapes.py, from the NF's test spec).
+
+Profiles are generated on two canonical ports (0: clients, 1: servers) and
+then spread over the NF's ports by role (nf_spec.ROLES): each flow opens from
+one client port and is answered from one server port, both chosen by its
+5-tuple, so an N-port NF gets traffic from every client port and replies on
+every server port; with one port of each role the traffic is unchanged."""
 
 from __future__ import annotations
 
@@ -13,7 +19,10 @@ from tests.equivalence.runner import Packet
 from tools.traffic import framing, profiles
 from tools.traffic.profiles import Flow, TrafficPacket, TrafficSpec
 
-PROFILES = ("uniform", "zipf", "churn", "spoofed", "portscan", "overflow", "malformed", "heartbeat_loss")
+# heartbeat_loss needs servers that heartbeat (shapes.py); the others apply to any NF.
+DEFAULT_PROFILES = ("uniform", "zipf", "churn", "spoofed", "portscan", "overflow", "malformed")
+PROFILES = (*DEFAULT_PROFILES, "heartbeat_loss")
+TWO_PORTS = ("client", "server")
 CHURN_EXPIRY_NS = 1_000_000  # NF expiry for the churn profile: 1 ms ...
 CHURN_SPAN_EXPIRIES = 6  # ... and the trace spans 6 of them
 
@@ -28,7 +37,7 @@ class Traffic:
 
 @dataclasses.dataclass(frozen=True)
 class Shape:
-    """NF-specific shaping of the generic traffic (from the NF table)."""
+    """NF-specific shaping of the generic traffic (shapes.py, from the NF's test spec)."""
 
     flow: Callable[[Flow], Flow] = lambda f: f  # applied to client flows
     macs_from_ips: bool = False
@@ -38,6 +47,49 @@ class Shape:
 
 def mac_of(ip: int) -> bytes:
     return b"\x02\x01" + struct.pack("!I", ip)
+
+
+def port_mac(port: int, roles: Sequence[str]) -> bytes:
+    """MAC of the hosts behind `port`: the first client port's hosts have
+    framing.CLIENT_MAC, the first server port's framing.SERVER_MAC, the hosts
+    of any other port a MAC of their own (02:00:00:00:10:<port>)."""
+    if port == roles.index("client"):
+        return framing.CLIENT_MAC
+    if port == roles.index("server"):
+        return framing.SERVER_MAC
+    return bytes((2, 0, 0, 0, 0x10, port))
+
+
+def _spread_key(flow: Flow) -> int:
+    """A flow's pick among the ports of a role (the same for both directions
+    once the flow is oriented client -> server)."""
+    return flow.src_ip * 7 + flow.dst_ip * 5 + flow.src_port * 3 + flow.dst_port + flow.proto
+
+
+def _rename_macs(frame: bytes, renames: dict[bytes, bytes]) -> bytes:
+    if len(frame) < 12:
+        return frame
+    dst, src = frame[0:6], frame[6:12]
+    return renames.get(dst, dst) + renames.get(src, src) + frame[12:]
+
+
+def _to_ports(stream: Sequence[TrafficPacket], roles: Sequence[str]) -> list[TrafficPacket]:
+    """Moves canonical port 0 (clients) and 1 (servers) onto the NF's ports by
+    role; the canonical client and server MACs become the chosen ports' MACs
+    (port_mac)."""
+    clients = [p for p, r in enumerate(roles) if r == "client"]
+    servers = [p for p, r in enumerate(roles) if r == "server"]
+    out = []
+    for i, p in enumerate(stream):
+        if p.flow is None:
+            pick = i
+        else:
+            pick = _spread_key(p.flow if p.port == 0 else p.flow.reversed())
+        client, server = clients[pick % len(clients)], servers[pick % len(servers)]
+        renames = {framing.CLIENT_MAC: port_mac(client, roles), framing.SERVER_MAC: port_mac(server, roles)}
+        port = client if p.port == 0 else server
+        out.append(dataclasses.replace(p, port=port, frame=_rename_macs(p.frame, renames)))
+    return out
 
 
 def _frame(
@@ -89,7 +141,9 @@ def _respace(packets: list[TrafficPacket]) -> list[TrafficPacket]:
     return profiles.merge(packets)
 
 
-def build(profile: str, packets: int, seed: int, shape: Shape) -> Traffic:
+def build(profile: str, packets: int, seed: int, shape: Shape, roles: Sequence[str] = TWO_PORTS) -> Traffic:
+    """roles: of the NF's ports (nf_spec.ROLES); background packets come with
+    their own ports."""
     start = 1_000_000_000
     spec = TrafficSpec(packets=packets, flows=max(packets // 6, 8), seed=seed, start_ns=start, frame_size=64)
     if profile == "uniform":
@@ -126,6 +180,7 @@ def build(profile: str, packets: int, seed: int, shape: Shape) -> Traffic:
         raise ValueError(f"unknown profile {profile!r}: expected one of {', '.join(PROFILES)}")
     stream = _respace(_shape(stream, shape))
     answers = _link(stream)
+    stream = _to_ports(stream, roles)
     out = [Packet(p.port, p.timestamp_ns, p.frame) for p in stream]
     if shape.background is not None:
         extra = shape.background(out[0].timestamp_ns, out[-1].timestamp_ns, profile)

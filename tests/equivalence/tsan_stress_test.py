@@ -32,7 +32,7 @@ CASES = [
 
 def _traffic(nf: str) -> traffic.Traffic:
     # Many new flows (map/dchain writes) and Zipf-hot flows (contention).
-    return traffic.build("zipf", 6000, seed=7, shape=matrix.load_nf(nf).entry.shape)
+    return matrix.build_traffic(matrix.load_nf(nf), "zipf", 6000, seed=7)
 
 
 @pytest.mark.parametrize("nf,strategy,workers", CASES)
@@ -51,6 +51,7 @@ def test_tsan_reports_nothing(nf: str, strategy: str, workers: int) -> None:
             extra=extra,
             env=TSAN_ENV,
             timeout_s=300,
+            ports=entry.ports,
         )
     except RuntimeError as e:
         pytest.fail(f"TSan build of {nf} ({strategy}, {workers} threads) failed:\n{str(e)[-6000:]}")
@@ -67,6 +68,7 @@ def test_tsan_reports_nothing(nf: str, strategy: str, workers: int) -> None:
         "sequential",
         nf_args=entry.entry.args("zipf"),
         order=serialization.replay_order(par),
+        ports=entry.ports,
     )
     exact = dataclasses.replace(entry.decl, index_fields=[])
     result = compare.compare(

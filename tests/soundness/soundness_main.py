@@ -21,7 +21,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--nf", required=True)
     parser.add_argument("--driver", required=True)
     parser.add_argument("--plan", required=True)
-    parser.add_argument("--nf_arg", action="append", default=[], help="NF option for NFs not in nf_table.py")
+    parser.add_argument("--nf_arg", action="append", default=[], help="NF option for NFs without a test_spec")
     args = parser.parse_args(argv)
     with open(args.plan) as f:
         plan = text_format.Parse(f.read(), plan_pb2.Plan())

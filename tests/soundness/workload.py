@@ -1,7 +1,7 @@
 """Traffic for the soundness check and the sequential recording runs.
 
 Every profile of the equivalence matrix (tests/equivalence/traffic.py, with
-the NF's options and shaping from nf_table.py), plus:
+the NF's options and shaping from its test spec, nf_spec.py), plus:
 
 * prefix: client hosts of one /24, servers in four prefixes (keys that share
   masked bits: a plan keyed on a prefix, or wrongly on one, shows here);
@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 
-from tests.equivalence import nf_table, traffic
+from tests.equivalence import nf_spec, traffic
 from tests.equivalence.runner import Packet
 from tests.soundness import trace as trace_mod
 from tests.soundness.check import Run
@@ -60,7 +60,7 @@ def _seed(nf: str, profile: str) -> int:
 def profiles(
     nf: str, port_count: int, default_args: Sequence[str] = (), packets: int = PACKETS
 ) -> list[Profile]:
-    entry = nf_table.entries().get(nf) or nf_table.NfEntry(nf, nf_table.ALL, common=tuple(default_args))
+    entry = nf_spec.available().get(nf) or nf_spec.default(nf, default_args)
     out = []
     for name in entry.profiles:
         out.append(
