@@ -17,6 +17,8 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from tests import nfpar_runfiles
+
 # "[wp] [CVC4 1.8] Goal typed_nf_pkt_eth_src_ensures : Valid (...)" and
 # "[wp] [Failed] Goal typed_parse_ensures" (details on the next lines).
 GOAL_LINE = re.compile(r"^\[wp\] \[(?P<who>[^\]]+)\] Goal (?P<goal>\S+)(?: : (?P<verdict>\w+))?")
@@ -92,10 +94,12 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     find_tools()
     functions = [f for f in args.functions.split(",") if f]
-    root = os.getcwd()  # the runfiles tree: nflib/*.c and nflib/*.h
-    source = os.path.join(root, args.source)
-    if not os.path.isfile(source):
-        sys.exit(f"verify_test: --source {args.source}: no such file under {root}")
+    try:
+        source = nfpar_runfiles.path(args.source)
+    except FileNotFoundError as missing:
+        sys.exit(f"verify_test: --source {missing}")
+    # nfpar's root in the runfiles tree: nflib/*.c and nflib/*.h below it.
+    root = source[: -len(args.source)].rstrip("/")
     tmp = os.environ.get("TEST_TMPDIR") or tempfile.mkdtemp()
     env = dict(os.environ, HOME=why3_home(tmp))
     command = [

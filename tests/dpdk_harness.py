@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 
 import dpkt
 
+from tests import nfpar_runfiles
+
 # EAL options that work without hugepages, PCI devices or a shared runtime dir.
 # (--in-memory is not allowed with --no-huge; --no-shconf keeps concurrent runs apart.)
 EAL_BASE_ARGS = (
@@ -95,11 +97,9 @@ def run_nf(
 
 
 def runfile(path: str) -> str:
-    """Absolute path of a data dependency given relative to the workspace root."""
-    base = os.environ.get("TEST_SRCDIR")
-    workspace = os.environ.get("TEST_WORKSPACE", "nfpar")
-    if base:
-        candidate = os.path.join(base, workspace, path)
-        if os.path.exists(candidate):
-            return candidate
+    """Absolute path of a data dependency given relative to nfpar's root; from the
+    runfiles under Bazel (nfpar's workspace or a vendoring one), else the path as
+    given (a developer running the module directly from the checkout)."""
+    if "TEST_SRCDIR" in os.environ or "RUNFILES_DIR" in os.environ or "RUNFILES_MANIFEST_FILE" in os.environ:
+        return nfpar_runfiles.path(path)
     return os.path.abspath(path)

@@ -13,6 +13,7 @@ import pytest
 
 from parallelizer.analysis import describe
 from parallelizer.analysis.errors import AnalysisError
+from tests import nfpar_runfiles
 
 TESTDATA = "parallelizer/analysis/testdata"
 CASES = [
@@ -43,8 +44,7 @@ def expected_error(path: str) -> tuple[int, str]:
 
 
 def analyzer_binary() -> str:
-    runfiles = os.environ.get("TEST_SRCDIR", "")
-    return os.path.join(runfiles, os.environ.get("TEST_WORKSPACE", "nfpar"), "parallelizer/analysis/analyze")
+    return nfpar_runfiles.path("parallelizer/analysis/analyze")
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -13,15 +13,13 @@ from google.protobuf import text_format
 
 from parallelizer.codegen import config_model, generate
 from proto import plan_pb2
+from tests import nfpar_runfiles
 
 TESTDATA = "tests/parallel/testdata"
 
 
 def data_path(name: str) -> str:
-    base = os.environ.get("TEST_SRCDIR")
-    if base:
-        return os.path.join(base, os.environ.get("TEST_WORKSPACE", "nfpar"), TESTDATA, name)
-    return os.path.join(TESTDATA, name)
+    return nfpar_runfiles.path(f"{TESTDATA}/{name}")
 
 
 def write_plan(text: str) -> str:

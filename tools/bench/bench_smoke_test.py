@@ -11,14 +11,14 @@ import tempfile
 
 import pytest
 
+from tests import nfpar_runfiles
 from tools.bench import key_quality, report
 
 NF = "firewall"  # a shared-nothing plan: all four strategies
 
 
 def _bench_binary() -> str:
-    base = os.environ["TEST_SRCDIR"]
-    return os.path.join(base, os.environ.get("TEST_WORKSPACE", "nfpar"), "tools", "bench", "bench")
+    return nfpar_runfiles.path("tools/bench/bench")
 
 
 @pytest.fixture(scope="module")
