@@ -11,6 +11,10 @@ import pytest
 
 from parallelizer.analysis import describe
 from proto import nf_description_pb2 as pb
+from tests import nfpar_runfiles
+
+# The paths below are relative to nfpar's root, also when nfpar is vendored.
+os.chdir(nfpar_runfiles.root())
 
 TESTDATA = "parallelizer/analysis/testdata"
 DROP, FORWARD, FLOOD = pb.Outcome.DROP, pb.Outcome.FORWARD, pb.Outcome.FLOOD
