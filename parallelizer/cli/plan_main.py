@@ -3,6 +3,10 @@ keys) from an NF description and writes it as a text proto.
 
   bazel run //parallelizer/cli:plan -- --description=nfs/fw/description.textproto \
       --out=/tmp/fw.plan.textproto --strategy=auto --key_length=52 --reta_size=512 --cores=16
+
+Relative paths are relative to where bazel runs; `-` reads the description from
+stdin or writes the plan to stdout (the summary then goes to stderr). Exit codes
+and error lines: docs/CLI.md.
 """
 
 from __future__ import annotations
@@ -11,22 +15,31 @@ import sys
 import threading
 import time
 
-from absl import app, flags
+from absl import flags
 from google.protobuf import text_format
 
+from parallelizer.cli import conventions
 from parallelizer.sharding import fields, planner, validate
 from proto import plan_pb2
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("description", None, "NfDescription text proto (e.g. nfs/<nf>/description.textproto).")
-flags.DEFINE_string("out", None, "Where to write the Plan text proto; omitted: only the summary is printed.")
+flags.DEFINE_string(
+    "description", None, "NfDescription text proto (e.g. nfs/<nf>/description.textproto); - for stdin."
+)
+flags.DEFINE_string(
+    "out", None, "Where to write the Plan text proto (- for stdout); omitted: only the summary is printed."
+)
 flags.DEFINE_enum("strategy", "auto", sorted(planner.STRATEGIES), "Parallelization strategy; auto picks.")
 flags.DEFINE_integer("key_length", 52, "RSS key length in bytes: 40 (ixgbe, mlx5) or 52 (i40e, ice).")
 flags.DEFINE_integer("reta_size", 512, "RSS redirection table entries: 64, 128 or 512.")
 flags.DEFINE_integer("cores", 16, "Worker cores (RSS queues).")
-flags.DEFINE_integer("seed", 1, "Seed for key sampling and the randomized check.")
-
-EXIT_USAGE = 2
+flags.DEFINE_integer(
+    "seed",
+    1,
+    "Seed for key sampling and the randomized check.",
+    lower_bound=0,
+    upper_bound=validate.uint_max(plan_pb2.Plan.DESCRIPTOR.fields_by_name["seed"]),  # stored in the plan
+)
 
 
 class _Progress:
@@ -94,12 +107,14 @@ def summary(result: planner.PlanResult) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) > 1:
-        print(f"plan: unexpected arguments {argv[1:]}; use --flags", file=sys.stderr)
-        return EXIT_USAGE
+    del argv  # the conventions refuse positional arguments
     if not FLAGS.description:
-        print("plan: --description=<NfDescription text proto> is required", file=sys.stderr)
-        return EXIT_USAGE
+        raise conventions.UsageError(
+            "--description",
+            "''",
+            "the NfDescription text proto is required",
+            "pass --description=<file> or -",
+        )
     options = planner.PlanOptions(
         strategy=FLAGS.strategy,
         key_length=FLAGS.key_length,
@@ -107,41 +122,54 @@ def main(argv: list[str]) -> int:
         cores=FLAGS.cores,
         seed=FLAGS.seed,
     )
-    progress = _Progress()
     try:
         planner.check_options(options)
+    except planner.PlanError as e:  # the message names the option and its value
+        raise conventions.UsageError.text(f"{e}; see --helpshort for the values each flag takes") from None
+    if FLAGS.out:  # refuse a bad --out before minutes of planning
+        conventions.check_writable(FLAGS.out, "--out")
+    # With the plan on stdout, the summary must not mix into it.
+    report = sys.stderr if FLAGS.out == conventions.STDIO else sys.stdout
+    progress = _Progress()
+    try:
         started = time.perf_counter()
         progress.step(f"reading {FLAGS.description}")
-        description = validate.load(FLAGS.description)
+        origin = "<stdin>" if FLAGS.description == conventions.STDIO else FLAGS.description
+        text = conventions.read_text(FLAGS.description, "--description", "the description")
+        description = validate.parse(text, origin)
         result = planner.make_plan(description, options, progress.step)
         result.timings["total"] = time.perf_counter() - started
-    except (validate.DescriptionError, planner.PlanError) as e:
+    except validate.DescriptionError as e:
+        raise _description_error(e) from None
+    except planner.PlanError as e:
+        raise conventions.DataError(
+            origin, str(e), "change the flags or the NF (docs/SHARDING.md explains the choices)"
+        ) from None
+    finally:
         progress.done()
-        print(f"plan: {e}", file=sys.stderr)
-        return EXIT_USAGE
-    progress.done()
-    print(summary(result))
+    print(summary(result), file=report)
     if FLAGS.out:
-        try:
-            with open(FLAGS.out, "w", encoding="utf-8") as f:
-                f.write(text_format.MessageToString(result.plan))
-        except OSError as e:
-            print(f"plan: cannot write --out={FLAGS.out}: {e.strerror}", file=sys.stderr)
-            return EXIT_USAGE
-        print(f"wrote {FLAGS.out}")
-    return 0
+        conventions.write_text(FLAGS.out, text_format.MessageToString(result.plan), "--out")
+        if FLAGS.out != conventions.STDIO:
+            print(f"wrote {FLAGS.out}", file=report)
+    return conventions.EXIT_OK
 
 
-def _parse_flags(argv: list[str]) -> list[str]:
-    try:
-        return FLAGS(argv)
-    except flags.Error as e:
-        print(f"plan: {e}\nPass --helpshort to see the flags.", file=sys.stderr)
-        sys.exit(EXIT_USAGE)
+_MAX_PROBLEMS_SHOWN = 10  # a corrupt file can have thousands; the first ones locate the damage
+
+
+def _description_error(e: validate.DescriptionError) -> conventions.CliError:
+    """One line per problem, each `<file>: error: <problem>; <what to do>`."""
+    todo = "regenerate the description with //parallelizer/analysis:analyze or fix that field"
+    shown = e.problems[:_MAX_PROBLEMS_SHOWN]
+    lines = [f"{e.origin}: error: {problem}; {todo}" for problem in shown]
+    if len(e.problems) > len(shown):
+        lines.append(f"{e.origin}: note: {len(e.problems) - len(shown)} more problem(s) not shown")
+    return conventions.LocatedDataError("\n".join(lines))
 
 
 def run() -> None:
-    app.run(main, flags_parser=_parse_flags)
+    conventions.run(main, "plan")
 
 
 if __name__ == "__main__":

@@ -50,10 +50,20 @@ class SolutionSpace:
         return all(((row & x).bit_count() & 1) == 0 for row in self.pivots.values())
 
 
+# The solution space holds up to `variables` basis vectors of `variables` bits
+# each: 2^15 variables are 128 MiB. The planner's systems have one variable per
+# key bit per port (16 ports x 52 B keys = 6656, parallelizer/limits.py), so
+# this bound only stops a caller that skipped validation before it exhausts
+# memory.
+MAX_VARIABLES = 1 << 15
+
+
 class HomogeneousSystem:
     """Equations sum_{v in row} x_v = 0, reduced incrementally (Gauss-Jordan)."""
 
     def __init__(self, variables: int) -> None:
+        if not 0 <= variables <= MAX_VARIABLES:
+            raise ValueError(f"a GF(2) system of {variables} variables is outside 0..{MAX_VARIABLES}")
         self.variables = variables
         self._rows: dict[int, int] = {}  # pivot (lowest set bit) -> row, fully reduced
 
