@@ -1,13 +1,68 @@
 #include "dpdk_rules/runtime/port_setup.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "dpdk_rules/runtime/options.h"
 
 #define RX_DESCRIPTORS 1024
 #define TX_DESCRIPTORS 1024
+/* Per-lcore mempool cache; an lcore's cache holds up to 1.5 times this. */
+#define POOL_CACHE 256
+#define POOL_DATA_ROOM RTE_MBUF_DEFAULT_BUF_SIZE
+
+/* The descriptor counts of port's queues: ours, within the driver's limits. */
+static void port_descriptors(uint16_t port, uint16_t *rx, uint16_t *tx) {
+  *rx = RX_DESCRIPTORS;
+  *tx = TX_DESCRIPTORS;
+  if (rte_eth_dev_adjust_nb_rx_tx_desc(port, rx, tx) != 0) {
+    *rx = RX_DESCRIPTORS;
+    *tx = TX_DESCRIPTORS;
+  }
+}
+
+unsigned port_pool_mbufs(const struct port_pool_demand *demand) {
+  uint64_t mbufs = 0;
+  for (uint16_t port = 0; port < demand->ports; port++) {
+    uint16_t rx, tx;
+    port_descriptors(port, &rx, &tx);
+    mbufs += (uint64_t)demand->queues * (rx + tx);
+  }
+  mbufs += (uint64_t)demand->lcores * (demand->per_lcore + POOL_CACHE * 3 / 2);
+  return mbufs > UINT32_MAX ? UINT32_MAX : (unsigned)mbufs;
+}
+
+struct rte_mempool *port_pool_create(const struct port_pool_demand *demand, char *err,
+                                     size_t err_len) {
+  unsigned mbufs = port_pool_mbufs(demand);
+  struct rte_mempool *pool =
+      rte_pktmbuf_pool_create("mbufs", mbufs, POOL_CACHE, 0, POOL_DATA_ROOM, rte_socket_id());
+  if (pool != NULL) return pool;
+  int error = rte_errno;
+  struct rte_mempool_objsz size;
+  uint32_t object = rte_mempool_calc_obj_size(sizeof(struct rte_mbuf) + POOL_DATA_ROOM, 0, &size);
+  uint64_t bytes = (uint64_t)mbufs * object;
+  uint64_t mib = (bytes + (1u << 20) - 1) >> 20;
+  /* The EAL and the NF's state need memory too: suggest the pool plus 64 MB,
+   * in multiples of 64. */
+  uint64_t suggest = (mib + 64 + 63) / 64 * 64;
+  snprintf(err, err_len,
+           "cannot create the mbuf pool: %u mbufs (%u ports x %u queues x RX+TX descriptors, "
+           "%u lcores) of %u bytes need %" PRIu64
+           " MiB: %s; give DPDK more memory: "
+           "-m %" PRIu64
+           " with --no-huge, or reserve hugepages on a real NIC "
+           "(dpdk-hugepages.py --setup %" PRIu64 "M)",
+           mbufs, demand->ports, demand->queues, demand->lcores, object, mib, rte_strerror(error),
+           suggest, suggest);
+  return NULL;
+}
 
 static int program_reta(uint16_t port, const struct rte_eth_dev_info *info,
                         const struct port_rss_config *rss, char *err, size_t err_len) {
@@ -80,6 +135,39 @@ int port_check_capabilities(uint16_t port, const struct rte_eth_dev_info *info,
   return 0;
 }
 
+_Static_assert(RT_L2_OVERHEAD == RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN, "frame = MTU + L2 overhead");
+
+/* --mtu: the MTU, and RX scatter when a frame would not fit one mbuf. Chained
+ * mbufs (from scatter, or from drivers such as net_pcap that chain long frames
+ * on their own) are sent with TX multi-segment support where the device has it. */
+static int set_frame_size(uint16_t port, const struct rte_eth_dev_info *info,
+                          const struct port_queue_config *config, struct rte_eth_conf *conf,
+                          char *err, size_t err_len) {
+  const bool multi_seg_tx = (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
+  if (multi_seg_tx) conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+  if (config->mtu == 0) return 0;
+  if (config->mtu < info->min_mtu || config->mtu > info->max_mtu) {
+    snprintf(err, err_len, "port %u (%s): --mtu=%u is outside the device's MTU range %u..%u", port,
+             info->driver_name, config->mtu, info->min_mtu, info->max_mtu);
+    return -1;
+  }
+  conf->rxmode.mtu = config->mtu;
+  uint32_t frame = config->mtu + RT_L2_OVERHEAD;
+  uint32_t room = rte_pktmbuf_data_room_size(config->pool) - RTE_PKTMBUF_HEADROOM;
+  if (frame <= room) return 0;
+  if ((info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) == 0 || !multi_seg_tx) {
+    snprintf(err, err_len,
+             "port %u (%s): frames of up to %u bytes (--mtu=%u) need %s, which the device does "
+             "not support; use --mtu=%u or less",
+             port, info->driver_name, frame, config->mtu,
+             multi_seg_tx ? "RX scatter over several mbufs" : "multi-segment TX",
+             room - RT_L2_OVERHEAD);
+    return -1;
+  }
+  conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+  return 0;
+}
+
 int port_setup(uint16_t port, const struct port_queue_config *config, char *err, size_t err_len) {
   struct rte_eth_dev_info info;
   int ret = rte_eth_dev_info_get(port, &info);
@@ -97,6 +185,7 @@ int port_setup(uint16_t port, const struct port_queue_config *config, char *err,
     port_conf.rx_adv_conf.rss_conf.rss_key_len = rss->key_len;
     port_conf.rx_adv_conf.rss_conf.rss_hf = rss->rss_hf;
   }
+  if (set_frame_size(port, &info, config, &port_conf, err, err_len) != 0) return -1;
   ret = rte_eth_dev_configure(port, config->rx_queues, config->tx_queues, &port_conf);
   if (ret != 0) {
     snprintf(err, err_len, "port %u (%s): configuration refused: %s", port, info.driver_name,
@@ -104,15 +193,17 @@ int port_setup(uint16_t port, const struct port_queue_config *config, char *err,
     return -1;
   }
   int socket = rte_eth_dev_socket_id(port);
+  uint16_t rx_descriptors, tx_descriptors;
+  port_descriptors(port, &rx_descriptors, &tx_descriptors);
   for (uint16_t q = 0; q < config->rx_queues; q++) {
-    ret = rte_eth_rx_queue_setup(port, q, RX_DESCRIPTORS, socket, NULL, config->pool);
+    ret = rte_eth_rx_queue_setup(port, q, rx_descriptors, socket, NULL, config->pool);
     if (ret != 0) {
       snprintf(err, err_len, "port %u: RX queue %u setup failed: %s", port, q, rte_strerror(-ret));
       return -1;
     }
   }
   for (uint16_t q = 0; q < config->tx_queues; q++) {
-    ret = rte_eth_tx_queue_setup(port, q, TX_DESCRIPTORS, socket, NULL);
+    ret = rte_eth_tx_queue_setup(port, q, tx_descriptors, socket, NULL);
     if (ret != 0) {
       snprintf(err, err_len, "port %u: TX queue %u setup failed: %s", port, q, rte_strerror(-ret));
       return -1;

@@ -94,7 +94,7 @@ int main(int argc, char **argv) {
   if (rte_eal_init(argc, argv) < 0)
     rte_exit(EXIT_FAILURE, "EAL initialisation failed: %s\n", rte_strerror(rte_errno));
 
-  char err[256] = "";
+  char err[512] = "";
   uint16_t port_count = nf_port_count(cfg);
   uint16_t available = rte_eth_dev_count_avail();
   if (available < port_count) {
@@ -103,13 +103,18 @@ int main(int argc, char **argv) {
              nf_name, port_count, available);
   }
 
-  struct rte_mempool *pool =
-      rte_pktmbuf_pool_create("mbufs", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-  if (pool == NULL)
-    rte_exit(EXIT_FAILURE, "cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
+  /* One lcore holds a burst and its TX queues (flood copies included). */
+  const struct port_pool_demand demand = {
+      .ports = port_count,
+      .queues = 1,
+      .lcores = (uint16_t)rte_lcore_count(),
+      .per_lcore = MAX_BURST + port_count * (uint32_t)RTE_DIM(((struct tx_queue *)0)->mbufs)};
+  struct rte_mempool *pool = port_pool_create(&demand, err, sizeof(err));
+  if (pool == NULL) rte_exit(EXIT_FAILURE, "%s\n", err);
 
   for (uint16_t port = 0; port < port_count; port++) {
-    struct port_queue_config queue_config = {.rx_queues = 1, .tx_queues = 1, .pool = pool};
+    struct port_queue_config queue_config = {
+        .rx_queues = 1, .tx_queues = 1, .pool = pool, .mtu = opts.mtu};
     if (port_setup(port, &queue_config, err, sizeof(err)) != 0) {
       rte_exit(EXIT_FAILURE, "%s\n", err);
     }

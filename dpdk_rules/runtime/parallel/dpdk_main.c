@@ -170,8 +170,11 @@ static void setup_ports(struct runtime *rt, uint16_t *reta) {
   for (uint16_t port = 0; port < rt->port_count; port++) {
     struct port_rss_config rss;
     const struct nf_par_rss_port *plan_rss = nf_par_rss_for_port(&nf_parallel_config, port);
-    struct port_queue_config queues = {
-        .rx_queues = rt->workers, .tx_queues = rt->workers, .pool = rt->pool, .rss = NULL};
+    struct port_queue_config queues = {.rx_queues = rt->workers,
+                                       .tx_queues = rt->workers,
+                                       .pool = rt->pool,
+                                       .rss = NULL,
+                                       .mtu = rt->opts.mtu};
     if (!rt->opts.no_rss && plan_rss != NULL) {
       rss.key = plan_rss->key;
       rss.key_len = plan_rss->key_len;
@@ -298,11 +301,14 @@ int main(int argc, char **argv) {
   rt.worker = rte_zmalloc("workers", sizeof(struct worker) * rt.workers, NF_PAR_CACHE_LINE);
   if (rt.worker == NULL) rte_exit(EXIT_FAILURE, "cannot allocate worker contexts\n");
 
-  unsigned pool_size = rt.port_count * rt.workers * 2048u + rt.workers * 512u + 4096u;
-  rt.pool = rte_pktmbuf_pool_create("mbufs", pool_size, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-                                    rte_socket_id());
-  if (rt.pool == NULL)
-    rte_exit(EXIT_FAILURE, "cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
+  /* A worker holds a burst and its TX buffers (flood copies included). */
+  const struct port_pool_demand demand = {
+      .ports = rt.port_count,
+      .queues = rt.workers,
+      .lcores = rt.workers,
+      .per_lcore = MAX_BURST + rt.port_count * (uint32_t)RTE_DIM(((struct tx_buffer *)0)->mbufs)};
+  rt.pool = port_pool_create(&demand, err, sizeof(err));
+  if (rt.pool == NULL) rte_exit(EXIT_FAILURE, "%s\n", err);
 
   static uint16_t reta[NF_PAR_MAX_RETA];
   setup_ports(&rt, reta);
