@@ -7,7 +7,9 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from parallelizer.sharding import dependencies, fields, reta, rss_solver, toeplitz, validate, verify
+import numpy as np
+
+from parallelizer.sharding import dependencies, fields, quality, reta, rss_solver, toeplitz, validate, verify
 from proto import nf_description_pb2 as desc_pb2
 from proto import plan_pb2
 
@@ -85,7 +87,14 @@ def make_plan(
     t = time.perf_counter()
     progress(f"solving RSS keys for {len(ports)} port(s), {len(constraints)} constraint(s)")
     try:
-        solution = rss_solver.solve(constraints, ports, options.key_length, options.reta_size, options.seed)
+        solution = rss_solver.solve(
+            constraints,
+            ports,
+            options.key_length,
+            options.reta_size,
+            options.seed,
+            spread_queues=options.cores,
+        )
     except rss_solver.SolverError as e:
         raise PlanError(f"RSS key solving failed: {e}") from None
     timings["rss_solve"] = time.perf_counter() - t
@@ -156,14 +165,54 @@ def make_plan(
                     uniform_max_over_mean=s.uniform_max_over_mean,
                     queues=solution.queues,
                     flows=solution.flows,
+                    spread=[
+                        plan_pb2.SpreadRank(
+                            bits=str(q.low),
+                            address_plan=q.low.label,
+                            rank=q.rank,
+                            rank_needed=q.rank_needed,
+                            rank_bound=q.rank_bound,
+                            queues=q.queues,
+                            limit=q.limit,
+                        )
+                        for q in s.spread
+                        if q.low.field == g.field_group
+                    ],
                 )
             )
+        plan.traffic_balance.extend(_traffic_balance(port, s, options))
     for c in constraints:
         pc = plan.constraints.add(port_a=c.port_a, port_b=c.port_b, origin=c.origin)
         for eq in c.equalities:
             pc.pairs.add(field_a=str(eq.a), field_b=str(eq.b))
     timings["total"] = time.perf_counter() - started
     return PlanResult(plan, timings, z3_result, random_result)
+
+
+def _traffic_balance(port: int, s: rss_solver.PortSolution, options: PlanOptions):
+    """Max/mean of the port's key under the RETA rule on address-plan traffic
+    for each hashed address field, at quality.REPORTED_QUEUES queues."""
+    out = []
+    for field in s.hashed_fields:
+        if not field.startswith("ipv4."):
+            continue
+        for traffic in quality.address_plan_traffic(field, options.seed):
+            for queues in quality.REPORTED_QUEUES:
+                if queues > options.reta_size:
+                    continue
+                table = np.array(reta.table(options.reta_size, queues))
+                loads = quality.table_loads(s.key, traffic.flows, traffic.weights, table)
+                loads = np.pad(loads, (0, queues - len(loads)))
+                out.append(
+                    plan_pb2.TrafficBalance(
+                        port=port,
+                        traffic=traffic.name,
+                        queues=queues,
+                        max_over_mean=round(quality.max_over_mean(loads), 4),
+                        lower_bound=round(traffic.lower_bound(queues), 4),
+                    )
+                )
+    return out
 
 
 def constraints_from_plan(plan: plan_pb2.Plan) -> list[dependencies.Constraint]:

@@ -8,6 +8,16 @@ such p, q iff for every class and every t the XOR of the key bits its members
 select is 0 (unrelated bits are classes of one: their key column must vanish). So
 the set of valid key tuples is the null space of a GF(2) system, computed exactly
 and sampled uniformly until the quality criteria hold.
+
+Spread. Among the acceptable samples the solver keeps the one that spreads
+address plans best: for every hashed field and its low-order bits (the host
+bits of a /24 and a /20, the low byte of a port; quality.low_bits_of) the rank
+of Q_k M_low, Q_k the first k rows of the RETA mix (reta.py), summed over
+k = 1 .. K (K = queue bits of the plan's core count). Entry (j, b) of Q M_low
+is the linear form XOR_{t in row j} key[input_bit(b) + 31 - t] of the key
+variables; where the constraints force it to zero on the whole solution space
+no key can use it, so a maximum matching of the non-forced entries bounds the
+rank (spread_bound). Sampling stops early when every bound is met.
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from parallelizer.sharding import dependencies, fields, gf2, quality, toeplitz
+from parallelizer.sharding import dependencies, fields, gf2, quality, reta, toeplitz
 
 
 class SolverError(Exception):
@@ -33,6 +43,30 @@ class GroupQuality:
     rank_needed: int
 
 
+@dataclasses.dataclass(frozen=True)
+class SpreadQuality:
+    port: int
+    low: quality.LowBits
+    queues: int
+    rank: int  # rank of Q_K M_low, K = queue bits at `queues`
+    rank_needed: int  # min(K, bits): an even split of the address plan
+    rank_bound: int  # what the constraints allow at most
+
+    @property
+    def limit(self) -> str:
+        """Why the rank falls short of rank_needed ("" when it does not)."""
+        if self.rank >= self.rank_needed:
+            return ""
+        if self.rank_bound < self.rank_needed:
+            return (
+                f"the sharding constraints force to zero the key bits that carry {self.low} to "
+                f"{self.rank_needed - self.rank_bound} of the {self.rank_needed} queue bits (packets that must "
+                f"meet may differ in them): at most rank {self.rank_bound}, so {self.low.label} traffic "
+                f"reaches at most {2**self.rank_bound} of {2**self.rank_needed} queues"
+            )
+        return f"no sampled key reached rank {self.rank_needed} (the constraints allow {self.rank_bound})"
+
+
 @dataclasses.dataclass
 class PortSolution:
     port: int
@@ -42,6 +76,7 @@ class PortSolution:
     rss_hf: int
     groups: list[GroupQuality]
     uniform_max_over_mean: float
+    spread: list[SpreadQuality] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -151,6 +186,68 @@ def hashed_groups(space: gf2.SolutionSpace, variables: KeyVariables, port: int, 
     return out
 
 
+def spread_forms(variables: KeyVariables, port: int, low: quality.LowBits, m: int, k: int) -> list[list[int]]:
+    """forms[j][b]: entry (j, b) of Q_k M_low as a mask over key variables."""
+    f = fields.HASHABLE[low.field]
+    out = []
+    for j in range(k):
+        row = reta.row_mask(j, m)
+        forms = []
+        for b in range(low.bits):
+            masks = column_mask(variables, port, f.input_bit(b), m)
+            form = 0
+            for t in range(m):
+                if row >> t & 1:
+                    form ^= masks[t]
+            forms.append(form)
+        out.append(forms)
+    return out
+
+
+def spread_bound(space: gf2.SolutionSpace, forms: list[list[int]]) -> int:
+    """Maximum matching of the entries some solution makes nonzero: an upper
+    bound on the rank of Q M_low over the solution space."""
+
+    def free(form: int) -> bool:
+        return any((form & v).bit_count() & 1 for v in space.basis)
+
+    edges = [[b for b, form in enumerate(row) if free(form)] for row in forms]
+    match: dict[int, int] = {}  # field bit -> row
+
+    def augment(j: int, seen: set[int]) -> bool:
+        for b in edges[j]:
+            if b not in seen:
+                seen.add(b)
+                if b not in match or augment(match[b], seen):
+                    match[b] = j
+                    return True
+        return False
+
+    return sum(augment(j, set()) for j in range(len(forms)))
+
+
+def _spread_targets(space, variables, groups, m: int, k: int):
+    """Per (port, low bits): the rank bound of Q_k M_low."""
+    return {
+        (p, low): spread_bound(space, spread_forms(variables, p, low, m, k))
+        for p in variables.ports
+        for g in groups[p]
+        for low in quality.low_bits_of(g)
+    }
+
+
+def _spread_score(x, variables, targets, reta_size: int, k: int) -> tuple[int, dict]:
+    ranks = {}
+    score = 0
+    keys = {}
+    for p, low in targets:
+        key = keys.setdefault(p, variables.key_of(p, x))
+        per_k = [quality.spread_rank(key, reta_size, low, j) for j in range(1, k + 1)]
+        ranks[(p, low)] = per_k[-1] if per_k else 0
+        score += sum(per_k)
+    return score, ranks
+
+
 def solve(
     constraints: Sequence[dependencies.Constraint],
     ports: Sequence[int],
@@ -160,9 +257,13 @@ def solve(
     queues: int = quality.DEFAULT_QUEUES,
     flows: int = quality.DEFAULT_FLOWS,
     max_attempts: int = 200,
+    spread_queues: int = quality.DEFAULT_QUEUES,
+    spread_samples: int = 300,
 ) -> Solution:
     """Keys for `ports` satisfying `constraints` with full-rank hashed groups and
-    uniform-flow balance max/mean <= 1.05 over `queues` queues."""
+    uniform-flow balance max/mean <= 1.05 over `queues` queues; among those,
+    the one with the best spread of address plans over `spread_queues`
+    queues (module docstring), looking at up to `spread_samples` samples."""
     m = fields.reta_bits(reta_size)
     if reta_size not in (64, 128, 512):
         raise SolverError(f"RETA size {reta_size} is not one of 64, 128, 512")
@@ -173,28 +274,45 @@ def solve(
                 raise SolverError(f"constraint '{c.origin}' names port {p}, not among ports {list(ports)}")
     rng = random.Random(seed)
     flow_bits = toeplitz.flows_to_bits(quality.uniform_flows(flows, seed))
+    k = quality.queue_bits_for(spread_queues, reta_size)
     dropped: list[tuple[int, str]] = []
     attempts = 0
     while True:
         space = build_space(constraints, variables, m, dropped)
         groups = {p: hashed_groups(space, variables, p, m) for p in ports}
+        bounds = _spread_targets(space, variables, groups, m, k)
+        best_total = sum(sum(min(b, j) for j in range(1, k + 1)) for b in bounds.values())
         ever_full: set[tuple[int, str]] = set()
-        for _ in range(max_attempts):
+        best = None  # (score, result, ranks)
+        for i in range(max(max_attempts, spread_samples)):
+            if best is None and i >= max_attempts:
+                break
             attempts += 1
             x = space.sample(rng)
+            score, ranks = _spread_score(x, variables, bounds, reta_size, k)
+            if best is not None and score <= best[0]:
+                continue
             result = _evaluate(x, variables, groups, reta_size, m, flow_bits, queues)
             ever_full |= {(g.port, g.field_group) for r in result.values() for g in r.groups if g.rank == m}
             if all(_acceptable(r, m) for r in result.values()):
-                return Solution(
-                    result,
-                    key_length,
-                    reta_size,
-                    queues,
-                    flows,
-                    space.dimension,
-                    attempts,
-                    [f"port {p}: {n}" for p, n in dropped],
-                )
+                best = (score, result, ranks)
+                if score >= best_total:
+                    break
+        if best is not None:
+            _, result, ranks = best
+            for (p, low), rank in ranks.items():
+                needed = min(k, low.bits)
+                result[p].spread.append(SpreadQuality(p, low, spread_queues, rank, needed, bounds[(p, low)]))
+            return Solution(
+                result,
+                key_length,
+                reta_size,
+                queues,
+                flows,
+                space.dimension,
+                attempts,
+                [f"port {p}: {n}" for p, n in dropped],
+            )
         never = [(p, g) for p in ports for g in groups[p] if (p, g) not in ever_full]
         if not never:
             raise SolverError(
