@@ -165,19 +165,18 @@ def make_plan(
                     uniform_max_over_mean=s.uniform_max_over_mean,
                     queues=solution.queues,
                     flows=solution.flows,
-                    spread=[
-                        plan_pb2.SpreadRank(
-                            bits=str(q.low),
-                            address_plan=q.low.label,
-                            rank=q.rank,
-                            rank_needed=q.rank_needed,
-                            rank_bound=q.rank_bound,
-                            queues=q.queues,
-                            limit=q.limit,
-                        )
-                        for q in s.spread
-                        if q.low.field == g.field_group
-                    ],
+                    spread=[_spread_pb(q) for q in s.spread if q.low.field == g.field_group],
+                )
+            )
+        for field in sorted({q.low.field for q in s.spread} - {g.field_group for g in s.groups}):
+            # A field the solver had to zero: say what that costs address plans.
+            plan.quality.append(
+                plan_pb2.KeyQuality(
+                    port=port,
+                    field_group=field,
+                    rank=quality.group_rank(s.key, options.reta_size, fields.HASHABLE[field]),
+                    rank_needed=m,
+                    spread=[_spread_pb(q) for q in s.spread if q.low.field == field],
                 )
             )
         plan.traffic_balance.extend(_traffic_balance(port, s, options))
@@ -187,6 +186,18 @@ def make_plan(
             pc.pairs.add(field_a=str(eq.a), field_b=str(eq.b))
     timings["total"] = time.perf_counter() - started
     return PlanResult(plan, timings, z3_result, random_result)
+
+
+def _spread_pb(q: rss_solver.SpreadQuality) -> plan_pb2.SpreadRank:
+    return plan_pb2.SpreadRank(
+        bits=str(q.low),
+        address_plan=q.low.label,
+        rank=q.rank,
+        rank_needed=q.rank_needed,
+        rank_bound=q.rank_bound,
+        queues=q.queues,
+        limit=q.limit,
+    )
 
 
 def _traffic_balance(port: int, s: rss_solver.PortSolution, options: PlanOptions):

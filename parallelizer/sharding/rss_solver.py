@@ -51,10 +51,13 @@ class SpreadQuality:
     rank: int  # rank of Q_K M_low, K = queue bits at `queues`
     rank_needed: int  # min(K, bits): an even split of the address plan
     rank_bound: int  # what the constraints allow at most
+    reason: str = ""  # set when the field is not hashed at all
 
     @property
     def limit(self) -> str:
         """Why the rank falls short of rank_needed ("" when it does not)."""
+        if self.reason:
+            return self.reason
         if self.rank >= self.rank_needed:
             return ""
         if self.rank_bound < self.rank_needed:
@@ -303,6 +306,15 @@ def solve(
             for (p, low), rank in ranks.items():
                 needed = min(k, low.bits)
                 result[p].spread.append(SpreadQuality(p, low, spread_queues, rank, needed, bounds[(p, low)]))
+            for p, name in dropped:
+                why = (
+                    f"{name} is not hashed: no key satisfying the sharding constraints gives it full rank "
+                    f"over the {m} RETA index bits, so it is zeroed and cannot spread {{}} traffic"
+                )
+                for low in quality.low_bits_of(name):
+                    result[p].spread.append(
+                        SpreadQuality(p, low, spread_queues, 0, min(k, low.bits), 0, why.format(low.label))
+                    )
             return Solution(
                 result,
                 key_length,
