@@ -56,7 +56,7 @@ def _traffic() -> tuple[dict[int, list[bytes]], dict[int, list[bytes]]]:
 
 
 def _split(inputs: dict[int, list[bytes]]) -> dict[int, list[list[bytes]]]:
-    plan = inmem.load_plan(dpdk_harness.runfile(f"{PACKAGE}/plan.textproto"))
+    plan = inmem.load_plan(f"{PACKAGE}/plan.textproto")  # a runfiles path
     keys = {p.port: p for p in plan.ports}
     queues = {port: [[] for _ in range(WORKERS)] for port in range(PORTS)}
     for port, frames in inputs.items():
