@@ -97,9 +97,6 @@ def run_nf(
 
 
 def runfile(path: str) -> str:
-    """Absolute path of a data dependency given relative to nfpar's root; from the
-    runfiles under Bazel (nfpar's workspace or a vendoring one), else the path as
-    given (a developer running the module directly from the checkout)."""
-    if "TEST_SRCDIR" in os.environ or "RUNFILES_DIR" in os.environ or "RUNFILES_MANIFEST_FILE" in os.environ:
-        return nfpar_runfiles.path(path)
-    return os.path.abspath(path)
+    """Absolute path of a data dependency given relative to nfpar's root (in the
+    runfiles of nfpar's workspace or of one that vendors it)."""
+    return nfpar_runfiles.path(path)
