@@ -3,7 +3,10 @@
   bazel run //parallelizer/analysis:analyze -- --src=nfs/firewall/firewall.c \\
       --out=nfs/firewall/description.textproto
 
-Unsupported C is reported as `file:line:column: error: ...` with exit code 2."""
+Relative paths are relative to where bazel runs (--include_dir defaults to the
+workspace root); --out=- (or no --out) writes to stdout. Unsupported C is
+reported as `file:line:column: error: ...` with exit code 1, a bad flag value
+with exit code 2 (docs/CLI.md)."""
 
 from __future__ import annotations
 
@@ -11,12 +14,13 @@ import os
 import sys
 import time
 
-from absl import app, flags
+from absl import flags
 from google.protobuf import text_format
 
-from parallelizer.analysis import describe
+from parallelizer.analysis import describe, inputs
 from parallelizer.analysis.budget import Budget
 from parallelizer.analysis.errors import AnalysisError
+from parallelizer.cli import conventions
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("src", None, "NF C source file", required=True)
@@ -39,30 +43,33 @@ def parse_overrides(items: list[str]) -> dict[str, int]:
                 raise ValueError(item)
             overrides[name.removeprefix("cfg.")] = int(value, 0)
         except ValueError:
-            raise app.UsageError(f"--config {item!r}: expected FIELD=INTEGER, e.g. lan_port=1") from None
+            raise conventions.UsageError(
+                "--config", item, "expected FIELD=INTEGER", "e.g. --config=lan_port=1"
+            ) from None
     return overrides
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    del argv  # the conventions refuse positional arguments
+    include_dirs = FLAGS.include_dir
     workspace = os.environ.get("BUILD_WORKSPACE_DIRECTORY")
-    if workspace:  # `bazel run`: paths are relative to the workspace
-        os.chdir(workspace)
+    if workspace and FLAGS["include_dir"].using_default_value:  # nflib/ is at the workspace root
+        include_dirs = [workspace]
+    if not os.path.isfile(FLAGS.src):
+        raise conventions.UsageError("--src", FLAGS.src, "no such file", "pass the NF's C source file")
+    out = FLAGS.out or conventions.STDIO
+    conventions.check_writable(out, "--out")
     start = time.monotonic()
     try:
         budget = Budget(FLAGS.max_paths, FLAGS.solver_timeout_ms, FLAGS.max_seconds)
         overrides = parse_overrides(FLAGS.config)
-        analysis = describe.analyze(FLAGS.src, FLAGS.include_dir, FLAGS.ports, overrides, budget)
-    except AnalysisError as error:
-        print(str(error), file=sys.stderr)
-        return 2
-    text = text_format.MessageToString(analysis.description)
-    if FLAGS.out:
-        with open(FLAGS.out, "w") as out:
-            out.write(text)
-    else:
-        sys.stdout.write(text)
+        analysis = describe.analyze(FLAGS.src, include_dirs, FLAGS.ports, overrides, budget)
+        inputs.check_out_ports(analysis.description, overrides)
+    except inputs.OptionError as error:
+        raise conventions.UsageError(error.option, error.value, error.what, error.todo) from None
+    except AnalysisError as error:  # already `file:line:col: error: ...; ...`
+        raise conventions.LocatedDataError(str(error)) from None
+    conventions.write_text(out, text_format.MessageToString(analysis.description), "--out")
     elapsed = time.monotonic() - start
     print(
         f"{FLAGS.src}: {len(analysis.description.paths)} paths, {len(analysis.description.objects)} objects, "
@@ -74,4 +81,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    app.run(main)
+    conventions.run(main, "analyze")

@@ -10,7 +10,8 @@ import os
 import z3
 from pycparser import c_ast
 
-from parallelizer.analysis import frontend, nflib_model, relations, render
+from parallelizer import limits
+from parallelizer.analysis import frontend, inputs, nflib_model, relations, render
 from parallelizer.analysis.budget import Budget, Meter
 from parallelizer.analysis.config_defaults import CONFIG_STRUCT, config_defaults
 from parallelizer.analysis.ctype import ArrayType, CType, IntType, StructType
@@ -100,10 +101,12 @@ class Analyzer:
         budget: Budget | None = None,
     ) -> None:
         self.meter = Meter(budget or Budget())  # before parsing: the budget covers the whole analysis
+        inputs.check_ports(ports)
         self.tu = frontend.parse(source, include_dirs)
         self.ports = ports
         self.defaults = config_defaults(self.tu)
         self.overrides = config_overrides or {}
+        inputs.check_overrides(self.tu.types, self.overrides)
         self.used_config: set[str] = set()
         self.leaf = _config_leaf(self.defaults, self.overrides, self.used_config)
         self.solver_checks = 0
@@ -195,7 +198,15 @@ class Analyzer:
                 "nf_port_count does not return a constant for the default configuration",
                 "give port roles constant defaults in nf_config_parse, or pass --ports",
             )
-        return counts.pop()
+        count = counts.pop()
+        if not 1 <= count <= limits.MAX_PORTS:
+            raise unsupported(
+                func,
+                f"nf_port_count returns {count} for the default configuration; "
+                f"the parallel runtimes run 1 to {limits.MAX_PORTS} ports",
+                "give port roles defaults within that range, or pass --ports",
+            )
+        return count
 
     # ---- nf_process ---------------------------------------------------------------------
 

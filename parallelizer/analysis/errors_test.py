@@ -1,6 +1,6 @@
 """Each unsupported construct in testdata/ is reported at the line its
 `/* ERROR: <message> */` comment marks, as `file:line:column: error: ...;
-<what instead>` on stderr with exit code 2 and no Python traceback."""
+<what instead>` on stderr with exit code 1 (docs/CLI.md) and no Python traceback."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def test_cli_exit_code_and_no_traceback(case: str) -> None:
     path = f"{TESTDATA}/{case}.c"
     line, _ = expected_error(path)
     result = subprocess.run([analyzer_binary(), f"--src={path}"], capture_output=True, text=True, check=False)
-    assert result.returncode == 2, result.stderr
+    assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith(f"{path}:{line}:"), result.stderr
     assert result.stdout == ""

@@ -41,8 +41,31 @@ class TranslationUnit:
     variables: dict[str, c_ast.Decl]  # file-scope variables
 
 
+def check_text(source: str) -> None:
+    """Refuses a source that is not UTF-8 text (a binary, another encoding)
+    at the first bad byte, before cpp and pycparser see it."""
+    try:
+        with open(source, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise AnalysisError(
+            source, f"cannot read the source ({exc.strerror})", "pass an existing C file"
+        ) from None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise AnalysisError(
+            f"{source}:{line}:{column}",
+            f"byte {data[exc.start]:#04x} is not UTF-8 text",
+            "pass a C source file saved as UTF-8 (or ASCII)",
+        ) from None
+
+
 def preprocess(source: str, include_dirs: list[str]) -> str:
     """`cpp` output of source with line markers; raises AnalysisError on failure."""
+    check_text(source)
     command = [
         "cpp",
         "-nostdinc",
@@ -57,7 +80,9 @@ def preprocess(source: str, include_dirs: list[str]) -> str:
         command += ["-I", directory]
     command += _PREDEFINES + [source]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        # Headers may hold non-UTF-8 bytes (in comments cpp drops, or strings):
+        # replace them rather than fail to decode.
+        result = subprocess.run(command, capture_output=True, encoding="utf-8", errors="replace", check=False)
     except FileNotFoundError as exc:
         raise AnalysisError(
             source, "the C preprocessor `cpp` is not installed", "install gcc (Debian: apt-get install cpp)"
