@@ -16,6 +16,7 @@ debian_packages=(
   protobuf-compiler      # protoc 3.21.12, matches protobuf==4.21.12 in requirements.txt
   python3 python3-venv python3-dev
   clang-format           # C formatting check
+  clang libclang-rt-14-dev   # tests/fuzz: clang 14 + libFuzzer/ASan/UBSan runtimes (docs/FUZZING.md)
   frama-c-base why3 z3 cvc4   # nflib proofs (Frama-C WP)
 )
 
