@@ -5,18 +5,20 @@
 
 writes /tmp/t/in0.pcap (LAN/client side) and /tmp/t/in1.pcap (WAN/server side).
 Timestamps are globally increasing across ports, so a runtime that merges the
-ports by timestamp replays the exact interleaving.
+ports by timestamp replays the exact interleaving. A relative --out_prefix is
+relative to where bazel runs; exit codes and error lines: docs/CLI.md.
 """
 
 from __future__ import annotations
 
 import collections
 import os
-import sys
 
 import dpkt
-from absl import app, flags
+from absl import flags
 
+from parallelizer import limits
+from parallelizer.cli import conventions
 from tools.traffic import profiles
 
 _OUT = flags.DEFINE_string("out_prefix", None, "output path prefix; <prefix><port>.pcap", required=True)
@@ -30,7 +32,13 @@ _SIZE = flags.DEFINE_integer("frame_size", 64, "frame size in bytes (without FCS
 _SERVERS = flags.DEFINE_integer("servers", 0, "client-to-server mode: number of Zipf-popular servers")
 _PPS = flags.DEFINE_float("pps", 1e6, "packet rate used for timestamps")
 _SEED = flags.DEFINE_integer("seed", 1, "random seed")
-_PORTS = flags.DEFINE_integer("ports", 2, "number of pcaps to write (ports without traffic get empty ones)")
+_PORTS = flags.DEFINE_integer(
+    "ports",
+    2,
+    "number of pcaps to write (ports without traffic get empty ones)",
+    lower_bound=1,
+    upper_bound=limits.MAX_PORTS,
+)
 
 
 def write_port_pcaps(packets: list[profiles.TrafficPacket], out_prefix: str, ports: int) -> dict[int, int]:
@@ -53,8 +61,8 @@ def write_port_pcaps(packets: list[profiles.TrafficPacket], out_prefix: str, por
     return dict(counts)
 
 
-def main(argv: list[str]) -> None:
-    del argv
+def main(argv: list[str]) -> int:
+    del argv  # the conventions refuse positional arguments
     spec = profiles.TrafficSpec(
         packets=_PACKETS.value,
         flows=_FLOWS.value,
@@ -68,14 +76,21 @@ def main(argv: list[str]) -> None:
         seed=_SEED.value,
     )
     try:
-        packets = profiles.generate(spec)
+        packets = profiles.generate(spec)  # validates the spec first
         counts = write_port_pcaps(packets, _OUT.value, _PORTS.value)
-    except (ValueError, OSError) as error:
-        print(f"trafficgen: {error}", file=sys.stderr)
-        sys.exit(2)
+    except ValueError as error:  # names each flag and value
+        raise conventions.UsageError.text(f"{error}; see --helpshort") from None
+    except OSError as error:
+        raise conventions.UsageError(
+            "--out_prefix",
+            _OUT.value,
+            f"cannot write the pcaps ({error.strerror})",
+            "pass a writable path prefix",
+        ) from None
     for port in range(_PORTS.value):
         print(f"trafficgen: {_OUT.value}{port}.pcap: {counts.get(port, 0)} packets")
+    return conventions.EXIT_OK
 
 
 if __name__ == "__main__":
-    app.run(main)
+    conventions.run(main, "trafficgen")

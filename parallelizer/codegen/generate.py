@@ -11,11 +11,11 @@ size and per-object layout rules. --strategy overrides the plan's strategy
 from __future__ import annotations
 
 import os
-import sys
 
-from absl import app, flags
+from absl import flags
 from google.protobuf import text_format
 
+from parallelizer.cli import conventions
 from parallelizer.codegen import config_model, render
 from proto import plan_pb2
 
@@ -32,10 +32,11 @@ _TEMPLATE_PATH = os.path.join(
 
 def read_plan(path: str) -> plan_pb2.Plan:
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except OSError as e:
-        raise config_model.PlanError(f"{path}: cannot read the plan: {e.strerror}") from e
+        text = conventions.read_text(path, "--plan", "the plan")
+    except conventions.DataError as e:  # not UTF-8
+        raise config_model.PlanError(f"{e.location}: {e}") from None
+    except conventions.UsageError as e:  # cannot read
+        raise config_model.PlanError(str(e)) from None
     plan = plan_pb2.Plan()
     try:
         text_format.Parse(text, plan)
@@ -53,17 +54,17 @@ def generate(plan_path: str, strategy: str = "") -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+    del argv  # exit codes, paths and `-`: parallelizer/cli/conventions.py
+    if FLAGS.plan != conventions.STDIO and not os.path.isfile(FLAGS.plan):
+        raise conventions.UsageError("--plan", FLAGS.plan, "no such file", "pass a Plan text proto or -")
+    conventions.check_writable(FLAGS.out_c, "--out_c")
     try:
         text = generate(FLAGS.plan, FLAGS.strategy)
     except config_model.PlanError as e:
-        print(f"generate: {e}", file=sys.stderr)
-        return 1
-    with open(FLAGS.out_c, "w", encoding="utf-8") as f:
-        f.write(text)
-    return 0
+        raise conventions.CliError(str(e)) from None  # a plan the runtimes cannot run: exit 1
+    conventions.write_text(FLAGS.out_c, text, "--out_c")
+    return conventions.EXIT_OK
 
 
 if __name__ == "__main__":
-    app.run(main)
+    conventions.run(main, "generate")
