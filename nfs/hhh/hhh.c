@@ -1,0 +1,396 @@
+/* Hierarchical heavy hitters (HHH): WAN -> LAN IPv4 packets are counted per
+ * source prefix at four levels, /8, /16, /24 and /32, each with its own
+ * threshold (--threshold-8 ... --threshold-32), in fixed windows of --window.
+ * A prefix that already had its level's threshold of packets in its current
+ * window is a heavy hitter: every further packet from inside it is dropped
+ * until its window ends. So each prefix passes at most its level's threshold
+ * per window; only passed packets are counted (at every level at once), so a
+ * heavy /32 does not push its /24 over the /24's threshold by itself.
+ * LAN -> WAN traffic passes uncounted.
+ *
+ * Per packet, the levels are visited from /8 to /32. At each level the
+ * packet's prefix is looked up: a known prefix is refreshed (expiry) and, when
+ * its window has ended, gets a new window starting now; an unknown prefix gets
+ * an entry with a window starting now. The first level whose prefix is heavy,
+ * or whose table is full for an unknown prefix, drops the packet; finer levels
+ * are not visited. A packet that passes all four levels adds one to the count
+ * of each of its four prefixes. A prefix is forgotten --expiry after the last
+ * packet that visited its level (then it starts again with an empty window).
+ *
+ * Malformed-packet rule (as the policer's): from the WAN, every IPv4 frame with
+ * a valid header (TCP/UDP, other protocols, fragments) is counted by its source
+ * address; non-IPv4 frames are dropped (they have no source prefix). From the
+ * LAN, every well-formed frame passes. Malformed frames (truncated, bad IPv4
+ * header, truncated TCP/UDP header) are dropped on both sides. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nflib/dchain.h"
+#include "nflib/expirator.h"
+#include "nflib/map.h"
+#include "nflib/nf.h"
+#include "nflib/time.h"
+#include "nflib/vector.h"
+#include "nfs/common/options.h"
+
+const char *const nf_name = "hhh";
+
+#define HHH_MAX_PREFIXES_LIMIT (1u << 24)
+
+struct nf_config {
+  uint16_t lan_port;
+  uint16_t wan_port;
+  uint32_t threshold_8; /* packets per /8 prefix and window */
+  uint32_t threshold_16;
+  uint32_t threshold_24;
+  uint32_t threshold_32;
+  uint32_t max_prefixes_8; /* powers of two: capacity of each level's table */
+  uint32_t max_prefixes_16;
+  uint32_t max_prefixes_24;
+  uint32_t max_prefixes_32;
+  nf_time_t window; /* ns per counting window */
+  nf_time_t expiry; /* ns without packets before a prefix is forgotten */
+};
+
+/* A source prefix: the source address with the bits below the level cleared. */
+struct prefix_key {
+  uint32_t prefix;
+};
+NF_KEY_DECLARE(prefix_key)
+
+/* Packets counted for a prefix in its current window. */
+struct prefix_window {
+  nf_time_t start;
+  uint32_t count;
+  uint8_t pad[4];
+};
+
+/* One map + key vector + window vector + dchain per level: each level has its
+ * own capacity and expiry, and the planner can place each level on its own. */
+struct nf_state {
+  struct nf_config cfg;
+  struct nf_map *prefix8_table; /* /8 prefix -> index */
+  struct nf_vector *prefix8_keys;
+  struct nf_vector *prefix8_windows;
+  struct nf_dchain *prefix8_chain;
+  struct nf_map *prefix16_table;
+  struct nf_vector *prefix16_keys;
+  struct nf_vector *prefix16_windows;
+  struct nf_dchain *prefix16_chain;
+  struct nf_map *prefix24_table;
+  struct nf_vector *prefix24_keys;
+  struct nf_vector *prefix24_windows;
+  struct nf_dchain *prefix24_chain;
+  struct nf_map *prefix32_table;
+  struct nf_vector *prefix32_keys;
+  struct nf_vector *prefix32_windows;
+  struct nf_dchain *prefix32_chain;
+};
+
+enum {
+  OPT_LAN_PORT = 256,
+  OPT_WAN_PORT,
+  OPT_THRESHOLD_8,
+  OPT_THRESHOLD_16,
+  OPT_THRESHOLD_24,
+  OPT_THRESHOLD_32,
+  OPT_MAX_PREFIXES_8,
+  OPT_MAX_PREFIXES_16,
+  OPT_MAX_PREFIXES_24,
+  OPT_MAX_PREFIXES_32,
+  OPT_WINDOW,
+  OPT_EXPIRY,
+};
+
+static const struct option long_options[] = {
+    {"lan-port", required_argument, NULL, OPT_LAN_PORT},
+    {"wan-port", required_argument, NULL, OPT_WAN_PORT},
+    {"threshold-8", required_argument, NULL, OPT_THRESHOLD_8},
+    {"threshold-16", required_argument, NULL, OPT_THRESHOLD_16},
+    {"threshold-24", required_argument, NULL, OPT_THRESHOLD_24},
+    {"threshold-32", required_argument, NULL, OPT_THRESHOLD_32},
+    {"max-prefixes-8", required_argument, NULL, OPT_MAX_PREFIXES_8},
+    {"max-prefixes-16", required_argument, NULL, OPT_MAX_PREFIXES_16},
+    {"max-prefixes-24", required_argument, NULL, OPT_MAX_PREFIXES_24},
+    {"max-prefixes-32", required_argument, NULL, OPT_MAX_PREFIXES_32},
+    {"window", required_argument, NULL, OPT_WINDOW},
+    {"expiry", required_argument, NULL, OPT_EXPIRY},
+    {NULL, 0, NULL, 0},
+};
+
+void nf_config_usage(FILE *out) {
+  fprintf(out,
+          "hhh options:\n"
+          "  --lan-port N          port of the protected network (default 0)\n"
+          "  --wan-port N          port of the outside network, whose traffic is counted\n"
+          "                        (default 1)\n"
+          "  --threshold-8 N       packets per /8 source prefix and window (default 64000)\n"
+          "  --threshold-16 N      packets per /16 source prefix and window (default 16000)\n"
+          "  --threshold-24 N      packets per /24 source prefix and window (default 4000)\n"
+          "  --threshold-32 N      packets per source address and window (default 1000)\n"
+          "  --max-prefixes-8 N    /8 table capacity, a power of two (default 256)\n"
+          "  --max-prefixes-16 N   /16 table capacity, a power of two (default 65536)\n"
+          "  --max-prefixes-24 N   /24 table capacity, a power of two (default 65536)\n"
+          "  --max-prefixes-32 N   /32 table capacity, a power of two (default 65536)\n"
+          "  --window T            counting window, e.g. 1s, 250ms (default 1s)\n"
+          "  --expiry T            idle time before a prefix is forgotten (default 10s)\n");
+}
+
+static bool parse_threshold(const char *option, const char *value, uint32_t *out, char *err,
+                            size_t err_len) {
+  uint64_t parsed = 0;
+  if (!nf_opt_parse_scaled_u64(option, value, 1, UINT32_MAX, &parsed, err, err_len)) return false;
+  *out = (uint32_t)parsed;
+  return true;
+}
+
+static bool parse_capacity(const char *option, const char *value, uint32_t *out, char *err,
+                           size_t err_len) {
+  uint64_t parsed = 0;
+  if (!nf_opt_parse_pow2(option, value, 1, HHH_MAX_PREFIXES_LIMIT, &parsed, err, err_len)) {
+    return false;
+  }
+  *out = (uint32_t)parsed;
+  return true;
+}
+
+struct nf_config *nf_config_parse(int argc, char **argv, char *err, size_t err_len) {
+  struct nf_config cfg = {.lan_port = 0,
+                          .wan_port = 1,
+                          .threshold_8 = 64000,
+                          .threshold_16 = 16000,
+                          .threshold_24 = 4000,
+                          .threshold_32 = 1000,
+                          .max_prefixes_8 = 256,
+                          .max_prefixes_16 = 65536,
+                          .max_prefixes_24 = 65536,
+                          .max_prefixes_32 = 65536,
+                          .window = NF_NS_PER_SEC,
+                          .expiry = 10 * NF_NS_PER_SEC};
+  uint64_t value = 0;
+  bool ok = true;
+  int opt;
+  optind = 0;
+  opterr = 0;
+  while (ok && (opt = getopt_long(argc, argv, "+:", long_options, NULL)) != -1) {
+    switch (opt) {
+      case OPT_LAN_PORT:
+        ok = nf_opt_parse_u64("--lan-port", optarg, 0, 1, &value, err, err_len);
+        cfg.lan_port = (uint16_t)value;
+        break;
+      case OPT_WAN_PORT:
+        ok = nf_opt_parse_u64("--wan-port", optarg, 0, 1, &value, err, err_len);
+        cfg.wan_port = (uint16_t)value;
+        break;
+      case OPT_THRESHOLD_8:
+        ok = parse_threshold("--threshold-8", optarg, &cfg.threshold_8, err, err_len);
+        break;
+      case OPT_THRESHOLD_16:
+        ok = parse_threshold("--threshold-16", optarg, &cfg.threshold_16, err, err_len);
+        break;
+      case OPT_THRESHOLD_24:
+        ok = parse_threshold("--threshold-24", optarg, &cfg.threshold_24, err, err_len);
+        break;
+      case OPT_THRESHOLD_32:
+        ok = parse_threshold("--threshold-32", optarg, &cfg.threshold_32, err, err_len);
+        break;
+      case OPT_MAX_PREFIXES_8:
+        ok = parse_capacity("--max-prefixes-8", optarg, &cfg.max_prefixes_8, err, err_len);
+        break;
+      case OPT_MAX_PREFIXES_16:
+        ok = parse_capacity("--max-prefixes-16", optarg, &cfg.max_prefixes_16, err, err_len);
+        break;
+      case OPT_MAX_PREFIXES_24:
+        ok = parse_capacity("--max-prefixes-24", optarg, &cfg.max_prefixes_24, err, err_len);
+        break;
+      case OPT_MAX_PREFIXES_32:
+        ok = parse_capacity("--max-prefixes-32", optarg, &cfg.max_prefixes_32, err, err_len);
+        break;
+      case OPT_WINDOW:
+        ok = nf_opt_parse_duration("--window", optarg, &cfg.window, err, err_len);
+        break;
+      case OPT_EXPIRY:
+        ok = nf_opt_parse_duration("--expiry", optarg, &cfg.expiry, err, err_len);
+        break;
+      default:
+        ok = nf_opt_getopt_error(opt, argv, optind, err, err_len);
+        break;
+    }
+  }
+  if (!ok) return NULL;
+  if (optind < argc) {
+    nf_opt_fail(err, err_len, "unexpected argument '%s'", argv[optind]);
+    return NULL;
+  }
+  if (!nf_opt_check_distinct_ports("--lan-port", cfg.lan_port, "--wan-port", cfg.wan_port, err,
+                                   err_len)) {
+    return NULL;
+  }
+  struct nf_config *result = malloc(sizeof(*result));
+  if (result == NULL) {
+    nf_opt_fail(err, err_len, "out of memory");
+    return NULL;
+  }
+  *result = cfg;
+  return result;
+}
+
+uint16_t nf_port_count(const struct nf_config *cfg) {
+  (void)cfg;
+  return 2;
+}
+
+struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t err_len) {
+  struct nf_state *state = calloc(1, sizeof(*state));
+  if (state == NULL) {
+    nf_opt_fail(err, err_len, "out of memory for the hhh state");
+    return NULL;
+  }
+  state->cfg = *cfg;
+  state->prefix8_table = nf_map_create("prefix8_table", cfg->max_prefixes_8,
+                                       sizeof(struct prefix_key), prefix_key_hash, prefix_key_eq);
+  state->prefix8_keys =
+      nf_vector_create("prefix8_keys", cfg->max_prefixes_8, sizeof(struct prefix_key), NULL);
+  state->prefix8_windows =
+      nf_vector_create("prefix8_windows", cfg->max_prefixes_8, sizeof(struct prefix_window), NULL);
+  state->prefix8_chain = nf_dchain_create("prefix8_chain", cfg->max_prefixes_8);
+  state->prefix16_table = nf_map_create("prefix16_table", cfg->max_prefixes_16,
+                                        sizeof(struct prefix_key), prefix_key_hash, prefix_key_eq);
+  state->prefix16_keys =
+      nf_vector_create("prefix16_keys", cfg->max_prefixes_16, sizeof(struct prefix_key), NULL);
+  state->prefix16_windows = nf_vector_create("prefix16_windows", cfg->max_prefixes_16,
+                                             sizeof(struct prefix_window), NULL);
+  state->prefix16_chain = nf_dchain_create("prefix16_chain", cfg->max_prefixes_16);
+  state->prefix24_table = nf_map_create("prefix24_table", cfg->max_prefixes_24,
+                                        sizeof(struct prefix_key), prefix_key_hash, prefix_key_eq);
+  state->prefix24_keys =
+      nf_vector_create("prefix24_keys", cfg->max_prefixes_24, sizeof(struct prefix_key), NULL);
+  state->prefix24_windows = nf_vector_create("prefix24_windows", cfg->max_prefixes_24,
+                                             sizeof(struct prefix_window), NULL);
+  state->prefix24_chain = nf_dchain_create("prefix24_chain", cfg->max_prefixes_24);
+  state->prefix32_table = nf_map_create("prefix32_table", cfg->max_prefixes_32,
+                                        sizeof(struct prefix_key), prefix_key_hash, prefix_key_eq);
+  state->prefix32_keys =
+      nf_vector_create("prefix32_keys", cfg->max_prefixes_32, sizeof(struct prefix_key), NULL);
+  state->prefix32_windows = nf_vector_create("prefix32_windows", cfg->max_prefixes_32,
+                                             sizeof(struct prefix_window), NULL);
+  state->prefix32_chain = nf_dchain_create("prefix32_chain", cfg->max_prefixes_32);
+  if (state->prefix8_table == NULL || state->prefix8_keys == NULL ||
+      state->prefix8_windows == NULL || state->prefix8_chain == NULL ||
+      state->prefix16_table == NULL || state->prefix16_keys == NULL ||
+      state->prefix16_windows == NULL || state->prefix16_chain == NULL ||
+      state->prefix24_table == NULL || state->prefix24_keys == NULL ||
+      state->prefix24_windows == NULL || state->prefix24_chain == NULL ||
+      state->prefix32_table == NULL || state->prefix32_keys == NULL ||
+      state->prefix32_windows == NULL || state->prefix32_chain == NULL) {
+    nf_opt_fail(err, err_len, "cannot allocate the prefix tables (%u, %u, %u and %u prefixes)",
+                cfg->max_prefixes_8, cfg->max_prefixes_16, cfg->max_prefixes_24,
+                cfg->max_prefixes_32);
+    return NULL;
+  }
+  return state;
+}
+
+/* One level's visit: finds (refreshing) or allocates the prefix's entry, opens
+ * a new window when none is open (stored at once, so that the window's start
+ * is the first packet that visited the level, whatever happens to the packet
+ * at finer levels), and says whether the prefix is still under its threshold.
+ * *index and *window are the entry and its window as of now. */
+static bool level_admits(struct nf_map *table, struct nf_vector *keys, struct nf_vector *windows,
+                         struct nf_dchain *chain, struct prefix_key *key, uint32_t threshold,
+                         nf_time_t window_len, nf_time_t now, int32_t *index,
+                         struct prefix_window *window) {
+  if (nf_map_get(table, key, index)) {
+    nf_vector_borrow(windows, *index, window);
+    nf_dchain_rejuvenate(chain, *index, now);
+    if (now - window->start >= window_len) {
+      window->start = now;
+      window->count = 0;
+      nf_vector_return(windows, *index, window);
+    }
+  } else {
+    if (!nf_dchain_allocate(chain, now, index)) return false; /* table full */
+    nf_vector_return(keys, *index, key);
+    nf_map_put(table, key, *index);
+    window->start = now;
+    window->count = 0;
+    window->pad[0] = 0;
+    window->pad[1] = 0;
+    window->pad[2] = 0;
+    window->pad[3] = 0;
+    nf_vector_return(windows, *index, window);
+  }
+  return window->count < threshold;
+}
+
+/* WAN -> LAN IPv4: passes when none of its four source prefixes is heavy. */
+static int count_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  const struct nf_config *cfg = &state->cfg;
+  uint32_t src = nf_pkt_ipv4_src(pkt);
+  /* Keys written as masks of the source address: the analyzer sees each level's
+   * key as a prefix of ipv4.src (docs/NF_C_SUBSET.md, sections 12-13). */
+  struct prefix_key key8 = {.prefix = src & 0xff000000u};
+  struct prefix_key key16 = {.prefix = src & 0xffff0000u};
+  struct prefix_key key24 = {.prefix = src & 0xffffff00u};
+  struct prefix_key key32 = {.prefix = src};
+  int32_t index8 = 0;
+  int32_t index16 = 0;
+  int32_t index24 = 0;
+  int32_t index32 = 0;
+  struct prefix_window window8;
+  struct prefix_window window16;
+  struct prefix_window window24;
+  struct prefix_window window32;
+  if (!level_admits(state->prefix8_table, state->prefix8_keys, state->prefix8_windows,
+                    state->prefix8_chain, &key8, cfg->threshold_8, cfg->window, now, &index8,
+                    &window8)) {
+    return NF_DROP;
+  }
+  if (!level_admits(state->prefix16_table, state->prefix16_keys, state->prefix16_windows,
+                    state->prefix16_chain, &key16, cfg->threshold_16, cfg->window, now, &index16,
+                    &window16)) {
+    return NF_DROP;
+  }
+  if (!level_admits(state->prefix24_table, state->prefix24_keys, state->prefix24_windows,
+                    state->prefix24_chain, &key24, cfg->threshold_24, cfg->window, now, &index24,
+                    &window24)) {
+    return NF_DROP;
+  }
+  if (!level_admits(state->prefix32_table, state->prefix32_keys, state->prefix32_windows,
+                    state->prefix32_chain, &key32, cfg->threshold_32, cfg->window, now, &index32,
+                    &window32)) {
+    return NF_DROP;
+  }
+  /* Every level is under its threshold (so no count can overflow): count the
+   * packet at all four. */
+  window8.count = window8.count + 1;
+  window16.count = window16.count + 1;
+  window24.count = window24.count + 1;
+  window32.count = window32.count + 1;
+  nf_vector_return(state->prefix8_windows, index8, &window8);
+  nf_vector_return(state->prefix16_windows, index16, &window16);
+  nf_vector_return(state->prefix24_windows, index24, &window24);
+  nf_vector_return(state->prefix32_windows, index32, &window32);
+  return cfg->lan_port;
+}
+
+int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
+  nf_time_t older_than = now - state->cfg.expiry;
+  nf_expire_items(state->prefix8_chain, state->prefix8_keys, state->prefix8_table, older_than);
+  nf_expire_items(state->prefix16_chain, state->prefix16_keys, state->prefix16_table, older_than);
+  nf_expire_items(state->prefix24_chain, state->prefix24_keys, state->prefix24_table, older_than);
+  nf_expire_items(state->prefix32_chain, state->prefix32_keys, state->prefix32_table, older_than);
+  enum nf_parse_status status = nf_pkt_status(pkt);
+  if (in_port == state->cfg.lan_port) {
+    if (status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER || status == NF_PKT_FRAGMENT ||
+        status == NF_PKT_NOT_IPV4) {
+      return state->cfg.wan_port;
+    }
+    return NF_DROP;
+  }
+  if (status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER || status == NF_PKT_FRAGMENT) {
+    return count_wan(state, pkt, now);
+  }
+  return NF_DROP;
+}
