@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
@@ -25,7 +26,9 @@
 #include "dpdk_rules/runtime/parallel/exec.h"
 #include "dpdk_rules/runtime/parallel/worker_state.h"
 #include "dpdk_rules/runtime/cli.h"
+#include "dpdk_rules/runtime/mbuf_frame.h"
 #include "dpdk_rules/runtime/port_setup.h"
+#include "dpdk_rules/runtime/stats.h"
 #include "nflib/instance.h"
 #include "nflib/nf.h"
 #include "nflib/time.h"
@@ -41,15 +44,7 @@ _Static_assert(NF_PAR_RSS_L4_SRC_ONLY == RTE_ETH_RSS_L4_SRC_ONLY, "rss_hf bits")
 _Static_assert(NF_PAR_RSS_L4_DST_ONLY == RTE_ETH_RSS_L4_DST_ONLY, "rss_hf bits");
 
 #define MAX_BURST RT_MAX_BURST
-#define MAX_PORTS 16
-
-struct port_counters {
-  uint64_t rx;
-  uint64_t tx;
-  uint64_t dropped_by_nf;
-  uint64_t flooded;
-  uint64_t tx_failed;
-};
+#define MAX_PORTS RT_MAX_PORTS
 
 struct tx_buffer {
   struct rte_mbuf *mbufs[MAX_BURST * 2];
@@ -60,8 +55,9 @@ struct tx_buffer {
 struct worker {
   struct nf_par_exec exec;
   uint16_t queue;
-  struct port_counters ports[MAX_PORTS];
+  struct rt_core_counters counters;
   struct tx_buffer tx[MAX_PORTS];
+  struct rt_frame_buffer frame; /* chained frames, copied (mbuf_frame.h) */
 } __attribute__((aligned(NF_PAR_CACHE_LINE)));
 
 struct runtime {
@@ -70,6 +66,7 @@ struct runtime {
   uint16_t workers;
   struct rte_mempool *pool;
   struct worker *worker;
+  struct rt_stats stats;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -83,11 +80,9 @@ static void tx_flush(struct worker *w, uint16_t port) {
   struct tx_buffer *buffer = &w->tx[port];
   if (buffer->count == 0) return;
   uint16_t sent = rte_eth_tx_burst(port, w->queue, buffer->mbufs, buffer->count);
-  w->ports[port].tx += sent;
-  for (uint16_t i = sent; i < buffer->count; i++) {
-    rte_pktmbuf_free(buffer->mbufs[i]);
-    w->ports[port].tx_failed++;
-  }
+  RT_COUNT(w->counters.port[port].tx, sent);
+  for (uint16_t i = sent; i < buffer->count; i++) rte_pktmbuf_free(buffer->mbufs[i]);
+  RT_COUNT(w->counters.port[port].tx_failed, buffer->count - sent);
   buffer->count = 0;
 }
 
@@ -110,7 +105,7 @@ static void flood(struct runtime *rt, struct worker *w, struct rte_mbuf *mbuf, u
     if (port == in_port || port == last) continue;
     struct rte_mbuf *copy = rte_pktmbuf_copy(mbuf, rt->pool, 0, UINT32_MAX);
     if (copy == NULL) {
-      w->ports[port].tx_failed++;
+      RT_COUNT(w->counters.port[port].tx_failed, 1);
       continue;
     }
     tx_enqueue(w, port, copy);
@@ -123,6 +118,8 @@ static int worker_main(void *arg) {
   unsigned index = rte_lcore_index((int)rte_lcore_id());
   struct worker *w = &rt->worker[index];
   nf_par_exec_attach(&w->exec);
+  /* The main lcore, a worker too, prints the periodic statistics. */
+  const bool prints_stats = rte_lcore_id() == rte_get_main_lcore();
   nf_time_t last_rx = nf_time_now();
   while (!stop_requested) {
     uint64_t received_now = 0;
@@ -131,18 +128,29 @@ static int worker_main(void *arg) {
       uint16_t received = rte_eth_rx_burst(in_port, w->queue, burst, rt->opts.burst);
       if (received == 0) continue;
       received_now += received;
-      w->ports[in_port].rx += received;
+      struct rt_port_counters *in = &w->counters.port[in_port];
+      RT_COUNT(in->rx, received);
       nf_time_t now = nf_time_now();
       for (uint16_t i = 0; i < received; i++) {
         struct rte_mbuf *mbuf = burst[i];
+        uint8_t *data;
+        uint32_t len;
+        if (!rt_frame_view(mbuf, &w->frame, &data, &len)) {
+          RT_COUNT(in->too_long, 1);
+          rte_pktmbuf_free(mbuf);
+          continue;
+        }
         struct nf_packet packet;
-        nf_packet_init(&packet, rte_pktmbuf_mtod(mbuf, uint8_t *), rte_pktmbuf_data_len(mbuf));
+        nf_packet_init(&packet, data, len);
         int verdict = nf_par_exec_process(&w->exec, &packet, in_port, now);
         if (verdict == NF_DROP) {
-          w->ports[in_port].dropped_by_nf++;
+          RT_COUNT(in->nf_dropped, 1);
           rte_pktmbuf_free(mbuf);
-        } else if (verdict == NF_FLOOD) {
-          w->ports[in_port].flooded++;
+          continue;
+        }
+        rt_frame_write_back(mbuf, data);
+        if (verdict == NF_FLOOD) {
+          RT_COUNT(in->flooded, 1);
           flood(rt, w, mbuf, in_port);
         } else if (verdict >= 0 && verdict < rt->port_count) {
           tx_enqueue(w, (uint16_t)verdict, mbuf);
@@ -153,6 +161,7 @@ static int worker_main(void *arg) {
       }
     }
     for (uint16_t port = 0; port < rt->port_count; port++) tx_flush(w, port);
+    if (prints_stats) rt_stats_poll(&rt->stats, rte_get_timer_cycles());
     if (received_now > 0) {
       last_rx = nf_time_now();
     } else if (rt->opts.idle_exit_ms >= 0 &&
@@ -226,23 +235,8 @@ static void create_states(struct runtime *rt, struct nf_config *cfg, enum nf_par
     rte_exit(EXIT_FAILURE, "%s: %s\n", nf_name, err);
 }
 
-static void print_statistics(const struct runtime *rt) {
-  printf("%s: port statistics\n", nf_name);
-  printf("%6s %12s %12s %12s %12s %12s\n", "port", "rx", "tx", "nf_dropped", "flooded",
-         "tx_failed");
-  for (uint16_t port = 0; port < rt->port_count; port++) {
-    struct port_counters sum = {0};
-    for (uint16_t k = 0; k < rt->workers; k++) {
-      const struct port_counters *c = &rt->worker[k].ports[port];
-      sum.rx += c->rx;
-      sum.tx += c->tx;
-      sum.dropped_by_nf += c->dropped_by_nf;
-      sum.flooded += c->flooded;
-      sum.tx_failed += c->tx_failed;
-    }
-    printf("%6u %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n", port,
-           sum.rx, sum.tx, sum.dropped_by_nf, sum.flooded, sum.tx_failed);
-  }
+static void print_statistics(struct runtime *rt) {
+  rt_stats_print_ports(&rt->stats, nf_name);
   printf("%s: per-core statistics\n", nf_name);
   printf("%6s %6s %12s %12s %12s %12s %12s %12s %12s %12s\n", "worker", "lcore", "rx", "tx",
          "nf_dropped", "read_only", "write_rerun", "tm_commit", "tm_abort", "tm_fallback");
@@ -253,9 +247,9 @@ static void print_statistics(const struct runtime *rt) {
     const struct worker *w = &rt->worker[k];
     uint64_t rx = 0, tx = 0, dropped = 0;
     for (uint16_t port = 0; port < rt->port_count; port++) {
-      rx += w->ports[port].rx;
-      tx += w->ports[port].tx;
-      dropped += w->ports[port].dropped_by_nf;
+      rx += w->counters.port[port].rx;
+      tx += w->counters.port[port].tx;
+      dropped += w->counters.port[port].nf_dropped;
     }
     const struct nf_par_worker_stats *s = &w->exec.stats;
     printf("%6u %6u %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64
@@ -318,6 +312,19 @@ int main(int argc, char **argv) {
                      nf_par_tm_choose_mode(rt.opts.tm_force_fallback, rt.opts.tm_emulate),
                      rt.opts.tm_retries);
   create_states(&rt, cfg, strategy, &shared);
+
+  rt_stats_init(&rt.stats, rt.port_count, rt.workers, rt.opts.stats_interval_ms);
+  unsigned lcore;
+  uint16_t k = 0;
+  RTE_LCORE_FOREACH(lcore) {
+    /* worker_main finds its worker by rte_lcore_index, the order of this loop. */
+    if (k < rt.workers) rt_stats_set_core(&rt.stats, k, lcore, &rt.worker[k].counters);
+    k++;
+  }
+  int telemetry = rt_stats_register_telemetry(&rt.stats);
+  if (telemetry != 0) {
+    printf("%s: telemetry commands not registered: %s\n", nf_name, rte_strerror(-telemetry));
+  }
 
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
