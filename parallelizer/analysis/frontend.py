@@ -117,6 +117,12 @@ def parse(source: str, include_dirs: list[str]) -> TranslationUnit:
             f"cannot parse: {what}",
             "write standard C11 without compiler extensions (see docs/NF_C_SUBSET.md)",
         ) from exc
+    except AssertionError as exc:  # pycparser asserts on a closing brace with no open scope
+        raise AnalysisError(
+            source,
+            "cannot parse: a '}' closes a scope that was never opened",
+            "balance the braces of the source",
+        ) from exc
     reject_unions(ast)  # anywhere in the file, used or not (docs/NF_C_SUBSET.md, unions)
     types = TypeTable()
     functions: dict[str, c_ast.FuncDef] = {}

@@ -61,7 +61,10 @@ def main(argv: list[str]) -> int:
     try:
         text = generate(FLAGS.plan, FLAGS.strategy)
     except config_model.PlanError as e:
-        raise conventions.CliError(str(e)) from None  # a plan the runtimes cannot run: exit 1
+        # A plan the runtimes cannot run: exit 1.
+        raise conventions.CliError(
+            f"{e}; fix the plan or make it again with //parallelizer/cli:plan"
+        ) from None
     conventions.write_text(FLAGS.out_c, text, "--out_c")
     return conventions.EXIT_OK
 
