@@ -184,6 +184,9 @@ def guarded(main: Callable[[list[str]], int | None], prog: str) -> Callable[[lis
         except CliError as e:
             print(e.line(prog), file=sys.stderr)
             return e.exit_code
+        except app.UsageError as e:  # raised by code written for plain app.run
+            print(f"{prog}: error: {e}; pass --helpshort to see the flags", file=sys.stderr)
+            return EXIT_USAGE
         except BrokenPipeError:  # e.g. `| head`: the reader is gone, nothing to report
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return EXIT_OK
