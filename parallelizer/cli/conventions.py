@@ -88,7 +88,9 @@ def enter_working_directory() -> None:
     them relative in messages and in the files a tool writes). Modules find
     their own data through absolute `__file__` paths, which this leaves valid.
     """
-    working = os.environ.get("BUILD_WORKING_DIRECTORY")
+    # Popped: a tool this one starts (cpp, another nfpar tool given paths
+    # relative to the new directory) must not resolve them a second time.
+    working = os.environ.pop("BUILD_WORKING_DIRECTORY", None)
     if working:
         os.chdir(working)
 
