@@ -283,7 +283,8 @@ int main(int argc, char **argv) {
   uint16_t available = rte_eth_dev_count_avail();
   if (available < rt.port_count) {
     rte_exit(EXIT_FAILURE,
-             "%s needs %u ports but DPDK found %u: add devices (e.g. --vdev=net_pcap0,...)\n",
+             "%s needs %u ports but DPDK found %u: add devices (-a PCI or --vdev=net_pcap0,...); "
+             "a device that failed to start is named above\n",
              nf_name, rt.port_count, available);
   }
   rt.workers = (uint16_t)rte_lcore_count();
