@@ -72,8 +72,12 @@ def nf_package(
         Adds :test_spec and :matrix_test (docs/EQUIVALENCE.md).
       visibility: of the public targets.
     """
-    # The sources are inputs of analysis-driven tools elsewhere (demo, benchmarks).
-    native.exports_files(srcs, visibility = visibility)
+    # The sources are inputs of analysis-driven tools elsewhere (demo, benchmarks);
+    # the checked-in description, of the fuzz oracles (tests/fuzz: rewritten fields).
+    native.exports_files(
+        srcs + native.glob(["description.textproto"], allow_empty = True),
+        visibility = visibility,
+    )
     native.cc_library(
         name = "nf",
         srcs = srcs,
