@@ -45,7 +45,11 @@ struct nf_config {
   uint32_t threshold_16;
   uint32_t threshold_24;
   uint32_t threshold_32;
-  uint32_t max_prefixes_8; /* powers of two: capacity of each level's table */
+  /* Powers of two: capacity of each level's table. Parallel shared-nothing
+   * builds give each core an equal share of each capacity, while RSS need not
+   * spread the 256 possible /8 prefixes evenly; the /8 default, 16 x 256,
+   * keeps a whole /8 table in every core's share up to 16 cores. */
+  uint32_t max_prefixes_8;
   uint32_t max_prefixes_16;
   uint32_t max_prefixes_24;
   uint32_t max_prefixes_32;
@@ -129,7 +133,7 @@ void nf_config_usage(FILE *out) {
           "  --threshold-16 N      packets per /16 source prefix and window (default 16000)\n"
           "  --threshold-24 N      packets per /24 source prefix and window (default 4000)\n"
           "  --threshold-32 N      packets per source address and window (default 1000)\n"
-          "  --max-prefixes-8 N    /8 table capacity, a power of two (default 256)\n"
+          "  --max-prefixes-8 N    /8 table capacity, a power of two (default 4096)\n"
           "  --max-prefixes-16 N   /16 table capacity, a power of two (default 65536)\n"
           "  --max-prefixes-24 N   /24 table capacity, a power of two (default 65536)\n"
           "  --max-prefixes-32 N   /32 table capacity, a power of two (default 65536)\n"
@@ -162,7 +166,7 @@ struct nf_config *nf_config_parse(int argc, char **argv, char *err, size_t err_l
                           .threshold_16 = 16000,
                           .threshold_24 = 4000,
                           .threshold_32 = 1000,
-                          .max_prefixes_8 = 256,
+                          .max_prefixes_8 = 4096,
                           .max_prefixes_16 = 65536,
                           .max_prefixes_24 = 65536,
                           .max_prefixes_32 = 65536,
