@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and tests examples/consumer, a workspace that vendors nfpar
 # (docs/VENDORING.md), the way a consumer has nfpar: a copy of this checkout's
-# sources, without its venv, build outputs or git metadata. It tests the
+# tracked sources, without its venv, build outputs or git metadata. It tests the
 # consumer's own NF (//...), every nfpar test from outside (@nfpar//...), and
 # runs nfpar's demo from outside (@nfpar//tools:demo).
 #
@@ -14,13 +14,19 @@ python="${NFPAR_PYTHON:-$repo_root/.venv/bin/python3}"
 
 rm -rf "$copy"
 mkdir -p "$copy"
-tar -C "$repo_root" --exclude='./bazel-*' --exclude=./.venv --exclude=./.git \
-  --exclude=./examples -cf - . | tar -C "$copy" -xf -
+if git -C "$repo_root" rev-parse --git-dir >/dev/null 2>&1; then
+  # The tracked files (with their working-tree content): what a clone would have.
+  git -C "$repo_root" ls-files -z --cached -- . ':!:examples' |
+    tar -C "$repo_root" --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -C "$copy" -xf -
+else
+  tar -C "$repo_root" --exclude='./bazel-*' --exclude=./.venv --exclude=./examples -cf - . |
+    tar -C "$copy" -xf -
+fi
 echo "consumer_check: nfpar copied to $copy; interpreter $python"
 
 cd "$repo_root/examples/consumer"
 # The copy has no .venv: the consumer names the interpreter (docs/VENDORING.md).
 export NFPAR_PYTHON="$python"
 override=(--override_repository=nfpar="$copy")
-bazel test "${override[@]}" -- //... @nfpar//...
+bazel test --keep_going "${override[@]}" -- //... @nfpar//...
 bazel run "${override[@]}" @nfpar//tools:demo

@@ -127,6 +127,10 @@ def _runfiles_root() -> str:
     return os.path.abspath(sys.argv[0]) + ".runfiles"
 
 
+def _same_file(a: str, b: str) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
 @functools.cache
 def available() -> dict[str, NfSpec]:
     """Every spec in this binary's runfiles (the `:test_spec` targets it
@@ -135,7 +139,9 @@ def available() -> dict[str, NfSpec]:
     for directory, _, files in os.walk(_runfiles_root()):
         if SPEC_FILE in files:
             spec = parse(os.path.join(directory, SPEC_FILE))
-            if spec.name in found and found[spec.name].path != spec.path:
+            # Bazel also links an external repository's runfiles under
+            # <main>/external/<repo>/ (legacy layout): the same file twice.
+            if spec.name in found and not _same_file(found[spec.name].path, spec.path):
                 raise SpecError(
                     f"two test specs name the NF {spec.name!r}: {found[spec.name].path}, {spec.path}"
                 )
