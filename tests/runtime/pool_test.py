@@ -52,13 +52,13 @@ def run_parallel(binary, ports, workers, nf_args=(), memory=()):
 
 
 def test_three_ports_two_lcores_run_in_default_memory():
-    done = run_parallel("nfs/bridge_learning/parallel", 3, 2, ["--ports", "3"])
+    done = run_parallel("tests/runtime/bridge_learning_parallel", 3, 2, ["--ports", "3"])
     assert done.returncode == 0, done.stderr
     assert "on 2 workers, 3 ports" in done.stdout
 
 
 @pytest.mark.parametrize(
-    "binary, ports", [("tests/parallel/firewall_parallel", 2), ("nfs/bridge_learning/parallel", 3)]
+    "binary, ports", [("tests/parallel/firewall_parallel", 2), ("tests/runtime/bridge_learning_parallel", 3)]
 )
 def test_too_little_memory_names_the_pool_and_the_option(binary, ports):
     nf_args = ["--ports", str(ports)] if "bridge" in binary else []
