@@ -65,6 +65,54 @@ def independent_condition(cond: z3.BoolRef) -> bool:
     return True
 
 
+# Operators with a neutral right operand (x op e == x); the associative ones are
+# kept flat (one n-ary application), as Expr messages nest at most ~100 deep.
+_NEUTRAL = {z3.Z3_OP_BADD: 0, z3.Z3_OP_BSUB: 0, z3.Z3_OP_BOR: 0, z3.Z3_OP_BXOR: 0, z3.Z3_OP_BMUL: 1}
+_ASSOCIATIVE = {z3.Z3_OP_BADD, z3.Z3_OP_BOR, z3.Z3_OP_BXOR, z3.Z3_OP_BMUL}
+
+
+def _args(term: z3.ExprRef) -> list[z3.ExprRef]:
+    return [term.arg(i) for i in range(term.num_args())]
+
+
+def _extends(x: z3.ExprRef, y: z3.ExprRef) -> tuple[list[z3.ExprRef], z3.ExprRef] | None:
+    """(operands of y, k) when x is `y op k` for an operator op with a neutral element
+    (written flat when op is associative and y an application of op too), else None."""
+    if not z3.is_app(x) or x.decl().kind() not in _NEUTRAL or x.num_args() < 2:
+        return None
+    kind, xs = x.decl().kind(), _args(x)
+    flat = kind in _ASSOCIATIVE and z3.is_app(y) and y.decl().eq(x.decl())
+    base = _args(y) if flat else [y]
+    if len(xs) == 2 and xs[0].eq(y):
+        return base, xs[1]
+    if flat and len(xs) == len(base) + 1 and all(p.eq(q) for p, q in zip(xs, base, strict=False)):
+        return base, xs[-1]
+    return None
+
+
+def ite(cond: z3.BoolRef, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
+    """If(cond, a, b) with the context a and b share factored out, so that a chain of
+    merged updates (`if (c_i) x += 1;`) stays a term linear in its length instead of
+    a tree exponential in it when rendered (Expr messages share no subterms):
+    If(c, f(x, y), f(x, z)) is f(x, If(c, y, z)) and If(c, x + k, x) is x + If(c, k, 0)."""
+    if a.eq(b):
+        return a
+    if z3.is_app(a) and z3.is_app(b) and a.decl().eq(b.decl()) and a.num_args() == b.num_args() > 0:
+        differ = [i for i in range(a.num_args()) if not a.arg(i).eq(b.arg(i))]
+        if len(differ) == 1:
+            args = _args(a)
+            args[differ[0]] = ite(cond, a.arg(differ[0]), b.arg(differ[0]))
+            return a.decl()(*args)
+    for x, y, flip in ((a, b, False), (b, a, True)):
+        found = _extends(x, y)
+        if found is not None:
+            base, step = found
+            neutral = z3.BitVecVal(_NEUTRAL[x.decl().kind()], step.size())
+            picked = z3.If(cond, neutral, step) if flip else z3.If(cond, step, neutral)
+            return x.decl()(*base, picked)
+    return z3.If(cond, a, b)
+
+
 def _join(cond: z3.BoolRef, a: Value | None, b: Value | None) -> Value | None:
     """The value that is `a` when cond holds and `b` otherwise (None: not expressible)."""
     if a is b:
@@ -72,11 +120,11 @@ def _join(cond: z3.BoolRef, a: Value | None, b: Value | None) -> Value | None:
     if isinstance(a, IntV) and isinstance(b, IntV) and a.ctype == b.ctype:
         if a.expr.eq(b.expr):
             return a
-        return IntV(z3.If(cond, a.expr, b.expr), a.ctype)
+        return IntV(ite(cond, a.expr, b.expr), a.ctype)
     if isinstance(a, BoolV) and isinstance(b, BoolV):
         if a.expr.eq(b.expr):
             return a
-        return BoolV(z3.If(cond, a.expr, b.expr))
+        return BoolV(ite(cond, a.expr, b.expr))
     if isinstance(a, StructV) and isinstance(b, StructV) and a.ctype == b.ctype:
         fields = []
         for (name, fa), (_, fb) in zip(a.fields, b.fields, strict=True):
