@@ -7,11 +7,12 @@ stderr; never a Python traceback; never longer than a bounded time."""
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import subprocess
 import sys
 import time
+
+from tests import nfpar_runfiles
 
 # The contract's exit codes, written out here on purpose (not imported): the
 # checker must not share a mistake with the code it judges.
@@ -21,11 +22,9 @@ _ERROR_LINE = re.compile(r"^\S.*?: error: .+; .+$")
 
 
 def runfile(path: str) -> str:
-    """A file of the test's runfiles (workspace-relative path)."""
-    root = os.environ.get("TEST_SRCDIR")
-    if root is None:  # run outside Bazel: the source tree
-        return os.path.join(os.path.dirname(__file__), "..", "..", path)
-    return os.path.join(root, os.environ.get("TEST_WORKSPACE", "nfpar"), path)
+    """A file of nfpar's runfiles (path relative to nfpar's root), also when
+    nfpar is vendored into another workspace."""
+    return nfpar_runfiles.path(path)
 
 
 CLIS = {
