@@ -116,7 +116,7 @@ fuzz_binary = rule(
     doc = "A libFuzzer binary: srcs and every C source of deps compiled with clang (module docstring).",
 )
 
-def nf_fuzz_test(package, runs = 20000, spec = True):
+def nf_fuzz_test(package, runs = 20000, spec = True, nf_args = []):
     """:<nf>_fuzzer (nf_fuzz.c linked with <package>:nf) and :<nf>_fuzz_test, its
     short fixed-budget run over the seed corpus (run_fuzz.py).
 
@@ -128,6 +128,7 @@ def nf_fuzz_test(package, runs = 20000, spec = True):
       package: the NF's package, e.g. "//nfs/nat".
       runs: libFuzzer executions of the in-test run.
       spec: whether the package declares a test_spec (else no NF options).
+      nf_args: NF options added after the spec's (e.g. smaller tables).
     """
     nf = package.rsplit("/", 1)[-1]
     fuzz_binary(
@@ -143,7 +144,8 @@ def nf_fuzz_test(package, runs = 20000, spec = True):
         corpus = "corpus/nf",
         runs = runs,
         args = ["--description=$(rootpath %s:description.textproto)" % package] +
-               (["--spec=$(rootpath %s:test_spec)" % package] if spec else []),
+               (["--spec=$(rootpath %s:test_spec)" % package] if spec else []) +
+               ["--nf_arg=" + a for a in nf_args],
         data = [package + ":description.textproto"] + ([package + ":test_spec"] if spec else []),
     )
 

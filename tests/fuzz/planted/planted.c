@@ -73,7 +73,8 @@ int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, 
   } else if (strcmp(bug, "out-port") == 0) {
     return 7;
   } else if (strcmp(bug, "no-allocation") == 0) {
-    free(malloc(16));
+    void *volatile block = malloc(16); /* volatile: clang elides a malloc/free pair */
+    free(block);
   }
   return out;
 }
