@@ -50,6 +50,8 @@ def nf_package(
         analysis_hdrs = [],
         analysis_ports = None,
         plan_cores = 16,
+        traffic_profile = None,
+        capacity_headroom = "1",
         soundness_args = [],
         test_spec = None,
         visibility = ["//visibility:public"]):
@@ -65,6 +67,10 @@ def nf_package(
       analysis_hdrs: headers outside nflib that the analyzed source includes.
       analysis_ports: input port count, when nf_port_count is not a constant.
       plan_cores: cores the plan's RETA is spread over.
+      traffic_profile: pcaps whose load the plan's RETA balances: {port: pcap}
+        or one pcap for port 0 (docs/SHARDING.md, "RETA from a traffic profile").
+      capacity_headroom: a string such as "1.5": per-core share of partitioned objects as a multiple of
+        capacity / cores (docs/SHARDING.md, "Capacity").
       soundness_args: NF options for :soundness_test when the NF has no test_spec.
       test_spec: what the NF's tests need (tests/equivalence/nf_spec.py): a dict
         with "ports" (role of each port: "client" or "server"), optional
@@ -106,6 +112,8 @@ def nf_package(
         name = "plan",
         description = "description.textproto",
         cores = plan_cores,
+        traffic_profile = traffic_profile,
+        capacity_headroom = capacity_headroom,
         visibility = visibility,
     )
     nf_parallel_targets(

@@ -26,6 +26,13 @@ static void resolve_share(const struct nf_instance_layout *layout,
   uint32_t instance = layout->instance < count ? layout->instance : 0;
   uint32_t share = requested / count;
   if (requested != 0 && (requested & (requested - 1)) == 0) share = round_down_pow2(share);
+  if (obj->headroom_percent > 100 && !obj->disjoint_indexes) {
+    /* The operator's headroom over an even split (capacity.share in
+     * parallelizer/sharding/capacity.py is the same rule); 64-bit: no overflow. */
+    uint64_t parts = (uint64_t)100 * count;
+    uint64_t wanted = ((uint64_t)requested * obj->headroom_percent + parts - 1) / parts;
+    share = wanted < requested ? (uint32_t)wanted : requested;
+  }
   *capacity = share;
   *index_base = obj->disjoint_indexes ? (int32_t)((uint64_t)instance * share) : 0;
 }

@@ -43,6 +43,11 @@ struct nf_object_layout {
   uint8_t mode;          /* enum nf_layout_mode */
   bool disjoint_indexes; /* NF_LAYOUT_SHARE: per-instance index ranges are disjoint */
   void **shared_object;  /* NF_LAYOUT_SHARED: the runtime's slot for the one object */
+  /* NF_LAYOUT_SHARE: per-core headroom in percent (docs/SHARDING.md,
+   * "Capacity"); above 100 the share is ceil(requested x headroom_percent /
+   * (100 instance_count)), at most requested, without power-of-two rounding.
+   * Ignored with disjoint_indexes (the ranges must stay in [0, requested)). */
+  uint16_t headroom_percent;
 };
 
 struct nf_instance_layout {

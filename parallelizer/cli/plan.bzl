@@ -7,21 +7,39 @@ In nfs/<name>/BUILD.bazel (next to nf_description):
 
 gives :plan, a genrule writing plan.textproto (nfpar.Plan) with the planner's
 summary on failure only.
+
+`traffic_profile` makes the plan's RETA balance measured load
+(docs/SHARDING.md, "RETA from a traffic profile"): a dict {port: pcap} of the
+packets arriving on each NF input port, or one pcap (a string) for port 0.
+`capacity_headroom` (a string: Bazel 4 has no floats, e.g. "1.5") sizes each core's share of partitioned objects at
+headroom x capacity / cores (docs/SHARDING.md, "Capacity").
 """
 
+def _profiles(traffic_profile):
+    """{port: label} from a dict or a single label (port 0)."""
+    if traffic_profile == None:
+        return {}
+    if type(traffic_profile) == type(""):
+        return {0: traffic_profile}
+    return {int(port): label for port, label in traffic_profile.items()}
+
 def nf_plan(name, description, strategy = "auto", key_length = 52, reta_size = 512, cores = 16, seed = 1,
-            testonly = False, visibility = None):
+            traffic_profile = None, capacity_headroom = "1", testonly = False, visibility = None):
     tool = Label("//parallelizer/cli:plan")
-    flags = " --strategy=%s --key_length=%d --reta_size=%d --cores=%d --seed=%d" % (
+    profiles = _profiles(traffic_profile)
+    flags = " --strategy=%s --key_length=%d --reta_size=%d --cores=%d --seed=%d --capacity_headroom=%s" % (
         strategy,
         key_length,
         reta_size,
         cores,
         seed,
+        capacity_headroom,
     )
+    for port, label in sorted(profiles.items()):
+        flags += " --traffic_profile=%d:$(location %s)" % (port, label)
     native.genrule(
         name = name,
-        srcs = [description],
+        srcs = [description] + [label for _, label in sorted(profiles.items())],
         outs = [name + ".textproto"],
         cmd = ("log=$$($(location %s) --description=$(location %s) --out=$@%s 2>&1) || " % (tool, description, flags) +
                "{ echo \"$$log\" >&2; exit 2; }"),

@@ -11,6 +11,7 @@ and error lines: docs/CLI.md.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
 import time
@@ -19,7 +20,7 @@ from absl import flags
 from google.protobuf import text_format
 
 from parallelizer.cli import conventions
-from parallelizer.sharding import fields, planner, validate
+from parallelizer.sharding import capacity, fields, planner, profile, validate
 from proto import plan_pb2
 
 FLAGS = flags.FLAGS
@@ -39,6 +40,18 @@ flags.DEFINE_integer(
     "Seed for key sampling and the randomized check.",
     lower_bound=0,
     upper_bound=validate.uint_max(plan_pb2.Plan.DESCRIPTOR.fields_by_name["seed"]),  # stored in the plan
+)
+flags.DEFINE_multi_string(
+    "traffic_profile",
+    [],
+    "PORT:FILE.pcap (repeatable): packets arriving on NF input port PORT; the plan's RETA then balances "
+    "their load over the cores (docs/SHARDING.md, 'RETA from a traffic profile').",
+)
+flags.DEFINE_float(
+    "capacity_headroom",
+    1.0,
+    "Per-core share of partitioned objects as a multiple of capacity / cores (1 to "
+    f"{capacity.MAX_HEADROOM:g}, whole percents; docs/SHARDING.md, 'Capacity').",
 )
 
 
@@ -73,10 +86,20 @@ def summary(result: planner.PlanResult) -> str:
         extra = (
             f", {o.capacity_per_core} per core" if o.placement == plan_pb2.ObjectDecision.PARTITIONED else ""
         )
+        if o.capacity_headroom > 1:
+            extra += f" (headroom {o.capacity_headroom:g}, +{o.headroom_extra_bytes} B)"
         disjoint = ", disjoint index ranges" if o.index_ranges_disjoint else ""
         out.append(f"  {o.object}: {placement}{extra}{disjoint}")
         out.append(f"      keyed on: {'; '.join(o.key_fields) or '-'}")
         out.append(f"      why: {o.reason}")
+        if o.headroom_note:
+            out.append(f"      {o.headroom_note}")
+        if o.effective_capacity:
+            worst = max(o.effective_capacity, key=lambda e: e.max_over_mean)
+            out.append(
+                f"      full first at {worst.entries} of {o.capacity_total} entries "
+                f"({worst.traffic}, port {worst.port}, max/mean {worst.max_over_mean:.3f})"
+            )
     out.append("ports:")
     for p in plan.ports:
         out.append(
@@ -93,6 +116,13 @@ def summary(result: planner.PlanResult) -> str:
             out.append(
                 f"      {plan.quality[0].flows} uniform flows over {plan.quality[0].queues} queues: max/mean {balance:.3f}"
             )
+    for b in plan.profile_balance:
+        where = "all ports" if b.all_ports else f"port {b.port} ({b.file})"
+        out.append(
+            f"traffic profile, {where}: {b.packets} packets ({b.skipped} not IPv4), max/mean over {b.queues} "
+            f"queues {b.rule_max_over_mean:.3f} with the rule, {b.profile_max_over_mean:.3f} with the "
+            f"profile's RETA (no RETA below {b.lower_bound:.3f})"
+        )
     out.append(f"constraints: {len(plan.constraints)}")
     for c in plan.constraints:
         pairs = ", ".join(f"{e.field_a} = {e.field_b}" for e in c.pairs)
@@ -121,11 +151,13 @@ def main(argv: list[str]) -> int:
         reta_size=FLAGS.reta_size,
         cores=FLAGS.cores,
         seed=FLAGS.seed,
+        capacity_headroom=FLAGS.capacity_headroom,
     )
     try:
         planner.check_options(options)
     except planner.PlanError as e:  # the message names the option and its value
         raise conventions.UsageError.text(f"{e}; see --helpshort for the values each flag takes") from None
+    options = dataclasses.replace(options, traffic_profiles=_read_profiles(FLAGS.traffic_profile))
     if FLAGS.out:  # refuse a bad --out before minutes of planning
         conventions.check_writable(FLAGS.out, "--out")
     # With the plan on stdout, the summary must not mix into it.
@@ -153,6 +185,29 @@ def main(argv: list[str]) -> int:
         if FLAGS.out != conventions.STDIO:
             print(f"wrote {FLAGS.out}", file=report)
     return conventions.EXIT_OK
+
+
+def _read_profiles(specs: list[str]) -> tuple[profile.PortProfile, ...]:
+    """Each --traffic_profile=PORT:FILE read and parsed; one line per problem."""
+    out = []
+    for spec in specs:
+        try:
+            port, path = profile.parse_spec(spec)
+        except profile.ProfileError:
+            raise conventions.UsageError(
+                "--traffic_profile",
+                spec,
+                "expected PORT:FILE (the NF input port the pcap's packets arrive on)",
+                "pass e.g. --traffic_profile=0:lan.pcap",
+            ) from None
+        data = conventions.read_bytes(path, "--traffic_profile")
+        try:
+            out.append(profile.read_pcap(port, path, data))
+        except profile.ProfileError as e:
+            raise conventions.DataError(
+                path, str(e).removeprefix(f"{path}: "), "pass a classic pcap of Ethernet frames"
+            ) from None
+    return tuple(out)
 
 
 _MAX_PROBLEMS_SHOWN = 10  # a corrupt file can have thousands; the first ones locate the damage

@@ -102,6 +102,7 @@ class ObjectRule:
     placement: str
     capacity_per_core: int
     index_ranges_disjoint: bool
+    headroom_percent: int = 0  # plan capacity_headroom x 100; 0: none
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,7 +213,24 @@ def _object_rule(where: str, decision: plan_pb2.ObjectDecision, strategy: int) -
         PLACEMENTS[decision.placement],
         decision.capacity_per_core if partitioned else 0,
         partitioned and decision.index_ranges_disjoint,
+        _headroom_percent(decision, where) if partitioned else 0,
     )
+
+
+_MAX_HEADROOM_PERCENT = 0xFFFF  # nf_par_object.headroom_percent is a uint16_t
+
+
+def _headroom_percent(decision: plan_pb2.ObjectDecision, where: str) -> int:
+    """The plan's per-core headroom as the runtime's whole percent."""
+    headroom = decision.capacity_headroom
+    if headroom == 0:  # plans from before the field: no headroom
+        return 0
+    if not 1 <= headroom <= _MAX_HEADROOM_PERCENT / 100:  # NaN fails too
+        raise PlanError(
+            f"{where}: object '{decision.object}' has capacity_headroom {headroom}: expected 1 to "
+            f"{_MAX_HEADROOM_PERCENT / 100:g} (regenerate the plan with --capacity_headroom)"
+        )
+    return round(headroom * 100)
 
 
 def build(plan: plan_pb2.Plan, source: str, strategy_override: str = "") -> ParallelConfig:

@@ -9,7 +9,18 @@ from collections.abc import Callable
 
 import numpy as np
 
-from parallelizer.sharding import dependencies, fields, quality, reta, rss_solver, toeplitz, validate, verify
+from parallelizer.sharding import (
+    capacity,
+    dependencies,
+    fields,
+    profile,
+    quality,
+    reta,
+    rss_solver,
+    toeplitz,
+    validate,
+    verify,
+)
 from proto import nf_description_pb2 as desc_pb2
 from proto import plan_pb2
 
@@ -35,6 +46,10 @@ class PlanOptions:
     cores: int = 16
     seed: int = 1
     random_pairs: int = 200  # per constraint
+    # Per-core share of partitioned objects: headroom x capacity / cores.
+    capacity_headroom: float = 1.0
+    # Pcaps per port whose load the RETA balances (profile.py); () -> the rule.
+    traffic_profiles: tuple[profile.PortProfile, ...] = ()
 
 
 @dataclasses.dataclass
@@ -56,6 +71,10 @@ def check_options(options: PlanOptions) -> None:
         raise PlanError(f"RETA size {options.reta_size} is not one of {RETA_SIZES}")
     if not 1 <= options.cores <= options.reta_size:
         raise PlanError(f"cores {options.cores} must be between 1 and the RETA size {options.reta_size}")
+    try:
+        capacity.check_headroom(options.capacity_headroom)
+    except ValueError as e:
+        raise PlanError(str(e)) from None
 
 
 @dataclasses.dataclass
@@ -115,6 +134,8 @@ def make_plan(
             + "\n  ".join(z3_result.failures + random_result.failures)
         )
 
+    table, profile_rows, profiled = _run_table(keys, options, progress)
+
     plan = plan_pb2.Plan(
         nf_name=description.nf_name,
         strategy=strategy,
@@ -128,21 +149,36 @@ def make_plan(
         z3_checked_constraints=z3_result.checked,
         solution_space_dimension=solution.dimension,
         seed=options.seed,
+        reta_source="traffic profile" if options.traffic_profiles else "rule",
+        capacity_headroom=options.capacity_headroom,
     )
+    if profiled is not None:
+        plan.profile_balance.extend(_profile_balance(profiled, options))
+    splits = {
+        port: capacity.measured_splits(
+            port, s.key, list(s.hashed_fields), table, options.seed, profile_rows.get(port)
+        )
+        for port, s in solution.ports.items()
+    }
+    described = {o.name: o for o in description.objects}
+    # An index space is sized as one: a family with indexes that leave the NF
+    # keeps its even split whole (a bigger map before a full allocator admits nothing more).
+    leaving = {o.family for o in objects.values() if o.index_leaves_nf}
     for name, obj in objects.items():
         d = decisions[name]
-        plan.objects.append(
-            plan_pb2.ObjectDecision(
-                object=name,
-                placement=d.placement,
-                key_fields=obj.key_fields(),
-                reason=d.reason,
-                capacity_per_core=_capacity_per_core(obj, d.placement, options.cores),
-                index_ranges_disjoint=d.placement == Placement.PARTITIONED and obj.index_leaves_nf,
-                capacity_total=obj.capacity,
-                capacity_expr=obj.capacity_expr,
-            )
+        decision = plan_pb2.ObjectDecision(
+            object=name,
+            placement=d.placement,
+            key_fields=obj.key_fields(),
+            reason=d.reason,
+            capacity_per_core=_capacity_per_core(obj, d.placement, options.cores),
+            index_ranges_disjoint=d.placement == Placement.PARTITIONED and obj.index_leaves_nf,
+            capacity_total=obj.capacity,
+            capacity_expr=obj.capacity_expr,
         )
+        if d.placement == Placement.PARTITIONED:
+            _honest_capacity(decision, obj, described[name], splits, options, obj.family in leaving)
+        plan.objects.append(decision)
     for port, s in sorted(solution.ports.items()):
         plan.ports.append(
             plan_pb2.RssPortConfig(
@@ -151,7 +187,7 @@ def make_plan(
                 rss_hf=s.rss_hf,
                 key=s.key,
                 key_hex=s.key.hex(),
-                reta=reta.table(options.reta_size, options.cores),
+                reta=table,
                 zeroed_fields=s.zeroed_fields,
             )
         )
@@ -243,9 +279,96 @@ def constraints_from_plan(plan: plan_pb2.Plan) -> list[dependencies.Constraint]:
 
 
 def _capacity_per_core(obj: dependencies.ObjectDependencies, placement: int, cores: int) -> int:
+    """The runtime's share (capacity.share) of the described capacity,
+    before headroom (_honest_capacity applies it)."""
     if placement == Placement.PARTITIONED:
-        return -(-obj.capacity // cores)
+        return capacity.share(obj.capacity, cores, capacity.PERCENT)
     return obj.capacity
+
+
+def _run_table(keys: dict[int, bytes], options: PlanOptions, progress):
+    """The plan's RETA (the rule, or LPT on the profiles' load), each
+    profiled port's hash-input rows and the profile result (None: no profile)."""
+    if not options.traffic_profiles:
+        return reta.table(options.reta_size, options.cores), {}, None
+    progress(f"balancing the RETA on {len(options.traffic_profiles)} traffic profile(s)")
+    try:
+        result = profile.profile_reta(list(options.traffic_profiles), keys, options.reta_size, options.cores)
+    except profile.ProfileError as e:
+        raise PlanError(str(e)) from None
+    rows: dict[int, np.ndarray] = {}
+    for p in options.traffic_profiles:
+        rows[p.port] = np.concatenate([rows[p.port], p.rows]) if p.port in rows else p.rows
+    return result.table, rows, result
+
+
+def _profile_balance(result: profile.ProfileResult, options: PlanOptions) -> list[plan_pb2.ProfileBalance]:
+    """Max/mean of packets per queue with the rule (before) and the
+    profile's RETA (after), per profile file and for all ports together."""
+    rule = reta.table(options.reta_size, options.cores)
+    q = options.cores
+
+    def row(loads: np.ndarray, **where) -> plan_pb2.ProfileBalance:
+        return plan_pb2.ProfileBalance(
+            queues=q,
+            rule_max_over_mean=round(profile.max_over_mean(profile.queue_loads(loads, rule, q)), 4),
+            profile_max_over_mean=round(
+                profile.max_over_mean(profile.queue_loads(loads, result.table, q)), 4
+            ),
+            lower_bound=round(profile.lower_bound(loads, q), 4),
+            **where,
+        )
+
+    out = [
+        row(loads, port=p.port, file=p.path, packets=p.packets, skipped=p.skipped)
+        for p, loads in result.per_port
+    ]
+    packets = sum(p.packets for p, _ in result.per_port)
+    skipped = sum(p.skipped for p, _ in result.per_port)
+    out.append(row(result.combined, all_ports=True, packets=packets, skipped=skipped))
+    return out
+
+
+def _honest_capacity(
+    decision: plan_pb2.ObjectDecision,
+    obj: dependencies.ObjectDependencies,
+    described: desc_pb2.StateObject,
+    splits: dict[int, list[capacity.Split]],
+    options: PlanOptions,
+    indexes_leave: bool,
+) -> None:
+    """Headroom, its memory and the effective capacity under every measured
+    split of the ports that write the object (docs/SHARDING.md, "Capacity")."""
+    headroom = options.capacity_headroom
+    if headroom > 1 and indexes_leave:
+        decision.headroom_note = (
+            f"no headroom: the indexes of its index space ({obj.family}) leave the NF, and per-core "
+            "index ranges must stay within [0, capacity) like the sequential NF's"
+        )
+        headroom = 1.0
+    decision.capacity_headroom = headroom
+    total = obj.capacity
+    per_core = capacity.share(total, options.cores, capacity.headroom_percent(headroom))
+    decision.capacity_per_core = per_core
+    size = capacity.entry_bytes(described)
+    decision.entry_bytes = size.bytes
+    decision.entry_bytes_how = size.how
+    even = capacity.share(total, options.cores, capacity.PERCENT)
+    decision.headroom_extra_bytes = max(0, per_core - even) * options.cores * size.bytes
+    if total == 0:
+        return
+    written_on = sorted({a.port for a in obj.accesses if a.writes}) or sorted({a.port for a in obj.accesses})
+    for port in written_on:
+        for split in splits.get(port, []):
+            entries = capacity.effective_entries(per_core, options.cores, split.max_over_mean, total)
+            decision.effective_capacity.add(
+                traffic=split.traffic,
+                port=port,
+                queues=split.queues,
+                max_over_mean=split.max_over_mean,
+                entries=entries,
+                fraction=round(entries / total, 4),
+            )
 
 
 def _plan_constraints(objects, decisions) -> list[dependencies.Constraint]:

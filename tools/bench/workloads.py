@@ -58,6 +58,25 @@ def mixes(packets: int, flows: int, seed: int, churn_expiry_gaps: float = CHURN_
         Mix("uniform", uniform, None),
         Mix("zipf", dataclasses.replace(uniform, distribution="zipf", zipf_s=ZIPF_S), None),
         Mix("churn", dataclasses.replace(uniform, churn=CHURN), churn_expiry),
+        *address_plan_mixes(uniform),
+    ]
+
+
+# Address plans (docs/BENCHMARKS.md, "Address plans"): the LAN is one /24 or
+# one /20 instead of 10/8, or the clients talk to servers in a few /24s.
+LAN24_HOST_BITS = 8
+LAN20_HOST_BITS = 12
+SERVER_PREFIXES = 3
+SERVERS = 64
+
+
+def address_plan_mixes(uniform: profiles.TrafficSpec) -> list[Mix]:
+    lan24 = dataclasses.replace(uniform, lan_host_bits=LAN24_HOST_BITS)
+    return [
+        Mix("lan24", lan24, None),
+        Mix("lan20", dataclasses.replace(uniform, lan_host_bits=LAN20_HOST_BITS), None),
+        Mix("servers", dataclasses.replace(uniform, servers=SERVERS, server_prefixes=SERVER_PREFIXES), None),
+        Mix("lan24_zipf", dataclasses.replace(lan24, distribution="zipf", zipf_s=ZIPF_S), None),
     ]
 
 

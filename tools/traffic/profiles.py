@@ -58,6 +58,12 @@ class TrafficSpec:
     servers: int = 0  # >0: client-to-server traffic, destinations drawn Zipf-popular from this many servers
     lan_prefix: int = 0x0A000000  # 10.0.0.0/8 clients
     wan_prefix: int = 0  # 0: random public-ish addresses
+    # Address plans (docs/BENCHMARKS.md): clients are lan_prefix | random
+    # low lan_host_bits (24: the 10/8 default; 8: one /24 LAN; 12: one /20),
+    # and with server_prefixes > 0 the servers are hosts of that many random
+    # /24s instead of random addresses.
+    lan_host_bits: int = 24
+    server_prefixes: int = 0
 
     def validate(self) -> None:
         problems = []
@@ -77,6 +83,12 @@ class TrafficSpec:
             problems.append(f"frame_size={self.frame_size}: must be within [60, 9000]")
         if self.pps <= 0:
             problems.append(f"pps={self.pps}: must be > 0")
+        if not 1 <= self.lan_host_bits <= 24:
+            problems.append(f"lan_host_bits={self.lan_host_bits}: must be within [1, 24]")
+        if self.server_prefixes < 0 or (self.server_prefixes and not self.servers):
+            problems.append(
+                f"server_prefixes={self.server_prefixes}: must be >= 0, and > 0 only with servers"
+            )
         if problems:
             raise ValueError("invalid traffic spec: " + "; ".join(problems))
 
@@ -94,10 +106,18 @@ class _ZipfSampler:
         return min(bisect.bisect_right(self._cumulative, x), len(self._cumulative) - 1)
 
 
+def _servers(spec: TrafficSpec, rng: random.Random) -> list[int]:
+    """Server addresses: random, or hosts (.1 to .254) of server_prefixes /24s."""
+    if not spec.server_prefixes:
+        return [rng.getrandbits(32) for _ in range(spec.servers)]
+    prefixes = [rng.getrandbits(24) << 8 for _ in range(spec.server_prefixes)]
+    return [prefixes[rng.randrange(len(prefixes))] | rng.randrange(1, 255) for _ in range(spec.servers)]
+
+
 def _random_flow(
     spec: TrafficSpec, rng: random.Random, server_pick: _ZipfSampler | None, servers: Sequence[int]
 ) -> Flow:
-    src = spec.lan_prefix | rng.getrandbits(24) if spec.lan_prefix else rng.getrandbits(32)
+    src = spec.lan_prefix | rng.getrandbits(spec.lan_host_bits) if spec.lan_prefix else rng.getrandbits(32)
     if server_pick is not None:
         dst = servers[server_pick.sample()]
         dst_port = 80 if rng.random() < 0.7 else 443
@@ -115,7 +135,7 @@ def generate(spec: TrafficSpec) -> list[TrafficPacket]:
     servers: list[int] = []
     server_pick = None
     if spec.servers > 0:
-        servers = [rng.getrandbits(32) for _ in range(spec.servers)]
+        servers = _servers(spec, rng)
         server_pick = _ZipfSampler(spec.servers, spec.zipf_s, rng)
     flows = [_random_flow(spec, rng, server_pick, servers) for _ in range(spec.flows)]
     seen = [False] * spec.flows

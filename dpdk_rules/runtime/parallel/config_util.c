@@ -215,6 +215,7 @@ int nf_par_build_layout(const struct nf_parallel_config *cfg, uint16_t worker, u
     entry->name = object->name;
     entry->mode = NF_LAYOUT_SHARE;
     entry->disjoint_indexes = object->index_ranges_disjoint;
+    entry->headroom_percent = object->headroom_percent;
   }
   return 0;
 }

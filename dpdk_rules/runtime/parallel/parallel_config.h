@@ -72,6 +72,10 @@ struct nf_par_object {
    * requests at run time (NF_LAYOUT_SHARE). */
   uint32_t capacity_per_core;
   bool index_ranges_disjoint; /* indexes leave the NF: per-worker ranges */
+  /* Per-core headroom in percent (plan capacity_headroom x 100; 0 or 100:
+   * none): each worker's share is headroom x requested / workers
+   * (nflib/instance.h headroom_percent). */
+  uint16_t headroom_percent;
 };
 
 struct nf_parallel_config {
