@@ -5,7 +5,6 @@ and the same NFs pass under a raised budget (negative controls)."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from parallelizer.analysis import describe
 from parallelizer.analysis.budget import Budget
 from parallelizer.analysis.errors import AnalysisError
 from proto import nf_description_pb2 as pb
+from tests import nfpar_runfiles
 
 TESTDATA = "parallelizer/analysis/testdata"
 FORWARD, DROP = pb.Outcome.FORWARD, pb.Outcome.DROP
@@ -114,20 +114,15 @@ def test_time_budget_stops_the_analysis() -> None:
     assert "--max_seconds" in info.value.instead
 
 
-def analyzer_binary() -> str:
-    runfiles = os.environ.get("TEST_SRCDIR", "")
-    return os.path.join(runfiles, os.environ.get("TEST_WORKSPACE", "nfpar"), "parallelizer/analysis/analyze")
-
-
 def run_cli(*flags: str) -> subprocess.CompletedProcess[str]:
-    command = [analyzer_binary(), f"--src={TESTDATA}/budget_ifs.c", *flags]
+    command = [nfpar_runfiles.path("parallelizer/analysis/analyze"), f"--src={TESTDATA}/budget_ifs.c", *flags]
     return subprocess.run(command, capture_output=True, text=True, check=False)
 
 
 def test_cli_budget_flag() -> None:
     path = f"{TESTDATA}/budget_ifs.c"
     refused = run_cli("--max_paths=20")
-    assert refused.returncode == 2, refused.stderr
+    assert refused.returncode == 1, refused.stderr  # docs/CLI.md: 1 for errors in the NF
     assert "Traceback" not in refused.stderr
     assert refused.stderr.startswith(f"{path}:{marked_line(path, 'BUDGET')}:"), refused.stderr
     assert "--max_paths" in refused.stderr
@@ -138,7 +133,7 @@ def test_cli_budget_flag() -> None:
 
 def test_cli_rejects_a_budget_that_is_not_positive() -> None:
     result = run_cli("--max_paths=0")
-    assert result.returncode != 0
+    assert result.returncode == 2, result.stderr  # docs/CLI.md: 2 for a bad flag value
     assert "Traceback" not in result.stderr
     assert "--max_paths" in result.stderr or "max_paths" in result.stderr, result.stderr
 

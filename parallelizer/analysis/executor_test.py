@@ -10,6 +10,7 @@ import tempfile
 import pytest
 
 from parallelizer.analysis import describe
+from parallelizer.analysis.expr_eval import evaluate
 from proto import nf_description_pb2 as pb
 from tests import nfpar_runfiles
 
@@ -42,10 +43,15 @@ def out_port(path: pb.Path) -> int | None:
 
 
 def test_independent_branches_multiply() -> None:
-    # Two independent two-way branches: 4 paths per port, 2 ports.
+    # Two independent two-way branches whose arms read state: 4 paths per port, 2 ports.
     desc = analyze_process("""
+  struct addr_key key = {.addr = nf_pkt_ipv4_src(pkt)};
+  int32_t index;
   int out = 1;
-  if (nf_pkt_ipv4_proto(pkt) == 6) out = 0;
+  if (nf_pkt_ipv4_proto(pkt) == 6) {
+    nf_map_get(state->table, &key, &index);
+    out = 0;
+  }
   if (nf_pkt_l4_dst_port(pkt) == 80) return NF_DROP;
   return in_port == 0 ? out : 1;""")
     assert desc.port_count == 2
@@ -60,6 +66,22 @@ def test_independent_branches_multiply() -> None:
     assert first.apply.args[0].packet_field == "ipv4.proto"
     assert first.apply.args[0].width_bits == 8
     assert first.apply.args[1].constant == 6
+
+
+def test_independent_branch_without_state_is_merged() -> None:
+    # The same NF with an arm that only sets a local: the first if is merged (merge.py),
+    # so 2 paths per port and port 0's out port is ite(ipv4.proto = 6, 0, 1).
+    desc = analyze_process("""
+  int out = 1;
+  if (nf_pkt_ipv4_proto(pkt) == 6) out = 0;
+  if (nf_pkt_l4_dst_port(pkt) == 80) return NF_DROP;
+  return in_port == 0 ? out : 1;""")
+    assert len(desc.paths) == 4
+    forward = [p for p in desc.paths if p.in_port == 0 and p.outcome.action == FORWARD]
+    assert len(forward) == 1
+    port = forward[0].outcome.out_port
+    assert port.apply.op == "ite"
+    assert [evaluate(port, {"ipv4.proto": proto}) for proto in (0, 6, 17)] == [1, 0, 1]
 
 
 def test_infeasible_paths_are_pruned() -> None:
@@ -83,6 +105,7 @@ def test_infeasible_paths_are_pruned() -> None:
 
 def test_bounded_loop_and_switch_fallthrough() -> None:
     # proto 0, 1, 2 -> 1 each; 6 falls through to 17's case -> 110; 17 -> 100; else 0.
+    # The loop's ifs are merged (hits is a sum of ite terms); the switch forks 3 ways.
     desc = analyze_process(
         """
   uint8_t proto = nf_pkt_ipv4_proto(pkt);
@@ -102,7 +125,16 @@ def test_bounded_loop_and_switch_fallthrough() -> None:
   return hits;""",
         ports=1,
     )
-    assert sorted(out_port(p) for p in desc.paths) == [0, 1, 1, 1, 100, 110]
+    assert len(desc.paths) == 3
+    by_proto = {}
+    for path in desc.paths:
+        for proto in range(256):
+            fields = {"ipv4.proto": proto}
+            if all(evaluate(c, fields) for c in path.conditions):
+                assert proto not in by_proto, "paths overlap"
+                by_proto[proto] = evaluate(path.outcome.out_port, fields)
+    expected = {proto: 0 for proto in range(256)} | {0: 1, 1: 1, 2: 1, 6: 110, 17: 100}
+    assert by_proto == expected
 
 
 def test_short_circuit_skips_calls() -> None:
