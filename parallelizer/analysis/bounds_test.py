@@ -114,6 +114,26 @@ def test_time_budget_stops_the_analysis() -> None:
     assert "--max_seconds" in info.value.instead
 
 
+def test_solver_budget_names_the_undecided_branch() -> None:
+    path = f"{TESTDATA}/solver_hard.c"
+    start = time.monotonic()
+    with pytest.raises(AnalysisError) as info:
+        describe.analyze(path, ["."], budget=Budget(solver_timeout_ms=1))
+    assert time.monotonic() - start < 5
+    error = info.value
+    assert error.location.startswith(f"{path}:{marked_line(path, 'SOLVER')}:"), str(error)
+    assert "could not decide a branch within 1 ms" in error.what
+    assert "--solver_timeout_ms" in error.instead
+
+
+def test_solver_budget_negative_control_easy_branches_pass() -> None:
+    # A 1 s budget decides the plain field comparisons of budget_ifs.c (all 64 paths).
+    desc = describe.analyze(
+        f"{TESTDATA}/budget_ifs.c", ["."], budget=Budget(solver_timeout_ms=1000)
+    ).description
+    assert len(desc.paths) == 64
+
+
 def run_cli(*flags: str) -> subprocess.CompletedProcess[str]:
     command = [nfpar_runfiles.path("parallelizer/analysis/analyze"), f"--src={TESTDATA}/budget_ifs.c", *flags]
     return subprocess.run(command, capture_output=True, text=True, check=False)

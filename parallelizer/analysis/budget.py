@@ -74,10 +74,17 @@ class Meter:
             f"the solver could not decide a branch within {self.budget.solver_timeout_ms} ms",
             "--solver_timeout_ms",
             at_node=True,
+            advice="simplify the condition (e.g. no products of packet fields)",
         )
 
     def _exceeded(
-        self, node: c_ast.Node | None, what: str, flag: str, at_node: bool = False
+        self,
+        node: c_ast.Node | None,
+        what: str,
+        flag: str,
+        at_node: bool = False,
+        advice: str = "merge independent branches (arms without nflib calls, packet writes or returns; "
+        "docs/NF_C_SUBSET.md), bound loops by constants",
     ) -> AnalysisError:
         """The error at the branch that forked most (at `node` when none forked)."""
         worst, count = node, self.forks_at(node)
@@ -90,9 +97,4 @@ class Meter:
             what += f"; this branch (`{_branch_text(worst)}`) forked {count} times"
         elif worst is not None:
             what += f" (at `{_branch_text(worst)}`)"
-        return AnalysisError(
-            where,
-            what,
-            f"merge independent branches (arms without nflib calls, packet writes or returns; "
-            f"docs/NF_C_SUBSET.md), bound loops by constants, or raise {flag}",
-        )
+        return AnalysisError(where, what, f"{advice}, or raise {flag}")
