@@ -47,7 +47,7 @@ echo "bench_sweep: running on $(nproc) CPUs; outputs in ${out_dir}"
 # the whole sweep; it finds the workspace through BUILD_WORKSPACE_DIRECTORY.
 # Progress goes to the terminal and bench.log; the summary is summary.md.
 BUILD_WORKSPACE_DIRECTORY="${workspace}" bazel-bin/tools/bench/bench \
-  --out_dir="${out_dir}" "$@" 2>&1 >"${out_dir}/bench.stdout.md" | tee "${out_dir}/bench.log"
+  --out_dir="${out_dir}" --traffic=uniform,zipf,churn,lan24,lan20,servers,lan24_zipf "$@" 2>&1 >"${out_dir}/bench.stdout.md" | tee "${out_dir}/bench.log"
 
 tar -czf "${out_dir}.tar.gz" -C "$(dirname "${out_dir}")" "$(basename "${out_dir}")"
 echo "bench_sweep: done: ${out_dir}/summary.md, ${out_dir}.tar.gz"

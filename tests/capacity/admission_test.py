@@ -88,6 +88,10 @@ class AdmissionTest(unittest.TestCase):
         self.check(self.even_bin, self.even_plan, 45, 64, SHARE_EVEN)
         self.assertEqual(expected(45, 64, SHARE_EVEN), 51)
 
+    def test_other_splits_without_headroom(self) -> None:
+        self.check(self.even_bin, self.even_plan, 52, 64, SHARE_EVEN)  # 32 + 12 = 44
+        self.check(self.even_bin, self.even_plan, 48, 96, SHARE_EVEN)  # 32 + 32 = 64
+
     def test_skewed_split_with_headroom_admits_like_sequential(self) -> None:
         self.check(self.headroom_bin, self.headroom_plan, 45, 64, SHARE_HEADROOM)
         self.assertEqual(expected(45, 64, SHARE_HEADROOM), 64)
