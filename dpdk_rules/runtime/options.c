@@ -96,6 +96,9 @@ static const struct option_spec specs[OPT_COUNT] = {
                     "--bench: timed runs (default 5)"},
 };
 
+/* rt_options_check_value: per option, NULL when the value is taken as written. */
+static rt_value_check *value_checks[OPT_COUNT];
+
 static bool fail(char *err, size_t err_len, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -169,6 +172,8 @@ static bool apply(enum option_id id, const char *value, struct rt_options *opts,
   if (spec->kind == VALUE_PORT_TEXT &&
       !parse_port_text(option, spec, value, &n, &value, err, err_len))
     return false;
+  if (value_checks[id] != NULL && !value_checks[id](value))
+    return rt_choice_error(spec->name, value, err, err_len);
   switch (id) {
     case OPT_IDLE_EXIT_MS:
       opts->idle_exit_ms = n;
@@ -320,6 +325,12 @@ void rt_options_usage(FILE *out, unsigned runtime) {
     if (spec->kind == VALUE_PORT_TEXT)
       fprintf(out, "; PORT in %" PRId64 "..%" PRId64, spec->min, spec->max);
     fputc('\n', out);
+  }
+}
+
+void rt_options_check_value(const char *name, rt_value_check *check) {
+  for (int i = 0; i < OPT_COUNT; i++) {
+    if (strcmp(specs[i].name, name) == 0) value_checks[i] = check;
   }
 }
 

@@ -93,9 +93,15 @@ int rt_options_parse(int argc, char **argv, unsigned runtime, struct rt_options 
 void rt_options_usage(FILE *out, unsigned runtime);
 
 /* "invalid OPTION value 'TEXT': expected A, B or C" in err, the choices taken
- * from the table's value text "A|B|C" of `name` (without "--"), for values the
- * runtime checks itself (--strategy). Returns false. */
+ * from the table's value text "A|B|C" of `name` (without "--"). Returns false. */
 bool rt_choice_error(const char *name, const char *text, char *err, size_t err_len);
+
+/* Registers the check of a text option whose valid values another module owns
+ * (--strategy: parallel/config_util.c). rt_options_parse calls it where the
+ * option stands on the line, so the first bad option is the one reported; a
+ * refused value gets rt_choice_error's message. */
+typedef bool rt_value_check(const char *value);
+void rt_options_check_value(const char *name, rt_value_check *check);
 
 /* Strict decimal integer in [min, max]: digits only (no sign, no blanks, not
  * empty), overflow-checked. Returns false with "invalid OPTION value 'TEXT':

@@ -15,6 +15,12 @@ static void usage(FILE *out) {
   nf_config_usage(out);
 }
 
+/* --strategy: the parallel config's names, and the sequential reference. */
+static bool strategy_known(const char *text) {
+  enum nf_par_strategy strategy;
+  return strcmp(text, "sequential") == 0 || nf_par_parse_strategy(text, &strategy);
+}
+
 int inmem_options_parse(int argc, char **argv, struct inmem_options *opts) {
   memset(opts, 0, sizeof(*opts));
   if (rt_wants_help(argc, argv, 1)) {
@@ -22,6 +28,7 @@ int inmem_options_parse(int argc, char **argv, struct inmem_options *opts) {
     exit(EXIT_SUCCESS);
   }
   char err[512] = "";
+  rt_options_check_value("strategy", strategy_known);
   int nf_start = argc;
   if (rt_options_parse(argc, argv, RT_INMEM, &opts->rt, &nf_start, err, sizeof(err)) != 0)
     inmem_usage_die("%s", err);
@@ -29,9 +36,8 @@ int inmem_options_parse(int argc, char **argv, struct inmem_options *opts) {
   opts->strategy = nf_parallel_config.strategy;
   if (rt->strategy != NULL && strcmp(rt->strategy, "sequential") == 0) {
     opts->sequential = true;
-  } else if (rt->strategy != NULL && !nf_par_parse_strategy(rt->strategy, &opts->strategy)) {
-    rt_choice_error("strategy", rt->strategy, err, sizeof(err));
-    inmem_usage_die("%s", err);
+  } else if (rt->strategy != NULL) {
+    nf_par_parse_strategy(rt->strategy, &opts->strategy); /* checked while parsing */
   }
   /* Rules between options, checked once all are read (any order on the line). */
   if (opts->sequential && rt->workers != 1)

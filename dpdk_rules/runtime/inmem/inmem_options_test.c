@@ -177,6 +177,31 @@ static void test_usage_and_choices(void) {
       0);
 }
 
+static bool only_red_or_blue(const char *value) {
+  return strcmp(value, "red") == 0 || strcmp(value, "blue") == 0;
+}
+
+/* A registered check runs where its option stands: the first bad option on
+ * the line is reported. */
+static void test_value_check_in_place(void) {
+  rt_options_check_value("strategy", only_red_or_blue);
+  struct parsed p = PARSE(RT_INMEM, "--strategy=green", "--workers=0");
+  CHECK_EQ(p.result, -1);
+  CHECK(strcmp(p.err,
+               "invalid --strategy value 'green': expected sequential, sn, locks, tm or hybrid") ==
+        0);
+  p = PARSE(RT_INMEM, "--workers=0", "--strategy=green");
+  CHECK_EQ(p.result, -1);
+  CHECK(strncmp(p.err, "invalid --workers value '0'", 27) == 0);
+  /* Negative control: an accepted value passes; the last repeat wins. */
+  p = PARSE(RT_INMEM, "--strategy=red", "--strategy=blue");
+  CHECK_EQ(p.result, 0);
+  CHECK(strcmp(p.opts.strategy, "blue") == 0);
+  rt_options_check_value("strategy", NULL);
+  p = PARSE(RT_INMEM, "--strategy=green");
+  CHECK_EQ(p.result, 0);
+}
+
 int main(void) {
   RUN_TEST(test_defaults);
   RUN_TEST(test_values);
@@ -184,5 +209,6 @@ int main(void) {
   RUN_TEST(test_refused_values);
   RUN_TEST(test_families_do_not_mix);
   RUN_TEST(test_usage_and_choices);
+  RUN_TEST(test_value_check_in_place);
   return test_main_result();
 }
