@@ -49,7 +49,9 @@ def nf_package(
         hybrid = False,
         analysis_hdrs = [],
         analysis_ports = None,
-        plan_cores = 16,
+        plan_cores = None,
+        key_length = None,
+        reta_size = None,
         traffic_profile = None,
         capacity_headroom = "1",
         soundness_args = [],
@@ -66,7 +68,12 @@ def nf_package(
       hybrid: whether the plan allows a hybrid build (:parallel_hybrid).
       analysis_hdrs: headers outside nflib that the analyzed source includes.
       analysis_ports: input port count, when nf_port_count is not a constant.
-      plan_cores: cores the plan's RETA is spread over.
+      plan_cores: cores the plan's RETA is spread over (None: the planner's
+        default, PlanOptions.cores).
+      key_length: RSS key length of the plan in bytes, 40 (ixgbe, mlx5) or 52
+        (i40e, ice); None: the planner's default (parallelizer/limits.py).
+      reta_size: RETA entries of the plan (64, 128 or 512); None: the
+        planner's default.
       traffic_profile: pcaps whose load the plan's RETA balances: {port: pcap}
         or one pcap for port 0 (docs/SHARDING.md, "RETA from a traffic profile").
       capacity_headroom: a string such as "1.5": per-core share of partitioned objects as a multiple of
@@ -112,6 +119,8 @@ def nf_package(
         name = "plan",
         description = "description.textproto",
         cores = plan_cores,
+        key_length = key_length,
+        reta_size = reta_size,
         traffic_profile = traffic_profile,
         capacity_headroom = capacity_headroom,
         visibility = visibility,

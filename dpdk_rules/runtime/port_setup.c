@@ -103,8 +103,10 @@ int port_check_capabilities(uint16_t port, const struct rte_eth_dev_info *info,
   if (info->hash_key_size != 0 && info->hash_key_size != rss->key_len) {
     snprintf(err, err_len,
              "port %u (%s) takes %u-byte RSS keys but the plan has a %u-byte key: re-plan with "
+             "key_length = %u in the NF's nf_package (nfs/<nf>/BUILD.bazel), or the planner's "
              "--key_length=%u",
-             port, info->driver_name, info->hash_key_size, rss->key_len, info->hash_key_size);
+             port, info->driver_name, info->hash_key_size, rss->key_len, info->hash_key_size,
+             info->hash_key_size);
     return -1;
   }
   if ((info->flow_type_rss_offloads & rss->rss_hf) != rss->rss_hf) {
@@ -128,8 +130,10 @@ int port_check_capabilities(uint16_t port, const struct rte_eth_dev_info *info,
   if (rss->reta_size == 0 || info->reta_size % rss->reta_size != 0) {
     snprintf(err, err_len,
              "port %u (%s): RETA size %u is not a multiple of the plan's RETA size %u; "
-             "re-plan with --reta_size=%u",
-             port, info->driver_name, info->reta_size, rss->reta_size, info->reta_size);
+             "re-plan with reta_size = %u in the NF's nf_package (nfs/<nf>/BUILD.bazel), or the "
+             "planner's --reta_size=%u",
+             port, info->driver_name, info->reta_size, rss->reta_size, info->reta_size,
+             info->reta_size);
     return -1;
   }
   return 0;

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from parallelizer.schema import packet_fields
+
 
 @dataclasses.dataclass(frozen=True)
 class OpSummary:
@@ -92,19 +94,24 @@ DESTRUCTORS = {
     "nf_lpm_destroy",
 }
 
-# Packet getters: function -> (packet field, bits). eth_src/eth_dst return struct nf_mac.
+# Packet getters: function -> packet field (schema/packet_fields.py owns the
+# names and widths). eth_src/eth_dst return struct nf_mac.
+_GETTER_FIELDS: dict[str, str] = {
+    "nf_pkt_eth_src": "eth.src",
+    "nf_pkt_eth_dst": "eth.dst",
+    "nf_pkt_eth_type": "eth.type",
+    "nf_pkt_ipv4_src": "ipv4.src",
+    "nf_pkt_ipv4_dst": "ipv4.dst",
+    "nf_pkt_ipv4_proto": "ipv4.proto",
+    "nf_pkt_l4_src_port": "l4.src_port",
+    "nf_pkt_l4_dst_port": "l4.dst_port",
+    "nf_pkt_tcp_flags": "tcp.flags",
+    "nf_pkt_len": "pkt.len",
+    "nf_pkt_status": "pkt.status",
+}
+# function -> (packet field, bits)
 PACKET_GETTERS: dict[str, tuple[str, int]] = {
-    "nf_pkt_eth_src": ("eth.src", 48),
-    "nf_pkt_eth_dst": ("eth.dst", 48),
-    "nf_pkt_eth_type": ("eth.type", 16),
-    "nf_pkt_ipv4_src": ("ipv4.src", 32),
-    "nf_pkt_ipv4_dst": ("ipv4.dst", 32),
-    "nf_pkt_ipv4_proto": ("ipv4.proto", 8),
-    "nf_pkt_l4_src_port": ("l4.src_port", 16),
-    "nf_pkt_l4_dst_port": ("l4.dst_port", 16),
-    "nf_pkt_tcp_flags": ("tcp.flags", 8),
-    "nf_pkt_len": ("pkt.len", 32),
-    "nf_pkt_status": ("pkt.status", 8),
+    fn: (field, packet_fields.WIDTHS[field]) for fn, field in _GETTER_FIELDS.items()
 }
 
 PACKET_SETTERS: dict[str, str] = {
@@ -117,8 +124,6 @@ PACKET_SETTERS: dict[str, str] = {
 }
 
 # Every packet field with its width, in the order descriptions list them.
-PACKET_FIELDS: dict[str, int] = {field: bits for field, bits in PACKET_GETTERS.values()}
-PACKET_FIELDS["in_port"] = 16
-PACKET_FIELDS["now"] = 64
+PACKET_FIELDS: dict[str, int] = packet_fields.WIDTHS
 
 MAX_PARSE_STATUS = 8  # enum nf_parse_status: NF_PKT_L4_OK .. NF_PKT_TRUNCATED_L4

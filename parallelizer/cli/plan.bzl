@@ -13,6 +13,10 @@ summary on failure only.
 packets arriving on each NF input port, or one pcap (a string) for port 0.
 `capacity_headroom` (a string: Bazel 4 has no floats, e.g. "1.5") sizes each core's share of partitioned objects at
 headroom x capacity / cores (docs/SHARDING.md, "Capacity").
+`key_length`, `reta_size` and `cores` left at None take the planner's defaults
+(parallelizer/limits.py: DEFAULT_KEY_LENGTH, DEFAULT_RETA_SIZE; PlanOptions.cores),
+so each default has one owner; a NIC with 40-byte keys (ixgbe, mlx5) wants
+key_length = 40.
 """
 
 def _profiles(traffic_profile):
@@ -23,18 +27,14 @@ def _profiles(traffic_profile):
         return {0: traffic_profile}
     return {int(port): label for port, label in traffic_profile.items()}
 
-def nf_plan(name, description, strategy = "auto", key_length = 52, reta_size = 512, cores = 16, seed = 1,
+def nf_plan(name, description, strategy = "auto", key_length = None, reta_size = None, cores = None, seed = 1,
             traffic_profile = None, capacity_headroom = "1", testonly = False, visibility = None):
     tool = Label("//parallelizer/cli:plan")
     profiles = _profiles(traffic_profile)
-    flags = " --strategy=%s --key_length=%d --reta_size=%d --cores=%d --seed=%d --capacity_headroom=%s" % (
-        strategy,
-        key_length,
-        reta_size,
-        cores,
-        seed,
-        capacity_headroom,
-    )
+    flags = " --strategy=%s --seed=%d --capacity_headroom=%s" % (strategy, seed, capacity_headroom)
+    for flag, value in [("key_length", key_length), ("reta_size", reta_size), ("cores", cores)]:
+        if value != None:
+            flags += " --%s=%d" % (flag, value)
     for port, label in sorted(profiles.items()):
         flags += " --traffic_profile=%d:$(location %s)" % (port, label)
     native.genrule(

@@ -2,7 +2,7 @@
 keys) from an NF description and writes it as a text proto.
 
   bazel run //parallelizer/cli:plan -- --description=nfs/fw/description.textproto \
-      --out=/tmp/fw.plan.textproto --strategy=auto --key_length=52 --reta_size=512 --cores=16
+      --out=/tmp/fw.plan.textproto --strategy=auto --key_length=40 --reta_size=128 --cores=4
 
 Relative paths are relative to where bazel runs; `-` reads the description from
 stdin or writes the plan to stdout (the summary then goes to stderr). Exit codes
@@ -19,6 +19,7 @@ import time
 from absl import flags
 from google.protobuf import text_format
 
+from parallelizer import limits
 from parallelizer.cli import conventions
 from parallelizer.sharding import capacity, fields, planner, profile, validate
 from proto import plan_pb2
@@ -31,9 +32,15 @@ flags.DEFINE_string(
     "out", None, "Where to write the Plan text proto (- for stdout); omitted: only the summary is printed."
 )
 flags.DEFINE_enum("strategy", "auto", sorted(planner.STRATEGIES), "Parallelization strategy; auto picks.")
-flags.DEFINE_integer("key_length", 52, "RSS key length in bytes: 40 (ixgbe, mlx5) or 52 (i40e, ice).")
-flags.DEFINE_integer("reta_size", 512, "RSS redirection table entries: 64, 128 or 512.")
-flags.DEFINE_integer("cores", 16, "Worker cores (RSS queues).")
+flags.DEFINE_integer(
+    "key_length",
+    planner.PlanOptions.key_length,
+    f"RSS key length in bytes, one of {limits.KEY_LENGTHS}: 40 (ixgbe, mlx5) or 52 (i40e, ice).",
+)
+flags.DEFINE_integer(
+    "reta_size", planner.PlanOptions.reta_size, f"RSS redirection table entries, one of {limits.RETA_SIZES}."
+)
+flags.DEFINE_integer("cores", planner.PlanOptions.cores, "Worker cores (RSS queues).")
 flags.DEFINE_integer(
     "seed",
     1,

@@ -10,36 +10,23 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from parallelizer import limits
+from parallelizer.codegen import limits_header
+from parallelizer.schema import rss_hf
 from proto import plan_pb2
 
-# Must match dpdk_rules/runtime/parallel/parallel_config.h.
-MAX_KEY_LEN = 64
-MAX_RSS_PORTS = 16
-MAX_OBJECTS = 32
-MAX_RETA = 512
-ANY_PORT = 0xFFFF
+# The runtimes' sizes and bits (parallel_limits.h is generated from the same owners).
+MAX_KEY_LEN = limits.MAX_KEY_LEN
+MAX_RSS_PORTS = limits.MAX_RSS_PORTS
+MAX_OBJECTS = limits.MAX_OBJECTS
+MAX_RETA = limits.MAX_RETA
+ANY_PORT = limits.ANY_PORT
 
-# DPDK 22.11 RTE_ETH_RSS_* bits the runtimes understand.
-RSS_BITS = {
-    "NF_PAR_RSS_IPV4": 1 << 2,
-    "NF_PAR_RSS_FRAG_IPV4": 1 << 3,
-    "NF_PAR_RSS_NONFRAG_IPV4_TCP": 1 << 4,
-    "NF_PAR_RSS_NONFRAG_IPV4_UDP": 1 << 5,
-    "NF_PAR_RSS_NONFRAG_IPV4_OTHER": 1 << 7,
-    "NF_PAR_RSS_L4_DST_ONLY": 1 << 60,
-    "NF_PAR_RSS_L4_SRC_ONLY": 1 << 61,
-    "NF_PAR_RSS_L3_DST_ONLY": 1 << 62,
-    "NF_PAR_RSS_L3_SRC_ONLY": 1 << 63,
-}
-KNOWN_RSS_HF = sum(RSS_BITS.values())
-L4_RSS_HF = RSS_BITS["NF_PAR_RSS_NONFRAG_IPV4_TCP"] | RSS_BITS["NF_PAR_RSS_NONFRAG_IPV4_UDP"]
+RSS_BITS = {rss_hf.c_name(name): bit for name, bit in rss_hf.BITS.items()}
+KNOWN_RSS_HF = rss_hf.KNOWN
+L4_RSS_HF = rss_hf.NONFRAG_IPV4_TCP | rss_hf.NONFRAG_IPV4_UDP
 
-FIELDS = {
-    "ipv4.src": "NF_PAR_FIELD_IPV4_SRC",
-    "ipv4.dst": "NF_PAR_FIELD_IPV4_DST",
-    "l4.src_port": "NF_PAR_FIELD_L4_SRC_PORT",
-    "l4.dst_port": "NF_PAR_FIELD_L4_DST_PORT",
-}
+FIELDS = {name: limits_header.field_enum(name) for name in limits_header.HASHED_FIELDS}
 
 STRATEGIES = {
     plan_pb2.SHARED_NOTHING: "NF_PAR_SHARED_NOTHING",
@@ -65,8 +52,9 @@ PLACEMENTS = {
 # 16-bit period makes the hash of (a, b, p, q) equal that of (b, a, q, p)), so
 # both directions of a flow share a queue even without a plan.
 DEFAULT_KEY_PATTERN = bytes([0x6D, 0x5A])
-DEFAULT_KEY_LEN = 40
-DEFAULT_RSS_HF = RSS_BITS["NF_PAR_RSS_IPV4"] | L4_RSS_HF
+# Plans from before key_length_bytes have no length: the shortest NIC key.
+DEFAULT_KEY_LEN = limits.KEY_LENGTHS[0]
+DEFAULT_RSS_HF = rss_hf.IPV4 | L4_RSS_HF
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -141,8 +129,10 @@ def _rss_port(where: str, port: plan_pb2.RssPortConfig, key_length: int) -> RssP
     key = _key_of(where, port)
     if not key:
         raise PlanError(f"{where}: no key (set key or key_hex)")
-    if len(key) > MAX_KEY_LEN or len(key) < 16:
-        raise PlanError(f"{where}: key of {len(key)} bytes; 16..{MAX_KEY_LEN} bytes are supported")
+    if len(key) > MAX_KEY_LEN or len(key) < limits.MIN_KEY_LEN:
+        raise PlanError(
+            f"{where}: key of {len(key)} bytes; {limits.MIN_KEY_LEN}..{MAX_KEY_LEN} bytes are supported"
+        )
     if key_length and len(key) != key_length:
         raise PlanError(f"{where}: key of {len(key)} bytes but the plan's key_length_bytes is {key_length}")
     if port.rss_hf & ~KNOWN_RSS_HF:

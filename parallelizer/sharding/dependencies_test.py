@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from parallelizer.sharding import dependencies
-from parallelizer.sharding import testing_descriptions as td
+from parallelizer.testing import descriptions as td
 
 
 def eqs(c: dependencies.Constraint) -> set[str]:

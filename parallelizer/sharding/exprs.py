@@ -10,23 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from parallelizer.schema import packet_fields
 from proto import nf_description_pb2 as desc_pb2
-
-PACKET_FIELD_WIDTHS = {
-    "eth.src": 48,
-    "eth.dst": 48,
-    "eth.type": 16,
-    "ipv4.src": 32,
-    "ipv4.dst": 32,
-    "ipv4.proto": 8,
-    "l4.src_port": 16,
-    "l4.dst_port": 16,
-    "tcp.flags": 8,
-    "pkt.len": 32,
-    "pkt.status": 8,
-    "in_port": 16,
-    "now": 64,
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,7 +21,7 @@ class FieldSlot:
     lo: int
 
     def __str__(self) -> str:
-        whole = self.lo == 0 and self.hi == PACKET_FIELD_WIDTHS.get(self.field, 0) - 1
+        whole = self.lo == 0 and self.hi == packet_fields.WIDTHS.get(self.field, 0) - 1
         return self.field if whole else f"{self.field}[{self.hi}:{self.lo}]"
 
 
@@ -73,7 +58,7 @@ def slot_of(expr: desc_pb2.Expr, in_port: int) -> Slot:
     if kind == "packet_field":
         if expr.packet_field == "in_port":
             return ConstSlot(in_port)
-        width = PACKET_FIELD_WIDTHS.get(expr.packet_field, expr.width_bits)
+        width = packet_fields.WIDTHS.get(expr.packet_field, expr.width_bits)
         return FieldSlot(expr.packet_field, width - 1, 0)
     if kind == "constant":
         return ConstSlot(expr.constant)

@@ -12,19 +12,14 @@ from __future__ import annotations
 import dataclasses
 import re
 
-# DPDK 22.11 rte_ethdev.h: RTE_ETH_RSS_IPV4 RTE_BIT64(2), NONFRAG_IPV4_TCP
-# RTE_BIT64(4), NONFRAG_IPV4_UDP RTE_BIT64(5).
-RSS_IPV4 = 1 << 2
-RSS_NONFRAG_IPV4_TCP = 1 << 4
-RSS_NONFRAG_IPV4_UDP = 1 << 5
+from parallelizer.schema import rss_hf
 
-RSS_HF_NAMES = {
-    RSS_IPV4: "RTE_ETH_RSS_IPV4",
-    RSS_NONFRAG_IPV4_TCP: "RTE_ETH_RSS_NONFRAG_IPV4_TCP",
-    RSS_NONFRAG_IPV4_UDP: "RTE_ETH_RSS_NONFRAG_IPV4_UDP",
-}
+# The rss_hf bits whose hash inputs are modelled here (schema/rss_hf.py owns the values).
+RSS_IPV4 = rss_hf.IPV4
+RSS_NONFRAG_IPV4_TCP = rss_hf.NONFRAG_IPV4_TCP
+RSS_NONFRAG_IPV4_UDP = rss_hf.NONFRAG_IPV4_UDP
 
-HASH_WIDTH_BITS = 32
+RSS_HF_NAMES = {rss_hf.BITS[n]: rss_hf.dpdk_name(n) for n in ("IPV4", "NONFRAG_IPV4_TCP", "NONFRAG_IPV4_UDP")}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,25 +58,6 @@ INPUT_BITS = 96  # the longest IPv4 input (TCP/UDP)
 # address pair. Both inputs start with the same 64 bits, so a key whose port
 # blocks are zero on the RETA bits sends a flow's L4 and non-L4 packets alike.
 DEFAULT_RSS_HF = RSS_IPV4 | RSS_NONFRAG_IPV4_TCP | RSS_NONFRAG_IPV4_UDP
-
-# Every packet field the description schema knows (nf_description.proto Expr).
-KNOWN_PACKET_FIELDS = frozenset(
-    {
-        "eth.src",
-        "eth.dst",
-        "eth.type",
-        "ipv4.src",
-        "ipv4.dst",
-        "ipv4.proto",
-        "l4.src_port",
-        "l4.dst_port",
-        "tcp.flags",
-        "pkt.len",
-        "pkt.status",
-        "in_port",
-        "now",
-    }
-)
 
 
 def rss_hf_names(rss_hf: int) -> list[str]:

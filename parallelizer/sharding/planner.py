@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from parallelizer import limits
 from parallelizer.sharding import (
     capacity,
     dependencies,
@@ -17,7 +18,6 @@ from parallelizer.sharding import (
     quality,
     reta,
     rss_solver,
-    toeplitz,
     validate,
     verify,
 )
@@ -30,7 +30,6 @@ STRATEGIES = {
     "locks": plan_pb2.LOCKS,
     "tm": plan_pb2.TRANSACTIONAL_MEMORY,
 }
-RETA_SIZES = (64, 128, 512)
 Placement = plan_pb2.ObjectDecision
 
 
@@ -41,8 +40,8 @@ class PlanError(Exception):
 @dataclasses.dataclass(frozen=True)
 class PlanOptions:
     strategy: str = "auto"
-    key_length: int = 52
-    reta_size: int = 512
+    key_length: int = limits.DEFAULT_KEY_LENGTH
+    reta_size: int = limits.DEFAULT_RETA_SIZE
     cores: int = 16
     seed: int = 1
     random_pairs: int = 200  # per constraint
@@ -63,12 +62,10 @@ class PlanResult:
 def check_options(options: PlanOptions) -> None:
     if options.strategy not in STRATEGIES:
         raise PlanError(f"strategy '{options.strategy}' is not one of {sorted(STRATEGIES)}")
-    if options.key_length not in toeplitz.SUPPORTED_KEY_LENGTHS:
-        raise PlanError(
-            f"key length {options.key_length} is not one of {toeplitz.SUPPORTED_KEY_LENGTHS} bytes"
-        )
-    if options.reta_size not in RETA_SIZES:
-        raise PlanError(f"RETA size {options.reta_size} is not one of {RETA_SIZES}")
+    if options.key_length not in limits.KEY_LENGTHS:
+        raise PlanError(f"key length {options.key_length} is not one of {limits.KEY_LENGTHS} bytes")
+    if options.reta_size not in limits.RETA_SIZES:
+        raise PlanError(f"RETA size {options.reta_size} is not one of {limits.RETA_SIZES}")
     if not 1 <= options.cores <= options.reta_size:
         raise PlanError(f"cores {options.cores} must be between 1 and the RETA size {options.reta_size}")
     try:
@@ -260,22 +257,6 @@ def _traffic_balance(port: int, s: rss_solver.PortSolution, options: PlanOptions
                     )
                 )
     return out
-
-
-def constraints_from_plan(plan: plan_pb2.Plan) -> list[dependencies.Constraint]:
-    """The plan's constraints back as solver/verifier input."""
-    return [
-        dependencies.Constraint(
-            c.port_a,
-            c.port_b,
-            tuple(
-                dependencies.FieldEq(fields.parse_field_bits(p.field_a), fields.parse_field_bits(p.field_b))
-                for p in c.pairs
-            ),
-            c.origin,
-        )
-        for c in plan.constraints
-    ]
 
 
 def _capacity_per_core(obj: dependencies.ObjectDependencies, placement: int, cores: int) -> int:

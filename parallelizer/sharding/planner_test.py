@@ -7,7 +7,7 @@ import time
 import pytest
 
 from parallelizer.sharding import planner, validate
-from parallelizer.sharding import testing_descriptions as td
+from parallelizer.testing import descriptions as td
 from proto import nf_description_pb2 as desc_pb2
 from proto import plan_pb2
 

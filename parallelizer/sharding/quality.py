@@ -111,6 +111,19 @@ def swap_direction(flows: np.ndarray) -> np.ndarray:
 
 
 @functools.cache
+def traffic_mixes(count: int, seed: int) -> dict[str, np.ndarray]:
+    """The mixes the key-quality benchmarks compare keys on: uniform random
+    flows, Zipf flows, and client-to-server traffic (many clients, few
+    Zipf-popular servers) in both directions."""
+    c2s = client_server_flows(count, clients=10_000, servers=64, exponent=1.1, seed=seed)
+    return {
+        "uniform": uniform_flows(count, seed),
+        "zipf": zipf_flows(count, population=10_000, exponent=1.1, seed=seed),
+        "c2s": c2s,  # as seen on the clients' side
+        "s2c": swap_direction(c2s),  # the replies, as seen on the servers' side
+    }
+
+
 def _table(reta_size: int, queues: int) -> np.ndarray:
     return np.array(reta.table(reta_size, queues), dtype=np.int64)
 

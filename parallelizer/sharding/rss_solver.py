@@ -26,8 +26,7 @@ import dataclasses
 import random
 from collections.abc import Iterable, Sequence
 
-import numpy as np
-
+from parallelizer import limits
 from parallelizer.sharding import dependencies, fields, gf2, quality, reta, toeplitz
 
 
@@ -98,8 +97,8 @@ class KeyVariables:
     """Variable numbering: key bit k of the i-th port is variable i * key_bits + k."""
 
     def __init__(self, ports: Sequence[int], key_length: int) -> None:
-        if key_length not in toeplitz.SUPPORTED_KEY_LENGTHS:
-            raise SolverError(f"key length {key_length} is not one of {toeplitz.SUPPORTED_KEY_LENGTHS}")
+        if key_length not in limits.KEY_LENGTHS:
+            raise SolverError(f"key length {key_length} is not one of {limits.KEY_LENGTHS}")
         self.ports = list(ports)
         self.key_bits = key_length * 8
         self.slot = {p: i for i, p in enumerate(self.ports)}
@@ -268,8 +267,8 @@ def solve(
     the one with the best spread of address plans over `spread_queues`
     queues (module docstring), looking at up to `spread_samples` samples."""
     m = fields.reta_bits(reta_size)
-    if reta_size not in (64, 128, 512):
-        raise SolverError(f"RETA size {reta_size} is not one of 64, 128, 512")
+    if reta_size not in limits.RETA_SIZES:
+        raise SolverError(f"RETA size {reta_size} is not one of {limits.RETA_SIZES}")
     variables = KeyVariables(ports, key_length)
     for c in constraints:
         for p in (c.port_a, c.port_b):
@@ -359,7 +358,3 @@ def _acceptable(r: PortSolution, m: int) -> bool:
     if not r.groups:
         return True  # nothing hashable: the port's traffic has one RETA index by necessity
     return all(g.rank == m for g in r.groups) and r.uniform_max_over_mean <= quality.MAX_OVER_MEAN_LIMIT
-
-
-def reta_of(solution: PortSolution, reta_size: int, flows: np.ndarray) -> np.ndarray:
-    return toeplitz.reta_indexes(solution.key, reta_size, flows)

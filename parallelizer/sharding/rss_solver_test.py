@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from parallelizer.sharding import dependencies, fields, quality, rss_solver, toeplitz
-from parallelizer.sharding import testing_descriptions as td
+from parallelizer.testing import descriptions as td
 
 P = fields.parse_field_bits
 SYMMETRIC = td.SYMMETRIC

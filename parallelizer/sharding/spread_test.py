@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from parallelizer.sharding import dependencies, fields, quality, reta, rss_solver, toeplitz
-from parallelizer.sharding import testing_descriptions as td
+from parallelizer.testing import descriptions as td
 
 P = fields.parse_field_bits
 

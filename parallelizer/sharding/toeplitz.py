@@ -13,8 +13,6 @@ import numpy as np
 
 from parallelizer.sharding import fields
 
-SUPPORTED_KEY_LENGTHS = (40, 52)
-
 
 def toeplitz_hash(key: bytes, data: bytes) -> int:
     """The 32-bit Toeplitz hash of `data` under `key`."""

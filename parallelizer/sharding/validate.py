@@ -5,6 +5,7 @@ from __future__ import annotations
 from google.protobuf import descriptor, text_format
 
 from parallelizer import limits
+from parallelizer.schema import packet_fields
 from parallelizer.sharding import exprs
 from proto import nf_description_pb2 as desc_pb2
 from proto import plan_pb2
@@ -172,9 +173,9 @@ def check(description: desc_pb2.NfDescription, origin: str = "<description>") ->
                 errors.append(f"{where}: {port_name} {port} is not below port_count {description.port_count}")
         for pair in rel.pairs:
             for f in (pair.writer_field, pair.reader_field):
-                if f not in exprs.PACKET_FIELD_WIDTHS:
+                if f not in packet_fields.WIDTHS:
                     errors.append(
-                        f"{where}: unknown packet field '{f}'; known: {sorted(exprs.PACKET_FIELD_WIDTHS)}"
+                        f"{where}: unknown packet field '{f}'; known: {sorted(packet_fields.WIDTHS)}"
                     )
     if errors:
         raise DescriptionError(origin, errors)
@@ -189,7 +190,7 @@ def _expr_errors(expr: desc_pb2.Expr, where: str) -> list[str]:
     if kind is None:
         errors.append(f"{where}: empty expression (set one of packet_field, constant, symbol, apply, ...)")
     elif kind == "packet_field":
-        width = exprs.PACKET_FIELD_WIDTHS.get(expr.packet_field)
+        width = packet_fields.WIDTHS.get(expr.packet_field)
         if width is not None and expr.width_bits != width:
             errors.append(f"{where}.width_bits: {expr.width_bits} but {expr.packet_field} has {width} bits")
     elif kind in ("symbol", "config") and not getattr(expr, kind):
@@ -212,9 +213,9 @@ def _expr_errors(expr: desc_pb2.Expr, where: str) -> list[str]:
 
 def _field_errors(expr: desc_pb2.Expr, where: str) -> list[str]:
     return [
-        f"{where}: unknown packet field '{f}'; known: {sorted(exprs.PACKET_FIELD_WIDTHS)}"
+        f"{where}: unknown packet field '{f}'; known: {sorted(packet_fields.WIDTHS)}"
         for f in sorted(exprs.packet_fields_in(expr))
-        if f not in exprs.PACKET_FIELD_WIDTHS
+        if f not in packet_fields.WIDTHS
     ]
 
 

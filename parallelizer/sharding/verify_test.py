@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from parallelizer.sharding import rss_solver, verify
-from parallelizer.sharding.testing_descriptions import REMOTE_ENDPOINT, SYMMETRIC, same_port
+from parallelizer.testing.descriptions import REMOTE_ENDPOINT, SYMMETRIC, same_port
 
 
 def flip_key_bit(key: bytes, bit: int) -> bytes:

@@ -2,7 +2,7 @@
 to the published design's keys (maestro_sn_keys.json) on the same traffic.
 
 The traffic and the measures are the sharding package's own
-(parallelizer/sharding/key_quality_bench.py, quality.py): uniform random flows,
+(tools/bench/key_quality_bench.py, parallelizer/sharding/quality.py): uniform random flows,
 Zipf-popular flows, client->server packets (many clients, few Zipf-popular
 servers) as the clients' side sees them, and their replies as the servers' side
 sees them.
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from parallelizer.sharding import fields, key_quality_bench, quality, toeplitz
+from parallelizer.sharding import fields, quality, toeplitz
 from proto import plan_pb2
 from tools.bench import nf_setups
 
@@ -56,7 +56,7 @@ def load_reference(path: str) -> Reference:
 
 
 def traffic(flows: int, seed: int) -> dict[str, np.ndarray]:
-    mixes = key_quality_bench.traffic(flows, seed)
+    mixes = quality.traffic_mixes(flows, seed)
     return {name: toeplitz.flows_to_bits(mixes[name]) for name in MIXES}
 
 

@@ -74,7 +74,7 @@ def measure(
         analysis_s, analysis = _median_time(lambda: describe.analyze(source, [include_dir]), repeats)
         paths = len(analysis.description.paths)
         checks = analysis.solver_checks
-    options = planner.PlanOptions(key_length=52, reta_size=512, cores=16, seed=1)
+    options = planner.PlanOptions()  # the defaults every NF's :plan uses
     planning_s, result = _median_time(
         lambda: planner.make_plan(validate.load(description_path), options), repeats
     )

@@ -8,28 +8,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define NF_PAR_MAX_KEY_LEN 64
-#define NF_PAR_MAX_RSS_PORTS 16
-#define NF_PAR_MAX_OBJECTS 32
-#define NF_PAR_MAX_HASHED_FIELDS 4
-#define NF_PAR_MAX_RETA 512
-#define NF_PAR_MAX_WORKERS 64
-
-/* rss_hf bits, equal to DPDK 22.11's RTE_ETH_RSS_* (checked by a static
- * assertion in the DPDK runtime). */
-#define NF_PAR_RSS_IPV4 (1ULL << 2)
-#define NF_PAR_RSS_FRAG_IPV4 (1ULL << 3)
-#define NF_PAR_RSS_NONFRAG_IPV4_TCP (1ULL << 4)
-#define NF_PAR_RSS_NONFRAG_IPV4_UDP (1ULL << 5)
-#define NF_PAR_RSS_NONFRAG_IPV4_OTHER (1ULL << 7)
-#define NF_PAR_RSS_L4_DST_ONLY (1ULL << 60)
-#define NF_PAR_RSS_L4_SRC_ONLY (1ULL << 61)
-#define NF_PAR_RSS_L3_DST_ONLY (1ULL << 62)
-#define NF_PAR_RSS_L3_SRC_ONLY (1ULL << 63)
-
-/* "Every port the plan does not name": the RSS entry used by lock/TM plans
- * that carry no per-port keys. Never used for shared-nothing. */
-#define NF_PAR_ANY_PORT 0xffff
+/* Sizes, rss_hf bits (NF_PAR_RSS_*), NF_PAR_ANY_PORT and enum nf_par_field,
+ * generated from their Python owners (parallelizer/limits.py and others) by
+ * //parallelizer/codegen:limits_header. */
+#include "dpdk_rules/runtime/parallel/parallel_limits.h"
 
 enum nf_par_strategy {
   NF_PAR_SHARED_NOTHING = 1,
@@ -38,15 +20,6 @@ enum nf_par_strategy {
   /* Partitioned objects per worker (as shared-nothing), one instance of each
    * shared object, the read/write lock only around shared-object writes. */
   NF_PAR_HYBRID = 4,
-};
-
-/* Hashable packet fields (plan field names "ipv4.src", "ipv4.dst",
- * "l4.src_port", "l4.dst_port"). */
-enum nf_par_field {
-  NF_PAR_FIELD_IPV4_SRC = 0,
-  NF_PAR_FIELD_IPV4_DST = 1,
-  NF_PAR_FIELD_L4_SRC_PORT = 2,
-  NF_PAR_FIELD_L4_DST_PORT = 3,
 };
 
 enum nf_par_placement {

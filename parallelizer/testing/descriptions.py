@@ -3,25 +3,16 @@
 
 from __future__ import annotations
 
+from parallelizer.schema import packet_fields
 from parallelizer.sharding import dependencies, fields
 from proto import nf_description_pb2 as pb
 
 SO = pb.StateObject
 Op = pb.StateOp
-WIDTHS = {
-    "eth.src": 48,
-    "eth.dst": 48,
-    "ipv4.src": 32,
-    "ipv4.dst": 32,
-    "l4.src_port": 16,
-    "l4.dst_port": 16,
-    "ipv4.proto": 8,
-    "in_port": 16,
-}
 
 
 def pf(name: str) -> pb.Expr:
-    return pb.Expr(packet_field=name, width_bits=WIDTHS.get(name, 32))
+    return pb.Expr(packet_field=name, width_bits=packet_fields.WIDTHS[name])
 
 
 def const(value: int, width: int = 32) -> pb.Expr:

@@ -1,24 +1,23 @@
 """Planning time per description (goal: < 1 s each, all under 5 s).
 
-bazel run //parallelizer/sharding:plan_speed_bench -- --descriptions=$PWD/nfs
+bazel run //tools/bench:plan_speed_bench -- --descriptions=$PWD/nfs
 """
 
 from __future__ import annotations
 
 import glob
 import os
-import sys
 import time
 
 from absl import app, flags
 
 from parallelizer.sharding import planner, validate
-from parallelizer.sharding import testing_descriptions as td
+from parallelizer.testing import descriptions as td
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("descriptions", None, "Folder with <nf>/description.textproto files (optional).")
-flags.DEFINE_integer("key_length", 52, "RSS key length.")
-flags.DEFINE_integer("reta_size", 512, "RETA size.")
+flags.DEFINE_integer("key_length", planner.PlanOptions.key_length, "RSS key length.")
+flags.DEFINE_integer("reta_size", planner.PlanOptions.reta_size, "RETA size.")
 
 
 def main(argv: list[str]) -> int:
@@ -44,4 +43,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(app.run(main))
+    app.run(main)

@@ -1,7 +1,7 @@
 """Benchmark: analyses every NF and prints paths and time per NF (goal: all nine
 under 10 s in total on 2 cores).
 
-  bazel run //parallelizer/analysis:bench [-- nfs/nat/nat.c ...]"""
+  bazel run //tools/bench:analysis_bench [-- nfs/nat/nat.c ...]"""
 
 from __future__ import annotations
 

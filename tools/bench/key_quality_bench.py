@@ -7,7 +7,7 @@ random flows, Zipf traffic and client-to-server traffic (many clients, few
 Zipf-popular servers; the server side is what a NAT's LAN key sees as
 destination, and its WAN key as source).
 
-  bazel run //parallelizer/sharding:key_quality_bench -- \
+  bazel run //tools/bench:key_quality_bench -- \
       --reference=$PWD/../shared/reference/maestro_sn_keys.json --descriptions=$PWD/nfs
 """
 
@@ -16,13 +16,12 @@ from __future__ import annotations
 import glob
 import json
 import os
-import sys
 
 import numpy as np
 from absl import app, flags
 
 from parallelizer.sharding import fields, planner, quality, toeplitz, validate
-from parallelizer.sharding import testing_descriptions as td
+from parallelizer.testing import descriptions as td
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("reference", None, "maestro_sn_keys.json of the published design (optional).")
@@ -32,16 +31,6 @@ flags.DEFINE_integer("flows", 40_000, "Flows / packets per traffic mix.")
 flags.DEFINE_integer("seed", 1, "Traffic seed.")
 
 QUEUES = 16
-
-
-def traffic(count: int, seed: int) -> dict[str, np.ndarray]:
-    c2s = quality.client_server_flows(count, clients=10_000, servers=64, exponent=1.1, seed=seed)
-    return {
-        "uniform": quality.uniform_flows(count, seed),
-        "zipf": quality.zipf_flows(count, population=10_000, exponent=1.1, seed=seed),
-        "c2s": c2s,  # as seen on the clients' side
-        "s2c": quality.swap_direction(c2s),  # the replies, as seen on the servers' side
-    }
 
 
 def measure(key: bytes, reta_size: int, mixes: dict[str, np.ndarray]) -> str:
@@ -58,7 +47,7 @@ def measure(key: bytes, reta_size: int, mixes: dict[str, np.ndarray]) -> str:
 
 def main(argv: list[str]) -> int:
     del argv
-    mixes = traffic(FLAGS.flows, FLAGS.seed)
+    mixes = quality.traffic_mixes(FLAGS.flows, FLAGS.seed)
     print(
         f"rank per field group over log2(RETA {FLAGS.reta_size}) bits; queue max/mean over {QUEUES} queues "
         f"(uniform, zipf, client->server, server->client; {FLAGS.flows} flows/packets each)"
@@ -74,11 +63,11 @@ def main(argv: list[str]) -> int:
     if FLAGS.descriptions:
         for path in sorted(glob.glob(os.path.join(FLAGS.descriptions, "*", "description.textproto"))):
             plans[os.path.basename(os.path.dirname(path))] = validate.load(path)
-    print("\nour plans (key length 52):")
+    print(f"\nour plans (key length {planner.PlanOptions.key_length}):")
     for name, description in plans.items():
         try:
             plan = planner.make_plan(
-                description, planner.PlanOptions(key_length=52, reta_size=FLAGS.reta_size, seed=FLAGS.seed)
+                description, planner.PlanOptions(reta_size=FLAGS.reta_size, seed=FLAGS.seed)
             ).plan
         except planner.PlanError as e:
             print(f"  {name}: no plan ({e})")
@@ -90,4 +79,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(app.run(main))
+    app.run(main)

@@ -1,7 +1,7 @@
 """Queue balance of plans' keys on address-plan traffic (quality.py), per
 port and hashed address field, at 2, 4, 8 and 16 queues.
 
-    bazel run //parallelizer/sharding:address_plan_bench -- \\
+    bazel run //tools/bench:address_plan_bench -- \\
         $PWD/bazel-bin/nfs/policer/plan.textproto [--rule=modulo]
 
 --rule=reta (default) uses the RETA rule (reta.py); --rule=modulo the old
