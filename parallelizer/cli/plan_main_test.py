@@ -7,7 +7,7 @@ import sys
 import pytest
 from google.protobuf import text_format
 
-from parallelizer.sharding import testing_descriptions as td
+from parallelizer.testing import descriptions as td
 from proto import plan_pb2
 
 BINARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plan")
