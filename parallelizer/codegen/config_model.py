@@ -12,7 +12,7 @@ import re
 
 from parallelizer import limits
 from parallelizer.codegen import limits_header
-from parallelizer.schema import rss_hf
+from parallelizer.schema import rss_hf, strategies
 from proto import plan_pb2
 
 # The runtimes' sizes and bits (parallel_limits.h is generated from the same owners).
@@ -34,12 +34,7 @@ STRATEGIES = {
     plan_pb2.TRANSACTIONAL_MEMORY: "NF_PAR_TRANSACTIONAL_MEMORY",
     plan_pb2.HYBRID: "NF_PAR_HYBRID",
 }
-STRATEGY_FLAGS = {
-    "shared_nothing": plan_pb2.SHARED_NOTHING,
-    "locks": plan_pb2.LOCKS,
-    "tm": plan_pb2.TRANSACTIONAL_MEMORY,
-    "hybrid": plan_pb2.HYBRID,
-}
+STRATEGY_FLAGS = strategies.NAMES
 
 PLACEMENTS = {
     plan_pb2.ObjectDecision.PARTITIONED: "NF_PAR_PARTITIONED",

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 from parallelizer import limits
+from parallelizer.schema import strategies
 from parallelizer.sharding import (
     capacity,
     dependencies,
@@ -24,12 +25,7 @@ from parallelizer.sharding import (
 from proto import nf_description_pb2 as desc_pb2
 from proto import plan_pb2
 
-STRATEGIES = {
-    "auto": plan_pb2.STRATEGY_UNSPECIFIED,
-    "shared_nothing": plan_pb2.SHARED_NOTHING,
-    "locks": plan_pb2.LOCKS,
-    "tm": plan_pb2.TRANSACTIONAL_MEMORY,
-}
+STRATEGIES = {"auto": plan_pb2.STRATEGY_UNSPECIFIED, **strategies.NAMES}
 Placement = plan_pb2.ObjectDecision
 
 
@@ -97,6 +93,11 @@ def make_plan(
     t = time.perf_counter()
     strategy, strategy_reason, decisions = _decide(objects, ports, options, m)
     strategy, strategy_reason = _hybrid_if_reruns_are_safe(description, strategy, strategy_reason, decisions)
+    if options.strategy == "hybrid" and strategy != plan_pb2.HYBRID:
+        raise PlanError(
+            f"--strategy=hybrid is impossible for this NF: its plan is "
+            f"{strategies.name_of(strategy)} ({strategy_reason})"
+        )
     timings["strategy"] = time.perf_counter() - t
 
     constraints = _plan_constraints(objects, decisions)

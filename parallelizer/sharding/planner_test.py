@@ -154,6 +154,22 @@ def test_forced_shared_nothing_on_unshardable_state_is_refused():
         plan_for(td.mac_bridge_like(), strategy="shared_nothing")
 
 
+def test_forced_hybrid_is_the_auto_hybrid_plan():
+    """--strategy=hybrid (the codegen and runtime spelling) is a planner strategy
+    too: it gives the plan auto gives when that plan is hybrid."""
+    forced = plan_for(td.lb_like(), strategy="hybrid")
+    auto = plan_for(td.lb_like())
+    assert forced.strategy == auto.strategy == plan_pb2.HYBRID
+    assert placements(forced) == placements(auto)
+    assert_sound(forced)
+
+
+def test_forced_hybrid_without_shared_objects_is_refused():
+    """Negative control: an NF whose plan is shared-nothing has no shared objects to lock."""
+    with pytest.raises(planner.PlanError, match=r"--strategy=hybrid is impossible(.|\n)*shared_nothing"):
+        plan_for(td.firewall_like(), strategy="hybrid")
+
+
 @pytest.mark.parametrize("key_length", [40, 52])
 @pytest.mark.parametrize("reta_size", [64, 128, 512])
 def test_every_key_length_and_reta_size(key_length, reta_size):

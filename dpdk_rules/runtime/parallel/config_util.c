@@ -18,7 +18,10 @@ const char *nf_par_strategy_name(enum nf_par_strategy strategy) {
 }
 
 bool nf_par_parse_strategy(const char *text, enum nf_par_strategy *out) {
-  if (strcmp(text, "sn") == 0 || strcmp(text, "shared-nothing") == 0) {
+  /* "sn" and "shared-nothing": the old spellings, still accepted until every
+   * tool and test writes shared_nothing (parallelizer/schema/strategies.py). */
+  if (strcmp(text, "shared_nothing") == 0 || strcmp(text, "sn") == 0 ||
+      strcmp(text, "shared-nothing") == 0) {
     *out = NF_PAR_SHARED_NOTHING;
   } else if (strcmp(text, "locks") == 0) {
     *out = NF_PAR_LOCKS;

@@ -12,7 +12,9 @@
 /* "shared-nothing", "locks", "tm" or "hybrid". */
 const char *nf_par_strategy_name(enum nf_par_strategy strategy);
 
-/* Parses "sn"/"shared-nothing", "locks", "tm", "hybrid"; false on anything else. */
+/* Parses "shared_nothing", "locks", "tm", "hybrid" (the spellings of
+ * parallelizer/schema/strategies.py), and the deprecated "sn" and
+ * "shared-nothing"; false on anything else. */
 bool nf_par_parse_strategy(const char *text, enum nf_par_strategy *out);
 
 /* The RSS entry of `port`: its own, else the NF_PAR_ANY_PORT one, else NULL. */
