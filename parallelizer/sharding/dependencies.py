@@ -16,6 +16,12 @@ from proto import nf_description_pb2 as desc_pb2
 
 Op = desc_pb2.StateOp
 WRITE_KINDS = frozenset({Op.WRITE, Op.CREATE, Op.REFRESH, Op.DESTROY})
+# Kinds that change an object: the writes and EXPIRE, which frees what is old.
+# An object a packet changes is written by packets (the analysis's
+# written_by_packets, relations.WRITING_KINDS: no read-only copy per core can
+# hold it); EXPIRE alone adds no constraint between packets (time-driven: each
+# core expires its own entries, _collect_path).
+CHANGE_KINDS = WRITE_KINDS | {Op.EXPIRE}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,8 +195,6 @@ def analyze(description: desc_pb2.NfDescription) -> dict[str, ObjectDependencies
     for path in description.paths:
         _collect_path(path, objects, families)
     for obj in objects.values():
-        if not obj.written_by_packets and any(a.writes for a in obj.accesses):
-            obj.written_by_packets = True  # the paths say so; trust them over the flag
         obj.family = families.find(obj.name)
     relations = list(description.relations) + derive_compare_relations(description)
     for path in description.paths:

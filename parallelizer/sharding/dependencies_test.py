@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from parallelizer.sharding import dependencies
+from parallelizer.sharding import dependencies, validate
 from parallelizer.testing import descriptions as td
 
 
@@ -94,6 +94,20 @@ def test_prefix_key_relates_only_prefix_bits():
     objects = dependencies.analyze(td.prefix_keyed_like())
     [c] = objects["index_of"].constraints
     assert eqs(c) == {"ipv4.src[31:8] = ipv4.src[31:8]"}
+
+
+def test_written_flag_is_the_analysis_fact_and_a_contradiction_is_refused():
+    """Sharding reads written_by_packets; a description whose flag says 'not
+    written' while a path writes the object is refused, not corrected."""
+    good = td.firewall_like()
+    validate.check(good, "firewall_like")  # positive control: consistent flags pass
+    bad = td.firewall_like()
+    obj = next(o for o in bad.objects if o.written_by_packets)
+    obj.written_by_packets = False
+    with pytest.raises(
+        validate.DescriptionError, match=rf"'{obj.name}' is changed by a path.*written_by_packets is false"
+    ):
+        validate.check(bad, "firewall_like")
 
 
 if __name__ == "__main__":

@@ -426,8 +426,7 @@ def _decide(objects, ports, options: PlanOptions, m: int):
     return plan_pb2.LOCKS, why, decisions
 
 
-# Ops that change an object (EXPIRE included: it frees when something is old).
-_CHANGES = dependencies.WRITE_KINDS | {desc_pb2.StateOp.EXPIRE}
+_CHANGES = dependencies.CHANGE_KINDS
 
 
 def _own_write_before_shared_write(description: desc_pb2.NfDescription, decisions) -> str:

@@ -6,7 +6,7 @@ from google.protobuf import descriptor, text_format
 
 from parallelizer import limits
 from parallelizer.schema import packet_fields
-from parallelizer.sharding import exprs
+from parallelizer.sharding import dependencies, exprs
 from proto import nf_description_pb2 as desc_pb2
 from proto import plan_pb2
 
@@ -97,6 +97,22 @@ def parse(text: str, origin: str) -> desc_pb2.NfDescription:
     return description
 
 
+def _written_flag_errors(description: desc_pb2.NfDescription) -> list[str]:
+    """written_by_packets is the analysis's fact (derived from the paths); the
+    planner reads it, so a description whose flag contradicts its own paths is
+    refused rather than silently corrected."""
+    changed = {
+        op.object for path in description.paths for op in path.ops if op.kind in dependencies.CHANGE_KINDS
+    }
+    return [
+        f"objects[{i}]: object '{obj.name}' is changed by a path (write, create, refresh, free or "
+        "expire) but written_by_packets is false: regenerate the description with the analyzer "
+        "(bazel build //nfs/<nf>:description)"
+        for i, obj in enumerate(description.objects)
+        if obj.name in changed and not obj.written_by_packets
+    ]
+
+
 def check(description: desc_pb2.NfDescription, origin: str = "<description>") -> None:
     """Raises DescriptionError listing every inconsistency found."""
     errors: list[str] = []
@@ -130,6 +146,7 @@ def check(description: desc_pb2.NfDescription, origin: str = "<description>") ->
             errors.append(
                 f"{where}.capacity: {obj.capacity} exceeds {MAX_CAPACITY} (the plan's capacity_total is 32 bits)"
             )
+    errors.extend(_written_flag_errors(description))
     path_ids: set[int] = set()
     for path in description.paths:
         where = f"path {path.id}"
