@@ -42,6 +42,7 @@ UNBOUNDED = [
     ("loop_do_while", "n < nf_pkt_len(pkt)"),  # do ... while (packet-dependent)
     ("loop_for_return", "n == nf_pkt_l4_dst_port(pkt)"),  # for (;;) with a return inside an if
     ("unbounded_loop", "hops < nf_pkt_l4_dst_port(pkt)"),  # while (packet-dependent)
+    ("loop_guarded_break", "n >= nf_pkt_len(pkt)"),  # a large constant bound, a packet-dependent break
 ]
 
 

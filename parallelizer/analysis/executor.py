@@ -873,9 +873,9 @@ class Executor:
         or state values (the condition forks, or a break/return inside the body is
         taken on some paths and not on others) is a symbolic iteration; a path with
         more than MAX_SYMBOLIC_ITERATIONS of them is refused, as the loop's bound is
-        then not a constant. Exits in the body count only in loops without a
-        variable condition (`while (1)`, `for (;;)`): a loop such as
-        `for (i = 0; i < 8; i++) if (x == i) return ...` is bounded by its counter."""
+        then not a constant. `for (i = 0; i < 8; i++) if (x == i) return ...` has 8
+        symbolic iterations and runs; `for (n = 0; n < 100000; n++) if (n >= len) break;`
+        is refused after 16 instead of forking 100,000 paths."""
         key = (id(node), len(st.call_stack))
         st.frames[-1].append({})
         starts: list[PathState] = [st]
@@ -884,8 +884,6 @@ class Executor:
         for state in starts:
             state.loop_counts[key] = 0
         cond_node = getattr(node, "cond", None)
-        # Exits in the body bound the loop only when no variable condition does.
-        guarded = cond_node is not None and self.types.const_eval(cond_node) is None
         done: list[tuple[PathState, Ctl]] = []
         # Paths at the loop head, with how many iterations they ran.
         heads: list[tuple[PathState, int]] = [(s, 0) for s in starts]
@@ -935,7 +933,7 @@ class Executor:
                         leaving.append(after)
                     else:
                         staying.append(after)
-                if self.mode == "process" and not guarded and leaving and staying:
+                if self.mode == "process" and leaving and staying:
                     decider = _parting(leaving[0].trail, staying[0].trail, mark)
                     for after in staying:
                         count = after.loop_counts.get(key, 0) + 1
@@ -960,7 +958,8 @@ class Executor:
         return unsupported(
             loop,
             f"loop without a constant bound: {how} depends on packet or state values",
-            "bound loops by a constant, e.g. for (int i = 0; i < N; i++) with an early break",
+            f"bound loops by a constant, e.g. for (int i = 0; i < N; i++), with at most "
+            f"{MAX_SYMBOLIC_ITERATIONS} iterations that may exit on a packet or state value",
         )
 
     def exec_switch(self, node: c_ast.Switch, st: PathState) -> list[tuple[PathState, Ctl]]:
