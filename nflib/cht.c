@@ -53,8 +53,8 @@ static bool is_prime(uint32_t n) {
 }
 
 struct nf_cht *nf_cht_create(const char *name, uint32_t backend_capacity, uint32_t table_size) {
-  if (backend_capacity == 0 || table_size <= backend_capacity || table_size > (1u << 26) ||
-      !is_prime(table_size))
+  if (backend_capacity == 0 || table_size <= backend_capacity ||
+      table_size > NF_CHT_TABLE_SIZE_MAX || !is_prime(table_size))
     return NULL;
   struct nf_cht *shared = nf_instance_shared_object(name);
   if (shared) return shared;

@@ -28,14 +28,18 @@ struct nf_cht;
 */
 #endif
 
-/* table_size: a prime > backend_capacity (e.g. 65537 for up to 1024 backends).
- * NULL on bad arguments or no memory. */
+/* Published limit: the largest table. */
+#define NF_CHT_TABLE_SIZE_MAX (1u << 26)
+
+/* table_size: a prime > backend_capacity (e.g. 65537 for up to 1024 backends),
+ * at most NF_CHT_TABLE_SIZE_MAX. NULL on bad arguments or no memory. */
 /*@ requires name == \null || \valid_read(name);
     assigns nf_heap, \result \from backend_capacity, table_size;
     ensures \result == \null ||
       (nf_cht_live(\result) && nf_cht_backends(\result) == backend_capacity &&
        nf_cht_table_size(\result) == table_size);
-    ensures backend_capacity == 0 || table_size <= backend_capacity ==> \result == \null; */
+    ensures backend_capacity == 0 || table_size <= backend_capacity ==> \result == \null;
+    ensures table_size > NF_CHT_TABLE_SIZE_MAX ==> \result == \null; */
 struct nf_cht *nf_cht_create(const char *name, uint32_t backend_capacity, uint32_t table_size);
 /*@ requires cht == \null || nf_cht_live(cht);
     assigns nf_heap; */

@@ -5,8 +5,9 @@
 
 static void test_create_args(void) {
   CHECK(nf_cht_create("c", 0, 7) == NULL);
-  CHECK(nf_cht_create("c", 8, 8) == NULL);  /* not > backends */
-  CHECK(nf_cht_create("c", 8, 15) == NULL); /* not prime */
+  CHECK(nf_cht_create("c", 8, 8) == NULL);                          /* not > backends */
+  CHECK(nf_cht_create("c", 8, 15) == NULL);                         /* not prime */
+  CHECK(nf_cht_create("c", 8, NF_CHT_TABLE_SIZE_MAX + 15) == NULL); /* the next prime: too big */
   struct nf_cht *c = nf_cht_create("c", 8, 17);
   CHECK(c != NULL);
   nf_cht_destroy(c);

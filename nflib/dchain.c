@@ -169,7 +169,8 @@ struct nf_dchain *nf_dchain_create(const char *name, uint32_t capacity) {
   uint32_t resolved;
   int32_t base;
   nf_instance_resolve(name, capacity, &resolved, &base);
-  if (resolved == 0 || resolved > (1u << 30) || (int64_t)base + resolved - 1 > INT32_MAX)
+  if (resolved == 0 || resolved > NF_DCHAIN_CAPACITY_MAX ||
+      (int64_t)base + resolved - 1 > INT32_MAX)
     return NULL;
   struct nf_dchain *c = calloc(1, sizeof(*c));
   if (!c) return NULL;

@@ -76,14 +76,20 @@ struct nf_dchain;
       nf_dchain_oldest{L1}(c) == nf_dchain_oldest{L0}(c);
 */
 
-/* NULL on capacity 0 or no memory. Under an instance layout the layout's
- * capacity and index base apply. The first allocations return base, base+1, ... */
+/* Published limit: the largest capacity, after any instance layout. */
+#define NF_DCHAIN_CAPACITY_MAX (1u << 30)
+
+/* NULL on capacity 0, a capacity above NF_DCHAIN_CAPACITY_MAX, a last index
+ * (base + capacity - 1) above INT32_MAX, or no memory. Under an instance layout
+ * the layout's capacity and index base apply. The first allocations return
+ * base, base+1, ... */
 /*@ requires name == \null || \valid_read(name);
     assigns nf_heap, nf_dchain_heap, \result \from capacity;
     ensures \result == \null ||
       (nf_dchain_live(\result) && nf_dchain_count(\result) == 0 &&
        nf_dchain_capacity_of(\result) >= 1);
-    ensures capacity == 0 ==> \result == \null; */
+    ensures capacity == 0 ==> \result == \null;
+    ensures \result != \null ==> nf_dchain_capacity_of(\result) <= NF_DCHAIN_CAPACITY_MAX; */
 struct nf_dchain *nf_dchain_create(const char *name, uint32_t capacity);
 /*@ requires chain == \null || nf_dchain_live(chain);
     assigns nf_heap, nf_dchain_heap; */

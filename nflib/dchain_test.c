@@ -5,6 +5,7 @@
 
 static void test_basics(void) {
   CHECK(nf_dchain_create("c", 0) == NULL);
+  CHECK(nf_dchain_create("c", NF_DCHAIN_CAPACITY_MAX + 1) == NULL);
   struct nf_dchain *c = nf_dchain_create("c", 3);
   CHECK(c != NULL);
   CHECK_EQ(nf_dchain_capacity(c), 3);

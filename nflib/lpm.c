@@ -52,6 +52,10 @@ struct nf_lpm {
 */
 #define NF_LPM_IMPL
 #include "nflib/lpm.h"
+#ifndef __FRAMAC__ /* Frama-C parses C99 here */
+_Static_assert(NF_LPM_LONG_PREFIX_GROUPS_MAX <= PAYLOAD_MASK,
+               "a group number fits an entry's payload");
+#endif
 
 #include "nflib/access.h"
 #include "nflib/instance.h"
@@ -65,7 +69,7 @@ static inline uint8_t entry_depth(uint32_t e) {
 }
 
 struct nf_lpm *nf_lpm_create(const char *name, uint32_t max_long_prefix_groups) {
-  if (max_long_prefix_groups > PAYLOAD_MASK) return NULL;
+  if (max_long_prefix_groups > NF_LPM_LONG_PREFIX_GROUPS_MAX) return NULL;
   struct nf_lpm *shared = nf_instance_shared_object(name);
   if (shared) return shared;
   uint32_t resolved;

@@ -25,9 +25,13 @@ struct nf_lpm;
    0xffffffff;
 */
 
+/* Published limit: the most groups of longer-than-/24 prefixes (a group's
+ * number is stored in the 24-bit payload of a first-level entry). */
+#define NF_LPM_LONG_PREFIX_GROUPS_MAX 0x00ffffffu
+
 /* Allocates the 2^24-entry first level (64 MiB) and max_long_prefix_groups
  * groups of 256 entries (one per /24 that holds a prefix longer than /24).
- * NULL when max_long_prefix_groups >= 2^24 or no memory. */
+ * NULL when max_long_prefix_groups > NF_LPM_LONG_PREFIX_GROUPS_MAX or no memory. */
 /*@ requires name == \null || \valid_read(name);
     assigns nf_heap, \result \from max_long_prefix_groups;
     ensures \result == \null ||

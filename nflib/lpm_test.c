@@ -25,6 +25,7 @@ static bool reference(const struct route *routes, uint32_t n, uint32_t addr, int
 }
 
 static void test_basics(void) {
+  CHECK(nf_lpm_create("l", NF_LPM_LONG_PREFIX_GROUPS_MAX + 1) == NULL);
   struct nf_lpm *l = nf_lpm_create("l", 1);
   int32_t v = -1;
   CHECK(!nf_lpm_lookup(l, 0x0a000001, &v));

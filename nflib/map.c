@@ -41,7 +41,6 @@
 #define OVERFLOW_STICKY 0xffffu
 #define DISPLACED 0x8000u /* lane bit: the key sits past its home bucket */
 #define SLOT_LANES_MASK ((1u << SLOTS) - 1)
-#define MAX_CAPACITY (1u << 30)
 /* Slots per unit of capacity, as SLACK_NUM / SLACK_DEN: a full map fills
  * SLACK_DEN / SLACK_NUM of its slots. */
 #ifndef SLACK_NUM
@@ -490,13 +489,13 @@ static inline uint32_t without_lowest(uint32_t bits) {
 struct nf_map *nf_map_create(const char *name, uint32_t capacity, uint32_t key_size,
                              nf_key_hash_fn hash, nf_key_eq_fn eq) {
   if (capacity == 0 || (capacity & (capacity - 1)) != 0) return NULL;
-  if (key_size == 0 || key_size > 4096 || !hash || !eq) return NULL;
+  if (key_size == 0 || key_size > NF_MAP_KEY_SIZE_MAX || !hash || !eq) return NULL;
   struct nf_map *shared = nf_instance_shared_object(name);
   if (shared) return shared;
   uint32_t resolved;
   int32_t base_unused;
   nf_instance_resolve(name, capacity, &resolved, &base_unused);
-  if (resolved == 0 || resolved > MAX_CAPACITY) return NULL;
+  if (resolved == 0 || resolved > NF_MAP_CAPACITY_MAX) return NULL;
   struct nf_map *map = calloc(1, sizeof(*map));
   if (!map) return NULL;
   uint64_t slots = ((uint64_t)resolved * SLACK_NUM + SLACK_DEN - 1) / SLACK_DEN;

@@ -36,16 +36,26 @@ struct nf_map;
          (nf_map_has{L1}(m, k) ==> nf_map_value{L1}(m, k) == nf_map_value{L0}(m, k)));
 */
 
-/* capacity: a power of two >= 1. Returns NULL on bad arguments or no memory.
+/* Published limits (as rte_hash.h's RTE_HASH_ENTRIES_MAX): nf_map_create
+ * returns NULL beyond them. The largest capacity, after any instance layout: */
+#define NF_MAP_CAPACITY_MAX (1u << 30)
+/* The largest key, in bytes. */
+#define NF_MAP_KEY_SIZE_MAX 4096u
+
+/* capacity: a power of two in [1, NF_MAP_CAPACITY_MAX]; key_size in
+ * [1, NF_MAP_KEY_SIZE_MAX]. Returns NULL on bad arguments or no memory.
  * Under an instance layout that names `name`, the layout's capacity is used
- * instead (it need not be a power of two; slots are rounded up). */
+ * instead (it need not be a power of two; slots are rounded up; it too must be
+ * at most NF_MAP_CAPACITY_MAX). */
 /*@ requires name == \null || \valid_read(name);
     requires hash != \null && eq != \null;
     assigns nf_heap, \result \from capacity, key_size;
     ensures \result == \null ||
       (nf_map_live(\result) && nf_map_size_of(\result) == 0 &&
        nf_map_key_size(\result) == key_size && nf_map_capacity_of(\result) >= 1);
-    ensures capacity == 0 || key_size == 0 ==> \result == \null; */
+    ensures capacity == 0 || key_size == 0 ==> \result == \null;
+    ensures key_size > NF_MAP_KEY_SIZE_MAX ==> \result == \null;
+    ensures \result != \null ==> nf_map_capacity_of(\result) <= NF_MAP_CAPACITY_MAX; */
 struct nf_map *nf_map_create(const char *name, uint32_t capacity, uint32_t key_size,
                              nf_key_hash_fn hash, nf_key_eq_fn eq);
 /*@ requires map == \null || nf_map_live(map);

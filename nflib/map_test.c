@@ -57,6 +57,15 @@ static void test_basics(void) {
   CHECK(nf_map_create("m", 0, sizeof(struct flow_key), flow_key_hash, flow_key_eq) == NULL);
   CHECK(nf_map_create("m", 6, sizeof(struct flow_key), flow_key_hash, flow_key_eq) == NULL);
   CHECK(nf_map_create("m", 8, 0, flow_key_hash, flow_key_eq) == NULL);
+  /* The published limits: a key of NF_MAP_KEY_SIZE_MAX bytes is fine, one more
+   * byte is not; a capacity above NF_MAP_CAPACITY_MAX is refused before any
+   * allocation. */
+  CHECK(nf_map_create("m", 8, NF_MAP_KEY_SIZE_MAX + 1, flow_key_hash, flow_key_eq) == NULL);
+  CHECK(nf_map_create("m", NF_MAP_CAPACITY_MAX << 1, sizeof(struct flow_key), flow_key_hash,
+                      flow_key_eq) == NULL);
+  struct nf_map *widest = nf_map_create("m", 2, NF_MAP_KEY_SIZE_MAX, flow_key_hash, flow_key_eq);
+  CHECK(widest != NULL);
+  nf_map_destroy(widest);
   CHECK(nf_map_create("m", 8, sizeof(struct flow_key), NULL, flow_key_eq) == NULL);
   struct nf_map *m = nf_map_create("m", 4, sizeof(struct flow_key), flow_key_hash, flow_key_eq);
   CHECK(m != NULL);

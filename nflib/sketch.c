@@ -3,10 +3,9 @@
  * are two independently seeded hashes of the key. */
 #include <stdlib.h>
 
+#include "nflib/sketch_limits.h"
 #include "nflib/types.h"
 
-#define MAX_DEPTH 16
-#define MAX_WIDTH (1u << 28)
 #define SEED_1 0x5bd1e995u
 #define SEED_2 0x1b873593u
 
@@ -28,7 +27,7 @@ struct nf_sketch {
  * counters separate from the struct. nf_sketch_value is what a counter reads
  * as at time t (0 once expiry has passed since its last increment). */
 /*@ predicate nf_sketch_live{L}(struct nf_sketch *s) =
-      \valid(s) && 1 <= s->width <= MAX_WIDTH && 1 <= s->depth <= MAX_DEPTH &&
+      \valid(s) && 1 <= s->width <= NF_SKETCH_WIDTH_MAX && 1 <= s->depth <= NF_SKETCH_DEPTH_MAX &&
       s->key_size >= 1 && s->expiry > 0 &&
       \valid(s->counters + (0 .. s->width * s->depth - 1)) &&
       \separated(s, s->counters + (0 .. s->width * s->depth - 1));
@@ -76,8 +75,8 @@ struct nf_sketch {
 
 struct nf_sketch *nf_sketch_create(const char *name, uint32_t width, uint32_t depth,
                                    uint32_t key_size, nf_time_t expiry) {
-  if (width == 0 || (width & (width - 1)) != 0 || width > MAX_WIDTH) return NULL;
-  if (depth == 0 || depth > MAX_DEPTH || key_size == 0 || expiry <= 0) return NULL;
+  if (width == 0 || (width & (width - 1)) != 0 || width > NF_SKETCH_WIDTH_MAX) return NULL;
+  if (depth == 0 || depth > NF_SKETCH_DEPTH_MAX || key_size == 0 || expiry <= 0) return NULL;
   struct nf_sketch *shared = nf_instance_shared_object(name);
   if (shared) return shared;
   uint32_t resolved;
@@ -130,7 +129,7 @@ static void row_slots(const struct nf_sketch *s, const void *key, uint32_t *slot
     uint32_t offset = mixed & mask;
     /*@ assert offset == nf_masked(mixed, mask) || offset == nf_masked(mask, mixed); */
     /*@ assert offset <= mask; */
-    /*@ assert row + s->width == (r + 1) * s->width <= MAX_DEPTH * MAX_WIDTH; */
+    /*@ assert row + s->width == (r + 1) * s->width <= NF_SKETCH_DEPTH_MAX * NF_SKETCH_WIDTH_MAX; */
     slots[r] = row + offset;
     row += s->width;
   }
@@ -160,7 +159,7 @@ static inline bool is_live(const struct nf_sketch *s, const struct nf_sketch_cou
 }
 
 uint32_t nf_sketch_estimate(const struct nf_sketch *sketch, const void *key, nf_time_t now) {
-  uint32_t slots[MAX_DEPTH];
+  uint32_t slots[NF_SKETCH_DEPTH_MAX];
   row_slots(sketch, key, slots);
   uint32_t min = UINT32_MAX;
   /*@ loop invariant 0 <= r <= sketch->depth;
@@ -176,7 +175,7 @@ uint32_t nf_sketch_estimate(const struct nf_sketch *sketch, const void *key, nf_
 }
 
 void nf_sketch_increment(struct nf_sketch *sketch, const void *key, nf_time_t now) {
-  uint32_t slots[MAX_DEPTH];
+  uint32_t slots[NF_SKETCH_DEPTH_MAX];
   row_slots(sketch, key, slots);
   nf_before_write_to(sketch);
   /*@ loop invariant 0 <= r <= sketch->depth;

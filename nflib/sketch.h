@@ -3,6 +3,7 @@
 #ifndef NFLIB_SKETCH_H
 #define NFLIB_SKETCH_H
 
+#include "nflib/sketch_limits.h"
 #include "nflib/types.h"
 
 struct nf_sketch;
@@ -34,13 +35,16 @@ struct nf_sketch;
       t >= now == > nf_sketch_run(s, k, t) == \old(nf_sketch_run(s, k, t)))
 #endif
 
-/* width: power of two; depth in [1, 16]; key_size >= 1; expiry > 0.
- * NULL on bad arguments or no memory. */
+/* width: a power of two, at most NF_SKETCH_WIDTH_MAX; depth in
+ * [1, NF_SKETCH_DEPTH_MAX]; key_size >= 1; expiry > 0. NULL on bad arguments
+ * or no memory. */
 /*@ requires name == \null || \valid_read(name);
     assigns nf_heap, \result \from width, depth, key_size, expiry;
     ensures \result == \null ||
       (nf_sketch_live(\result) && nf_sketch_key_size(\result) == key_size);
-    ensures depth == 0 || depth > 16 || key_size == 0 || expiry <= 0 ==> \result == \null; */
+    ensures depth == 0 || depth > NF_SKETCH_DEPTH_MAX || key_size == 0 || expiry <= 0 ==>
+      \result == \null;
+    ensures width == 0 || width > NF_SKETCH_WIDTH_MAX ==> \result == \null; */
 struct nf_sketch *nf_sketch_create(const char *name, uint32_t width, uint32_t depth,
                                    uint32_t key_size, nf_time_t expiry);
 /*@ requires sketch == \null || nf_sketch_live(sketch);

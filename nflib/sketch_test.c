@@ -19,7 +19,8 @@ static struct key key_of(uint32_t id) {
 static void test_basics(void) {
   CHECK(nf_sketch_create("s", 100, 4, 8, 10) == NULL); /* width not a power of two */
   CHECK(nf_sketch_create("s", 64, 0, 8, 10) == NULL);
-  CHECK(nf_sketch_create("s", 64, 17, 8, 10) == NULL);
+  CHECK(nf_sketch_create("s", 64, NF_SKETCH_DEPTH_MAX + 1, 8, 10) == NULL);
+  CHECK(nf_sketch_create("s", NF_SKETCH_WIDTH_MAX << 1, 4, 8, 10) == NULL);
   CHECK(nf_sketch_create("s", 64, 4, 8, 0) == NULL);
   struct nf_sketch *s = nf_sketch_create("s", 1024, 4, sizeof(struct key), 100);
   struct key k = key_of(1);

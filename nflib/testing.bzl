@@ -28,6 +28,7 @@ NFLIB_HDRS = [
     "nf.h",
     "packet.h",
     "sketch.h",
+    "sketch_limits.h",
     "time.h",
     "token_bucket.h",
     "types.h",

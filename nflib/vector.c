@@ -99,7 +99,7 @@ struct nf_vector *nf_vector_create(const char *name, uint32_t capacity, uint32_t
   int32_t base;
   nf_instance_resolve(name, capacity, &resolved, &base);
   if (resolved == 0 || (int64_t)base + resolved - 1 > INT32_MAX) return NULL;
-  if ((uint64_t)resolved * cell_size > ((uint64_t)1 << 40)) return NULL;
+  if ((uint64_t)resolved * cell_size > NF_VECTOR_BYTES_MAX) return NULL;
   struct nf_vector *v = calloc(1, sizeof(*v));
   if (!v) return NULL;
   v->cells = nf_alloc_zeroed((size_t)resolved * cell_size);

@@ -40,8 +40,13 @@ struct nf_vector;
 /* Cells start zeroed, then init_cell (may be NULL) runs on each. */
 typedef void (*nf_cell_init_fn)(void *cell);
 
-/* NULL on capacity 0, cell_size 0 or no memory. Under an instance layout the
- * layout's capacity and index base apply. */
+/* Published limit: nf_vector_create returns NULL when capacity * cell_size
+ * exceeds it (after any instance layout), or when the last index
+ * (index base + capacity - 1) exceeds INT32_MAX. */
+#define NF_VECTOR_BYTES_MAX (1ull << 40)
+
+/* NULL on capacity 0, cell_size 0, the limits above or no memory. Under an
+ * instance layout the layout's capacity and index base apply. */
 /*@ requires name == \null || \valid_read(name);
     assigns nf_heap, nf_vector_heap, \result \from capacity, cell_size;
     ensures \result == \null ||

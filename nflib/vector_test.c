@@ -21,6 +21,9 @@ static void init_cell(void *p) {
 static void test_basics(void) {
   CHECK(nf_vector_create("v", 0, 8, NULL) == NULL);
   CHECK(nf_vector_create("v", 8, 0, NULL) == NULL);
+  /* Beyond NF_VECTOR_BYTES_MAX (2^21 cells of 2^20 bytes): refused, nothing allocated. */
+  CHECK((uint64_t)(1u << 21) * (1u << 20) > NF_VECTOR_BYTES_MAX);
+  CHECK(nf_vector_create("v", 1u << 21, 1u << 20, NULL) == NULL);
   struct nf_vector *v = nf_vector_create("v", 5, sizeof(struct cell), init_cell);
   CHECK(v != NULL);
   CHECK_EQ(nf_vector_capacity(v), 5);
