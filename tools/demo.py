@@ -24,9 +24,8 @@ import dpkt
 from absl import app, flags
 
 from proto import plan_pb2
-from tests import dpdk_harness
-from tests.parallel import softrss
-from tools.traffic import profiles
+from testing import dpdk_harness, softrss
+from testing.traffic import profiles
 
 _PACKETS = flags.DEFINE_integer("packets", 4000, "LAN packets", lower_bound=1)
 _FLOWS = flags.DEFINE_integer("flows", 1000, "LAN flows", lower_bound=1)
@@ -46,19 +45,6 @@ def _run_tool(command: list[str]) -> None:
     print((done.stdout + done.stderr).rstrip())
     if done.returncode != 0:
         raise SystemExit(f"demo: {os.path.basename(command[0])} failed (exit {done.returncode})")
-
-
-def _split(
-    packets: list[tuple[int, bytes]], plan: plan_pb2.Plan, workers: int
-) -> dict[int, list[list[bytes]]]:
-    ports = {p.port: p for p in plan.ports}
-    queues = {port: [[] for _ in range(workers)] for port in (0, 1)}
-    for port, frame in packets:
-        rss = ports[port]
-        queues[port][
-            softrss.queue_of(frame, bytes.fromhex(rss.key_hex), rss.rss_hf, plan.reta_size, workers)
-        ].append(frame)
-    return queues
 
 
 def main(argv: list[str]) -> None:
@@ -104,21 +90,13 @@ def main(argv: list[str]) -> None:
     )
     wan = profiles.spoofed_wan(200, seed=_SEED.value + 1)
     packets = [(p.port, p.frame) for p in profiles.merge(lan, wan)]
-    queues = _split(packets, built_plan, workers)
+    queues = softrss.split(packets, built_plan, workers)
     for port in (0, 1):
         sizes = ", ".join(f"queue {q}: {len(frames)}" for q, frames in enumerate(queues[port]))
         print(f"  port {port} RX queues by RSS: {sizes}")
 
     _step(f"4. run //nfs/nat:parallel_sn on {workers} lcores (DPDK, net_pcap devices)")
-    vdevs = []
-    for port in (0, 1):
-        args = []
-        for q in range(workers):
-            rx = os.path.join(workdir, f"in{port}_{q}.pcap")
-            dpdk_harness.write_pcap(rx, queues[port][q])
-            args.append(f"rx_pcap={rx}")
-        args += [f"tx_pcap={os.path.join(workdir, f'out{port}_{q}.pcap')}" for q in range(workers)]
-        vdevs.append(f"--vdev=net_pcap{port}," + ",".join(args))
+    vdevs = dpdk_harness.presplit_vdevs(workdir, queues)
     command = [
         dpdk_harness.runfile("nfs/nat/parallel_sn"),
         *dpdk_harness.EAL_BASE_ARGS,
@@ -142,8 +120,9 @@ def main(argv: list[str]) -> None:
     capacity = next(o.capacity_total for o in built_plan.objects if o.index_ranges_disjoint)
     per_worker = capacity // workers
     translated = 0
+    sent = dpdk_harness.read_queue_outputs(workdir, 2, workers)
     for q in range(workers):
-        for frame in dpdk_harness.read_pcap(os.path.join(workdir, f"out1_{q}.pcap")):
+        for frame in sent[1][q]:
             ip = dpkt.ethernet.Ethernet(frame).data
             index = ip.data.sport - PORT_START
             if (
@@ -154,7 +133,7 @@ def main(argv: list[str]) -> None:
                     f"demo: worker {q} sent an untranslated or out-of-range frame: {frame.hex()}"
                 )
             translated += 1
-    leaked = sum(len(dpdk_harness.read_pcap(os.path.join(workdir, f"out0_{q}.pcap"))) for q in range(workers))
+    leaked = sum(len(frames) for frames in sent[0])
     print(
         f"demo: {translated} of {len(lan)} LAN packets left translated to {EXTERNAL_IP}, ports in per-worker ranges"
     )

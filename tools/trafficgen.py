@@ -19,7 +19,7 @@ from absl import flags
 
 from parallelizer import limits
 from parallelizer.cli import conventions
-from tools.traffic import profiles
+from testing.traffic import profiles
 
 _OUT = flags.DEFINE_string("out_prefix", None, "output path prefix; <prefix><port>.pcap", required=True)
 _PACKETS = flags.DEFINE_integer("packets", 10_000, "packets in total")

@@ -8,7 +8,7 @@ import tempfile
 
 import pytest
 
-from tests import dpdk_harness, frames
+from testing import dpdk_harness, frames
 
 BINARY = dpdk_harness.runfile("nfs/bridge_static/sequential")
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests import dpdk_harness, frames
+from testing import dpdk_harness, frames
 
 BINARY = dpdk_harness.runfile("nfs/conn_limiter/sequential")
 CLIENT, SERVER = "10.0.0.1", "10.9.9.9"

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests import dpdk_harness, frames
+from testing import dpdk_harness, frames
 
 BINARY = dpdk_harness.runfile("nfs/firewall/sequential")
 HOST, SERVER = "192.168.0.10", "93.184.216.34"

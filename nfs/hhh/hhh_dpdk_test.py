@@ -10,7 +10,7 @@ import tempfile
 
 import pytest
 
-from tests import dpdk_harness, frames
+from testing import dpdk_harness, frames
 
 BINARY = dpdk_harness.runfile("nfs/hhh/sequential")
 

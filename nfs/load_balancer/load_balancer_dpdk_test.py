@@ -12,7 +12,7 @@ import sys
 import dpkt
 import pytest
 
-from tests import dpdk_harness, frames
+from testing import dpdk_harness, frames
 
 # Parallel builds run one worker with RSS off (net_pcap has none): the same
 # single-queue ordering as the sequential binary, through the parallel runtime's

@@ -9,7 +9,7 @@ import sys
 import dpkt
 import pytest
 
-from tests import dpdk_harness, frames
+from testing import dpdk_harness, frames
 
 BINARY = dpdk_harness.runfile("nfs/nat/sequential")
 HOST, EXT = "192.168.0.10", "203.0.113.1"

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from tests import dpdk_harness, frames
+from testing import dpdk_harness, frames
 
 BINARY = dpdk_harness.runfile("nfs/nop/sequential")
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests import dpdk_harness, frames
+from testing import dpdk_harness, frames
 
 BINARY = dpdk_harness.runfile("nfs/port_scan/sequential")
 SCANNER, VICTIM = "198.51.100.7", "192.168.0.10"

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import unittest
 
-from tests import frames
-from tests.parallel import inmem, softrss
+from testing import dpdk_harness, frames, inmem, softrss
 
 MAX_FLOWS = 64
 WORKERS = 2
@@ -46,7 +45,7 @@ def admitted(binary: str, frames_in: list[bytes], strategy: str) -> tuple[int, d
     """Forwarded LAN packets (admitted new flows), and packets per worker."""
     run = inmem.run(
         binary,
-        [(LAN, f) for f in frames_in],
+        inmem.timed([(LAN, f) for f in frames_in]),
         strategy,
         workers=WORKERS,
         nf_args=["--max-flows", str(MAX_FLOWS)],
@@ -64,8 +63,8 @@ def expected(on_worker0: int, total: int, share: int) -> int:
 class AdmissionTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls) -> None:
-        cls.even_bin = inmem.dpdk_harness.runfile("nfs/firewall/inmem")
-        cls.headroom_bin = inmem.dpdk_harness.runfile("tests/capacity/firewall_headroom_inmem")
+        cls.even_bin = dpdk_harness.runfile("nfs/firewall/inmem")
+        cls.headroom_bin = dpdk_harness.runfile("tests/capacity/firewall_headroom_inmem")
         cls.even_plan = inmem.load_plan("nfs/firewall/plan.textproto")
         cls.headroom_plan = inmem.load_plan("tests/capacity/firewall_headroom_plan.textproto")
 

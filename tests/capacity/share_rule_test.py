@@ -9,7 +9,7 @@ import subprocess
 import unittest
 
 from parallelizer.sharding import capacity
-from tests import dpdk_harness
+from testing import dpdk_harness
 
 
 def dump() -> list[tuple[int, int, int, bool, int, int]]:

@@ -78,8 +78,8 @@ import socket
 import struct
 from collections.abc import Sequence
 
+from testing.inmem import Outcome, Packet, Run
 from tests.equivalence import declared as declared_lib
-from tests.equivalence.runner import Outcome, Packet, Run
 
 IPV4 = declared_lib.IPV4
 MAX_REPORTED = 8

@@ -26,8 +26,8 @@ import dpkt
 import pytest
 
 from proto import nf_description_pb2, plan_pb2
+from testing.inmem import Outcome, Packet, Run
 from tests.equivalence import compare, declared
-from tests.equivalence.runner import Outcome, Packet, Run
 
 EXT = "198.51.100.1"
 BASE = 1024

@@ -13,7 +13,9 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 
-from tests.equivalence import compare, declared, nf_spec, runner, serialization, tm_paths, traffic
+from testing import inmem, nf_spec
+from testing.traffic import timed as traffic
+from tests.equivalence import compare, declared, serialization, tm_paths
 
 WORKERS = (1, 2, 4, 8)
 PACKETS = 2400
@@ -54,7 +56,7 @@ def profile_traffic(name: str, profile: str, packets: int = PACKETS) -> traffic.
     return build_traffic(load_nf(name), profile, packets, seed=hash((name, profile)) & 0xFFFF)
 
 
-def _with_replies(base: traffic.Traffic, outcomes: list[runner.Outcome]) -> list[runner.Packet]:
+def _with_replies(base: traffic.Traffic, outcomes: list[inmem.Outcome]) -> list[inmem.Packet]:
     packets = list(base.packets)
     for reply, client in base.answers.items():
         out = outcomes[client]
@@ -72,10 +74,10 @@ def run_with_replies(
     args: list[str],
     strategy: str,
     workers: int,
-    first: list[runner.Packet] | None = None,
+    first: list[inmem.Packet] | None = None,
     settle: bool = True,
     extra: Sequence[str] = (),
-) -> tuple[list[runner.Packet], runner.Run]:
+) -> tuple[list[inmem.Packet], inmem.Run]:
     """Runs until the replies answer this run's own client outputs (servers see
     what the NF sent them); a few passes at most. first: the first pass's
     packets (default: the generated ones). settle=False (shared state, whose
@@ -86,7 +88,7 @@ def run_with_replies(
     seen = []
     passes = MAX_REPLY_PASSES if settle else MAX_SHARED_PASSES
     for _ in range(passes):
-        run = runner.run(nf.binary, packets, strategy, workers, nf_args=args, extra=extra, ports=nf.ports)
+        run = inmem.run(nf.binary, packets, strategy, workers, nf_args=args, extra=extra, ports=nf.ports)
         derived = _with_replies(base, run.outcomes)
         if derived == packets or (not settle and len(seen) + 1 == passes):
             return packets, run
@@ -100,7 +102,7 @@ def run_with_replies(
 
 
 @functools.cache
-def reference(name: str, profile: str) -> tuple[list[runner.Packet], runner.Run]:
+def reference(name: str, profile: str) -> tuple[list[inmem.Packet], inmem.Run]:
     nf = load_nf(name)
     return run_with_replies(nf, profile_traffic(name, profile), nf.entry.args(profile), "sequential", 1)
 
@@ -112,15 +114,15 @@ def _sub_traffic(base: traffic.Traffic, indexes: list[int]) -> traffic.Traffic:
 
 
 def per_worker_reference(
-    nf: Nf, base: traffic.Traffic, args: list[str], par: runner.Run, workers: int
-) -> tuple[list[runner.Packet], runner.Run]:
+    nf: Nf, base: traffic.Traffic, args: list[str], par: inmem.Run, workers: int
+) -> tuple[list[inmem.Packet], inmem.Run]:
     """Shared-nothing with per-core capacities: worker k must behave as the
     sequential NF with one worker's capacities (declared.worker_args) over the
     packets RSS gave it, with its own replies. Returns the references merged
     back into input order."""
     worker_args = nf.decl.worker_args(args, workers)
-    packets: list[runner.Packet | None] = [None] * len(base.packets)
-    outcomes: list[runner.Outcome | None] = [None] * len(base.packets)
+    packets: list[inmem.Packet | None] = [None] * len(base.packets)
+    outcomes: list[inmem.Outcome | None] = [None] * len(base.packets)
     stdout = []
     for k in range(workers):
         indexes = [o.index for o in par.outcomes if o.worker == k]
@@ -130,8 +132,8 @@ def per_worker_reference(
         for index, packet, outcome in zip(indexes, sub_packets, sub.outcomes, strict=True):
             packets[index] = packet
             outcomes[index] = dataclasses.replace(outcome, index=index, worker=k)
-        stdout.append(sub.stdout)
-    return packets, runner.Run(outcomes, "".join(stdout), [])
+        stdout.append(sub.output)
+    return packets, inmem.Run(outcomes, "".join(stdout), [])
 
 
 def shares_capacity(profile: str) -> bool:
@@ -187,7 +189,7 @@ def run_shared(
     args: list[str],
     strategy: str,
     workers: int,
-    seq_packets: list[runner.Packet],
+    seq_packets: list[inmem.Packet],
     extra: Sequence[str] = (),
 ) -> CellResult:
     """A shared-state cell (locks, hybrid, a TM path): the sequential NF
@@ -208,12 +210,12 @@ def run_shared(
     )
     path_problems, tm = [], None
     if tm_paths.is_tm(strategy):
-        path_problems = tm_paths.check(strategy, par.stdout, len(par_packets))
-        tm = tm_paths.stats(par.stdout)
+        path_problems = tm_paths.check(strategy, par.output, len(par_packets))
+        tm = tm_paths.stats(par.output)
     problems = serialization.check(par_packets, par, hybrid=strategy == "hybrid")
     if problems:
         return CellResult(compare.Result([], problems, len(par_packets)), path_problems, tm)
-    replay = runner.run(
+    replay = inmem.run(
         nf.binary,
         par_packets,
         "sequential",

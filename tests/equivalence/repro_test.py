@@ -7,16 +7,17 @@ import sys
 
 import pytest
 
-from tests.equivalence import compare, matrix, runner, serialization
-from tools.traffic import framing
-from tools.traffic.profiles import Flow
+from testing import frames as framing
+from testing import inmem
+from testing.traffic.profiles import Flow
+from tests.equivalence import compare, matrix, serialization
 
 
-def _lan_flows(count: int, start: int = 1_000_000_000) -> list[runner.Packet]:
+def _lan_flows(count: int, start: int = 1_000_000_000) -> list[inmem.Packet]:
     """New LAN -> WAN UDP flows; servers and server ports vary so that RSS,
     whichever of the fields the plan hashes, spreads them over the workers."""
     return [
-        runner.Packet(
+        inmem.Packet(
             0,
             start + i * 1000,
             framing.l4_frame(
@@ -40,14 +41,14 @@ def test_sn_per_core_capacity_is_a_share_of_the_configured_one(workers: int) -> 
     assert nf.decl.capacity_per_worker("flow_table", workers, args) == capacity
     assert nf.decl.worker_args(args, workers) == ["--max-flows", str(capacity)]
     packets = _lan_flows(256 + 64)
-    par = runner.run(nf.binary, packets, "sn", workers, nf_args=args)
+    par = inmem.run(nf.binary, packets, "sn", workers, nf_args=args)
     per_worker: dict[int, list[int]] = {}
     for o in par.outcomes:
         per_worker.setdefault(o.worker, []).append(o.index)
     assert len(per_worker) == workers
     for worker, indexes in per_worker.items():
         own = [packets[i] for i in indexes]
-        ref = runner.run(nf.binary, own, "sequential", nf_args=["--max-flows", str(capacity)])
+        ref = inmem.run(nf.binary, own, "sequential", nf_args=["--max-flows", str(capacity)])
         got = [par.outcomes[i].verdict for i in indexes]
         assert got == [o.verdict for o in ref.outcomes], f"worker {worker}"
         admitted = sum(v == 1 for v in got)
@@ -66,8 +67,8 @@ def test_sn_respects_the_configured_capacity() -> None:
     65536). Now the layout is a share (NF_LAYOUT_SHARE) of the requested 64."""
     nf = matrix.load_nf("firewall")
     packets = _lan_flows(100)
-    seq = runner.run(nf.binary, packets, "sequential", nf_args=["--max-flows", "64"])
-    par = runner.run(nf.binary, packets, "sn", 1, nf_args=["--max-flows", "64"])
+    seq = inmem.run(nf.binary, packets, "sequential", nf_args=["--max-flows", "64"])
+    par = inmem.run(nf.binary, packets, "sn", 1, nf_args=["--max-flows", "64"])
     assert [o.verdict for o in seq.outcomes].count(1) == 64
     assert [o.verdict for o in par.outcomes].count(1) == 64
 
@@ -80,7 +81,7 @@ def test_sn_nat_ports_stay_in_the_configured_range() -> None:
     nf = matrix.load_nf("nat")
     args = ["--external-ip", "198.51.100.1", "--port-start", "60000", "--max-flows", "1024"]
     packets = _lan_flows(64)
-    par = runner.run(nf.binary, packets, "sn", 2, nf_args=args)
+    par = inmem.run(nf.binary, packets, "sn", 2, nf_args=args)
     forwarded = [o for o in par.outcomes if o.verdict == 1]
     assert len(forwarded) == 64 and {o.worker for o in forwarded} == {0, 1}
     for o in forwarded:
@@ -93,14 +94,14 @@ def test_sn_share_of_zero_entries_is_refused_naming_the_objects() -> None:
     fails with a message naming the partitioned objects."""
     nf = matrix.load_nf("firewall")
     with pytest.raises(RuntimeError) as error:
-        runner.run(nf.binary, _lan_flows(4), "sn", 4, nf_args=["--max-flows", "2"])
+        inmem.run(nf.binary, _lan_flows(4), "sn", 4, nf_args=["--max-flows", "2"])
     message = str(error.value)
     for name in ("flow_table", "flow_keys", "flow_chain"):
         assert f"'{name}'" in message, message
     assert "fewer workers" in message
 
 
-def _lb_packets(filler: int, client_port: int) -> list[runner.Packet]:
+def _lb_packets(filler: int, client_port: int) -> list[inmem.Packet]:
     """A backend's heartbeat behind `filler` dropped packets of its queue, then
     one client packet (on another queue in the plan's RSS). The backend, VIP
     and heartbeat come from the load balancer's test spec (shapes.Heartbeats)."""
@@ -113,10 +114,10 @@ def _lb_packets(filler: int, client_port: int) -> list[runner.Packet]:
     # from a backend that is not live yet: dropped.
     noise = Flow(backend, heartbeats.vip, heartbeats.port, heartbeats.port, 6)
     for i in range(filler):
-        out.append(runner.Packet(1, start + i, framing.l4_frame(noise, 64)))
-    out.append(runner.Packet(1, start + filler, heartbeat.frame))
+        out.append(inmem.Packet(1, start + i, framing.l4_frame(noise, 64)))
+    out.append(inmem.Packet(1, start + filler, heartbeat.frame))
     client = Flow(0x0A000001, heartbeats.vip, client_port, 80, 6)
-    out.append(runner.Packet(0, start + filler + 1, framing.l4_frame(client, 64)))
+    out.append(inmem.Packet(0, start + filler + 1, framing.l4_frame(client, 64)))
     return out
 
 
@@ -133,12 +134,12 @@ def test_lb_client_before_heartbeat_on_another_queue_is_a_serialization() -> Non
     args = nf.entry.args("uniform")
     for client_port in range(40000, 40032):  # a client flow RSS puts on the other queue
         packets = _lb_packets(20000, client_port)
-        par = runner.run(nf.binary, packets, "locks", 2, nf_args=args)
+        par = inmem.run(nf.binary, packets, "locks", 2, nf_args=args)
         if par.outcomes[-1].worker != par.outcomes[-2].worker:
             break
     else:
         pytest.fail("no client port in 40000..40031 reaches the other queue")
-    seq = runner.run(nf.binary, packets, "sequential", nf_args=args)
+    seq = inmem.run(nf.binary, packets, "sequential", nf_args=args)
     assert seq.outcomes[-1].verdict == 1
     heartbeat, client = par.outcomes[-2], par.outcomes[-1]
     assert heartbeat.access == "w"
@@ -146,10 +147,10 @@ def test_lb_client_before_heartbeat_on_another_queue_is_a_serialization() -> Non
     after = client.write_seq >= heartbeat.write_seq
     assert (client.verdict == 1) == after, (client, heartbeat)
     assert not serialization.check(packets, par)
-    replay = runner.run(nf.binary, packets, "sequential", nf_args=args, order=serialization.replay_order(par))
+    replay = inmem.run(nf.binary, packets, "sequential", nf_args=args, order=serialization.replay_order(par))
     result = compare.compare(packets, packets, replay, par, nf.decl, "locks", 2, reference="replay")
     assert result.ok(), result.report("load_balancer heartbeat/client (replay)")
-    paced = runner.run(nf.binary, packets, "locks", 2, nf_args=args, extra=["--window-ns=0"])
+    paced = inmem.run(nf.binary, packets, "locks", 2, nf_args=args, extra=["--window-ns=0"])
     assert paced.outcomes[-1].verdict == 1
     assert paced.outcomes[-1].write_seq >= paced.outcomes[-2].write_seq
 

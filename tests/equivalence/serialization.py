@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tests.equivalence.runner import Outcome, Packet, Run
+from testing.inmem import Outcome, Packet, Run
 
 NEVER = -(2**63)  # the shared clock before the first write (INT64_MIN)
 

@@ -13,8 +13,9 @@ import sys
 
 import pytest
 
-from tests import dpdk_harness
-from tests.equivalence import compare, matrix, runner, serialization, tm_paths, traffic
+from testing import dpdk_harness, inmem
+from testing.traffic import timed as traffic
+from tests.equivalence import compare, matrix, serialization, tm_paths
 
 TSAN_ENV = {"TSAN_OPTIONS": "halt_on_error=1 exitcode=66 second_deadlock_stack=1"}
 CASES = [
@@ -42,7 +43,7 @@ def test_tsan_reports_nothing(nf: str, strategy: str, workers: int) -> None:
     base = _traffic(nf)
     runtime_strategy, extra = tm_paths.runtime_args(strategy)
     try:
-        par = runner.run(
+        par = inmem.run(
             binary,
             base.packets,
             runtime_strategy,
@@ -55,14 +56,14 @@ def test_tsan_reports_nothing(nf: str, strategy: str, workers: int) -> None:
         )
     except RuntimeError as e:
         pytest.fail(f"TSan build of {nf} ({strategy}, {workers} threads) failed:\n{str(e)[-6000:]}")
-    assert "ThreadSanitizer" not in par.stdout, par.stdout[-6000:]
+    assert "ThreadSanitizer" not in par.output, par.output[-6000:]
     assert sum(1 for o in par.outcomes if o.worker > 0) > 0, "all packets on worker 0: no concurrency"
     if tm_paths.is_tm(strategy):
-        problems = tm_paths.check(strategy, par.stdout, len(base.packets))
+        problems = tm_paths.check(strategy, par.output, len(base.packets))
         assert not problems, "\n".join(problems)
     problems = serialization.check(base.packets, par, hybrid=strategy == "hybrid")
     assert not problems, "\n".join(problems[:8])
-    replay = runner.run(
+    replay = inmem.run(
         entry.binary,
         base.packets,
         "sequential",

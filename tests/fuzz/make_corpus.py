@@ -20,7 +20,7 @@ import sys
 import dpkt
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from tests import frames
+from testing import frames
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

@@ -27,7 +27,7 @@ from google.protobuf import text_format
 
 from proto import nf_description_pb2
 from tests import nfpar_runfiles
-from tests.equivalence import nf_spec
+from testing import nf_spec
 
 # The test profile whose options give small capacities (tests/equivalence/traffic.py).
 SMALL_STATE_PROFILE = "overflow"

@@ -15,8 +15,8 @@ import tempfile
 
 import pytest
 
-from tests import dpdk_harness, frames
-from tests.parallel import inmem, inmem_equivalence_test, softrss
+from testing import dpdk_harness, frames, inmem, softrss
+from testing.traffic.sessions import sessions
 
 WORKERS = 2
 
@@ -27,14 +27,7 @@ def binary(name: str) -> str:
 
 def split(packets, plan_path: str) -> dict[int, list[list[bytes]]]:
     """port -> queue -> frames, as the NIC's RSS would spread them."""
-    plan = inmem.load_plan(plan_path)
-    ports = {p.port: p for p in plan.ports}
-    queues: dict[int, list[list[bytes]]] = {0: [[] for _ in range(WORKERS)], 1: [[] for _ in range(WORKERS)]}
-    for port, frame in packets:
-        rss = ports[port]
-        queue = softrss.queue_of(frame, bytes.fromhex(rss.key_hex), rss.rss_hf, plan.reta_size, WORKERS)
-        queues[port][queue].append(frame)
-    return queues
+    return softrss.split(packets, inmem.load_plan(plan_path), WORKERS)
 
 
 def run_eal(name: str, vdevs: list[str], runtime_args: list[str], nf_args=(), lcores: str = "0,1"):
@@ -54,22 +47,11 @@ def run_eal(name: str, vdevs: list[str], runtime_args: list[str], nf_args=(), lc
 
 def run_presplit(name: str, queues, nf_args=()) -> dict[int, list[list[bytes]]]:
     workdir = tempfile.mkdtemp(prefix="par_", dir=os.environ.get("TEST_TMPDIR"))
-    vdevs = []
-    for port in (0, 1):
-        args = []
-        for q in range(WORKERS):
-            rx = os.path.join(workdir, f"in{port}_{q}.pcap")
-            dpdk_harness.write_pcap(rx, queues[port][q])
-            args.append(f"rx_pcap={rx}")
-        args += [f"tx_pcap={os.path.join(workdir, f'out{port}_{q}.pcap')}" for q in range(WORKERS)]
-        vdevs.append(f"--vdev=net_pcap{port}," + ",".join(args))
+    vdevs = dpdk_harness.presplit_vdevs(workdir, queues)
     done = run_eal(name, vdevs, ["--idle-exit-ms=300", "--no-rss"], nf_args)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "per-core statistics" in done.stdout
-    return {
-        port: [dpdk_harness.read_pcap(os.path.join(workdir, f"out{port}_{q}.pcap")) for q in range(WORKERS)]
-        for port in (0, 1)
-    }
+    return dpdk_harness.read_queue_outputs(workdir, 2, WORKERS)
 
 
 def test_nop_forwards_each_queue_on_the_same_queue():
@@ -89,13 +71,13 @@ def test_firewall_per_queue_outputs_match_the_sequential_nf(target: str):
     # their relative order is not the input order (as on a real NIC): a reply
     # may overtake its request. The traffic therefore relies on no cross-port
     # order: LAN flows (new, then repeated) and WAN packets of unknown flows.
-    lan = [p for p in inmem_equivalence_test.firewall_traffic(seed=7, flows=120) if p[0] == 0]
+    lan = [p for p in sessions(seed=7, flows=120) if p[0] == 0]
     unsolicited = [(1, f) for f in frames.random_udp_frames(40, seed=8)]
     packets = lan + unsolicited
     queues = split(packets, "tests/parallel/testdata/firewall_plan.textproto")
     assert all(queues[0][q] for q in range(WORKERS))
     out = run_presplit(target, queues)
-    want = inmem.run(binary("firewall_inmem"), packets, "sequential")
+    want = inmem.run(binary("firewall_inmem"), inmem.timed(packets), "sequential")
     assert [o.verdict for o in want.outcomes] == [1] * len(lan) + [-1] * len(unsolicited)
     for q in range(WORKERS):
         # Each TX queue carries its RX queue's LAN packets, in order, untouched.

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from tests import dpdk_harness, frames
-from tests.parallel import inmem, softrss
+from testing import dpdk_harness, frames, inmem, softrss
+from testing.traffic.sessions import sessions
 
 STRATEGIES = ("sn", "locks", "tm")
 WORKERS = (1, 2, 4)
@@ -21,7 +21,7 @@ def binary(name: str) -> str:
     return dpdk_harness.runfile(f"tests/parallel/{name}")
 
 
-def check_dispatch(run: inmem.InmemRun, plan_path: str, workers: int) -> None:
+def check_dispatch(run: inmem.Run, plan_path: str, workers: int) -> None:
     plan = inmem.load_plan(plan_path)
     ports = {p.port: p for p in plan.ports}
     for outcome, frame in zip(run.outcomes, _inputs_of(run), strict=True):
@@ -36,18 +36,18 @@ def check_dispatch(run: inmem.InmemRun, plan_path: str, workers: int) -> None:
 _INPUTS: dict[int, list[bytes]] = {}
 
 
-def _inputs_of(run: inmem.InmemRun) -> list[bytes]:
+def _inputs_of(run: inmem.Run) -> list[bytes]:
     return _INPUTS[id(run)]
 
 
-def run_and_remember(name: str, packets, strategy: str, workers: int = 1, **kwargs) -> inmem.InmemRun:
-    result = inmem.run(binary(name), packets, strategy, workers, **kwargs)
+def run_and_remember(name: str, packets, strategy: str, workers: int = 1, **kwargs) -> inmem.Run:
+    result = inmem.run(binary(name), inmem.timed(packets), strategy, workers, **kwargs)
     assert [o.port for o in result.outcomes] == [p for p, _ in packets]
     _INPUTS[id(result)] = [f for _, f in packets]
     return result
 
 
-def assert_same_outcomes(got: inmem.InmemRun, want: inmem.InmemRun, label: str) -> None:
+def assert_same_outcomes(got: inmem.Run, want: inmem.Run, label: str) -> None:
     assert len(got.outcomes) == len(want.outcomes)
     for g, w in zip(got.outcomes, want.outcomes, strict=True):
         assert (g.verdict, g.frame) == (
@@ -82,29 +82,10 @@ def test_nop_matches_sequential(strategy: str, workers: int) -> None:
 # ---------------------------------------------------------------- firewall
 
 
-def firewall_traffic(seed: int = 5, flows: int = 300) -> list[tuple[int, bytes]]:
-    rng = random.Random(seed)
-    lan, wan = [], []
-    for i in range(flows):
-        int_ip, ext_ip = (
-            f"10.0.{i // 250}.{i % 250 + 1}",
-            f"93.184.{rng.randrange(256)}.{rng.randrange(1, 255)}",
-        )
-        sport, dport = rng.randrange(1024, 65536), rng.choice([53, 80, 443, rng.randrange(1, 65536)])
-        make = frames.udp_frame if i % 2 else frames.tcp_frame
-        lan.append((0, make(int_ip, ext_ip, sport, dport)))
-        wan.append((1, make(ext_ip, int_ip, dport, sport)))
-    unsolicited = [(1, f) for f in frames.random_udp_frames(60, seed=seed + 1)]
-    replies = wan + unsolicited
-    rng.shuffle(replies)
-    other = [(0, b"\x01" * 60)]  # not IPv4: forwarded without state
-    return lan + other + replies + lan[: flows // 2]
-
-
 @pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize("workers", WORKERS)
 def test_firewall_matches_sequential(strategy: str, workers: int) -> None:
-    packets = firewall_traffic()
+    packets = sessions()
     want = run_and_remember("firewall_inmem", packets, "sequential")
     verdicts = [o.verdict for o in want.outcomes]
     # Independent expectation: 300 + 1 + 150 LAN packets out of port 1, the
@@ -116,7 +97,7 @@ def test_firewall_matches_sequential(strategy: str, workers: int) -> None:
 
 
 def test_firewall_tm_forced_fallback_counts_every_packet() -> None:
-    packets = firewall_traffic(seed=9, flows=50)
+    packets = sessions(seed=9, flows=50)
     want = run_and_remember("firewall_inmem", packets, "sequential")
     got = run_and_remember("firewall_inmem", packets, "tm", 2, extra=["--tm-force-fallback"])
     assert_same_outcomes(got, want, "firewall tm forced fallback")
@@ -133,7 +114,7 @@ def test_firewall_tm_forced_fallback_counts_every_packet() -> None:
 
 
 def test_firewall_locks_reruns_only_writers() -> None:
-    packets = firewall_traffic(seed=11, flows=100)
+    packets = sessions(seed=11, flows=100)
     got = run_and_remember("firewall_inmem", packets, "locks", 2)
     rows = [line.split() for line in got.stdout.splitlines() if line.strip()[:1].isdigit()]
     read_only = sum(int(r[3]) for r in rows)
@@ -146,7 +127,7 @@ def test_firewall_locks_reruns_only_writers() -> None:
     assert read_only == 100 + 50 + 60 + 1
     refreshing = {o.index for o in got.outcomes if o.refreshes}
     assert all(o.refreshes in (0, 1) and (o.access == "r" or not o.refreshes) for o in got.outcomes)
-    unsolicited = set(frames.random_udp_frames(60, seed=12))  # as firewall_traffic(seed=11) makes them
+    unsolicited = set(frames.random_udp_frames(60, seed=12))  # as sessions(seed=11) makes them
     expected = {i for i, (port, frame) in enumerate(packets) if i > 100 and frame not in unsolicited}
     assert len(expected) == 150
     assert refreshing == expected
@@ -170,7 +151,7 @@ def nat_lan_traffic(flows: int = 200, seed: int = 21) -> list[tuple[int, bytes]]
     return packets + packets[::3]
 
 
-def nat_mapping(run: inmem.InmemRun, packets) -> dict[tuple, int]:
+def nat_mapping(run: inmem.Run, packets) -> dict[tuple, int]:
     """LAN flow (src ip, src port, dst ip, dst port) -> external port handed out."""
     import dpkt
 
@@ -199,7 +180,7 @@ def with_replies(packets, mapping, seed: int = 23):
     return packets + replies
 
 
-def normalize_nat(run: inmem.InmemRun) -> list[tuple[int, bytes]]:
+def normalize_nat(run: inmem.Run) -> list[tuple[int, bytes]]:
     """Outcomes with the external port (LAN packets' rewritten source port)
     blanked: its value is the plan's declared difference."""
     out = []
@@ -253,12 +234,12 @@ def test_nat_sn_replies_reach_the_core_that_owns_the_flow(workers: int) -> None:
 
 def test_sn_refused_for_a_lock_plan() -> None:
     with pytest.raises(RuntimeError, match="does not allow shared-nothing"):
-        inmem.run(binary("nop_lockplan_inmem"), nop_traffic(), "sn", 2)
+        inmem.run(binary("nop_lockplan_inmem"), inmem.timed(nop_traffic()), "sn", 2)
 
 
 def test_lock_plan_without_keys_spreads_with_the_default_key() -> None:
     packets = nop_traffic()
-    got = inmem.run(binary("nop_lockplan_inmem"), packets, "locks", 2)
+    got = inmem.run(binary("nop_lockplan_inmem"), inmem.timed(packets), "locks", 2)
     key = bytes([0x6D, 0x5A]) * 20
     for o, (_, frame) in zip(got.outcomes, packets, strict=True):
         assert o.worker == softrss.queue_of(frame, key, 4 | 16 | 32, 64, 2)
@@ -287,12 +268,15 @@ def test_order_replays_the_given_order_and_times() -> None:
     want = run_and_remember("firewall_inmem", packets, "sequential")
     assert [o.verdict for o in want.outcomes] == [1, 0]
     swapped = inmem.run(
-        binary("firewall_inmem"), packets, "sequential", extra=[f"--order={_order_file(['1,0', '0,10'])}"]
+        binary("firewall_inmem"),
+        inmem.timed(packets),
+        "sequential",
+        extra=[f"--order={_order_file(['1,0', '0,10'])}"],
     )
     assert [o.verdict for o in swapped.outcomes] == [1, -1]
     late = inmem.run(
         binary("firewall_inmem"),
-        packets,
+        inmem.timed(packets),
         "sequential",
         extra=[f"--order={_order_file(['index,now_ns', '0,0', '1,20000000000'])}"],
     )
@@ -310,27 +294,38 @@ def test_order_replays_the_given_order_and_times() -> None:
     ],
 )
 def test_bad_order_files_are_refused(lines: list[str], message: str) -> None:
-    packets = firewall_traffic(flows=1)[:2]
+    packets = sessions(flows=1)[:2]
     with pytest.raises(RuntimeError, match=message):
-        inmem.run(binary("firewall_inmem"), packets, "sequential", extra=[f"--order={_order_file(lines)}"])
+        inmem.run(
+            binary("firewall_inmem"),
+            inmem.timed(packets),
+            "sequential",
+            extra=[f"--order={_order_file(lines)}"],
+        )
 
 
 def test_order_and_window_need_their_modes() -> None:
-    packets = firewall_traffic(flows=1)[:2]
+    packets = sessions(flows=1)[:2]
     with pytest.raises(RuntimeError, match="--order replays a serialization"):
         inmem.run(
-            binary("firewall_inmem"), packets, "locks", 2, extra=[f"--order={_order_file(['0,0', '1,0'])}"]
+            binary("firewall_inmem"),
+            inmem.timed(packets),
+            "locks",
+            2,
+            extra=[f"--order={_order_file(['0,0', '1,0'])}"],
         )
     with pytest.raises(RuntimeError, match="--window-ns paces a replay"):
-        inmem.run(binary("firewall_inmem"), packets, "locks", 2, extra=["--window-ns=0", "--bench"])
+        inmem.run(
+            binary("firewall_inmem"), inmem.timed(packets), "locks", 2, extra=["--window-ns=0", "--bench"]
+        )
 
 
 def test_window_zero_keeps_input_order() -> None:
     """--window-ns=0: no packet starts before every older one finished, so a
     locks run serializes in input order: writes numbered in input order, each
     read after the write before it, every time the packet's own."""
-    packets = firewall_traffic(seed=13, flows=80)
-    got = inmem.run(binary("firewall_inmem"), packets, "locks", 4, extra=["--window-ns=0"])
+    packets = sessions(seed=13, flows=80)
+    got = inmem.run(binary("firewall_inmem"), inmem.timed(packets), "locks", 4, extra=["--window-ns=0"])
     writes = 0
     for o in got.outcomes:
         if o.access == "w":

@@ -19,8 +19,7 @@ import tempfile
 import pytest
 
 from parallelizer.sharding import reta
-from tests import dpdk_harness, frames
-from tests.parallel import inmem, softrss
+from testing import dpdk_harness, frames, inmem, softrss
 
 CHANGED = "tests/parallel/testdata/nop_reta_plan.textproto"
 ORIGINAL = "tests/parallel/testdata/nop_plan.textproto"
@@ -36,7 +35,7 @@ def packets():
     return [(i % 2, f) for i, f in enumerate(frames.random_udp_frames(600, seed=5))]
 
 
-def mismatches(run: inmem.InmemRun, plan_path: str, table) -> list[int]:
+def mismatches(run: inmem.Run, plan_path: str, table) -> list[int]:
     """Packets whose worker is not table[RETA entry] (the independent oracle)."""
     plan = inmem.load_plan(plan_path)
     keys = {p.port: p for p in plan.ports}
@@ -56,8 +55,8 @@ def test_the_plan_table_matches_what_the_test_expects():
 
 
 def test_inmem_runs_the_plans_table_at_the_plans_worker_count():
-    changed = inmem.run(binary("nop_reta_inmem"), packets(), "sn", 2)
-    original = inmem.run(binary("nop_inmem"), packets(), "sn", 2)
+    changed = inmem.run(binary("nop_reta_inmem"), inmem.timed(packets()), "sn", 2)
+    original = inmem.run(binary("nop_inmem"), inmem.timed(packets()), "sn", 2)
     assert mismatches(changed, CHANGED, CHANGED_TABLE) == []
     assert mismatches(original, ORIGINAL, reta.table(SIZE, 2)) == []
     moved = [
@@ -70,7 +69,7 @@ def test_inmem_runs_the_plans_table_at_the_plans_worker_count():
 
 @pytest.mark.parametrize("workers", [3, 4])
 def test_inmem_derives_the_rule_at_other_worker_counts(workers):
-    changed = inmem.run(binary("nop_reta_inmem"), packets(), "sn", workers)
+    changed = inmem.run(binary("nop_reta_inmem"), inmem.timed(packets()), "sn", workers)
     assert mismatches(changed, CHANGED, reta.table(SIZE, workers)) == []
 
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from parallelizer.sharding import reta
-from tests import dpdk_harness
+from testing import dpdk_harness
 
 
 def c_tables() -> dict[tuple[int, int], list[int]]:

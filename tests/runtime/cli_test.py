@@ -11,7 +11,7 @@ import tempfile
 
 import pytest
 
-from tests import dpdk_harness
+from testing import dpdk_harness
 
 DPDK_BINARIES = ["nfs/firewall/sequential", "tests/parallel/firewall_parallel"]
 RUNTIME_OPTIONS = ["--idle-exit-ms=N", "--burst=N", "--stats-interval-ms=N", "--mtu=N"]

@@ -15,8 +15,7 @@ import tempfile
 import dpkt
 import pytest
 
-from tests import dpdk_harness, frames
-from tests.parallel import inmem
+from testing import dpdk_harness, frames, inmem
 
 SIZES = [1500, 1514, 2048, 2049, 4000, 6000, 9000, 9018]
 LAN, REMOTE, EXT = "192.168.0.10", "198.51.100.7", "203.0.113.1"
@@ -83,7 +82,7 @@ def run_dpdk(binary, inputs, nf_args):
 
 def inmem_outputs(binary, lan, wan, nf_args):
     packets = [(0, f) for f in lan] + [(1, f) for f in wan]
-    run = inmem.run(dpdk_harness.runfile(binary), packets, "sequential", nf_args=nf_args)
+    run = inmem.run(dpdk_harness.runfile(binary), inmem.timed(packets), "sequential", nf_args=nf_args)
     outputs = {0: [], 1: []}
     for outcome in sorted(run.outcomes, key=lambda o: o.index):
         assert outcome.verdict in (-1, 0, 1), outcome  # NF_DROP or a port; no floods here

@@ -15,7 +15,7 @@ import tempfile
 
 import pytest
 
-from tests import dpdk_harness
+from testing import dpdk_harness
 
 # The harness's EAL arguments without its "-m 256".
 EAL = ["--no-huge", "--no-pci", "--no-shconf", "--no-telemetry", "--log-level=lib.eal:error"]

@@ -20,7 +20,7 @@ import time
 import dpkt
 import pytest
 
-from tests import dpdk_harness, frames
+from testing import dpdk_harness, frames
 
 EAL = ["--no-huge", "--no-pci", "--no-shconf", "-m", "256", "--log-level=lib.eal:error"]
 LINE = re.compile(r"^nfpar-stats t=(\d+\.\d+) (.*)$")

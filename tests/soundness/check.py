@@ -45,8 +45,8 @@ import struct
 from collections.abc import Sequence
 
 from proto import plan_pb2
-from tests.equivalence.runner import Packet
-from tests.parallel import softrss
+from testing import softrss
+from testing.inmem import Packet
 from tests.soundness.trace import Access, Trace
 
 MAX_WORKERS = 64

@@ -10,11 +10,11 @@ import unittest
 import pytest
 
 from proto import plan_pb2
-from tests.equivalence.runner import Packet
+from testing import frames as framing
+from testing.inmem import Packet
+from testing.traffic.profiles import Flow
 from tests.soundness import check
 from tests.soundness.trace import Access, Trace
-from tools.traffic import framing
-from tools.traffic.profiles import Flow
 
 P = plan_pb2.ObjectDecision
 K1 = b"\x01" * 4
@@ -190,7 +190,7 @@ class VerdictTest(unittest.TestCase):
         self.key1 = bytes(range(1, 53))
         self.packets = [Packet(0, 1, _frame(0x0A000001, 0x08080808, 1000, 53))]
         # Find a port-1 packet the key puts on RETA entry 0 and one it does not.
-        from tests.parallel.softrss import entry_of
+        from testing.softrss import entry_of
 
         same = other = None
         for sport in range(1, 5000):

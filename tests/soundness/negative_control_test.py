@@ -13,7 +13,7 @@ import pytest
 from google.protobuf import text_format
 
 from proto import plan_pb2
-from tests import dpdk_harness
+from testing import dpdk_harness
 from tests.soundness import check, workload
 
 PROFILES = ("uniform", "churn", "prefix")

@@ -6,7 +6,7 @@ import dataclasses
 import struct
 from collections.abc import Sequence
 
-from tests.equivalence.runner import Packet
+from testing.inmem import Packet
 
 
 @dataclasses.dataclass(frozen=True)

@@ -22,11 +22,12 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 
-from tests.equivalence import nf_spec, traffic
-from tests.equivalence.runner import Packet
+from testing import nf_spec
+from testing.inmem import Packet
+from testing.traffic import timed as traffic
+from testing.traffic.profiles import Flow
 from tests.soundness import trace as trace_mod
 from tests.soundness.check import Run
-from tools.traffic.profiles import Flow
 
 PACKETS = 1600
 MAX_PASSES = 12

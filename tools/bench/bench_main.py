@@ -25,11 +25,11 @@ from absl import app, flags
 from google.protobuf import text_format
 
 from proto import plan_pb2
+from testing.traffic import profiles
 from tools.bench import key_quality, machine, nf_setups, parallelizer_speed, report, throughput, workloads
-from tools.traffic import profiles
 
 FLAGS = flags.FLAGS
-flags.DEFINE_list("nfs", [], f"NFs to benchmark (default all: {','.join(nf_setups.SETUPS)}).")
+flags.DEFINE_list("nfs", [], "NFs to benchmark (default: every NF whose :test_spec is in the bench's data).")
 flags.DEFINE_integer(
     "max_workers", None, "Largest worker count (default: the machine's CPUs).", lower_bound=1
 )

@@ -11,7 +11,7 @@ import tempfile
 
 import pytest
 
-from tests import nfpar_runfiles
+from testing import nfpar_runfiles
 from tools.bench import key_quality, report
 
 NF = "firewall"  # a shared-nothing plan: all four strategies

@@ -10,8 +10,8 @@ from __future__ import annotations
 from absl import flags
 
 from parallelizer.cli import conventions
+from testing.traffic import profiles
 from tools.bench import workloads
-from tools.traffic import profiles
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("mix", "lan24_zipf", "Mix name (tools/bench/workloads.py mixes).")

@@ -1,7 +1,8 @@
-"""How each NF is benchmarked: its options, how the common traffic is adapted to
-what the NF serves, and which of the published design's NFs it compares to.
+"""How each NF is benchmarked, as its package declares it: the `bench` section
+of `nf_package(test_spec = ...)` (testing/nf_spec.py, BENCH_KEYS), read from
+the NF's :test_spec in the bench's runfiles, like the matrix reads it.
 
-Adaptations (tools/bench/workloads.py):
+Adaptations of the common traffic (tools/bench/workloads.py):
   PLAIN          the traffic as generated (port 0 = LAN/clients, 1 = WAN/servers)
   STATIC_TABLE   also writes a MAC table (LAN hosts on port 0, WAN hosts on 1)
                  and passes it as --table
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+
+from testing import nf_spec
 
 
 class Workload(enum.Enum):
@@ -32,44 +35,46 @@ class NfSetup:
     # The NF of ../shared/reference/maestro_sn_keys.json, and our port -> its port.
     reference: str | None = None
     reference_ports: tuple[tuple[int, int], ...] = ((0, 0), (1, 1))
+    # VIP_BACKENDS: the service address, backend count and heartbeat port.
+    vip: str = ""
+    backends: int = 0
+    heartbeat_port: int = 0
 
 
-VIP = "203.0.113.10"
-BACKENDS = 16
-HEARTBEAT_PORT = 7777
-
-SETUPS: dict[str, NfSetup] = {
-    s.name: s
-    for s in (
-        NfSetup("nop", expiry_option=None, reference="nop"),
-        NfSetup("bridge_static", expiry_option=None, workload=Workload.STATIC_TABLE, reference="sbridge"),
-        # Every host has its own MAC: more than the default 65536 stations.
-        NfSetup("bridge_learning", nf_args=("--max-macs=262144",)),
-        # The published design numbers the policer's, limiter's and detector's WAN port 0.
-        NfSetup("policer", reference="pol", reference_ports=((0, 1), (1, 0))),
-        NfSetup("firewall", reference="fw"),
-        NfSetup("nat", nf_args=("--external-ip=198.51.100.1",), reference="nat"),
-        NfSetup("conn_limiter", reference="cl", reference_ports=((0, 1), (1, 0))),
-        NfSetup("port_scan", reference="psd", reference_ports=((0, 1), (1, 0))),
-        NfSetup(
-            "load_balancer",
-            nf_args=(f"--vip={VIP}", f"--heartbeat-port={HEARTBEAT_PORT}", "--backend-expiry=3600s"),
-            expiry_option="--flow-expiry",
-            workload=Workload.VIP_BACKENDS,
+def from_spec(spec: nf_spec.NfSpec) -> NfSetup:
+    bench = spec.bench
+    workload = Workload(bench["workload"])
+    params = spec.bench_params()
+    vip_backends = workload is Workload.VIP_BACKENDS
+    return NfSetup(
+        name=spec.name,
+        nf_args=tuple(spec.bench_args()),
+        expiry_option=bench["expiry_option"],
+        workload=workload,
+        reference=bench.get("reference"),
+        reference_ports=tuple(
+            sorted((int(ours), theirs) for ours, theirs in bench["reference_ports"].items())
         ),
-        # Written for the equivalence suite, not tuned to by anyone: benchmarked alike.
-        NfSetup("udp_port_limiter"),
-        # The published design numbers its WAN (counted by source prefix) port 0.
-        NfSetup("hhh", reference="hhh", reference_ports=((0, 1), (1, 0))),
+        vip=params["vip"] if vip_backends else "",
+        backends=int(params["backends"]) if vip_backends else 0,
+        heartbeat_port=int(params["heartbeat_port"]) if vip_backends else 0,
     )
-}
+
+
+def available() -> dict[str, NfSetup]:
+    """The setups of every NF whose :test_spec is in the runfiles, by name."""
+    return {name: from_spec(spec) for name, spec in sorted(nf_spec.available().items())}
 
 
 def select(names: list[str]) -> list[NfSetup]:
-    """The setups of `names` (all when empty), in the table's order."""
+    """The setups of `names` (all in the runfiles when empty, by name)."""
+    setups = available()
     if not names:
-        return list(SETUPS.values())
-    unknown = [n for n in names if n not in SETUPS]
+        return list(setups.values())
+    unknown = [n for n in names if n not in setups]
     if unknown:
-        raise ValueError(f"--nfs: unknown NF(s) {', '.join(unknown)}; known: {', '.join(SETUPS)}")
-    return [SETUPS[n] for n in names]
+        raise ValueError(
+            f"--nfs: unknown NF(s) {', '.join(unknown)}; known: {', '.join(setups)} "
+            "(an NF is known when its :test_spec is in the bench's data, tools/bench/BUILD.bazel NFS)"
+        )
+    return [setups[n] for n in names]

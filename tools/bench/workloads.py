@@ -14,11 +14,11 @@ import struct
 import zlib
 from collections.abc import Sequence
 
+from testing import frames as framing
+from testing import pcap
+from testing.traffic import profiles
 from tools.bench import nf_setups
-from tools.traffic import framing, profiles
 
-PCAP_MAGIC_NS = 0xA1B23C4D
-LINKTYPE_ETHERNET = 1
 CHURN = 0.1  # per-packet probability that a new flow replaces a random one
 ZIPF_S = 1.1
 PPS = 1e6  # packet rate of the timestamps
@@ -142,13 +142,7 @@ def static_table(packets: Sequence[profiles.TrafficPacket]) -> str:
 
 def write_pcap(path: str, packets: Sequence[profiles.TrafficPacket]) -> None:
     """Classic pcap with nanosecond timestamps."""
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", PCAP_MAGIC_NS, 2, 4, 0, 0, 65535, LINKTYPE_ETHERNET))
-        record = struct.Struct("<IIII")
-        for p in packets:
-            seconds, nanos = divmod(p.timestamp_ns, 1_000_000_000)
-            f.write(record.pack(seconds, nanos, len(p.frame), len(p.frame)))
-            f.write(p.frame)
+    pcap.write_ns(path, ((p.timestamp_ns, p.frame) for p in packets))
 
 
 def write_trace(
@@ -156,14 +150,17 @@ def write_trace(
 ) -> Trace:
     """The mix's packets adapted to `setup`, as one pcap per port under `directory`
     (reused when an NF with the same adaptation already wrote them)."""
-    stem = os.path.join(directory, f"{mix.name}_{setup.workload.value}")
+    variant = setup.workload.value
+    if setup.workload is nf_setups.Workload.VIP_BACKENDS:  # NFs with other backends write their own
+        variant += f"_{setup.vip}_{setup.backends}_{setup.heartbeat_port}"
+    stem = os.path.join(directory, f"{mix.name}_{variant}")
     pcaps = {port: f"{stem}_{port}.pcap" for port in (0, 1)}
     table = stem + "_table.txt"
     count_file = stem + ".count"
     if not os.path.exists(count_file):
         if setup.workload is nf_setups.Workload.VIP_BACKENDS:
             adapted = vip_backends(
-                packets, nf_setups.VIP, nf_setups.BACKENDS, nf_setups.HEARTBEAT_PORT, mix.spec.frame_size
+                packets, setup.vip, setup.backends, setup.heartbeat_port, mix.spec.frame_size
             )
         else:
             adapted = with_host_macs(packets)

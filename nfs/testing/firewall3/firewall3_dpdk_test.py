@@ -21,10 +21,10 @@ import tempfile
 
 import pytest
 
-from tests import dpdk_harness
-from tests.parallel import inmem, softrss
-from tools.traffic import framing
-from tools.traffic.profiles import Flow
+from testing import dpdk_harness
+from testing import inmem, softrss
+from testing import frames as framing
+from testing.traffic.profiles import Flow
 
 PACKAGE = "nfs/testing/firewall3"
 LANS, WAN, PORTS, WORKERS = (0, 1), 2, 3, 2

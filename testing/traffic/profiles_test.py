@@ -6,8 +6,8 @@ import sys
 import dpkt
 import pytest
 
-from tests import frames as frame_checks
-from tools.traffic import profiles
+from testing import frame_checks
+from testing.traffic import profiles
 
 
 def test_same_seed_same_bytes_different_seed_different_bytes():

@@ -17,7 +17,7 @@ import random
 import struct
 from collections.abc import Iterator, Sequence
 
-from tools.traffic import framing
+from testing import frames as framing
 
 
 @dataclasses.dataclass(frozen=True)

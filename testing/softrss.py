@@ -4,7 +4,7 @@ rss_hf, then the RETA the runtimes program: the plan's own table when the run
 has the plan's worker count, else the RETA rule (parallelizer/sharding/reta.py,
 the same function as the runtimes' nf_par_default_reta by
 //tests/parallel:reta_rule_test). Used to pre-split traffic per queue for DPDK
-devices without RSS and to check the in-memory dispatch."""
+devices without RSS (split) and to check the in-memory dispatch."""
 
 from __future__ import annotations
 
@@ -82,3 +82,17 @@ def queue_of(frame: bytes, key: bytes, rss_hf: int, reta_size: int, workers: int
     run_table(plan, workers)) or, without one, the RETA rule's."""
     table = rule_table(reta_size, workers) if table is None else table
     return table[entry_of(frame, key, rss_hf, reta_size)]
+
+
+def split(packets, plan, workers: int, ports: int = 2) -> dict[int, list[list[bytes]]]:
+    """(port, frame) packets spread over `workers` RX queues per port as the
+    NIC's RSS would under the plan's keys and the RETA rule: port -> queue ->
+    frames (the input of dpdk_harness.presplit_vdevs)."""
+    keys = {p.port: p for p in plan.ports}
+    queues: dict[int, list[list[bytes]]] = {port: [[] for _ in range(workers)] for port in range(ports)}
+    for port, frame in packets:
+        rss = keys[port]
+        queues[port][queue_of(frame, bytes.fromhex(rss.key_hex), rss.rss_hf, plan.reta_size, workers)].append(
+            frame
+        )
+    return queues

@@ -2,7 +2,9 @@
 
 Each NF port becomes one `net_pcap` device reading `in<port>.pcap` and writing
 `out<port>.pcap`; the binary stops itself after a short idle time (runtime option
---idle-exit-ms). Used by the per-NF DPDK tests and the README's main command.
+--idle-exit-ms). Devices without RSS get their traffic split per RX queue
+beforehand (presplit_vdevs, with softrss.split). Used by the per-NF DPDK tests,
+the runtime tests and the README's main command (tools/demo.py).
 """
 
 from __future__ import annotations
@@ -13,9 +15,7 @@ import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 
-import dpkt
-
-from tests import nfpar_runfiles
+from testing import nfpar_runfiles, pcap
 
 # EAL options that work without hugepages, PCI devices or a shared runtime dir.
 # (--in-memory is not allowed with --no-huge; --no-shconf keeps concurrent runs apart.)
@@ -39,18 +39,9 @@ class NfRun:
     stderr: str
 
 
-def write_pcap(path: str, frames: Sequence[bytes], start_ts: float = 1.0, gap_s: float = 1e-6) -> None:
-    with open(path, "wb") as f:
-        writer = dpkt.pcap.Writer(f, linktype=dpkt.pcap.DLT_EN10MB)
-        for i, frame in enumerate(frames):
-            writer.writepkt(frame, ts=start_ts + i * gap_s)
-
-
-def read_pcap(path: str) -> list[bytes]:
-    if not os.path.exists(path):
-        return []
-    with open(path, "rb") as f:
-        return [bytes(buf) for _, buf in dpkt.pcap.Reader(f)]
+# The DPDK device's pcaps (microsecond timestamps, what net_pcap reads).
+write_pcap = pcap.write
+read_pcap = pcap.read
 
 
 def eal_args_for(workdir: str, ports: int, lcores: str = "0") -> list[str]:
@@ -94,6 +85,30 @@ def run_nf(
         )
     outputs = {port: read_pcap(os.path.join(workdir, f"out{port}.pcap")) for port in range(ports)}
     return NfRun(outputs=outputs, stdout=completed.stdout, stderr=completed.stderr)
+
+
+def presplit_vdevs(workdir: str, queues: Mapping[int, Sequence[Sequence[bytes]]]) -> list[str]:
+    """--vdev options of one net_pcap device per port with one RX pcap per
+    queue (queues[port][queue]: its frames) and as many TX pcaps; run the NF
+    with --no-rss, then read_queue_outputs."""
+    vdevs = []
+    for port in sorted(queues):
+        args = []
+        for q, frames in enumerate(queues[port]):
+            rx = os.path.join(workdir, f"in{port}_{q}.pcap")
+            write_pcap(rx, frames)
+            args.append(f"rx_pcap={rx}")
+        args += [f"tx_pcap={os.path.join(workdir, f'out{port}_{q}.pcap')}" for q in range(len(queues[port]))]
+        vdevs.append(f"--vdev=net_pcap{port}," + ",".join(args))
+    return vdevs
+
+
+def read_queue_outputs(workdir: str, ports: int, nqueues: int) -> dict[int, list[list[bytes]]]:
+    """What each TX queue of presplit_vdevs's devices sent: [port][queue] -> frames."""
+    return {
+        port: [read_pcap(os.path.join(workdir, f"out{port}_{q}.pcap")) for q in range(nqueues)]
+        for port in range(ports)
+    }
 
 
 def runfile(path: str) -> str:

@@ -1,4 +1,4 @@
-"""Matrix traffic: the profiles of //tools:traffic turned into timed packets with
+"""Timed traffic of an NF's test spec: the profiles (profiles.py) turned into timed packets with
 reply links (which earlier client packet a server packet answers), plus NF
 specific shaping and background (shapes.py, from the NF's test spec).
 
@@ -15,9 +15,10 @@ import random
 import struct
 from collections.abc import Callable, Sequence
 
-from tests.equivalence.runner import Packet
-from tools.traffic import framing, profiles
-from tools.traffic.profiles import Flow, TrafficPacket, TrafficSpec
+from testing import frames
+from testing.inmem import Packet
+from testing.traffic import profiles
+from testing.traffic.profiles import Flow, TrafficPacket, TrafficSpec
 
 # heartbeat_loss needs servers that heartbeat (shapes.py); the others apply to any NF.
 DEFAULT_PROFILES = ("uniform", "zipf", "churn", "spoofed", "portscan", "overflow", "malformed")
@@ -51,12 +52,12 @@ def mac_of(ip: int) -> bytes:
 
 def port_mac(port: int, roles: Sequence[str]) -> bytes:
     """MAC of the hosts behind `port`: the first client port's hosts have
-    framing.CLIENT_MAC, the first server port's framing.SERVER_MAC, the hosts
+    frames.CLIENT_MAC, the first server port's frames.SERVER_MAC, the hosts
     of any other port a MAC of their own (02:00:00:00:10:<port>)."""
     if port == roles.index("client"):
-        return framing.CLIENT_MAC
+        return frames.CLIENT_MAC
     if port == roles.index("server"):
-        return framing.SERVER_MAC
+        return frames.SERVER_MAC
     return bytes((2, 0, 0, 0, 0x10, port))
 
 
@@ -86,7 +87,7 @@ def _to_ports(stream: Sequence[TrafficPacket], roles: Sequence[str]) -> list[Tra
         else:
             pick = _spread_key(p.flow if p.port == 0 else p.flow.reversed())
         client, server = clients[pick % len(clients)], servers[pick % len(servers)]
-        renames = {framing.CLIENT_MAC: port_mac(client, roles), framing.SERVER_MAC: port_mac(server, roles)}
+        renames = {frames.CLIENT_MAC: port_mac(client, roles), frames.SERVER_MAC: port_mac(server, roles)}
         port = client if p.port == 0 else server
         out.append(dataclasses.replace(p, port=port, frame=_rename_macs(p.frame, renames)))
     return out
@@ -97,8 +98,8 @@ def _frame(
 ) -> bytes:
     if shape.macs_from_ips:
         src_mac, dst_mac = mac_of(flow.src_ip), mac_of(flow.dst_ip)
-    return framing.l4_frame(
-        flow, size, src_mac=src_mac or framing.CLIENT_MAC, dst_mac=dst_mac or framing.SERVER_MAC
+    return frames.l4_frame(
+        flow, size, src_mac=src_mac or frames.CLIENT_MAC, dst_mac=dst_mac or frames.SERVER_MAC
     )
 
 
@@ -113,9 +114,7 @@ def _shape(packets: Sequence[TrafficPacket], shape: Shape) -> list[TrafficPacket
         shaped = shape.flow(client)
         wire = shaped if p.port == 0 else shaped.reversed()
         src_mac, dst_mac = (
-            (framing.CLIENT_MAC, framing.SERVER_MAC)
-            if p.port == 0
-            else (framing.SERVER_MAC, framing.CLIENT_MAC)
+            (frames.CLIENT_MAC, frames.SERVER_MAC) if p.port == 0 else (frames.SERVER_MAC, frames.CLIENT_MAC)
         )
         out.append(
             dataclasses.replace(p, flow=wire, frame=_frame(wire, len(p.frame), shape, src_mac, dst_mac))
@@ -217,7 +216,7 @@ def reverse_frame(frame: bytes) -> bytes | None:
     src, dst = struct.unpack_from("!II", frame, 26)
     sport, dport = struct.unpack_from("!HH", frame, 34)
     flow = Flow(dst, src, dport, sport, proto)
-    return framing.l4_frame(flow, len(frame), src_mac=frame[0:6], dst_mac=frame[6:12])
+    return frames.l4_frame(flow, len(frame), src_mac=frame[0:6], dst_mac=frame[6:12])
 
 
 def random_ips(count: int, seed: int, prefix: int) -> list[int]:

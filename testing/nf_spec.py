@@ -7,13 +7,15 @@ Keys of the spec (all optional but `ports`):
   ports         role of each input port, in port order: "client" (hosts that
                 open flows: LAN, clients) or "server" (hosts that answer: WAN,
                 backends)
-  profiles      traffic profiles the NF runs (default: traffic.DEFAULT_PROFILES)
+  profiles      traffic profiles the NF runs (default: timed.DEFAULT_PROFILES)
   args          NF options for every profile
   profile_args  {profile: options added for that profile}
   shape         how the generic traffic is adapted to the NF (shapes.py)
+  bench         how tools/bench runs the NF (BENCH_KEYS below; default: plain
+                traffic, no options)
 
 Options may name values in braces: {churn_expiry} (the churn profile's expiry,
-traffic.CHURN_EXPIRY_NS), {mac_table} (a file mapping each port's host MACs to
+timed.CHURN_EXPIRY_NS), {mac_table} (a file mapping each port's host MACs to
 the port, for static tables) and any key of `shape`. The NF's files (inmem,
 plan, generated description) are found next to the spec."""
 
@@ -27,11 +29,26 @@ import sys
 import tempfile
 from collections.abc import Sequence
 
-from tests.equivalence import shapes, traffic
+from testing.traffic import shapes, timed
 
 SPEC_FILE = "test_spec.json"
 ROLES = ("client", "server")
-KEYS = ("nf", "ports", "profiles", "args", "profile_args", "shape")
+KEYS = ("nf", "ports", "profiles", "args", "profile_args", "shape", "bench")
+# The bench section: options of the benchmark runs ("args", placeholders as in
+# `args` from the shape and from this section), "expiry_option" (the option
+# the churn mix shortens the flow expiry with; null: the NF keeps no expiring
+# state), "workload" (WORKLOADS: how the bench's traffic is adapted, e.g. a
+# static MAC table or a VIP with backends: "vip", "backends" here,
+# "heartbeat_port" from the shape), "reference" and "reference_ports" (the NF
+# of the published design's keys and our port -> its port).
+BENCH_KEYS = ("args", "expiry_option", "workload", "vip", "backends", "reference", "reference_ports")
+WORKLOADS = ("plain", "static_table", "vip_backends")
+BENCH_DEFAULTS = {
+    "args": [],
+    "expiry_option": "--expiry",
+    "workload": "plain",
+    "reference_ports": {"0": 0, "1": 1},
+}
 
 
 class SpecError(ValueError):
@@ -47,13 +64,14 @@ class NfSpec:
     common: tuple[str, ...] = ()
     per_profile: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     shape_params: dict[str, str] = dataclasses.field(default_factory=dict)
+    bench: dict = dataclasses.field(default_factory=lambda: dict(BENCH_DEFAULTS))
 
     @property
     def ports(self) -> int:
         return len(self.roles)
 
     @functools.cached_property
-    def shape(self) -> traffic.Shape:
+    def shape(self) -> timed.Shape:
         return shapes.shape(self.shape_params, self.roles)
 
     def file(self, name: str) -> str:
@@ -62,7 +80,7 @@ class NfSpec:
 
     def args(self, profile: str) -> list[str]:
         values = {
-            "churn_expiry": f"{traffic.CHURN_EXPIRY_NS // 1000}us",
+            "churn_expiry": f"{timed.CHURN_EXPIRY_NS // 1000}us",
             **self.shape_params,
         }
         out = []
@@ -78,14 +96,53 @@ class NfSpec:
                 ) from None
         return out
 
+    def bench_params(self) -> dict[str, str]:
+        """The bench's values: the shape's, overridden by the bench section's."""
+        return {**self.shape_params, **{k: str(v) for k, v in self.bench.items() if k in ("vip", "backends")}}
+
+    def bench_args(self) -> list[str]:
+        values = self.bench_params()
+        try:
+            return [arg.format(**values) for arg in self.bench["args"]]
+        except (KeyError, IndexError, ValueError) as e:
+            raise SpecError(
+                f"{self.path}: bench option: unknown placeholder {e}; known: {', '.join(sorted(values))}"
+            ) from None
+
+
+def _check_bench(where: str, raw: dict, shape_params: dict[str, str]) -> dict:
+    if not isinstance(raw, dict):
+        raise SpecError(f"{where}: bench={raw!r}: give a dict with keys among {', '.join(BENCH_KEYS)}")
+    unknown = sorted(set(raw) - set(BENCH_KEYS))
+    if unknown:
+        raise SpecError(
+            f"{where}: bench: unknown key(s) {', '.join(unknown)}; known: {', '.join(BENCH_KEYS)}"
+        )
+    bench = {**BENCH_DEFAULTS, **raw}
+    if bench["workload"] not in WORKLOADS:
+        raise SpecError(f"{where}: bench: workload={bench['workload']!r}; known: {', '.join(WORKLOADS)}")
+    params = {**shape_params, **{k: str(bench[k]) for k in ("vip", "backends") if k in bench}}
+    needed = [k for k in ("vip", "backends", "heartbeat_port") if k not in params]
+    if bench["workload"] == "vip_backends" and needed:
+        raise SpecError(
+            f"{where}: bench: workload vip_backends needs {', '.join(needed)} (vip, backends in bench or "
+            "shape; heartbeat_port in shape)"
+        )
+    ports = bench["reference_ports"]
+    if not isinstance(ports, dict) or not all(
+        str(k).isdigit() and isinstance(v, int) for k, v in ports.items()
+    ):
+        raise SpecError(f'{where}: bench: reference_ports={ports!r}: give {{"OUR PORT": THEIR PORT, ...}}')
+    return bench
+
 
 def _mac_table(roles: tuple[str, ...]) -> str:
     """A static MAC table (bridge_static's --table format): the MAC of each
-    port's hosts (traffic.port_mac) on that port."""
+    port's hosts (timed.port_mac) on that port."""
     path = os.path.join(tempfile.mkdtemp(dir=os.environ.get("TEST_TMPDIR")), "macs.txt")
     with open(path, "w") as f:
         f.write("# matrix hosts\n")
-        f.writelines(f"{traffic.port_mac(port, roles).hex(':')} {port}\n" for port in range(len(roles)))
+        f.writelines(f"{timed.port_mac(port, roles).hex(':')} {port}\n" for port in range(len(roles)))
     return path
 
 
@@ -107,17 +164,20 @@ def parse(path: str) -> NfSpec:
             f"{where}: ports={list(roles)}: give each port a role, {' or '.join(ROLES)}, "
             f"with at least one of each"
         )
-    profiles = tuple(raw.get("profiles", traffic.DEFAULT_PROFILES))
+    profiles = tuple(raw.get("profiles", timed.DEFAULT_PROFILES))
     per_profile = {k: tuple(v) for k, v in raw.get("profile_args", {}).items()}
     for profile in (*profiles, *per_profile):
-        if profile not in traffic.PROFILES:
-            raise SpecError(f"{where}: unknown profile {profile!r}; known: {', '.join(traffic.PROFILES)}")
+        if profile not in timed.PROFILES:
+            raise SpecError(f"{where}: unknown profile {profile!r}; known: {', '.join(timed.PROFILES)}")
     shape_params = {k: str(v) for k, v in raw.get("shape", {}).items()}
     try:
         shapes.check(shape_params, profiles)
     except ValueError as e:
         raise SpecError(f"{where}: shape: {e}") from None
-    return NfSpec(raw["nf"], path, roles, profiles, tuple(raw.get("args", ())), per_profile, shape_params)
+    bench = _check_bench(where, raw.get("bench", {}), shape_params)
+    return NfSpec(
+        raw["nf"], path, roles, profiles, tuple(raw.get("args", ())), per_profile, shape_params, bench
+    )
 
 
 def _runfiles_root() -> str:
@@ -162,4 +222,4 @@ def load(name: str) -> NfSpec:
 def default(name: str, args: Sequence[str] = ()) -> NfSpec:
     """The spec of an NF that declares none: two ports (client, server), the
     default profiles, the same options for all."""
-    return NfSpec(name, "", traffic.TWO_PORTS, traffic.DEFAULT_PROFILES, tuple(args))
+    return NfSpec(name, "", timed.TWO_PORTS, timed.DEFAULT_PROFILES, tuple(args))

@@ -1,8 +1,8 @@
 """How an NF's test spec adapts the generic traffic to what the NF serves: the
 `shape` of `nf_package(test_spec = ...)` (nf_spec.py) made into a
-traffic.Shape. Parameters (strings, as the JSON spec gives them):
+timed.Shape. Parameters (strings, as the JSON spec gives them):
 
-  macs_from_ips      "True": every host has its own MAC (traffic.mac_of), for
+  macs_from_ips      "True": every host has its own MAC (timed.mac_of), for
                      NFs that key on MACs (learning bridges)
   vip                clients talk to this address (ports 80 and 443) instead of
                      random servers: a service behind a virtual IP
@@ -13,7 +13,8 @@ traffic.Shape. Parameters (strings, as the JSON spec gives them):
                      client packet; in the heartbeat_loss profile half of them
                      fall silent mid-trace and one comes back later
   backend_base       first backend address (default 10.9.0.1)
-  heartbeat_port     (default 7777)
+  heartbeat_port     with backends: their UDP port (no default: the NF's
+                     option takes the same placeholder, {heartbeat_port})
   heartbeat_expiry   a duration such as 1000us, 1ms, 2s
 
 Every parameter is also a placeholder of the spec's options ({vip}, ...), so
@@ -25,13 +26,13 @@ import functools
 import ipaddress
 from collections.abc import Sequence
 
-from tests.equivalence import traffic
-from tests.equivalence.runner import Packet
-from tools.traffic import framing
-from tools.traffic.profiles import Flow
+from testing import frames
+from testing.inmem import Packet
+from testing.traffic import timed
+from testing.traffic.profiles import Flow
 
 PARAMS = ("macs_from_ips", "vip", "backends", "backend_base", "heartbeat_port", "heartbeat_expiry")
-DEFAULTS = {"backend_base": "10.9.0.1", "heartbeat_port": "7777"}
+DEFAULTS = {"backend_base": "10.9.0.1"}
 _UNITS_NS = (("ns", 1), ("us", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000))
 SERVICE_PORTS = (443, 80)  # by client port parity
 
@@ -62,10 +63,13 @@ def check(params: dict[str, str], profiles: Sequence[str]) -> None:
         _ip("vip", params["vip"])
     heartbeats = "backends" in params
     if heartbeats:
-        if "vip" not in params or "heartbeat_expiry" not in params:
+        if "vip" not in params or "heartbeat_expiry" not in params or "heartbeat_port" not in params:
             raise ValueError(
-                "backends needs vip and heartbeat_expiry (where and how often backends heartbeat)"
+                "backends needs vip, heartbeat_port and heartbeat_expiry (where, from which port and how "
+                "often backends heartbeat)"
             )
+        if not params["heartbeat_port"].isdigit() or not 0 < int(params["heartbeat_port"]) < 65536:
+            raise ValueError(f"heartbeat_port={params['heartbeat_port']!r}: expected a UDP port, 1 to 65535")
         if not params["backends"].isdigit() or int(params["backends"]) < 1:
             raise ValueError(f"backends={params['backends']!r}: expected a positive count")
         duration_ns(params["heartbeat_expiry"])
@@ -77,7 +81,7 @@ def check(params: dict[str, str], profiles: Sequence[str]) -> None:
 
 
 @functools.cache
-def _cached(items: tuple[tuple[str, str], ...], roles: tuple[str, ...]) -> traffic.Shape:
+def _cached(items: tuple[tuple[str, str], ...], roles: tuple[str, ...]) -> timed.Shape:
     params = {**DEFAULTS, **dict(items)}
     kwargs = {"macs_from_ips": params.get("macs_from_ips") == "True"}
     if "vip" in params:
@@ -85,10 +89,10 @@ def _cached(items: tuple[tuple[str, str], ...], roles: tuple[str, ...]) -> traff
         kwargs["flow"] = lambda f: Flow(f.src_ip, vip, f.src_port, SERVICE_PORTS[f.dst_port % 2], f.proto)
     if "backends" in params:
         kwargs["background"] = Heartbeats(params, roles)
-    return traffic.Shape(**kwargs)
+    return timed.Shape(**kwargs)
 
 
-def shape(params: dict[str, str], roles: Sequence[str]) -> traffic.Shape:
+def shape(params: dict[str, str], roles: Sequence[str]) -> timed.Shape:
     return _cached(tuple(sorted(params.items())), tuple(roles))
 
 
@@ -102,11 +106,11 @@ class Heartbeats:
         self.port = int(params["heartbeat_port"])
         self.expiry_ns = duration_ns(params["heartbeat_expiry"])
         self.server_port = roles.index("server")
-        self.client_mac = traffic.port_mac(roles.index("client"), roles)
+        self.client_mac = timed.port_mac(roles.index("client"), roles)
 
     def heartbeat(self, backend: int, ts: int) -> Packet:
         flow = Flow(backend, self.vip, self.port, self.port, 17)
-        frame = framing.l4_frame(flow, 64, src_mac=traffic.mac_of(backend), dst_mac=self.client_mac)
+        frame = frames.l4_frame(flow, 64, src_mac=timed.mac_of(backend), dst_mac=self.client_mac)
         return Packet(self.server_port, ts, frame)
 
     def __call__(self, start: int, end: int, profile: str) -> list[Packet]:

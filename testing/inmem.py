@@ -1,17 +1,26 @@
 """Runs an in-memory NF binary (dpdk_rules/runtime/inmem) over a timed packet
-list and reads every packet's outcome back (the runtime's --outcomes CSV)."""
+list and reads every packet's outcome back (the runtime's --outcomes CSV).
+
+The one runner of the matrix, the runtime tests and the soundness workloads:
+packets carry their port and time; `timed` gives untimed (port, frame) lists
+times of their own, in list order."""
 
 from __future__ import annotations
 
 import csv
 import dataclasses
 import os
-import struct
 import subprocess
 import tempfile
 from collections.abc import Sequence
 
-PCAP_MAGIC_NS = 0xA1B23C4D
+from google.protobuf import text_format
+
+from proto import plan_pb2
+from testing import nfpar_runfiles, pcap
+
+START_NS = 1_000_000_000  # the time of the first packet of `timed`
+GAP_NS = 10_000  # between two packets of `timed`
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,16 +51,17 @@ class Run:
     outcomes: list[Outcome]
     stdout: str
     command: list[str]
+    stderr: str = ""
+
+    @property
+    def output(self) -> str:
+        """All the binary printed (TSan and TM reports included)."""
+        return self.stdout + self.stderr
 
 
-def write_pcap(path: str, packets: Sequence[Packet]) -> None:
-    """Nanosecond pcap (the runtime reads ns timestamps as they are)."""
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", PCAP_MAGIC_NS, 2, 4, 0, 0, 65535, 1))
-        for p in packets:
-            sec, nsec = divmod(p.timestamp_ns, 1_000_000_000)
-            f.write(struct.pack("<IIII", sec, nsec, len(p.frame), len(p.frame)))
-            f.write(p.frame)
+def timed(packets: Sequence[tuple[int, bytes]]) -> list[Packet]:
+    """(port, frame) packets in this global order, each with its own time."""
+    return [Packet(port, START_NS + i * GAP_NS, frame) for i, (port, frame) in enumerate(packets)]
 
 
 def check_order(packets: Sequence[Packet]) -> None:
@@ -63,6 +73,24 @@ def check_order(packets: Sequence[Packet]) -> None:
                 f"packet {i}: timestamp {packets[i].timestamp_ns} ns is not after packet {i - 1}'s "
                 f"{packets[i - 1].timestamp_ns} ns; give every packet its own time"
             )
+
+
+def _read_outcomes(path: str) -> list[Outcome]:
+    with open(path, newline="") as f:
+        return [
+            Outcome(
+                int(r["index"]),
+                int(r["port"]),
+                int(r["worker"]),
+                int(r["verdict"]),
+                bytes.fromhex(r["frame_hex"]),
+                r["access"],
+                int(r["write_seq"]),
+                int(r["now_ns"]),
+                int(r["refreshes"]),
+            )
+            for r in csv.DictReader(f)
+        ]
 
 
 def run(
@@ -77,14 +105,15 @@ def run(
     timeout_s: float = 120,
     order: Sequence[tuple[int, int]] | None = None,
 ) -> Run:
-    """order: (input index, now ns) in processing order, for the sequential NF:
-    the runtime's --order replay."""
+    """ports: pcaps written (at least one per port a packet names); order:
+    (input index, now ns) in processing order, for the sequential NF: the
+    runtime's --order replay."""
     check_order(packets)
-    workdir = tempfile.mkdtemp(prefix="equiv_", dir=os.environ.get("TEST_TMPDIR"))
+    workdir = tempfile.mkdtemp(prefix="inmem_", dir=os.environ.get("TEST_TMPDIR"))
     options = []
-    for port in range(ports):
+    for port in range(max(ports, 1 + max((p.port for p in packets), default=0))):
         path = os.path.join(workdir, f"in{port}.pcap")
-        write_pcap(path, [p for p in packets if p.port == port])
+        pcap.write_ns(path, [(p.timestamp_ns, p.frame) for p in packets if p.port == port])
         options.append(f"--pcap={port}:{path}")
     outcomes_path = os.path.join(workdir, "outcomes.csv")
     if order is not None:
@@ -113,21 +142,15 @@ def run(
     )
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited with {done.returncode}\n{done.stdout}\n{done.stderr}")
-    with open(outcomes_path, newline="") as f:
-        outcomes = [
-            Outcome(
-                int(r["index"]),
-                int(r["port"]),
-                int(r["worker"]),
-                int(r["verdict"]),
-                bytes.fromhex(r["frame_hex"]),
-                r["access"],
-                int(r["write_seq"]),
-                int(r["now_ns"]),
-                int(r["refreshes"]),
-            )
-            for r in csv.DictReader(f)
-        ]
+    outcomes = _read_outcomes(outcomes_path)
     if [o.port for o in outcomes] != [p.port for p in packets]:
         raise RuntimeError(f"{binary}: outcomes are not in input order")
-    return Run(outcomes, done.stdout + done.stderr, command)
+    return Run(outcomes, done.stdout, command, done.stderr)
+
+
+def load_plan(path: str) -> plan_pb2.Plan:
+    """A plan text proto, `path` relative to nfpar's root in the runfiles."""
+    plan = plan_pb2.Plan()
+    with open(nfpar_runfiles.path(path)) as f:
+        text_format.Parse(f.read(), plan)
+    return plan
