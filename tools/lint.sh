@@ -28,10 +28,10 @@ else
   "$ruff" check --quiet . || status=1
 fi
 
-# nfpar's files at run time come from tests/nfpar_runfiles.py: TEST_WORKSPACE
+# nfpar's files at run time come from testing/nfpar_runfiles.py: TEST_WORKSPACE
 # names the consumer's workspace when nfpar is vendored (docs/VENDORING.md).
-if git grep -n 'TEST_WORKSPACE' -- '*.py' '*.bzl' '*.sh' ':!tests/nfpar_runfiles.py' ':!tools/lint.sh'; then
-  echo "lint: TEST_WORKSPACE above: find nfpar's files with tests/nfpar_runfiles.py instead"
+if git grep -n 'TEST_WORKSPACE' -- '*.py' '*.bzl' '*.sh' ':!testing/nfpar_runfiles.py' ':!tools/lint.sh'; then
+  echo "lint: TEST_WORKSPACE above: find nfpar's files with testing/nfpar_runfiles.py instead"
   status=1
 fi
 
