@@ -21,8 +21,7 @@ import tempfile
 
 import pytest
 
-from testing import dpdk_harness
-from testing import inmem, softrss
+from testing import dpdk_harness, inmem, softrss
 from testing import frames as framing
 from testing.traffic.profiles import Flow
 
