@@ -228,6 +228,19 @@ def spread_bound(space: gf2.SolutionSpace, forms: list[list[int]]) -> int:
     return sum(augment(j, set()) for j in range(len(forms)))
 
 
+def group_rank_bound(
+    space: gf2.SolutionSpace, variables: KeyVariables, port: int, group: fields.HashField, m: int
+) -> int:
+    """An upper bound on the rank of the group's m x width RETA block over the
+    solution space: a maximum matching of the (RETA bit, field bit) entries some
+    solution makes nonzero. Below m when the constraints let the key see fewer
+    of the field's bits than there are RETA bits (a key that may depend only on
+    an address's top octet reaches at most 8 of 9)."""
+    columns = [column_mask(variables, port, group.input_bit(b), m) for b in range(group.width_bits)]
+    forms = [[column[t] for column in columns] for t in range(m)]
+    return spread_bound(space, forms)
+
+
 def _spread_targets(space, variables, groups, m: int, k: int):
     """Per (port, low bits): the rank bound of Q_k M_low."""
     return {
@@ -283,6 +296,14 @@ def solve(
         space = build_space(constraints, variables, m, dropped)
         groups = {p: hashed_groups(space, variables, p, m) for p in ports}
         bounds = _spread_targets(space, variables, groups, m, k)
+        # The rank each hashed group must reach: full (m) unless the constraints
+        # cap it, then the cap, so a capped field is hashed at its best rank
+        # instead of being zeroed (which would put all its traffic on one queue).
+        group_needed = {
+            (p, g): min(m, group_rank_bound(space, variables, p, fields.HASHABLE[g], m))
+            for p in ports
+            for g in groups[p]
+        }
         best_total = sum(sum(min(b, j) for j in range(1, k + 1)) for b in bounds.values())
         ever_full: set[tuple[int, str]] = set()
         best = None  # (score, result, ranks)
@@ -294,9 +315,11 @@ def solve(
             score, ranks = _spread_score(x, variables, bounds, reta_size, k)
             if best is not None and score <= best[0]:
                 continue
-            result = _evaluate(x, variables, groups, reta_size, m, flow_bits, queues)
-            ever_full |= {(g.port, g.field_group) for r in result.values() for g in r.groups if g.rank == m}
-            if all(_acceptable(r, m) for r in result.values()):
+            result = _evaluate(x, variables, groups, reta_size, group_needed, flow_bits, queues)
+            ever_full |= {
+                (g.port, g.field_group) for r in result.values() for g in r.groups if g.rank == g.rank_needed
+            }
+            if all(_acceptable(r) for r in result.values()):
                 best = (score, result, ranks)
                 if score >= best_total:
                     break
@@ -307,8 +330,9 @@ def solve(
                 result[p].spread.append(SpreadQuality(p, low, spread_queues, rank, needed, bounds[(p, low)]))
             for p, name in dropped:
                 why = (
-                    f"{name} is not hashed: no key satisfying the sharding constraints gives it full rank "
-                    f"over the {m} RETA index bits, so it is zeroed and cannot spread {{}} traffic"
+                    f"{name} is not hashed: no sampled key satisfying the sharding constraints gave it the "
+                    f"rank over the {m} RETA index bits that they allow, so it is zeroed and cannot "
+                    f"spread {{}} traffic"
                 )
                 for low in quality.low_bits_of(name):
                     result[p].spread.append(
@@ -333,12 +357,12 @@ def solve(
         dropped.extend(never)
 
 
-def _evaluate(x, variables, groups, reta_size, m, flow_bits, queues) -> dict[int, PortSolution]:
+def _evaluate(x, variables, groups, reta_size, needed, flow_bits, queues) -> dict[int, PortSolution]:
     out = {}
     for port in variables.ports:
         key = variables.key_of(port, x)
         gq = [
-            GroupQuality(port, g, quality.group_rank(key, reta_size, fields.HASHABLE[g]), m)
+            GroupQuality(port, g, quality.group_rank(key, reta_size, fields.HASHABLE[g]), needed[(port, g)])
             for g in groups[port]
         ]
         balance = quality.max_over_mean(quality.queue_loads(key, reta_size, flow_bits, queues))
@@ -354,7 +378,10 @@ def _evaluate(x, variables, groups, reta_size, m, flow_bits, queues) -> dict[int
     return out
 
 
-def _acceptable(r: PortSolution, m: int) -> bool:
+def _acceptable(r: PortSolution) -> bool:
     if not r.groups:
         return True  # nothing hashable: the port's traffic has one RETA index by necessity
-    return all(g.rank == m for g in r.groups) and r.uniform_max_over_mean <= quality.MAX_OVER_MEAN_LIMIT
+    return (
+        all(g.rank == g.rank_needed for g in r.groups)
+        and r.uniform_max_over_mean <= quality.MAX_OVER_MEAN_LIMIT
+    )

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from parallelizer.sharding import dependencies, fields, quality, rss_solver, toeplitz
+from parallelizer.sharding import dependencies, fields, quality, reta, rss_solver, toeplitz
 from parallelizer.testing import descriptions as td
 
 P = fields.parse_field_bits
@@ -25,7 +25,12 @@ def assert_quality(sol: rss_solver.Solution) -> None:
     for ps in sol.ports.values():
         assert ps.hashed_fields
         for g in ps.groups:
-            assert g.rank == m == quality.group_rank(ps.key, sol.reta_size, fields.HASHABLE[g.field_group])
+            assert (
+                g.rank
+                == g.rank_needed
+                == quality.group_rank(ps.key, sol.reta_size, fields.HASHABLE[g.field_group])
+            )
+            assert g.rank_needed <= m
         assert ps.uniform_max_over_mean <= quality.MAX_OVER_MEAN_LIMIT
         assert len(ps.key) == sol.key_length
 
@@ -93,16 +98,56 @@ def test_no_constraints_hashes_everything():
     assert sol.dimension == 2 * 40 * 8
 
 
-def test_group_that_cannot_reach_full_rank_is_dropped():
-    # Only 4 bits of the source address decide the entry (fewer than log2(512)),
-    # the other fields all do: the source address cannot get a full-rank block.
+def test_group_capped_by_the_constraints_is_hashed_at_its_cap():
+    # Only 4 bits of the source address may decide the entry (fewer than
+    # log2(512)): the source address's block can reach rank 4, not 9. It is
+    # hashed at rank 4 (traffic varying only in those bits reaches 16 entries)
+    # rather than zeroed.
     eqs = [dependencies.FieldEq(P("ipv4.src[3:0]"), P("ipv4.src[3:0]"))]
     eqs += [dependencies.FieldEq(P(n), P(n)) for n in ("ipv4.dst", "l4.src_port", "l4.dst_port")]
     c = dependencies.Constraint(0, 0, tuple(eqs), "nibble")
     sol = rss_solver.solve([c], [0], 52, 512, seed=1, max_attempts=20)
-    assert sol.dropped == ["port 0: ipv4.src"]
-    assert sol.ports[0].hashed_fields == ["ipv4.dst", "l4.src_port", "l4.dst_port"]
+    assert sol.dropped == []
+    assert sol.ports[0].hashed_fields == list(fields.HASHABLE)
+    src = next(g for g in sol.ports[0].groups if g.field_group == "ipv4.src")
+    assert (src.rank, src.rank_needed) == (4, 4)
     assert_quality(sol)
+
+
+def test_top_octet_key_spreads_sources_of_many_slash8s():
+    # A per-/8 counter (hierarchical heavy hitters): packets with the same
+    # ipv4.src[31:24] must meet, nothing else is constrained on that port. The
+    # source block can reach rank 8 of 9; zeroing the field instead (the old
+    # rule) put every packet of the port on one queue.
+    c = dependencies.Constraint(
+        1, 1, (dependencies.FieldEq(P("ipv4.src[31:24]"), P("ipv4.src[31:24]")),), "/8"
+    )
+    sol = rss_solver.solve([c], [0, 1], 52, 512, seed=3)
+    port = sol.ports[1]
+    assert port.hashed_fields == ["ipv4.src"]
+    (src,) = port.groups
+    assert (src.rank, src.rank_needed) == (8, 8)
+    assert_quality(sol)
+    # Sources spread over the 256 /8s reach every one of 16 queues: count them
+    # with the reference Toeplitz hash and the RETA rule, the low 24 bits varying.
+    rng = random.Random(4)
+    entries = {index(sol, 1, (a << 24) | rng.getrandbits(24), 7, 1000, 80) for a in range(256)}
+    queues = {reta.mix(e, fields.reta_bits(sol.reta_size)) % 16 for e in entries}
+    assert len(queues) == 16
+    # The constraint holds: the low 24 bits never move the entry.
+    for a in range(0, 256, 17):
+        assert len({index(sol, 1, (a << 24) | rng.getrandbits(24), 7, 1000, 80) for _ in range(20)}) == 1
+    # Negative control: one rank short of the cap is refused.
+    short = rss_solver.PortSolution(
+        1,
+        port.key,
+        ["ipv4.src"],
+        [],
+        fields.DEFAULT_RSS_HF,
+        [rss_solver.GroupQuality(1, "ipv4.src", 7, 8)],
+        1.0,
+    )
+    assert not rss_solver._acceptable(short)
 
 
 def test_rank_deficient_key_is_detected():
@@ -113,7 +158,7 @@ def test_rank_deficient_key_is_detected():
     bad = rss_solver.PortSolution(
         0, key, ["ipv4.dst"], [], fields.DEFAULT_RSS_HF, [rss_solver.GroupQuality(0, "ipv4.dst", 1, 9)], 1.0
     )
-    assert not rss_solver._acceptable(bad, 9)
+    assert not rss_solver._acceptable(bad)
     # Far from balanced, too: every flow gets the same RETA index parity pattern.
     flows = toeplitz.flows_to_bits(quality.uniform_flows(4000, 1))
     assert quality.max_over_mean(quality.queue_loads(key, 512, flows, 16)) > 1.5

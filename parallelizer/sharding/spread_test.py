@@ -90,17 +90,18 @@ def test_address_plan_traffic_is_what_it_says():
 
 
 def test_a_key_limited_to_the_top_8_bits_says_it_cannot_spread():
-    # Packets agreeing on ipv4.src[31:24] must meet: 8 bits cannot reach the 9
-    # RETA index bits at full rank, so the field is zeroed, and the plan says
-    # what that costs address plans.
+    # Packets agreeing on ipv4.src[31:24] must meet: the field is hashed at the
+    # rank the constraint allows (8 of 9), but its low bits can move no queue
+    # bit, and the plan says what that costs address plans.
     c = dependencies.Constraint(
         1, 1, (dependencies.FieldEq(P("ipv4.src[31:24]"), P("ipv4.src[31:24]")),), "t"
     )
     sol = rss_solver.solve([c], [0, 1], 52, 512, seed=2)
-    assert sol.ports[1].hashed_fields == []
+    assert sol.ports[1].hashed_fields == ["ipv4.src"]
     limits = {str(q.low): q.limit for q in sol.ports[1].spread}
     assert set(limits) == {"ipv4.src[7:0]", "ipv4.src[11:0]"}
-    assert "ipv4.src is not hashed" in limits["ipv4.src[7:0]"] and "/24 traffic" in limits["ipv4.src[7:0]"]
+    for low, traffic in (("ipv4.src[7:0]", "/24 traffic"), ("ipv4.src[11:0]", "/20 traffic")):
+        assert "force to zero the key bits" in limits[low] and traffic in limits[low], limits[low]
 
 
 if __name__ == "__main__":
