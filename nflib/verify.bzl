@@ -31,7 +31,7 @@ def wp_verify_test(name, source, functions, lemmas = [], model = "Typed", prover
             "--timeout=%d" % timeout_s,
         ],
         data = NFLIB_SRCS + NFLIB_HDRS,
-        deps = [Label("//tests:nfpar_runfiles")],
+        deps = [Label("//testing:nfpar_runfiles")],
         size = "large",
         # Each run uses both cores (-wp-par 2): reserving them keeps two
         # proofs from starving each other's provers into timeouts.

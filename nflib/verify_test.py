@@ -17,7 +17,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from tests import nfpar_runfiles
+from testing import nfpar_runfiles
 
 # "[wp] [CVC4 1.8] Goal typed_nf_pkt_eth_src_ensures : Valid (...)" and
 # "[wp] [Failed] Goal typed_parse_ensures" (details on the next lines).

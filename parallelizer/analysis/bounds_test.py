@@ -16,7 +16,7 @@ from parallelizer.analysis import describe
 from parallelizer.analysis.budget import Budget
 from parallelizer.analysis.errors import AnalysisError
 from proto import nf_description_pb2 as pb
-from tests import nfpar_runfiles
+from testing import nfpar_runfiles
 
 TESTDATA = "parallelizer/analysis/testdata"
 FORWARD, DROP = pb.Outcome.FORWARD, pb.Outcome.DROP

@@ -12,7 +12,7 @@ import pytest
 
 from parallelizer.analysis import describe
 from parallelizer.analysis.errors import AnalysisError
-from tests import nfpar_runfiles
+from testing import nfpar_runfiles
 
 TESTDATA = "parallelizer/analysis/testdata"
 CASES = [

@@ -12,7 +12,7 @@ import pytest
 from parallelizer.analysis import describe
 from parallelizer.analysis.expr_eval import evaluate
 from proto import nf_description_pb2 as pb
-from tests import nfpar_runfiles
+from testing import nfpar_runfiles
 
 # The paths below are relative to nfpar's root, also when nfpar is vendored.
 os.chdir(nfpar_runfiles.root())

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from tests import nfpar_runfiles
+from testing import nfpar_runfiles
 
 # The contract's exit codes, written out here on purpose (not imported): the
 # checker must not share a mistake with the code it judges.

@@ -13,7 +13,7 @@ from google.protobuf import text_format
 
 from parallelizer.codegen import config_model, generate
 from proto import plan_pb2
-from tests import nfpar_runfiles
+from testing import nfpar_runfiles
 
 TESTDATA = "tests/parallel/testdata"
 

@@ -12,7 +12,7 @@ import pytest
 
 from parallelizer import limits
 from parallelizer.schema import rss_hf
-from tests import nfpar_runfiles
+from testing import nfpar_runfiles
 
 
 def expected() -> dict[str, int]:

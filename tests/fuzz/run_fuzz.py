@@ -26,8 +26,7 @@ import tempfile
 from google.protobuf import text_format
 
 from proto import nf_description_pb2
-from testing import nf_spec
-from tests import nfpar_runfiles
+from testing import nf_spec, nfpar_runfiles
 
 # The test profile whose options give small capacities (tests/equivalence/traffic.py).
 SMALL_STATE_PROFILE = "overflow"
