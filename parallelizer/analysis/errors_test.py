@@ -70,11 +70,20 @@ def test_cli_exit_code_and_no_traceback(case: str) -> None:
     assert result.stdout == ""
 
 
-def test_missing_header_is_a_clear_error() -> None:
+def test_missing_header_is_a_clear_error(tmp_path) -> None:
+    source = tmp_path / "nf.c"
+    source.write_text('#include "nflib/nf.h"\n#include "mynf/absent.h"\n')
     with pytest.raises(AnalysisError) as info:
-        describe.analyze(f"{TESTDATA}/nat_like.c", ["/nonexistent"])
-    assert "preprocessing failed" in info.value.what
+        describe.analyze(str(source), ["/nonexistent"])
+    assert "preprocessing failed" in info.value.what and "mynf/absent.h" in info.value.what
     assert "--include_dir" in info.value.instead
+
+
+def test_nflib_headers_come_with_the_analyzer() -> None:
+    # No --include_dir at all: nflib/ is found next to the analyzer
+    # (frontend.NFLIB_ROOT), as when nfpar is vendored or run from elsewhere.
+    desc = describe.analyze(f"{TESTDATA}/nat_like.c", []).description
+    assert desc.paths
 
 
 if __name__ == "__main__":

@@ -14,6 +14,12 @@ from parallelizer.analysis.ctype import TypeTable, reject_unions
 from parallelizer.analysis.errors import AnalysisError
 
 FAKE_LIBC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_libc")
+# nfpar's root (parallelizer/analysis/ is two levels down): its nflib/ headers
+# ship with the analyzer (the :analysis library's data), so an NF's
+# `#include "nflib/map.h"` resolves without --include_dir wherever the analyzer
+# runs from (a checkout, `bazel run`, a workspace that vendors nfpar). Searched
+# after the --include_dir directories, which can still provide their own nflib.
+NFLIB_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # GNU extensions pycparser does not know, removed before parsing.
 _PREDEFINES = [
@@ -78,6 +84,8 @@ def preprocess(source: str, include_dirs: list[str]) -> str:
     ]
     for directory in include_dirs:
         command += ["-I", directory]
+    if os.path.isfile(os.path.join(NFLIB_ROOT, "nflib", "nf.h")):
+        command += ["-idirafter", NFLIB_ROOT]
     command += _PREDEFINES + [source]
     try:
         # Headers may hold non-UTF-8 bytes (in comments cpp drops, or strings):

@@ -6,6 +6,7 @@ nflib still fork (negative controls)."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -15,6 +16,10 @@ import z3
 from parallelizer.analysis import describe, merge
 from parallelizer.analysis.expr_eval import evaluate
 from proto import nf_description_pb2 as pb
+from testing import nfpar_runfiles
+
+# The paths below are relative to nfpar's root, also when nfpar is vendored.
+os.chdir(nfpar_runfiles.root())
 
 TESTDATA = "parallelizer/analysis/testdata"
 

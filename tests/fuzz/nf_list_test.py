@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import sys
 
+from testing import nfpar_runfiles
+
 
 def nf_packages(root: str) -> set[str]:
     found = set()
@@ -38,7 +40,7 @@ def problems(listed: set[str], present: set[str]) -> list[str]:
 
 
 def main() -> int:
-    build = os.path.realpath("tests/fuzz/BUILD.bazel")
+    build = os.path.realpath(nfpar_runfiles.path("tests/fuzz/BUILD.bazel"))
     root = os.path.dirname(os.path.dirname(os.path.dirname(build)))
     present = nf_packages(root)
     listed = set(sys.argv[1:])
