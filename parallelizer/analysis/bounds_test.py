@@ -5,6 +5,7 @@ and the same NFs pass under a raised budget (negative controls)."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -17,6 +18,9 @@ from parallelizer.analysis.budget import Budget
 from parallelizer.analysis.errors import AnalysisError
 from proto import nf_description_pb2 as pb
 from testing import nfpar_runfiles
+
+# The paths below are relative to nfpar's root, also when nfpar is vendored.
+os.chdir(nfpar_runfiles.root())
 
 TESTDATA = "parallelizer/analysis/testdata"
 FORWARD, DROP = pb.Outcome.FORWARD, pb.Outcome.DROP
