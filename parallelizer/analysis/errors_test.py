@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -13,6 +14,9 @@ import pytest
 from parallelizer.analysis import describe
 from parallelizer.analysis.errors import AnalysisError
 from testing import nfpar_runfiles
+
+# The paths below are relative to nfpar's root, also when nfpar is vendored.
+os.chdir(nfpar_runfiles.root())
 
 TESTDATA = "parallelizer/analysis/testdata"
 CASES = [
