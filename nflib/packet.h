@@ -8,8 +8,15 @@
 #include "nflib/types.h"
 
 #define NF_ETHERTYPE_IPV4 0x0800
+#define NF_ETHERTYPE_IPV6 0x86DD
 #define NF_IPPROTO_TCP 6
 #define NF_IPPROTO_UDP 17
+#define NF_IPPROTO_ICMPV6 58
+
+/* The most IPv6 extension headers nf_packet_init walks before the upper-layer
+ * header (hop-by-hop, routing, destination options, fragment). A longer chain
+ * is NF_PKT_BAD_IPV6_EXT: the walk is bounded, so parsing costs O(1). */
+#define NF_IPV6_MAX_EXT_HEADERS 8
 
 /* Parse outcome of a frame, from least to most complete. Only NF_PKT_L4_OK
  * frames have ports; NF_PKT_IPV4_OTHER frames have IPv4 addresses only. */
@@ -23,6 +30,20 @@ enum nf_parse_status {
   NF_PKT_BAD_IHL = 6,        /* IHL < 5 or version != 4 */
   NF_PKT_BAD_TOTAL_LEN = 7,  /* IPv4 total length < IHL*4 or past the frame */
   NF_PKT_TRUNCATED_L4 = 8,   /* TCP/UDP header incomplete within total length */
+  /* IPv6 (EtherType 0x86DD). Statuses are per family, so that an IPv4-only NF
+   * that tests for NF_PKT_L4_OK never reads IPv4 fields of an IPv6 packet. */
+  NF_PKT_IPV6_L4_OK = 9,         /* IPv6 (+ extension headers) + complete TCP or UDP header */
+  NF_PKT_IPV6_OTHER = 10,        /* valid IPv6, upper-layer protocol neither TCP nor UDP */
+  NF_PKT_IPV6_FRAGMENT = 11,     /* valid IPv6 with a Fragment header (any offset) */
+  NF_PKT_TRUNCATED_IPV6 = 12,    /* shorter than 40 bytes, or payload length past the frame */
+  NF_PKT_BAD_IPV6_VERSION = 13,  /* EtherType 0x86DD but version != 6 */
+  NF_PKT_BAD_IPV6_EXT = 14,      /* extension chain past the payload or > NF_IPV6_MAX_EXT_HEADERS */
+  NF_PKT_TRUNCATED_L4_IPV6 = 15, /* TCP/UDP header incomplete within the IPv6 payload */
+};
+
+/* An IPv6 address in network byte order (bytes[0] is the most significant). */
+struct nf_ipv6_addr {
+  uint8_t bytes[16];
 };
 
 struct nf_mac {
@@ -191,5 +212,25 @@ void nf_pkt_set_l4_src_port(struct nf_packet *pkt, uint16_t port);
     ensures nf_has_l4(pkt);
     ensures nf_be16(pkt->data + pkt->l4_offset + 2) == port; */
 void nf_pkt_set_l4_dst_port(struct nf_packet *pkt, uint16_t port);
+
+/* IPv6 accessors (issue #18). ipv6_* for NF_PKT_IPV6_L4_OK, NF_PKT_IPV6_OTHER
+ * and NF_PKT_IPV6_FRAGMENT; outside that a getter returns 0 and a setter does
+ * nothing, as for IPv4. The l4_* getters and setters above also serve
+ * NF_PKT_IPV6_L4_OK packets. IPv6 has no header checksum: address setters
+ * update the TCP/UDP checksum through the IPv6 pseudo-header (RFC 8200 8.1);
+ * flow label and hop limit are not covered by any checksum. Fragments: every
+ * fragment (first included) is NF_PKT_IPV6_FRAGMENT with addresses but no
+ * ports, as for IPv4, because later fragments carry no ports and a NIC hashes
+ * all fragments on addresses only. */
+struct nf_ipv6_addr nf_pkt_ipv6_src(const struct nf_packet *pkt);
+struct nf_ipv6_addr nf_pkt_ipv6_dst(const struct nf_packet *pkt);
+/* The upper-layer protocol after the extension chain (the last Next Header). */
+uint8_t nf_pkt_ipv6_proto(const struct nf_packet *pkt);
+uint32_t nf_pkt_ipv6_flow_label(const struct nf_packet *pkt); /* 20 bits */
+uint8_t nf_pkt_ipv6_hop_limit(const struct nf_packet *pkt);
+void nf_pkt_set_ipv6_src(struct nf_packet *pkt, struct nf_ipv6_addr addr);
+void nf_pkt_set_ipv6_dst(struct nf_packet *pkt, struct nf_ipv6_addr addr);
+void nf_pkt_set_ipv6_flow_label(struct nf_packet *pkt, uint32_t label); /* low 20 bits */
+void nf_pkt_set_ipv6_hop_limit(struct nf_packet *pkt, uint8_t hop_limit);
 
 #endif /* NFLIB_PACKET_H */
