@@ -1,6 +1,6 @@
-/* Ethernet / IPv4 / TCP / UDP parsing with bounds checks, field access and
- * checksum-preserving setters (RFC 1624). All multi-byte fields are read and
- * written byte-wise in network order. */
+/* Ethernet / IPv4 / IPv6 / TCP / UDP parsing with bounds checks, field access
+ * and checksum-preserving setters (RFC 1624). All multi-byte fields are read
+ * and written byte-wise in network order. */
 #include "nflib/packet.h"
 
 #define ETH_HDR_LEN 14u
@@ -10,6 +10,15 @@
 #define TCP_CSUM_OFFSET 16u
 #define UDP_CSUM_OFFSET 6u
 #define IPV4_CSUM_OFFSET 10u
+#define IPV6_HDR_LEN 40u
+#define IPV6_SRC_AT 22u /* frame offsets of the IPv6 source and destination */
+#define IPV6_DST_AT 38u
+#define IPV6_NH_AT 20u  /* frame offset of the fixed header's Next Header */
+#define IPV6_HOPOPTS 0u /* RFC 8200 extension header types nf_packet_init walks */
+#define IPV6_ROUTING 43u
+#define IPV6_FRAGMENT 44u
+#define IPV6_DSTOPTS 60u
+#define IPV6_FRAG_HDR_LEN 8u
 
 /* Multi-byte fields are read and written with arithmetic rather than shifts
  * and masks (the same machine code for unsigned operands) so that the provers
@@ -44,6 +53,75 @@ static inline void wr32(uint8_t *p, uint32_t v) {
   wr16(p + 2, (uint16_t)(v % 65536u));
 }
 
+/* RFC 8200 extension headers nf_packet_init walks: hop-by-hop options,
+ * routing, fragment and destination options. Every other Next Header value,
+ * AH (51), ESP (50) and No Next Header (59) included, is the upper layer. */
+/*@ assigns \nothing;
+    ensures \result <==> nf_v6_ext(nh); */
+static inline bool ipv6_is_ext(uint8_t nh) {
+  return nh == IPV6_HOPOPTS || nh == IPV6_ROUTING || nh == IPV6_FRAGMENT || nh == IPV6_DSTOPTS;
+}
+
+/* The IPv6 branch of parse (EtherType 0x86DD): the fixed header, then a walk
+ * of at most NF_IPV6_MAX_EXT_HEADERS extension headers inside the payload
+ * (payload length; bytes past it are link padding), then the upper layer.
+ * nhp is where the current Next Header byte is, off where its header starts. */
+static enum nf_parse_status parse_ipv6(struct nf_packet *pkt) {
+  const uint8_t *d = pkt->data;
+  uint32_t len = pkt->len;
+  pkt->l3_offset = ETH_HDR_LEN;
+  if (len < ETH_HDR_LEN + 1) return NF_PKT_TRUNCATED_IPV6;
+  if (d[ETH_HDR_LEN] / 16u != 6) return NF_PKT_BAD_IPV6_VERSION;
+  if (len < ETH_HDR_LEN + IPV6_HDR_LEN) return NF_PKT_TRUNCATED_IPV6;
+  uint32_t end = ETH_HDR_LEN + IPV6_HDR_LEN + rd16(d + 18);
+  if (end > len) return NF_PKT_TRUNCATED_IPV6;
+  uint32_t nhp = IPV6_NH_AT;
+  uint32_t off = ETH_HDR_LEN + IPV6_HDR_LEN;
+  uint32_t n = 0;
+  bool frag = false;
+  while (ipv6_is_ext(d[nhp])) {
+    uint8_t nh = d[nhp];
+    /* RFC 8200 4.1: hop-by-hop options only right after the fixed header. */
+    if (n == NF_IPV6_MAX_EXT_HEADERS || (nh == IPV6_HOPOPTS && n != 0)) return NF_PKT_BAD_IPV6_EXT;
+    uint32_t hlen;
+    if (nh == IPV6_FRAGMENT) {
+      if (off + IPV6_FRAG_HDR_LEN > end) return NF_PKT_BAD_IPV6_EXT;
+      if (rd16(d + off + 2) / 8u != 0) { /* not the first fragment: the rest is data */
+        pkt->l4_proto = d[off];
+        return NF_PKT_IPV6_FRAGMENT;
+      }
+      frag = true; /* first or atomic fragment: its header chain follows */
+      hlen = IPV6_FRAG_HDR_LEN;
+    } else {
+      if (off + 2 > end) return NF_PKT_BAD_IPV6_EXT;
+      hlen = (d[off + 1] + 1u) * 8u; /* Hdr Ext Len: 8-octet units after the first 8 */
+      if (off + hlen > end) return NF_PKT_BAD_IPV6_EXT;
+    }
+    nhp = off;
+    off += hlen;
+    n++;
+  }
+  uint8_t proto = d[nhp];
+  pkt->l4_proto = proto;
+  if (frag) {
+    /* As for IPv4: a first fragment carries the L4 checksum, which covers the
+     * addresses; remember where it is so address setters keep it right. */
+    if ((proto == NF_IPPROTO_TCP && off + TCP_CSUM_OFFSET + 2 <= end) ||
+        (proto == NF_IPPROTO_UDP && off + UDP_CSUM_OFFSET + 2 <= end))
+      pkt->l4_offset = (uint16_t)off;
+    return NF_PKT_IPV6_FRAGMENT;
+  }
+  if (proto == NF_IPPROTO_TCP) {
+    if (off + TCP_MIN_HDR_LEN > end) return NF_PKT_TRUNCATED_L4_IPV6;
+  } else if (proto == NF_IPPROTO_UDP) {
+    if (off + UDP_HDR_LEN > end) return NF_PKT_TRUNCATED_L4_IPV6;
+  } else {
+    return NF_PKT_IPV6_OTHER;
+  }
+  pkt->l4_offset = (uint16_t)off;
+  return NF_PKT_IPV6_L4_OK;
+}
+
 /* Version/IHL and the fragment field are decoded with / and % (again the same
  * code as shifts and masks) to match nf_parse in packet.h. */
 /*@ requires \valid(pkt) && \valid_read(pkt->data + (0 .. pkt->len - 1));
@@ -58,6 +136,7 @@ static enum nf_parse_status parse(struct nf_packet *pkt) {
   const uint8_t *d = pkt->data;
   uint32_t len = pkt->len;
   if (len < ETH_HDR_LEN) return NF_PKT_TRUNCATED_ETH;
+  if (rd16(d + 12) == NF_ETHERTYPE_IPV6) return parse_ipv6(pkt);
   if (rd16(d + 12) != NF_ETHERTYPE_IPV4) return NF_PKT_NOT_IPV4;
   pkt->l3_offset = ETH_HDR_LEN;
   if (len < ETH_HDR_LEN + 1) return NF_PKT_TRUNCATED_IPV4;
@@ -123,6 +202,20 @@ const char *nf_parse_status_name(enum nf_parse_status status) {
       return "BAD_TOTAL_LEN";
     case NF_PKT_TRUNCATED_L4:
       return "TRUNCATED_L4";
+    case NF_PKT_IPV6_L4_OK:
+      return "IPV6_L4_OK";
+    case NF_PKT_IPV6_OTHER:
+      return "IPV6_OTHER";
+    case NF_PKT_IPV6_FRAGMENT:
+      return "IPV6_FRAGMENT";
+    case NF_PKT_TRUNCATED_IPV6:
+      return "TRUNCATED_IPV6";
+    case NF_PKT_BAD_IPV6_VERSION:
+      return "BAD_IPV6_VERSION";
+    case NF_PKT_BAD_IPV6_EXT:
+      return "BAD_IPV6_EXT";
+    case NF_PKT_TRUNCATED_L4_IPV6:
+      return "TRUNCATED_L4_IPV6";
   }
   return "UNKNOWN";
 }
@@ -143,9 +236,15 @@ static inline bool has_ipv4(const struct nf_packet *pkt) {
 }
 /*@ requires \valid_read(pkt);
     assigns \nothing;
-    ensures \result <==> pkt->status == NF_PKT_L4_OK; */
+    ensures \result <==> NF_PKT_IPV6_L4_OK <= pkt->status <= NF_PKT_IPV6_FRAGMENT; */
+static inline bool has_ipv6(const struct nf_packet *pkt) {
+  return pkt->status >= NF_PKT_IPV6_L4_OK && pkt->status <= NF_PKT_IPV6_FRAGMENT;
+}
+/*@ requires \valid_read(pkt);
+    assigns \nothing;
+    ensures \result <==> pkt->status == NF_PKT_L4_OK || pkt->status == NF_PKT_IPV6_L4_OK; */
 static inline bool has_l4(const struct nf_packet *pkt) {
-  return pkt->status == NF_PKT_L4_OK;
+  return pkt->status == NF_PKT_L4_OK || pkt->status == NF_PKT_IPV6_L4_OK;
 }
 
 /*@ requires \valid_read(p + (0 .. 5));
@@ -249,7 +348,10 @@ static void l4_csum_update32(struct nf_packet *pkt, uint32_t old_value, uint32_t
     wr16(l4 + TCP_CSUM_OFFSET, csum_update32(csum, old_value, new_value));
   } else if (pkt->l4_proto == NF_IPPROTO_UDP) {
     uint16_t csum = rd16(l4 + UDP_CSUM_OFFSET);
-    if (csum == 0) return; /* UDP over IPv4 without checksum stays without */
+    /* A zero UDP checksum stays zero: over IPv4 it means none (RFC 768); over
+     * IPv6 it is invalid (RFC 8200 8.1) except in the tunnels of RFC 6935.
+     * Either way a setter neither repairs nor breaks the receiver's verdict. */
+    if (csum == 0) return;
     csum = csum_update32(csum, old_value, new_value);
     wr16(l4 + UDP_CSUM_OFFSET, csum == 0 ? 0xffff : csum); /* RFC 768: 0 means none */
   }
@@ -298,4 +400,82 @@ void nf_pkt_set_l4_src_port(struct nf_packet *pkt, uint16_t port) {
 
 void nf_pkt_set_l4_dst_port(struct nf_packet *pkt, uint16_t port) {
   if (has_l4(pkt)) set_port(pkt, 2, port);
+}
+
+/*@ requires \valid_read(p + (0 .. 15));
+    assigns \nothing;
+    ensures \forall integer k; 0 <= k < 16 ==> \result.bytes[k] == p[k]; */
+static struct nf_ipv6_addr read_ipv6_addr(const uint8_t *p) {
+  struct nf_ipv6_addr a;
+  /*@ loop invariant 0 <= i <= 16;
+      loop invariant \forall integer k; 0 <= k < i ==> a.bytes[k] == p[k];
+      loop assigns i, a.bytes[0 .. 15];
+      loop variant 16 - i; */
+  for (int i = 0; i < 16; i++) a.bytes[i] = p[i];
+  return a;
+}
+
+struct nf_ipv6_addr nf_pkt_ipv6_src(const struct nf_packet *pkt) {
+  struct nf_ipv6_addr zero = {{0}};
+  return has_ipv6(pkt) ? read_ipv6_addr(pkt->data + IPV6_SRC_AT) : zero;
+}
+
+struct nf_ipv6_addr nf_pkt_ipv6_dst(const struct nf_packet *pkt) {
+  struct nf_ipv6_addr zero = {{0}};
+  return has_ipv6(pkt) ? read_ipv6_addr(pkt->data + IPV6_DST_AT) : zero;
+}
+
+uint8_t nf_pkt_ipv6_proto(const struct nf_packet *pkt) {
+  return has_ipv6(pkt) ? pkt->l4_proto : 0;
+}
+
+/* Flow label: the low 4 bits of byte 1 of the IPv6 header and bytes 2..3. */
+uint32_t nf_pkt_ipv6_flow_label(const struct nf_packet *pkt) {
+  if (!has_ipv6(pkt)) return 0;
+  const uint8_t *ip = pkt->data + ETH_HDR_LEN;
+  return (ip[1] % 16u) * 65536u + ip[2] * 256u + ip[3];
+}
+
+uint8_t nf_pkt_ipv6_hop_limit(const struct nf_packet *pkt) {
+  return has_ipv6(pkt) ? pkt->data[ETH_HDR_LEN + 7] : 0;
+}
+
+/* One 32-bit word of an IPv6 address: written, and folded into the L4
+ * checksum through the pseudo-header (RFC 8200 8.1). IPv6 has no header
+ * checksum. */
+static void set_ipv6_word(struct nf_packet *pkt, uint32_t at, uint32_t value) {
+  uint8_t *p = pkt->data + at;
+  uint32_t old = rd32(p);
+  wr32(p, value);
+  l4_csum_update32(pkt, old, value);
+}
+
+static void set_ipv6_addr(struct nf_packet *pkt, uint32_t at, struct nf_ipv6_addr addr) {
+  const uint8_t *b = addr.bytes;
+  set_ipv6_word(pkt, at, rd32(b));
+  set_ipv6_word(pkt, at + 4, rd32(b + 4));
+  set_ipv6_word(pkt, at + 8, rd32(b + 8));
+  set_ipv6_word(pkt, at + 12, rd32(b + 12));
+}
+
+void nf_pkt_set_ipv6_src(struct nf_packet *pkt, struct nf_ipv6_addr addr) {
+  if (has_ipv6(pkt)) set_ipv6_addr(pkt, IPV6_SRC_AT, addr);
+}
+
+void nf_pkt_set_ipv6_dst(struct nf_packet *pkt, struct nf_ipv6_addr addr) {
+  if (has_ipv6(pkt)) set_ipv6_addr(pkt, IPV6_DST_AT, addr);
+}
+
+/* No checksum covers the flow label or the hop limit. */
+void nf_pkt_set_ipv6_flow_label(struct nf_packet *pkt, uint32_t label) {
+  if (!has_ipv6(pkt)) return;
+  uint8_t *ip = pkt->data + ETH_HDR_LEN;
+  uint32_t l = label % 1048576u; /* 20 bits */
+  ip[1] = (uint8_t)(ip[1] / 16u * 16u + l / 65536u);
+  ip[2] = (uint8_t)(l / 256u % 256u);
+  ip[3] = (uint8_t)(l % 256u);
+}
+
+void nf_pkt_set_ipv6_hop_limit(struct nf_packet *pkt, uint8_t hop_limit) {
+  if (has_ipv6(pkt)) pkt->data[ETH_HDR_LEN + 7] = hop_limit;
 }

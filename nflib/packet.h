@@ -104,7 +104,20 @@ struct nf_packet {
 /* Wraps and parses a frame. Never reads outside data[0 .. len-1]. Does not
  * verify checksums. 802.1Q-tagged frames are NOT_IPV4. For a first fragment
  * (offset 0) whose L4 checksum lies inside the datagram, l4_offset is set so
- * that address setters keep that checksum right; its ports stay inaccessible. */
+ * that address setters keep that checksum right; its ports stay inaccessible.
+ * IPv6 (docs/NFLIB.md, "IPv6"), in decision order: TRUNCATED_IPV6 when the
+ * version byte is missing; BAD_IPV6_VERSION; TRUNCATED_IPV6 when the frame is
+ * shorter than the fixed header or the payload length (no jumbograms) runs
+ * past it (bytes past the payload are padding); then the walk over hop-by-hop
+ * (first only), routing, destination options (8 * (Hdr Ext Len + 1) bytes)
+ * and fragment (8 bytes) headers: BAD_IPV6_EXT for a 9th one, a hop-by-hop
+ * header not first, or a header past the payload; a fragment header with a
+ * nonzero offset ends the walk as IPV6_FRAGMENT (its Next Header is the
+ * protocol); after a first or atomic (RFC 6946) fragment header the walk goes
+ * on and ends as IPV6_FRAGMENT. Every other Next Header (AH, ESP, No Next
+ * Header included) is the upper layer: TCP/UDP as for IPv4 within the payload
+ * (IPV6_L4_OK or TRUNCATED_L4_IPV6), else IPV6_OTHER. l4_proto holds the
+ * upper-layer protocol of IPv6 statuses 9..11. */
 /*@ requires \valid(pkt) && \valid(data + (0 .. len - 1));
     requires \separated(pkt, data + (0 .. len - 1));
     assigns *pkt;
@@ -120,7 +133,8 @@ enum nf_parse_status nf_packet_init(struct nf_packet *pkt, uint8_t *data, uint32
 const char *nf_parse_status_name(enum nf_parse_status status);
 
 /* Accessors. Preconditions by status: eth_* always except TRUNCATED_ETH;
- * ipv4_* for status <= NF_PKT_FRAGMENT; l4_* for NF_PKT_L4_OK only. */
+ * ipv4_* for status <= NF_PKT_FRAGMENT; ipv6_* for NF_PKT_IPV6_L4_OK ..
+ * NF_PKT_IPV6_FRAGMENT; l4_* for NF_PKT_L4_OK and NF_PKT_IPV6_L4_OK. */
 /*@ requires \valid_read(pkt);
     assigns \nothing;
     ensures \result == pkt->status; */

@@ -5,18 +5,8 @@
 #include <string.h>
 
 #include "nflib/packet.h"
+#include "nflib/packet_csum_test_util.h"
 #include "nflib/test_util.h"
-
-/* Ones' complement sum of 16-bit big-endian words (odd tail padded). */
-static uint32_t sum16(const uint8_t *p, uint32_t len, uint32_t sum) {
-  for (uint32_t i = 0; i + 1 < len; i += 2) sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-  if (len & 1) sum += (uint32_t)p[len - 1] << 8;
-  return sum;
-}
-static uint16_t fold(uint32_t sum) {
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return (uint16_t)sum;
-}
 
 /* Full verification: the IPv4 header sums to 0xffff. */
 static bool ipv4_csum_ok(const uint8_t *ip, uint32_t ihl_bytes) {
@@ -130,6 +120,7 @@ static void mutate(struct frame_spec *s, struct test_rng *rng) {
       break; /* truncate */
     case 1:
       s->ethertype = (uint16_t)rng_next(rng);
+      if (s->ethertype == NF_ETHERTYPE_IPV6) s->ethertype++; /* packet_ipv6_test's */
       break;
     case 2:
       s->version = (uint8_t)rng_below(rng, 16);
