@@ -27,9 +27,10 @@ class Flow:
     src_port: int
     dst_port: int
     proto: int  # 6 TCP or 17 UDP
+    family: int = 4  # 4: 32-bit addresses; 6: 128-bit IPv6 addresses
 
     def reversed(self) -> Flow:
-        return Flow(self.dst_ip, self.src_ip, self.dst_port, self.src_port, self.proto)
+        return Flow(self.dst_ip, self.src_ip, self.dst_port, self.src_port, self.proto, self.family)
 
 
 @dataclasses.dataclass(frozen=True)

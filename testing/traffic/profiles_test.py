@@ -6,7 +6,7 @@ import sys
 import dpkt
 import pytest
 
-from testing import frame_checks
+from testing import frame_checks, frames
 from testing.traffic import profiles
 
 
@@ -106,6 +106,17 @@ def test_malformed_frames_each_break_one_rule():
 def test_bad_spec_is_named(field, value, message):
     with pytest.raises(ValueError, match=message):
         profiles.generate(profiles.TrafficSpec(**{field: value}))
+
+
+def test_flow_family_selects_the_builder() -> None:
+    v6 = profiles.Flow(
+        frames.ip6_int("2001:db8::1"), frames.ip6_int("2001:db8::2"), 1000, 80, frames.TCP, family=6
+    )
+    frame = frames.l4_frame(v6, 90)
+    assert len(frame) == 90 and frame[12:14] == b"\x86\xdd"
+    assert frame_checks.checksums_valid(frame)
+    assert v6.reversed().family == 6
+    assert frames.l4_frame(profiles.Flow(1, 2, 3, 4, frames.UDP), 64)[12:14] == b"\x08\x00"
 
 
 if __name__ == "__main__":
