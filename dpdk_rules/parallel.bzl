@@ -21,7 +21,7 @@ disagrees, code generation fails the build with the plan's reason. `prefix` name
 <prefix>parallel, ... (for several NFs in one package, e.g. tests).
 """
 
-_CODEGEN = Label("//parallelizer/codegen:generate")
+_CODEGEN = Label("//parallelizer/cli:generate")
 _CONFIG_HDR = Label("//dpdk_rules/runtime/parallel:parallel_config")
 _DPDK_MAIN = Label("//dpdk_rules/runtime/parallel:dpdk_main")
 _INMEM_MAIN = Label("//dpdk_rules/runtime/inmem:inmem_main")

@@ -107,6 +107,8 @@ ROWS = [
     ("plan", ["--description={tmp}/absent.tp"], {}, USAGE, "--description="),
     ("plan", ["--description={desc}", "--out={tmp}/missing/p.tp"], {}, USAGE, "does not exist"),
     ("plan", ["--description={desc}", "--key_length=41"], {}, USAGE, "41"),
+    ("plan", ["--description={desc}", "--strategy=sn"], {}, USAGE, "old spelling of shared_nothing"),
+    ("plan", ["--description={desc}", "--strategy=shared-nothing"], {}, USAGE, "write shared_nothing"),
     ("plan", [], {}, USAGE, "--description"),
     # -- code generator -------------------------------------------------------------
     ("generate", ["--plan={tmp}/p.tp", "--out_c={tmp}/c.c"], {"p.tp": b"\xff"}, DATA, "not UTF-8"),
@@ -120,6 +122,7 @@ ROWS = [
         "reta_size",
     ),
     ("generate", ["--plan={plan}", "--out_c={tmp}/c.c", "--strategy=fast"], {}, USAGE, "--strategy"),
+    ("generate", ["--plan={plan}", "--out_c={tmp}/c.c", "--strategy=sn"], {}, USAGE, "write shared_nothing"),
     # -- traffic generator ----------------------------------------------------------
     ("trafficgen", ["--out_prefix={tmp}/t", "--churn=2"], {}, USAGE, "churn"),
     ("trafficgen", ["--out_prefix={tmp}/t", "--ports=0"], {}, USAGE, "--ports=0"),

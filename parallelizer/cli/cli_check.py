@@ -30,7 +30,7 @@ def runfile(path: str) -> str:
 CLIS = {
     "analyze": "parallelizer/analysis/analyze",
     "plan": "parallelizer/cli/plan",
-    "generate": "parallelizer/codegen/generate",
+    "generate": "parallelizer/cli/generate",
     "trafficgen": "tools/trafficgen",
 }
 

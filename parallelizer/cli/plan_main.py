@@ -31,7 +31,9 @@ flags.DEFINE_string(
 flags.DEFINE_string(
     "out", None, "Where to write the Plan text proto (- for stdout); omitted: only the summary is printed."
 )
-flags.DEFINE_enum("strategy", "auto", sorted(planner.STRATEGIES), "Parallelization strategy; auto picks.")
+flags.DEFINE_string(
+    "strategy", "auto", f"Parallelization strategy, one of {', '.join(planner.STRATEGIES)}; auto picks."
+)
 flags.DEFINE_integer(
     "key_length",
     planner.PlanOptions.key_length,

@@ -34,7 +34,6 @@ STRATEGIES = {
     plan_pb2.TRANSACTIONAL_MEMORY: "NF_PAR_TRANSACTIONAL_MEMORY",
     plan_pb2.HYBRID: "NF_PAR_HYBRID",
 }
-STRATEGY_FLAGS = strategies.NAMES
 
 PLACEMENTS = {
     plan_pb2.ObjectDecision.PARTITIONED: "NF_PAR_PARTITIONED",
@@ -221,12 +220,13 @@ def _headroom_percent(decision: plan_pb2.ObjectDecision, where: str) -> int:
 def build(plan: plan_pb2.Plan, source: str, strategy_override: str = "") -> ParallelConfig:
     """The generated config of `plan` (read from `source`, for messages)."""
     if plan.strategy not in STRATEGIES:
-        raise PlanError(f"{source}: strategy {plan.strategy} is not one of {sorted(STRATEGY_FLAGS)}")
+        raise PlanError(f"{source}: strategy {plan.strategy} is not one of {sorted(STRATEGIES)}")
     strategy = plan.strategy
     if strategy_override:
-        if strategy_override not in STRATEGY_FLAGS:
-            raise PlanError(f"--strategy={strategy_override}: expected one of {sorted(STRATEGY_FLAGS)}")
-        strategy = STRATEGY_FLAGS[strategy_override]
+        try:
+            strategy = strategies.value_of(strategy_override)
+        except strategies.UnknownStrategy as e:
+            raise PlanError(f"--strategy={strategy_override}: {e}; {e.todo}") from None
         if strategy == plan_pb2.SHARED_NOTHING and plan.strategy != plan_pb2.SHARED_NOTHING:
             raise PlanError(
                 f"{source}: the plan for {plan.nf_name} does not allow shared-nothing "

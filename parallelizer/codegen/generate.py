@@ -1,73 +1,65 @@
-"""Generates the parallel NF's configuration C file from a plan.
-
-    generate --plan=nfs/nat/plan.textproto --out_c=nat_parallel_config.c [--strategy=locks]
-
-The output defines `const struct nf_parallel_config nf_parallel_config`
+"""Code generation as a library: a Plan -> the C file that defines the parallel
+NF's `const struct nf_parallel_config nf_parallel_config`
 (dpdk_rules/runtime/parallel/parallel_config.h): strategy, per-port RSS, RETA
-size and per-object layout rules. --strategy overrides the plan's strategy
-(shared_nothing only where the plan allows it).
+and per-object layout rules.
+
+No flags and no file I/O besides the package's own template: the command line
+(`//parallelizer/cli:generate`, parallelizer/cli/generate_main.py) and the
+benchmarks (tools/bench/parallelizer_speed.py) both call `generate`, so what a
+benchmark times is what a build runs.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
 
-from absl import flags
 from google.protobuf import text_format
 
-from parallelizer.cli import conventions
 from parallelizer.codegen import config_model, render
 from proto import plan_pb2
 
-FLAGS = flags.FLAGS
-flags.DEFINE_string("plan", None, "Plan as text proto (proto/plan.proto).")
-flags.DEFINE_string("out_c", None, "Where to write the generated C file.")
-flags.DEFINE_enum("strategy", "", ["", *config_model.STRATEGY_FLAGS], "Override the plan's strategy.")
-flags.mark_flags_as_required(["plan", "out_c"])
+PlanError = config_model.PlanError
 
 _TEMPLATE_PATH = os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "templates", "parallel_config.c.jinja2"
 )
 
 
-def read_plan(path: str) -> plan_pb2.Plan:
-    try:
-        text = conventions.read_text(path, "--plan", "the plan")
-    except conventions.DataError as e:  # not UTF-8
-        raise config_model.PlanError(f"{e.location}: {e}") from None
-    except conventions.UsageError as e:  # cannot read
-        raise config_model.PlanError(str(e)) from None
+@dataclasses.dataclass(frozen=True)
+class Options:
+    # "" runs the plan's own strategy; otherwise one of schema/strategies.NAMES,
+    # allowed only where the plan consents (shared_nothing, hybrid).
+    strategy: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Files:
+    """What code generation writes for one plan."""
+
+    config_c: str  # defines nf_parallel_config
+
+
+def parse_plan(text: str, source: str) -> plan_pb2.Plan:
+    """The Plan in text proto `text`; `source` names it in errors (file:line:col)."""
     plan = plan_pb2.Plan()
     try:
         text_format.Parse(text, plan)
     except text_format.ParseError as e:
-        raise config_model.PlanError(f"{path}:{e}") from e
+        raise PlanError(f"{source}:{e}") from e
     return plan
 
 
-def generate(plan_path: str, strategy: str = "") -> str:
-    plan = read_plan(plan_path)
-    config = config_model.build(plan, plan_path, strategy)
+@functools.lru_cache(maxsize=1)
+def _template() -> str:
     with open(_TEMPLATE_PATH, encoding="utf-8") as f:
-        template = f.read()
-    return render.render(config, plan_path, template)
+        return f.read()
 
 
-def main(argv: list[str]) -> int:
-    del argv  # exit codes, paths and `-`: parallelizer/cli/conventions.py
-    if FLAGS.plan != conventions.STDIO and not os.path.isfile(FLAGS.plan):
-        raise conventions.UsageError("--plan", FLAGS.plan, "no such file", "pass a Plan text proto or -")
-    conventions.check_writable(FLAGS.out_c, "--out_c")
-    try:
-        text = generate(FLAGS.plan, FLAGS.strategy)
-    except config_model.PlanError as e:
-        # A plan the runtimes cannot run: exit 1.
-        raise conventions.CliError(
-            f"{e}; fix the plan or make it again with //parallelizer/cli:plan"
-        ) from None
-    conventions.write_text(FLAGS.out_c, text, "--out_c")
-    return conventions.EXIT_OK
-
-
-if __name__ == "__main__":
-    conventions.run(main, "generate")
+def generate(plan: plan_pb2.Plan, source: str, options: Options | None = None) -> Files:
+    """The files for `plan` (read from `source`, named in the output and in
+    errors); a plan the runtimes cannot run raises PlanError naming the field
+    and value."""
+    config = config_model.build(plan, source, (options or Options()).strategy)
+    return Files(config_c=render.render(config, source, _template()))

@@ -22,6 +22,13 @@ def data_path(name: str) -> str:
     return nfpar_runfiles.path(f"{TESTDATA}/{name}")
 
 
+def gen(path: str, strategy: str = "") -> str:
+    """The config C file the library writes for the plan file at `path`."""
+    with open(path, encoding="utf-8") as f:
+        plan = generate.parse_plan(f.read(), path)
+    return generate.generate(plan, path, generate.Options(strategy)).config_c
+
+
 def write_plan(text: str) -> str:
     fd, path = tempfile.mkstemp(suffix=".textproto", dir=os.environ.get("TEST_TMPDIR"))
     with os.fdopen(fd, "w") as f:
@@ -43,7 +50,7 @@ objects { object: "routes" placement: REPLICATED }
 
 
 def test_generated_config_carries_the_plan():
-    text = generate.generate(write_plan(GOOD))
+    text = gen(write_plan(GOOD))
     assert ".strategy = NF_PAR_SHARED_NOTHING," in text
     assert ".shared_nothing_allowed = true," in text
     assert ".reta_size = 64," in text and ".planned_cores = 4," in text
@@ -60,12 +67,12 @@ def test_generated_config_carries_the_plan():
 
 
 def test_strategy_override_keeps_the_plan_consent():
-    text = generate.generate(write_plan(GOOD), "locks")
+    text = gen(write_plan(GOOD), "locks")
     assert ".strategy = NF_PAR_LOCKS," in text and ".shared_nothing_allowed = true," in text
 
 
 def test_lock_plan_without_ports_gets_the_default_symmetric_key():
-    text = generate.generate(data_path("nop_locks_plan.textproto"))
+    text = gen(data_path("nop_locks_plan.textproto"))
     assert ".port = NF_PAR_ANY_PORT," in text
     assert ".key = { " + ", ".join(["0x6d", "0x5a"] * 20) + " }" in text
 
@@ -93,15 +100,29 @@ def test_lock_plan_without_ports_gets_the_default_symmetric_key():
 def test_bad_plans_are_refused_precisely(change, message):
     path = write_plan(GOOD.replace(*change))
     with pytest.raises(config_model.PlanError) as error:
-        generate.generate(path)
+        gen(path)
     assert str(error.value).startswith(path)
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "spelling, message",
+    [
+        ("sn", "--strategy=sn: 'sn' is the old spelling of shared_nothing; write shared_nothing"),
+        ("shared-nothing", "'shared-nothing' is the old spelling of shared_nothing; write shared_nothing"),
+        ("lock", "unknown strategy 'lock'; write one of shared_nothing, locks, tm, hybrid"),
+    ],
+)
+def test_old_and_unknown_strategy_spellings_are_refused(spelling, message):
+    with pytest.raises(config_model.PlanError, match=re.escape(message)):
+        gen(write_plan(GOOD), spelling)
+    assert ".strategy = NF_PAR_SHARED_NOTHING," in gen(write_plan(GOOD), "shared_nothing")  # control
 
 
 def test_forced_shared_nothing_on_a_lock_plan_is_refused():
     path = data_path("nop_locks_plan.textproto")
     with pytest.raises(config_model.PlanError, match="does not allow shared-nothing .*build :parallel_locks"):
-        generate.generate(path, "shared_nothing")
+        gen(path, "shared_nothing")
 
 
 def test_hybrid_needs_a_hybrid_plan():
@@ -136,7 +157,7 @@ def _lb_hybrid_plan() -> plan_pb2.Plan:
 def test_text_proto_errors_carry_line_and_column():
     path = write_plan(GOOD + "\nbogus_field: 1\n")
     with pytest.raises(config_model.PlanError, match=re.escape(path) + r":12:1 .*bogus_field"):
-        generate.generate(path)
+        gen(path)
 
 
 def _with_reta(plan_text: str, port_tables: list[list[int]]) -> str:
@@ -149,14 +170,14 @@ def _with_reta(plan_text: str, port_tables: list[list[int]]) -> str:
 
 def test_the_plans_reta_is_carried_into_the_config():
     table = [(7 * i) % 4 for i in range(64)]
-    text = generate.generate(write_plan(_with_reta(GOOD, [table])))
+    text = gen(write_plan(_with_reta(GOOD, [table])))
     body = re.search(r"plan_reta\[64\] = \{([^}]*)\}", text).group(1)
     assert [int(v) for v in body.replace(",", " ").split()] == table
     assert ".reta = plan_reta," in text
 
 
 def test_a_plan_without_reta_leaves_it_to_the_runtime():
-    text = generate.generate(write_plan(GOOD))
+    text = gen(write_plan(GOOD))
     assert ".reta = NULL," in text and "plan_reta[" not in text
 
 
@@ -169,7 +190,7 @@ def test_a_plan_without_reta_leaves_it_to_the_runtime():
 )
 def test_bad_retas_are_refused(tables, message):
     with pytest.raises(config_model.PlanError, match=re.escape(message)):
-        generate.generate(write_plan(_with_reta(GOOD, tables)))
+        gen(write_plan(_with_reta(GOOD, tables)))
 
 
 def test_ports_with_different_retas_are_refused():
@@ -177,7 +198,7 @@ def test_ports_with_different_retas_are_refused():
         "objects {", 'ports { port: 1 rss_hf: 52 key_hex: "%s" }\nobjects {' % ("00112233" * 10), 1
     )
     with pytest.raises(config_model.PlanError, match="ports have different reta tables"):
-        generate.generate(write_plan(_with_reta(two, [[0] * 64, [1] * 64])))
+        gen(write_plan(_with_reta(two, [[0] * 64, [1] * 64])))
 
 
 if __name__ == "__main__":

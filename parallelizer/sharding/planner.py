@@ -57,7 +57,11 @@ class PlanResult:
 
 def check_options(options: PlanOptions) -> None:
     if options.strategy not in STRATEGIES:
-        raise PlanError(f"strategy '{options.strategy}' is not one of {sorted(STRATEGIES)}")
+        try:
+            strategies.value_of(options.strategy)
+        except strategies.UnknownStrategy as e:
+            auto = "" if options.strategy in strategies.RENAMED else ", or auto"
+            raise PlanError(f"--strategy={options.strategy}: {e}; {e.todo}{auto}") from None
     if options.key_length not in limits.KEY_LENGTHS:
         raise PlanError(f"key length {options.key_length} is not one of {limits.KEY_LENGTHS} bytes")
     if options.reta_size not in limits.RETA_SIZES:

@@ -199,7 +199,6 @@ def run_speed(
             include,
             description,
             paths.built(s.name, "plan.textproto"),
-            os.path.join(paths.runfiles, parallelizer_speed.TEMPLATE),
             FLAGS.speed_repeats,
         )
         rows.append(row)

@@ -15,12 +15,9 @@ import statistics
 import time
 from collections.abc import Sequence
 
-from google.protobuf import text_format
-
 from parallelizer.analysis import describe
-from parallelizer.codegen import config_model, render
+from parallelizer.codegen import generate
 from parallelizer.sharding import planner, validate
-from proto import plan_pb2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,15 +32,12 @@ class StageTimes:
     strategies: str  # those generated, e.g. "shared_nothing;locks;tm"
 
 
-TEMPLATE = os.path.join("parallelizer", "codegen", "templates", "parallel_config.c.jinja2")
-
-
-def generate(plan_path: str, strategy: str, template: str) -> str:
-    """What //parallelizer/codegen:generate writes for `plan_path` and `strategy`."""
-    plan = plan_pb2.Plan()
+def _codegen(plan_path: str, strategies: Sequence[str]) -> list[str]:
+    """What //parallelizer/cli:generate writes for each strategy: the library
+    it calls, without the file writes (the template is read once, cached)."""
     with open(plan_path, encoding="utf-8") as f:
-        text_format.Parse(f.read(), plan)
-    return render.render(config_model.build(plan, plan_path, strategy), plan_path, template)
+        plan = generate.parse_plan(f.read(), plan_path)
+    return [generate.generate(plan, plan_path, generate.Options(s)).config_c for s in strategies]
 
 
 def _median_time(fn, repeats: int) -> tuple[float, object]:
@@ -63,12 +57,10 @@ def measure(
     include_dir: str | None,
     description_path: str,
     plan_path: str,
-    template_path: str,
     repeats: int,
 ) -> StageTimes:
     """`strategies`: the code generator's strategy names (shared_nothing, locks,
-    tm, hybrid) to generate, those the plan allows; `template_path`: the code
-    generator's template (TEMPLATE under the runfiles)."""
+    tm, hybrid) to generate, those the plan allows."""
     analysis_s = paths = checks = None
     if source and include_dir and os.path.exists(source):
         analysis_s, analysis = _median_time(lambda: describe.analyze(source, [include_dir]), repeats)
@@ -79,7 +71,5 @@ def measure(
         lambda: planner.make_plan(validate.load(description_path), options), repeats
     )
     steps = {k: v for k, v in result.timings.items() if k != "total"}
-    with open(template_path, encoding="utf-8") as f:
-        template = f.read()  # read once: generation time is building the config and rendering
-    codegen_s, _ = _median_time(lambda: [generate(plan_path, s, template) for s in strategies], repeats)
+    codegen_s, _ = _median_time(lambda: _codegen(plan_path, strategies), repeats)
     return StageTimes(nf, analysis_s, paths, checks, planning_s, steps, codegen_s, ";".join(strategies))
