@@ -3,11 +3,15 @@
  * a live flow. Flows expire after --expiry without traffic; when the table is
  * full, packets of new LAN flows are dropped.
  *
+ * Dual stack: IPv4 and IPv6 flows live in separate tables (flow_* and flow6_*),
+ * each of --max-flows flows, so a key never matches across families and the
+ * IPv4 behaviour is that of the IPv4-only firewall.
+ *
  * Malformed-packet rule: from the LAN, TCP/UDP frames are tracked, other
- * well-formed frames (non-IPv4, IPv4 of another protocol, IPv4 fragments) pass
- * untracked, malformed frames (truncated, bad IPv4 header) are dropped. From the
- * WAN, only complete TCP/UDP frames of a live flow pass; everything else is
- * dropped. */
+ * well-formed frames (neither IP family, other protocols, fragments of either
+ * family) pass untracked, malformed frames (truncated, bad IPv4 or IPv6 header
+ * or extension chain) are dropped. From the WAN, only complete TCP/UDP frames
+ * of a live flow pass; everything else is dropped. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,11 +46,25 @@ struct flow_key {
 };
 NF_KEY_DECLARE(flow_key)
 
+/* The IPv6 twin of flow_key. */
+struct flow6_key {
+  struct nf_ipv6_addr int_ip;
+  struct nf_ipv6_addr ext_ip;
+  uint16_t int_port;
+  uint16_t ext_port;
+  uint8_t proto;
+  uint8_t pad[3];
+};
+NF_KEY_DECLARE(flow6_key)
+
 struct nf_state {
   struct nf_config cfg;
   struct nf_map *flow_table;    /* flow_key -> flow index */
   struct nf_vector *flow_keys;  /* flow index -> flow_key (for expiry) */
   struct nf_dchain *flow_chain; /* allocated flow indexes, by last use */
+  struct nf_map *flow6_table;   /* the same for IPv6 flows: flow6_key -> index */
+  struct nf_vector *flow6_keys;
+  struct nf_dchain *flow6_chain;
 };
 
 enum {
@@ -70,7 +88,7 @@ void nf_config_usage(FILE *out) {
       "firewall options:\n"
       "  --lan-port N     port of the protected network (default 0)\n"
       "  --wan-port N     port of the outside network (default 1)\n"
-      "  --max-flows N    flow table capacity, a power of two (default 65536)\n"
+      "  --max-flows N    flow table capacity per address family, a power of two (default 65536)\n"
       "  --expiry T       idle time before a flow is forgotten, e.g. 10s, 500ms (default 10s)\n");
 }
 
@@ -139,8 +157,15 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
                                     flow_key_hash, flow_key_eq);
   state->flow_keys = nf_vector_create("flow_keys", cfg->max_flows, sizeof(struct flow_key), NULL);
   state->flow_chain = nf_dchain_create("flow_chain", cfg->max_flows);
-  if (state->flow_table == NULL || state->flow_keys == NULL || state->flow_chain == NULL) {
-    nf_opt_fail(err, err_len, "cannot allocate a flow table of %u flows", cfg->max_flows);
+  state->flow6_table = nf_map_create("flow6_table", cfg->max_flows, sizeof(struct flow6_key),
+                                     flow6_key_hash, flow6_key_eq);
+  state->flow6_keys =
+      nf_vector_create("flow6_keys", cfg->max_flows, sizeof(struct flow6_key), NULL);
+  state->flow6_chain = nf_dchain_create("flow6_chain", cfg->max_flows);
+  if (state->flow_table == NULL || state->flow_keys == NULL || state->flow_chain == NULL ||
+      state->flow6_table == NULL || state->flow6_keys == NULL || state->flow6_chain == NULL) {
+    nf_opt_fail(err, err_len, "cannot allocate two flow tables (IPv4, IPv6) of %u flows",
+                cfg->max_flows);
     return NULL;
   }
   return state;
@@ -193,16 +218,66 @@ static int process_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t 
   return state->cfg.lan_port;
 }
 
+static struct flow6_key flow6_key_from_lan(const struct nf_packet *pkt) {
+  struct flow6_key key = {
+      .int_ip = nf_pkt_ipv6_src(pkt),
+      .ext_ip = nf_pkt_ipv6_dst(pkt),
+      .int_port = nf_pkt_l4_src_port(pkt),
+      .ext_port = nf_pkt_l4_dst_port(pkt),
+      .proto = nf_pkt_ipv6_proto(pkt),
+      .pad = {0, 0, 0},
+  };
+  return key;
+}
+
+static struct flow6_key flow6_key_from_wan(const struct nf_packet *pkt) {
+  struct flow6_key key = {
+      .int_ip = nf_pkt_ipv6_dst(pkt),
+      .ext_ip = nf_pkt_ipv6_src(pkt),
+      .int_port = nf_pkt_l4_dst_port(pkt),
+      .ext_port = nf_pkt_l4_src_port(pkt),
+      .proto = nf_pkt_ipv6_proto(pkt),
+      .pad = {0, 0, 0},
+  };
+  return key;
+}
+
+static int process_lan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  struct flow6_key key = flow6_key_from_lan(pkt);
+  int32_t index = 0;
+  if (nf_map_get(state->flow6_table, &key, &index)) {
+    nf_dchain_rejuvenate(state->flow6_chain, index, now);
+    return state->cfg.wan_port;
+  }
+  if (!nf_dchain_allocate(state->flow6_chain, now, &index)) return NF_DROP; /* table full */
+  nf_vector_return(state->flow6_keys, index, &key);
+  nf_map_put(state->flow6_table, &key, index);
+  return state->cfg.wan_port;
+}
+
+static int process_wan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  struct flow6_key key = flow6_key_from_wan(pkt);
+  int32_t index = 0;
+  if (!nf_map_get(state->flow6_table, &key, &index)) return NF_DROP;
+  nf_dchain_rejuvenate(state->flow6_chain, index, now);
+  return state->cfg.lan_port;
+}
+
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_expire_items(state->flow_chain, state->flow_keys, state->flow_table, now - state->cfg.expiry);
+  nf_expire_items(state->flow6_chain, state->flow6_keys, state->flow6_table,
+                  now - state->cfg.expiry);
   enum nf_parse_status status = nf_pkt_status(pkt);
   if (in_port == state->cfg.lan_port) {
     if (status == NF_PKT_L4_OK) return process_lan(state, pkt, now);
-    if (status == NF_PKT_IPV4_OTHER || status == NF_PKT_FRAGMENT || status == NF_PKT_NOT_IPV4) {
+    if (status == NF_PKT_IPV6_L4_OK) return process_lan6(state, pkt, now);
+    if (status == NF_PKT_IPV4_OTHER || status == NF_PKT_FRAGMENT || status == NF_PKT_NOT_IPV4 ||
+        status == NF_PKT_IPV6_OTHER || status == NF_PKT_IPV6_FRAGMENT) {
       return state->cfg.wan_port;
     }
     return NF_DROP;
   }
   if (status == NF_PKT_L4_OK) return process_wan(state, pkt, now);
+  if (status == NF_PKT_IPV6_L4_OK) return process_wan6(state, pkt, now);
   return NF_DROP;
 }

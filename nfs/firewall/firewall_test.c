@@ -10,6 +10,10 @@
 #define WAN 1
 #define HOST TEST_IP(192, 168, 0, 10)
 #define SERVER TEST_IP(93, 184, 216, 34)
+#define HOST6 "2001:db8:0:1::10"
+#define HOST6_B "2001:db8:0:1::11"
+#define SERVER6 "2606:2800:220:1::34"
+#define SERVER6_B "2606:2800:220:1::35"
 
 static void test_reply_of_lan_flow_passes_and_others_do_not(void) {
   struct nf_state *fw = test_create("--expiry 10s");
@@ -150,6 +154,131 @@ static void test_malformed_and_non_l4_frames(void) {
   CHECK_EQ(test_send(fw, &f, WAN, 3), LAN);
 }
 
+/* The IPv6 twin of the first test: the same rules on 128-bit addresses. */
+static void test_ipv6_reply_of_lan_flow_passes_and_others_do_not(void) {
+  struct nf_state *fw = test_create("--expiry 10s");
+  struct test_frame f;
+  test_frame_udp6(&f, SERVER6, HOST6, 53, 40000);
+  CHECK_EQ(test_send(fw, &f, WAN, 0), NF_DROP);
+  test_frame_udp6(&f, HOST6, SERVER6, 40000, 53);
+  uint8_t before[TEST_FRAME_MAX];
+  memcpy(before, f.data, f.len);
+  CHECK_EQ(test_send(fw, &f, LAN, 1 * TEST_SEC), WAN);
+  CHECK(memcmp(before, f.data, f.len) == 0); /* never rewritten */
+  test_frame_udp6(&f, SERVER6, HOST6, 53, 40000);
+  CHECK_EQ(test_send(fw, &f, WAN, 2 * TEST_SEC), LAN);
+  /* Another protocol, remote port, remote host (differing in the last bit
+   * only) or local port. */
+  test_frame_tcp6(&f, SERVER6, HOST6, 53, 40000);
+  CHECK_EQ(test_send(fw, &f, WAN, 2 * TEST_SEC), NF_DROP);
+  test_frame_udp6(&f, SERVER6, HOST6, 54, 40000);
+  CHECK_EQ(test_send(fw, &f, WAN, 2 * TEST_SEC), NF_DROP);
+  test_frame_udp6(&f, SERVER6_B, HOST6, 53, 40000);
+  CHECK_EQ(test_send(fw, &f, WAN, 2 * TEST_SEC), NF_DROP);
+  test_frame_udp6(&f, SERVER6, HOST6_B, 53, 40000);
+  CHECK_EQ(test_send(fw, &f, WAN, 2 * TEST_SEC), NF_DROP);
+  test_frame_udp6(&f, SERVER6, HOST6, 53, 40001);
+  CHECK_EQ(test_send(fw, &f, WAN, 2 * TEST_SEC), NF_DROP);
+  test_frame_udp6(&f, HOST6, SERVER6, 40000, 53);
+  CHECK_EQ(test_send(fw, &f, WAN, 2 * TEST_SEC), NF_DROP);
+  /* A flow through extension headers is the same flow. */
+  struct test_frame_spec spec = test_spec_udp6(test_ip6(SERVER6), test_ip6(HOST6), 53, 40000);
+  spec.ext_headers[0] = TEST_IPV6_DEST_OPTS;
+  spec.ext_count = 1;
+  CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV6_L4_OK);
+  CHECK_EQ(test_send(fw, &f, WAN, 2 * TEST_SEC), LAN);
+  /* Expiry as for IPv4: gone one ns after expiry since the last refresh. */
+  test_frame_udp6(&f, SERVER6, HOST6, 53, 40000);
+  CHECK_EQ(test_send(fw, &f, WAN, 12 * TEST_SEC), LAN);
+  CHECK_EQ(test_send(fw, &f, WAN, 22 * TEST_SEC + 1), NF_DROP);
+}
+
+/* An IPv4 flow opens nothing for IPv6 and the other way round, even where the
+ * addresses coincide bit for bit (an IPv4-mapped ::ffff:a.b.c.d, and an IPv6
+ * address whose first 32 bits are the IPv4 address); each family has its own
+ * --max-flows. */
+static void test_families_do_not_interfere(void) {
+  struct nf_state *fw = test_create("--max-flows 2 --expiry 1s");
+  struct test_frame f;
+  test_frame_udp(&f, TEST_IP(192, 0, 2, 1), TEST_IP(198, 51, 100, 1), 1000, 53);
+  CHECK_EQ(test_send(fw, &f, LAN, 0), WAN);
+  test_frame_udp6(&f, "::ffff:198.51.100.1", "::ffff:192.0.2.1", 53, 1000);
+  CHECK_EQ(test_send(fw, &f, WAN, 1), NF_DROP);
+  test_frame_udp6(&f, "c633:6401::", "c000:0201::", 53, 1000);
+  CHECK_EQ(test_send(fw, &f, WAN, 1), NF_DROP);
+  /* An IPv6 flow with the same ports opens the IPv6 way back only. */
+  test_frame_udp6(&f, "::ffff:192.0.2.1", "::ffff:198.51.100.1", 1000, 53);
+  CHECK_EQ(test_send(fw, &f, LAN, 2), WAN);
+  test_frame_udp6(&f, "::ffff:198.51.100.1", "::ffff:192.0.2.1", 53, 1000);
+  CHECK_EQ(test_send(fw, &f, WAN, 3), LAN);
+  test_frame_udp(&f, TEST_IP(198, 51, 100, 1), TEST_IP(192, 0, 2, 1), 53, 1000);
+  CHECK_EQ(test_send(fw, &f, WAN, 3), LAN);
+  /* Fill the IPv4 table (2 flows): IPv6 still gets its second flow ... */
+  test_frame_udp(&f, TEST_IP(192, 0, 2, 1), TEST_IP(198, 51, 100, 1), 1001, 53);
+  CHECK_EQ(test_send(fw, &f, LAN, 4), WAN);
+  test_frame_udp(&f, TEST_IP(192, 0, 2, 1), TEST_IP(198, 51, 100, 1), 1002, 53);
+  CHECK_EQ(test_send(fw, &f, LAN, 5), NF_DROP);
+  test_frame_tcp6(&f, HOST6, SERVER6, 1002, 443);
+  CHECK_EQ(test_send(fw, &f, LAN, 6), WAN);
+  /* ... and then is full itself, while IPv4 stays full. */
+  test_frame_tcp6(&f, HOST6, SERVER6, 1003, 443);
+  CHECK_EQ(test_send(fw, &f, LAN, 7), NF_DROP);
+  test_frame_udp(&f, TEST_IP(192, 0, 2, 1), TEST_IP(198, 51, 100, 1), 1003, 53);
+  CHECK_EQ(test_send(fw, &f, LAN, 8), NF_DROP);
+  /* Both tables expire on their own clocks: at 1.5 s the IPv6 flow refreshed
+   * at 0.9 s is alive, the IPv4 flows (last used at <= 4 ns) are gone. */
+  test_frame_tcp6(&f, SERVER6, HOST6, 443, 1002);
+  CHECK_EQ(test_send(fw, &f, WAN, 900 * TEST_MS), LAN);
+  test_frame_udp(&f, TEST_IP(198, 51, 100, 1), TEST_IP(192, 0, 2, 1), 53, 1001);
+  CHECK_EQ(test_send(fw, &f, WAN, 1500 * TEST_MS), NF_DROP);
+  test_frame_tcp6(&f, SERVER6, HOST6, 443, 1002);
+  CHECK_EQ(test_send(fw, &f, WAN, 1500 * TEST_MS), LAN);
+}
+
+static void test_ipv6_fragments_other_protocols_and_malformed_frames(void) {
+  struct nf_state *fw = test_create("");
+  struct test_frame f;
+  struct nf_ipv6_addr host = test_ip6(HOST6), server = test_ip6(SERVER6);
+  test_frame_udp6(&f, HOST6, SERVER6, 1000, 2000);
+  CHECK_EQ(test_send(fw, &f, LAN, 0), WAN);
+  /* LAN: ICMPv6 and fragments (first and later) pass untracked. */
+  struct test_frame_spec spec = test_spec_udp6(host, server, 1000, 2000);
+  spec.proto = NF_IPPROTO_ICMPV6;
+  CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV6_OTHER);
+  CHECK_EQ(test_send(fw, &f, LAN, 1), WAN);
+  spec = test_spec_udp6(host, server, 1000, 2000);
+  spec.ipv6_fragment = true;
+  CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV6_FRAGMENT);
+  CHECK_EQ(test_send(fw, &f, LAN, 1), WAN);
+  spec.frag_offset = 100;
+  CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV6_FRAGMENT);
+  CHECK_EQ(test_send(fw, &f, LAN, 1), WAN);
+  /* The untracked first fragment opened nothing for its reverse. */
+  test_frame_udp6(&f, SERVER6, HOST6, 2000, 1001);
+  CHECK_EQ(test_send(fw, &f, WAN, 1), NF_DROP);
+  /* Malformed IPv6 is dropped on both sides, also for a live flow. */
+  for (int want = TEST_IPV6_MALFORMED_FIRST; want <= TEST_IPV6_MALFORMED_LAST; want++) {
+    spec = test_spec_udp6(host, server, 1000, 2000);
+    CHECK_EQ(test_frame_malformed6(&f, &spec, (enum nf_parse_status)want), want);
+    CHECK_EQ(test_send(fw, &f, LAN, 2), NF_DROP);
+    spec = test_spec_udp6(server, host, 2000, 1000);
+    CHECK_EQ(test_frame_malformed6(&f, &spec, (enum nf_parse_status)want), want);
+    CHECK_EQ(test_send(fw, &f, WAN, 2), NF_DROP);
+  }
+  /* WAN: fragments and ICMPv6 of a live flow are dropped (no ports to match). */
+  spec = test_spec_udp6(server, host, 2000, 1000);
+  spec.ipv6_fragment = true;
+  CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV6_FRAGMENT);
+  CHECK_EQ(test_send(fw, &f, WAN, 3), NF_DROP);
+  spec = test_spec_udp6(server, host, 2000, 1000);
+  spec.proto = NF_IPPROTO_ICMPV6;
+  CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV6_OTHER);
+  CHECK_EQ(test_send(fw, &f, WAN, 3), NF_DROP);
+  /* And the well-formed reply still passes. */
+  test_frame_udp6(&f, SERVER6, HOST6, 2000, 1000);
+  CHECK_EQ(test_send(fw, &f, WAN, 4), LAN);
+}
+
 static void test_port_roles_are_configurable(void) {
   struct nf_state *fw = test_create("--lan-port 1 --wan-port 0");
   struct test_frame f;
@@ -187,6 +316,9 @@ int main(void) {
   RUN_TEST(test_flows_expire_unless_refreshed);
   RUN_TEST(test_full_table_drops_new_flows_only);
   RUN_TEST(test_malformed_and_non_l4_frames);
+  RUN_TEST(test_ipv6_reply_of_lan_flow_passes_and_others_do_not);
+  RUN_TEST(test_families_do_not_interfere);
+  RUN_TEST(test_ipv6_fragments_other_protocols_and_malformed_frames);
   RUN_TEST(test_port_roles_are_configurable);
   RUN_TEST(test_config_errors_name_option_and_value);
   return test_main_result();

@@ -259,6 +259,31 @@ enum nf_parse_status test_frame_tcp6(struct test_frame *f, const char *src, cons
   return test_frame_build(f, &spec);
 }
 
+enum nf_parse_status test_frame_malformed6(struct test_frame *f, const struct test_frame_spec *spec,
+                                           enum nf_parse_status want) {
+  struct test_frame_spec bad = *spec;
+  switch (want) {
+    case NF_PKT_TRUNCATED_IPV6:
+      bad.truncate_to = 14 + IPV6_LEN + 4;
+      break;
+    case NF_PKT_BAD_IPV6_VERSION:
+      test_frame_build(f, &bad);
+      f->data[ETH_LEN] = 0x40;
+      return test_frame_reparse(f);
+    case NF_PKT_BAD_IPV6_EXT:
+      bad.ext_count = NF_IPV6_MAX_EXT_HEADERS + 1;
+      for (uint32_t i = 0; i < bad.ext_count; i++) bad.ext_headers[i] = TEST_IPV6_DEST_OPTS;
+      break;
+    case NF_PKT_TRUNCATED_L4_IPV6:
+      bad.ip_total_len = 4;
+      break;
+    default:
+      fprintf(stderr, "test_frame_malformed6: status %d is not a malformed IPv6 status\n", want);
+      abort();
+  }
+  return test_frame_build(f, &bad);
+}
+
 enum nf_parse_status test_frame_reparse(struct test_frame *f) {
   return nf_packet_init(&f->pkt, f->data, f->len);
 }

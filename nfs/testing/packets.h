@@ -90,6 +90,16 @@ enum nf_parse_status test_frame_udp6(struct test_frame *f, const char *src, cons
 enum nf_parse_status test_frame_tcp6(struct test_frame *f, const char *src, const char *dst,
                                      uint16_t src_port, uint16_t dst_port);
 
+/* A malformed IPv6 frame from an IPv6 spec, for each malformed IPv6 status
+ * (NF_PKT_TRUNCATED_IPV6 .. NF_PKT_TRUNCATED_L4_IPV6, loop over them with
+ * TEST_IPV6_MALFORMED_FIRST/LAST): payload length past the frame, version 4
+ * behind 0x86DD, one extension header more than nflib walks, and a TCP/UDP
+ * header cut inside the payload. Returns the parse status (== want). */
+#define TEST_IPV6_MALFORMED_FIRST NF_PKT_TRUNCATED_IPV6
+#define TEST_IPV6_MALFORMED_LAST NF_PKT_TRUNCATED_L4_IPV6
+enum nf_parse_status test_frame_malformed6(struct test_frame *f, const struct test_frame_spec *spec,
+                                           enum nf_parse_status want);
+
 /* Copies arbitrary bytes in as a frame and parses it. */
 enum nf_parse_status test_frame_raw(struct test_frame *f, const uint8_t *bytes, uint32_t len);
 /* Parses f->data[0 .. f->len - 1] again, after a test edited the bytes. */

@@ -139,6 +139,10 @@ static void test_ipv6_special_frames_have_the_intended_status(void) {
   CHECK_EQ(test_frame_udp6(&f, "::1", "::2", 1, 2), NF_PKT_IPV6_L4_OK);
   f.data[14] = 0x40; /* version 4 behind EtherType 0x86DD */
   CHECK_EQ(test_frame_reparse(&f), NF_PKT_BAD_IPV6_VERSION);
+  spec = test_spec_tcp6(a, b, 1, 2, 0x02);
+  for (int want = TEST_IPV6_MALFORMED_FIRST; want <= TEST_IPV6_MALFORMED_LAST; want++) {
+    CHECK_EQ(test_frame_malformed6(&f, &spec, (enum nf_parse_status)want), want);
+  }
 }
 
 static void test_ipv6_checksum_matches_a_hand_computed_vector(void) {
