@@ -25,6 +25,7 @@ from parallelizer.analysis.executor import (
 )
 from parallelizer.analysis.relations import PathResult
 from parallelizer.analysis.values import ArrayV, IntV, ObjectV, OpaqueV, PacketV, PtrV, Ref, StructV, Value
+from parallelizer.schema import packet_fields
 from proto import nf_description_pb2 as pb
 
 STATE_STRUCT = StructType("nf_state")
@@ -223,9 +224,9 @@ class Analyzer:
             st.packet[field] = IntV(z3.BitVec(field, bits), IntType(bits, False))
         status = st.packet["pkt.status"]
         assert isinstance(status, IntV)
-        st.assumptions.append(z3.ULE(status.expr, nflib_model.MAX_PARSE_STATUS))
-        for field in ("eth.src", "eth.dst"):
-            st.packet[field] = self._mac(st.packet[field])
+        st.assumptions.append(self._status_range(status.expr, func))
+        for field, struct_name in nflib_model.BYTE_STRUCTS.items():
+            st.packet[field] = self._byte_struct(st.packet[field], struct_name)
         args: list[Value] = [
             PtrV(Ref(state_slot), STATE_STRUCT),
             PacketV(),
@@ -238,18 +239,61 @@ class Analyzer:
         self.solver_checks += ex.solver_checks
         return results
 
-    def _mac(self, value: Value) -> Value:
+    def parse_statuses(self, func: c_ast.FuncDef) -> dict[str, int]:
+        """nflib/packet.h's enum nf_parse_status as the NF's unit declares it."""
+        statuses = nflib_model.parse_statuses(self.tu.ast, self.tu.types.enum_consts)
+        if not statuses:
+            raise unsupported(
+                func,
+                f"enum {nflib_model.PARSE_STATUS_ENUM} is not declared",
+                'include "nflib/nf.h" (it declares the packet API of nflib/packet.h)',
+            )
+        return statuses
+
+    def _status_range(self, status: z3.BitVecRef, func: c_ast.FuncDef) -> z3.BoolRef:
+        """pkt.status is one of the header's statuses (a range when they count from 0)."""
+        values = sorted(set(self.parse_statuses(func).values()))
+        if values == list(range(len(values))):
+            return z3.ULE(status, values[-1])
+        return z3.Or(*(status == v for v in values))
+
+    def path_families(self, conds: list[z3.BoolRef], func: c_ast.FuncDef) -> list[int]:
+        """The address families (pb.Path.Family) a packet on a path with
+        `conds` can have: those with a status the conditions admit."""
+        by_family: dict[str, list[int]] = {}
+        for name, value in self.parse_statuses(func).items():
+            family = nflib_model.STATUS_FAMILIES.get(name, nflib_model.NOT_IP)
+            by_family.setdefault(family, []).append(value)
+        status = z3.BitVec("pkt.status", packet_fields.WIDTHS["pkt.status"])
+        out = []
+        for family in ("IPV4", "IPV6", nflib_model.NOT_IP):
+            values = by_family.get(family, [])
+            if not values:
+                continue
+            solver = z3.Solver()
+            solver.add(*conds)
+            solver.add(z3.Or(*(status == v for v in values)))
+            self.solver_checks += 1
+            if solver.check() != z3.unsat:
+                out.append(pb.Path.Family.Value(family))
+        return out
+
+    @staticmethod
+    def _byte_struct(value: Value, struct_name: str) -> Value:
+        """A packet field as the struct of one byte array its getter returns
+        (struct nf_mac, struct nf_ipv6_addr: bytes[0] most significant)."""
         assert isinstance(value, IntV)
-        mac = StructType("nf_mac")
         elem = IntType(8, False)
         expr = value.expr
+        n = expr.size() // 8
+        top = expr.size() - 1
         arr = ArrayV(
-            ArrayType(elem, 6),
-            6,
-            tuple((i, IntV(z3.Extract(47 - 8 * i, 40 - 8 * i, expr), elem)) for i in range(6)),
+            ArrayType(elem, n),
+            n,
+            tuple((i, IntV(z3.Extract(top - 8 * i, top - 7 - 8 * i, expr), elem)) for i in range(n)),
             lambda i: IntV(z3.BitVecVal(0, 8), elem),
         )
-        return StructV(mac, (("bytes", arr),))
+        return StructV(StructType(struct_name), (("bytes", arr),))
 
     def _outcomes(
         self, ex: Executor, st: PathState, value: Value, port: int, func: c_ast.FuncDef
@@ -276,19 +320,21 @@ class Analyzer:
                     out_port = value if action == "FORWARD" else None
                     rewrites = {f: v for f, v in state.rewrites.items()}
                     rewrites = {
-                        f: (self._flat_mac(v) if isinstance(v, StructV) else v) for f, v in rewrites.items()
+                        f: (self._flat_struct(v) if isinstance(v, StructV) else v)
+                        for f, v in rewrites.items()
                     }
                     results.append(
                         PathResult(port, list(state.conds), list(state.ops), action, out_port, rewrites)
                     )
+                    results[-1].families = self.path_families(list(state.conds), func)
             remaining = next_remaining
         return results
 
     @staticmethod
-    def _flat_mac(value: StructV) -> Value:
+    def _flat_struct(value: StructV) -> Value:
         bits = render.flat_bits(value)
         assert bits is not None
-        return IntV(bits, IntType(48, False))
+        return IntV(bits, IntType(bits.size(), False))
 
     # ---- description --------------------------------------------------------------------
 
@@ -379,6 +425,7 @@ class Analyzer:
             if op.value is not None:
                 sop.value.CopyFrom(render.value_expr(op.value))
             sop.results.extend(op.results)
+        proto.families.extend(path.families)
         proto.outcome.action = pb.Outcome.Action.Value(path.action)
         if path.out_port is not None:
             proto.outcome.out_port.CopyFrom(render.value_expr(path.out_port))

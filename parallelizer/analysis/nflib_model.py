@@ -95,7 +95,8 @@ DESTRUCTORS = {
 }
 
 # Packet getters: function -> packet field (schema/packet_fields.py owns the
-# names and widths). eth_src/eth_dst return struct nf_mac.
+# names and widths). eth_src/eth_dst return struct nf_mac, ipv6_src/ipv6_dst
+# struct nf_ipv6_addr (BYTE_STRUCTS).
 _GETTER_FIELDS: dict[str, str] = {
     "nf_pkt_eth_src": "eth.src",
     "nf_pkt_eth_dst": "eth.dst",
@@ -103,6 +104,11 @@ _GETTER_FIELDS: dict[str, str] = {
     "nf_pkt_ipv4_src": "ipv4.src",
     "nf_pkt_ipv4_dst": "ipv4.dst",
     "nf_pkt_ipv4_proto": "ipv4.proto",
+    "nf_pkt_ipv6_src": "ipv6.src",
+    "nf_pkt_ipv6_dst": "ipv6.dst",
+    "nf_pkt_ipv6_proto": "ipv6.proto",
+    "nf_pkt_ipv6_flow_label": "ipv6.flow_label",
+    "nf_pkt_ipv6_hop_limit": "ipv6.hop_limit",
     "nf_pkt_l4_src_port": "l4.src_port",
     "nf_pkt_l4_dst_port": "l4.dst_port",
     "nf_pkt_tcp_flags": "tcp.flags",
@@ -114,11 +120,24 @@ PACKET_GETTERS: dict[str, tuple[str, int]] = {
     fn: (field, packet_fields.WIDTHS[field]) for fn, field in _GETTER_FIELDS.items()
 }
 
+# Fields whose getter returns a struct of one byte array (network order,
+# bytes[0] most significant): field -> struct name.
+BYTE_STRUCTS: dict[str, str] = {
+    "eth.src": "nf_mac",
+    "eth.dst": "nf_mac",
+    "ipv6.src": "nf_ipv6_addr",
+    "ipv6.dst": "nf_ipv6_addr",
+}
+
 PACKET_SETTERS: dict[str, str] = {
     "nf_pkt_set_eth_src": "eth.src",
     "nf_pkt_set_eth_dst": "eth.dst",
     "nf_pkt_set_ipv4_src": "ipv4.src",
     "nf_pkt_set_ipv4_dst": "ipv4.dst",
+    "nf_pkt_set_ipv6_src": "ipv6.src",
+    "nf_pkt_set_ipv6_dst": "ipv6.dst",
+    "nf_pkt_set_ipv6_flow_label": "ipv6.flow_label",
+    "nf_pkt_set_ipv6_hop_limit": "ipv6.hop_limit",
     "nf_pkt_set_l4_src_port": "l4.src_port",
     "nf_pkt_set_l4_dst_port": "l4.dst_port",
 }
@@ -126,4 +145,35 @@ PACKET_SETTERS: dict[str, str] = {
 # Every packet field with its width, in the order descriptions list them.
 PACKET_FIELDS: dict[str, int] = packet_fields.WIDTHS
 
-MAX_PARSE_STATUS = 8  # enum nf_parse_status: NF_PKT_L4_OK .. NF_PKT_TRUNCATED_L4
+# The parse statuses come from nflib/packet.h's `enum nf_parse_status` as the
+# NF's translation unit declares it (parse_statuses): the header owns the
+# values and the range. Here only which of its names carry an IP header of
+# each family (the getters' preconditions, packet.h), i.e. what RSS hashes.
+PARSE_STATUS_ENUM = "nf_parse_status"
+STATUS_FAMILIES: dict[str, str] = {
+    "NF_PKT_L4_OK": "IPV4",
+    "NF_PKT_IPV4_OTHER": "IPV4",
+    "NF_PKT_FRAGMENT": "IPV4",
+    "NF_PKT_IPV6_L4_OK": "IPV6",
+    "NF_PKT_IPV6_OTHER": "IPV6",
+    "NF_PKT_IPV6_FRAGMENT": "IPV6",
+}
+NOT_IP = "NOT_IP"  # every other status: no IP header RSS hashes
+
+
+def parse_statuses(ast, enum_consts: dict[str, int]) -> dict[str, int]:
+    """`enum nf_parse_status`'s enumerators with their values, in declaration
+    order: names from the translation unit's AST (pycparser FileAST), values
+    as its type table evaluated them (`enum_consts`). Empty when the unit does
+    not declare the enum."""
+    from pycparser import c_ast
+
+    found: dict[str, int] = {}
+
+    class _Finder(c_ast.NodeVisitor):
+        def visit_Enum(self, node: c_ast.Enum) -> None:
+            if node.name == PARSE_STATUS_ENUM and node.values is not None and not found:
+                found.update({e.name: enum_consts[e.name] for e in node.values.enumerators})
+
+    _Finder().visit(ast)
+    return found

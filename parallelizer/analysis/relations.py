@@ -27,6 +27,8 @@ class PathResult:
     action: str  # "DROP", "FORWARD", "FLOOD"
     out_port: Value | None
     rewrites: dict[str, Value]
+    # pb.Path.Family values a packet on the path can have (from pkt.status).
+    families: list[int] = dataclasses.field(default_factory=list)
 
 
 def _strip(term: z3.ExprRef) -> z3.ExprRef:

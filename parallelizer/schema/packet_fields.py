@@ -8,6 +8,10 @@ The order is the one descriptions list fields in.
 
 from __future__ import annotations
 
+# The L4 ports keep one name for both families: a path's family is known from
+# its pkt.status constraint (the description's Path.families), and NFs read
+# both with the same nf_pkt_l4_* getters. Where a port field sits in the
+# Toeplitz input depends on that family (sharding/fields.py layouts).
 # Field -> width in bits. `in_port` and `now` are nf_process's arguments, not
 # packet bytes, but a description treats them as fields of the packet event.
 WIDTHS: dict[str, int] = {
@@ -17,6 +21,11 @@ WIDTHS: dict[str, int] = {
     "ipv4.src": 32,
     "ipv4.dst": 32,
     "ipv4.proto": 8,
+    "ipv6.src": 128,
+    "ipv6.dst": 128,
+    "ipv6.flow_label": 20,
+    "ipv6.proto": 8,
+    "ipv6.hop_limit": 8,
     "l4.src_port": 16,
     "l4.dst_port": 16,
     "tcp.flags": 8,

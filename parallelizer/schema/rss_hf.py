@@ -15,6 +15,18 @@ BITS: dict[str, int] = {
     "NONFRAG_IPV4_TCP": 1 << 4,
     "NONFRAG_IPV4_UDP": 1 << 5,
     "NONFRAG_IPV4_OTHER": 1 << 7,
+    "IPV6": 1 << 8,
+    "FRAG_IPV6": 1 << 9,
+    "NONFRAG_IPV6_TCP": 1 << 10,
+    "NONFRAG_IPV6_UDP": 1 << 11,
+    "NONFRAG_IPV6_OTHER": 1 << 13,  # bit 12 is NONFRAG_IPV6_SCTP
+    # The _EX types hash the Home Address option / routing header's final
+    # address instead of the fixed header's; known here so that plans and
+    # runtimes can name them, never set by the planner (nf_pkt_ipv6_src/dst
+    # return the fixed header's addresses, which the keys are proved on).
+    "IPV6_EX": 1 << 15,
+    "IPV6_TCP_EX": 1 << 16,
+    "IPV6_UDP_EX": 1 << 17,
     "L4_DST_ONLY": 1 << 60,
     "L4_SRC_ONLY": 1 << 61,
     "L3_DST_ONLY": 1 << 62,
@@ -26,6 +38,11 @@ FRAG_IPV4 = BITS["FRAG_IPV4"]
 NONFRAG_IPV4_TCP = BITS["NONFRAG_IPV4_TCP"]
 NONFRAG_IPV4_UDP = BITS["NONFRAG_IPV4_UDP"]
 NONFRAG_IPV4_OTHER = BITS["NONFRAG_IPV4_OTHER"]
+IPV6 = BITS["IPV6"]
+FRAG_IPV6 = BITS["FRAG_IPV6"]
+NONFRAG_IPV6_TCP = BITS["NONFRAG_IPV6_TCP"]
+NONFRAG_IPV6_UDP = BITS["NONFRAG_IPV6_UDP"]
+NONFRAG_IPV6_OTHER = BITS["NONFRAG_IPV6_OTHER"]
 KNOWN = sum(BITS.values())
 
 

@@ -41,6 +41,11 @@ class Constraint:
 
     Hashable fields of p or q not named in `equalities` are unrelated: they may
     take any value. `unhashable` lists equalities on fields RSS cannot hash.
+    p is a packet of address family `family_a`, q of `family_b`
+    (fields.IPV4/IPV6): that decides where their fields sit in the Toeplitz
+    input. An equality on a field the packet's family does not have (ipv4.src
+    of an IPv6 packet) reads 0 there (nflib's getters outside their
+    precondition), so it fixes the other side's bits at 0.
     """
 
     port_a: int
@@ -48,21 +53,27 @@ class Constraint:
     equalities: tuple[FieldEq, ...]
     origin: str
     unhashable: tuple[str, ...] = ()
+    family_a: str = fields.IPV4
+    family_b: str = fields.IPV4
 
     def signature(self) -> tuple:
         return (
             self.port_a,
             self.port_b,
+            self.family_a,
+            self.family_b,
             tuple(sorted(map(str, self.equalities))),
             tuple(sorted(self.unhashable)),
         )
 
     def swapped(self) -> Constraint:
         eqs = tuple(FieldEq(e.b, e.a) for e in self.equalities)
-        return Constraint(self.port_b, self.port_a, eqs, self.origin, self.unhashable)
+        return Constraint(
+            self.port_b, self.port_a, eqs, self.origin, self.unhashable, self.family_b, self.family_a
+        )
 
     def normalized(self) -> Constraint:
-        c = self.swapped() if self.port_a > self.port_b else self
+        c = self.swapped() if (self.port_a, self.family_a) > (self.port_b, self.family_b) else self
         eqs = tuple(sorted(c.equalities, key=str))
         return dataclasses.replace(c, equalities=eqs)
 
@@ -110,6 +121,7 @@ class Access:
     call: str
     entry: Entry
     location: str
+    families: tuple[str, ...] = (fields.IPV4,)
 
     @property
     def writes(self) -> bool:
@@ -209,8 +221,30 @@ def analyze(description: desc_pb2.NfDescription) -> dict[str, ObjectDependencies
     return objects
 
 
+def path_families(path: desc_pb2.Path) -> tuple[str, ...]:
+    """The families whose Toeplitz input a packet of `path` is hashed in.
+    NOT_IP packets are not hashed (RETA entry 0): that is the hash of an
+    all-zero input, which is an IPv4 packet too, so they count as IPv4 (as
+    every packet did before IPv6). No families (older descriptions): IPv4."""
+    names = {desc_pb2.Path.Family.Name(f) for f in path.families}
+    out = tuple(f for f in fields.FAMILIES if f in names)
+    if "NOT_IP" in names and fields.IPV4 not in out:
+        out = (fields.IPV4, *out)
+    return out or (fields.IPV4,)
+
+
+def port_families(description: desc_pb2.NfDescription) -> dict[int, tuple[str, ...]]:
+    """Per input port, the IP families its packets may have (what RSS must hash)."""
+    seen: dict[int, set[str]] = {p: set() for p in range(description.port_count)}
+    for path in description.paths:
+        names = {desc_pb2.Path.Family.Name(f) for f in path.families} or {fields.IPV4}
+        seen.setdefault(path.in_port, set()).update(n for n in names if n in fields.FAMILIES)
+    return {p: tuple(f for f in fields.FAMILIES if f in s) or (fields.IPV4,) for p, s in seen.items()}
+
+
 def _collect_path(path: desc_pb2.Path, objects: dict[str, ObjectDependencies], families: _Families) -> None:
     ops_by_id = {op.id: op for op in path.ops}
+    packet_families = path_families(path)
     index_users: dict[str, list[str]] = {}
     for op in path.ops:
         if op.object not in objects:
@@ -232,7 +266,9 @@ def _collect_path(path: desc_pb2.Path, objects: dict[str, ObjectDependencies], f
             if producer is not None and producer.object in objects and producer.kind == Op.CREATE:
                 families.union(op.object, producer.object)  # map values index the allocator's space
         objects[op.object].accesses.append(
-            Access(op.object, path.in_port, path.id, op.id, op.kind, op.call, entry, op.location)
+            Access(
+                op.object, path.in_port, path.id, op.id, op.kind, op.call, entry, op.location, packet_families
+            )
         )
     for users in index_users.values():
         for other in users[1:]:
@@ -415,13 +451,19 @@ def _object_constraints(
         if isinstance(outcome, str):
             obj.blockers.append(outcome)
             continue
-        add(outcome)
+        for fa, fb in itertools.product(a.families, b.families):
+            add(dataclasses.replace(outcome, family_a=fa, family_b=fb))
+    members = [o for o in objects.values() if o.name in family]
     for rel in relations:
         if rel.object not in family or rel.kind == desc_pb2.Relation.INDEX_RETURNS_IN_PACKET:
             continue
         if rel.object != obj.name and rel.kind == desc_pb2.Relation.SAME_KEY:
             continue
-        add(_relation_constraint(rel))
+        c = _relation_constraint(rel)
+        writer = _side_families(members, rel.writer_port, writes=True)
+        reader = _side_families(members, rel.reader_port, writes=False)
+        for fa, fb in itertools.product(writer, reader):
+            add(dataclasses.replace(c, family_a=fa, family_b=fb))
     obj.constraints = sorted(found.values(), key=lambda c: c.signature())
     for c in obj.constraints:
         if not c.equalities:
@@ -429,12 +471,25 @@ def _object_constraints(
     obj.blockers = list(dict.fromkeys(obj.blockers))
 
 
+def _side_families(members: list[ObjectDependencies], port: int, writes: bool) -> tuple[str, ...]:
+    """Families of the packets on `port` that access (write, when `writes`) an
+    object of the index family: one side of a relation between packets."""
+    seen = {
+        f
+        for o in members
+        for a in o.accesses
+        if a.port == port and (a.writes or not writes)
+        for f in a.families
+    }
+    return tuple(f for f in fields.FAMILIES if f in seen) or (fields.IPV4,)
+
+
 def _no_hashable_relation(name: str, c: Constraint) -> str:
     if c.unhashable:
         fields_text = "; ".join(c.unhashable)
         return (
             f"object '{name}': packets on port {c.port_a} and port {c.port_b} touch the same entry when "
-            f"{fields_text}; NIC RSS hashes only {', '.join(fields.HASHABLE)}, so no RSS key can keep "
+            f"{fields_text}; NIC RSS hashes only {', '.join(fields.WIDTHS)}, so no RSS key can keep "
             f"them on one core ({c.origin})"
         )
     return (

@@ -115,6 +115,7 @@ def make_plan(
             options.reta_size,
             options.seed,
             spread_queues=options.cores,
+            families=dependencies.port_families(description),
         )
     except rss_solver.SolverError as e:
         raise PlanError(f"RSS key solving failed: {e}") from None
@@ -191,6 +192,9 @@ def make_plan(
                 key_hex=s.key.hex(),
                 reta=table,
                 zeroed_fields=s.zeroed_fields,
+                families=s.families,
+                hashed_fields_ipv6=s.hashed_fields_ipv6,
+                zeroed_fields_ipv6=s.zeroed_fields_ipv6,
             )
         )
         for g in s.groups:
@@ -200,26 +204,39 @@ def make_plan(
                     field_group=g.field_group,
                     rank=g.rank,
                     rank_needed=g.rank_needed,
-                    uniform_max_over_mean=s.uniform_max_over_mean,
+                    uniform_max_over_mean=s.uniform_by_family.get(g.family, s.uniform_max_over_mean),
                     queues=solution.queues,
                     flows=solution.flows,
-                    spread=[_spread_pb(q) for q in s.spread if q.low.field == g.field_group],
+                    spread=[
+                        _spread_pb(q)
+                        for q in s.spread
+                        if (q.low.field, q.low.family) == (g.field_group, g.family)
+                    ],
+                    family=g.family,
                 )
             )
-        for field in sorted({q.low.field for q in s.spread} - {g.field_group for g in s.groups}):
+        zeroed = {(q.low.field, q.low.family) for q in s.spread} - {
+            (g.field_group, g.family) for g in s.groups
+        }
+        for field, family in sorted(zeroed):
             # A field the solver had to zero: say what that costs address plans.
             plan.quality.append(
                 plan_pb2.KeyQuality(
                     port=port,
                     field_group=field,
-                    rank=quality.group_rank(s.key, options.reta_size, fields.HASHABLE[field]),
+                    rank=quality.group_rank(s.key, options.reta_size, fields.field_in(family, field)),
                     rank_needed=m,
-                    spread=[_spread_pb(q) for q in s.spread if q.low.field == field],
+                    spread=[
+                        _spread_pb(q) for q in s.spread if (q.low.field, q.low.family) == (field, family)
+                    ],
+                    family=family,
                 )
             )
         plan.traffic_balance.extend(_traffic_balance(port, s, options))
     for c in constraints:
-        pc = plan.constraints.add(port_a=c.port_a, port_b=c.port_b, origin=c.origin)
+        pc = plan.constraints.add(
+            port_a=c.port_a, port_b=c.port_b, origin=c.origin, family_a=c.family_a, family_b=c.family_b
+        )
         for eq in c.equalities:
             pc.pairs.add(field_a=str(eq.a), field_b=str(eq.b))
     timings["total"] = time.perf_counter() - started
@@ -258,6 +275,24 @@ def _traffic_balance(port: int, s: rss_solver.PortSolution, options: PlanOptions
                         traffic=traffic.name,
                         queues=queues,
                         max_over_mean=round(quality.max_over_mean(loads), 4),
+                        lower_bound=round(traffic.lower_bound(queues), 4),
+                    )
+                )
+    for field in s.hashed_fields_ipv6:
+        if not field.startswith("ipv6."):
+            continue
+        for traffic in quality.ipv6_address_plan_traffic(field, options.seed):
+            for queues in quality.REPORTED_QUEUES:
+                if queues > options.reta_size:
+                    continue
+                table = np.array(reta.table(options.reta_size, queues))
+                loads = np.pad(quality.bits_loads(s.key, traffic.bits, traffic.weights, table), (0, queues))
+                out.append(
+                    plan_pb2.TrafficBalance(
+                        port=port,
+                        traffic=traffic.name,
+                        queues=queues,
+                        max_over_mean=round(quality.max_over_mean(loads[:queues]), 4),
                         lower_bound=round(traffic.lower_bound(queues), 4),
                     )
                 )
@@ -523,13 +558,25 @@ def _blocked_families(written, ports, options: PlanOptions, m: int) -> dict[str,
     for family, members in order:
         trial = kept + [c for o in members for c in o.constraints]
         space = rss_solver.build_space(trial, variables, m)
-        used_ports = {a.port for o in members for a in o.accesses}
-        empty = [p for p in sorted(used_ports) if not rss_solver.hashed_groups(space, variables, p, m)]
+        # Per port and address family of the accessing packets: a cross-family
+        # constraint (an IPv4 and an IPv6 packet reaching one entry) can zero
+        # one family's input while the other's stays hashed.
+        used = {(a.port, af) for o in members for a in o.accesses for af in a.families}
+        empty_pf = [
+            (p, af) for p, af in sorted(used) if not rss_solver.hashed_groups(space, variables, p, m, (af,))
+        ]
+        empty = sorted({p for p, _ in empty_pf})
         if empty:
             names = sorted(o.name for o in members)
             blocked[family] = [
                 f"objects {names}: together with {kept_names or 'nothing else'} their constraints leave "
-                f"port(s) {empty} without any hashable field, so RSS would send all their traffic to one core"
+                f"port(s) {empty} without any hashable field"
+                + (
+                    f" of the {', '.join(sorted({af for _, af in empty_pf}))} input"
+                    if any(len({af for p2, af in used if p2 == p}) > 1 for p in empty)
+                    else ""
+                )
+                + ", so RSS would send all their traffic to one core"
             ]
             continue
         kept = trial

@@ -29,19 +29,31 @@ class LowBits:
 
     field: str
     bits: int
-    label: str  # "/24", "/20", "low 8 bits"
+    label: str  # "/24", "/20", "/64", "/48", "low 8 bits"
+    family: str = fields.IPV4
+
+    @property
+    def hash_field(self) -> fields.HashField:
+        f = fields.field_in(self.family, self.field)
+        assert f is not None, (self.family, self.field)
+        return f
 
     def __str__(self) -> str:
-        return f"{self.field}[{self.bits - 1}:0]"
+        bits = f"{self.field}[{self.bits - 1}:0]"
+        return bits if self.field.startswith(self.family.lower() + ".") else f"{bits} ({self.family})"
 
 
-def low_bits_of(field: str) -> tuple[LowBits, ...]:
+def low_bits_of(field: str | fields.HashField) -> tuple[LowBits, ...]:
     """The low-order bit sets of `field` whose spread the solver maximises:
-    the host part of a /24 and a /20 for addresses, the low byte for ports."""
-    width = fields.HASHABLE[field].width_bits
-    if width == 32:
-        return (LowBits(field, 8, "/24"), LowBits(field, 12, "/20"))
-    return (LowBits(field, 8, "low 8 bits"),)
+    the host part of a /24 and a /20 for IPv4 addresses, the interface ID of a
+    /64 and subnet + interface ID of a /48 for IPv6 addresses, the low byte for
+    ports. A name alone is the IPv4 placement."""
+    f = field if isinstance(field, fields.HashField) else fields.HASHABLE[field]
+    if f.width_bits == 32:
+        return (LowBits(f.name, 8, "/24", f.family), LowBits(f.name, 12, "/20", f.family))
+    if f.width_bits == 128:
+        return (LowBits(f.name, 64, "/64", f.family), LowBits(f.name, 80, "/48", f.family))
+    return (LowBits(f.name, 8, "low 8 bits", f.family),)
 
 
 def queue_bits_for(queues: int, reta_size: int) -> int:
@@ -56,7 +68,7 @@ def spread_rank(key: bytes, reta_size: int, low: LowBits, queue_bits: int) -> in
     min(queue_bits, bits) (reta.py)."""
     m = fields.reta_bits(reta_size)
     rows = [reta.row_mask(j, m) for j in range(min(queue_bits, m))]
-    f = fields.HASHABLE[low.field]
+    f = low.hash_field
     columns = []
     for b in range(low.bits):
         column = toeplitz.window(key, f.input_bit(b)) & (reta_size - 1)
@@ -198,6 +210,91 @@ def address_plan_traffic(field: str, seed: int) -> list[Traffic]:
         Traffic(f"{field}: one /24, Zipf {ZIPF_EXPONENT} popularity", lan24_rows, _zipf(len(lan24), rng)),
         Traffic(f"{server_name}, Zipf {ZIPF_EXPONENT} popularity", server_rows, _zipf(len(servers), rng)),
     ]
+
+
+# IPv6 address plans (RFC 4291 / RFC 6177 allocations): hosts of one /64 with
+# random interface IDs (SLAAC privacy addresses, RFC 8981), and servers in a few
+# /48s: a few /64 subnets each, interface IDs numbered from ::1.
+IPV6_HOSTS = 4096
+IPV6_SERVER_PREFIXES = 3
+IPV6_SERVER_SUBNETS = 4
+IPV6_SERVERS_PER_SUBNET = 64
+_IPV6_PAIRED_PORT = {"ipv6.src": 2, "ipv6.dst": 3}
+_IPV6_COLUMN = {"ipv6.src": 0, "ipv6.dst": 1}
+
+
+@dataclasses.dataclass(frozen=True)
+class BitTraffic:
+    """Address-plan traffic as rows of hash-input bits (IPv6: 288 per row)."""
+
+    name: str
+    bits: np.ndarray
+    weights: np.ndarray
+
+    def lower_bound(self, queues: int) -> float:
+        return max(1.0, float(self.weights.max() / (self.weights.sum() / queues)))
+
+
+def ipv6_uniform_bits(count: int, seed: int) -> np.ndarray:
+    """`count` uniformly random IPv6 TCP/UDP flows as 288-bit input rows."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 2, size=(count, fields.INPUT_BITS_OF[fields.IPV6]), dtype=np.uint8)
+
+
+def ipv6_address_plan_traffic(field: str, seed: int) -> list[BitTraffic]:
+    """IPv6 traffic whose `field` (ipv6.src or ipv6.dst) follows an address
+    plan while every other field keeps one random value (the worst case, as
+    address_plan_traffic): the hosts of one /64 with random interface IDs,
+    and servers in IPV6_SERVER_PREFIXES /48s at port SERVER_PORT."""
+    rng = np.random.default_rng(seed)
+    column = _IPV6_COLUMN[field]
+    fixed = [int.from_bytes(rng.bytes(16), "big"), int.from_bytes(rng.bytes(16), "big")]
+    fixed += [int(rng.integers(1024, 1 << 16)), int(rng.integers(1024, 1 << 16))]
+
+    def rows(addresses: list[int], port: int | None = None) -> np.ndarray:
+        out = []
+        for a in addresses:
+            row = list(fixed)
+            row[column] = a
+            if port is not None:
+                row[_IPV6_PAIRED_PORT[field]] = port
+            out.append(row)
+        return toeplitz.ipv6_flows_to_bits(out)
+
+    prefix64 = int.from_bytes(rng.bytes(8), "big") << 64
+    hosts = [prefix64 | int.from_bytes(rng.bytes(8), "big") for _ in range(IPV6_HOSTS)]
+    servers = []
+    for _ in range(IPV6_SERVER_PREFIXES):
+        prefix48 = int.from_bytes(rng.bytes(6), "big") << 80
+        for subnet in rng.choice(1 << 16, size=IPV6_SERVER_SUBNETS, replace=False):
+            servers += [prefix48 | int(subnet) << 64 | i for i in range(1, IPV6_SERVERS_PER_SUBNET + 1)]
+    host_rows = rows(hosts)
+    server_rows = rows(servers, SERVER_PORT)
+    side = "port" if field == "ipv6.dst" else "source port"
+    server_name = (
+        f"{field}: servers in {IPV6_SERVER_PREFIXES} /48s ({IPV6_SERVER_SUBNETS} /64s each, "
+        f"::1..::{IPV6_SERVERS_PER_SUBNET:x}), {side} {SERVER_PORT}"
+    )
+    return [
+        BitTraffic(
+            f"{field}: {IPV6_HOSTS} hosts of one /64, random interface IDs", host_rows, np.ones(len(hosts))
+        ),
+        BitTraffic(server_name, server_rows, np.ones(len(servers))),
+        BitTraffic(f"{field}: one /64, Zipf {ZIPF_EXPONENT} popularity", host_rows, _zipf(len(hosts), rng)),
+        BitTraffic(f"{server_name}, Zipf {ZIPF_EXPONENT} popularity", server_rows, _zipf(len(servers), rng)),
+    ]
+
+
+def bits_loads(key: bytes, bits: np.ndarray, weights: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Load per queue (sum of row weights) of input-bit rows under a RETA `table`."""
+    indexes = toeplitz.bits_reta_indexes(key, len(table), bits)
+    return np.bincount(np.asarray(table)[indexes], weights=weights, minlength=int(np.max(table)) + 1)
+
+
+def bits_queue_loads(key: bytes, reta_size: int, bits: np.ndarray, queues: int) -> np.ndarray:
+    """Rows per queue with the RETA rule's table for `queues` queues."""
+    table = _table(reta_size, queues)
+    return np.bincount(table[toeplitz.bits_reta_indexes(key, reta_size, bits)], minlength=queues)
 
 
 def max_over_mean(loads: np.ndarray) -> float:

@@ -18,6 +18,12 @@ is the linear form XOR_{t in row j} key[input_bit(b) + 31 - t] of the key
 variables; where the constraints force it to zero on the whole solution space
 no key can use it, so a maximum matching of the non-forced entries bounds the
 rank (spread_bound). Sampling stops early when every bound is met.
+
+Families. A port's IPv4 and IPv6 packets are hashed with the same key over
+inputs of 96 and 288 bits whose key windows overlap (input bit i selects key
+bits i .. i+31 in both), so the constraints of both families go into one
+system over the same key variables. A field group is a fields.HashField (name
+and family); a port has the groups of the families its paths carry.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ class GroupQuality:
     field_group: str
     rank: int
     rank_needed: int
+    family: str = fields.IPV4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,12 +80,16 @@ class SpreadQuality:
 class PortSolution:
     port: int
     key: bytes
-    hashed_fields: list[str]
+    hashed_fields: list[str]  # IPv4 groups (the plan's hashed_fields)
     zeroed_fields: list[str]
     rss_hf: int
     groups: list[GroupQuality]
-    uniform_max_over_mean: float
+    uniform_max_over_mean: float  # the worst over the port's families
     spread: list[SpreadQuality] = dataclasses.field(default_factory=list)
+    families: tuple[str, ...] = (fields.IPV4,)
+    hashed_fields_ipv6: list[str] = dataclasses.field(default_factory=list)
+    zeroed_fields_ipv6: list[str] = dataclasses.field(default_factory=list)
+    uniform_by_family: dict[str, float] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -120,8 +131,14 @@ def column_mask(variables: KeyVariables, port: int, input_bit: int, m: int) -> l
     return [1 << variables.var(port, input_bit + 31 - t) for t in range(m)]
 
 
-def constraint_equations(c: dependencies.Constraint, variables: KeyVariables, m: int) -> Iterable[int]:
-    """GF(2) rows (bit masks over key variables) equivalent to constraint c."""
+ZERO = ("0", 0)  # the class of input bits fixed at 0
+
+
+def constraint_classes(c: dependencies.Constraint) -> list[list[tuple[str, int]]]:
+    """The input bits of p ("a") and q ("b") that c makes equal, as classes
+    (a bit in no equality is a class of its own). Bits equal to a field the
+    other packet's family lacks are 0 (the getter's value there) and are left
+    out: they add nothing to the hash."""
     parent: dict[tuple[str, int], tuple[str, int]] = {}
 
     def find(x: tuple[str, int]) -> tuple[str, int]:
@@ -131,18 +148,29 @@ def constraint_equations(c: dependencies.Constraint, variables: KeyVariables, m:
             x = parent[x]
         return x
 
+    def union(x: tuple[str, int], y: tuple[str, int]) -> None:
+        rx, ry = find(x), find(y)
+        if rx != ry:
+            if rx == ZERO:
+                rx, ry = ry, rx
+            parent[rx] = ry  # ZERO stays a root
+
     for eq in c.equalities:
-        fa, fb = fields.HASHABLE[eq.a.field], fields.HASHABLE[eq.b.field]
+        fa, fb = fields.field_in(c.family_a, eq.a.field), fields.field_in(c.family_b, eq.b.field)
         for k in range(min(eq.a.width, eq.b.width)):
-            ra = find(("a", fa.input_bit(eq.a.lo + k)))
-            rb = find(("b", fb.input_bit(eq.b.lo + k)))
-            if ra != rb:
-                parent[ra] = rb
+            ra = ("a", fa.input_bit(eq.a.lo + k)) if fa else ZERO
+            rb = ("b", fb.input_bit(eq.b.lo + k)) if fb else ZERO
+            union(ra, rb)
     classes: dict[tuple[str, int], list[tuple[str, int]]] = {}
-    for side in ("a", "b"):
-        for i in range(fields.INPUT_BITS):
+    for side, family in (("a", c.family_a), ("b", c.family_b)):
+        for i in range(fields.INPUT_BITS_OF[family]):
             classes.setdefault(find((side, i)), []).append((side, i))
-    for members in classes.values():
+    return [members for root, members in classes.items() if root != ZERO]
+
+
+def constraint_equations(c: dependencies.Constraint, variables: KeyVariables, m: int) -> Iterable[int]:
+    """GF(2) rows (bit masks over key variables) equivalent to constraint c."""
+    for members in constraint_classes(c):
         rows = [0] * m
         for side, i in members:
             port = c.port_a if side == "a" else c.port_b
@@ -162,35 +190,42 @@ def build_space(
     constraints: Sequence[dependencies.Constraint],
     variables: KeyVariables,
     m: int,
-    dropped: Iterable[tuple[int, str]] = (),
+    dropped: Iterable[tuple[int, fields.HashField]] = (),
 ) -> gf2.SolutionSpace:
     system = gf2.HomogeneousSystem(variables.count)
     for c in constraints:
         for row in constraint_equations(c, variables, m):
             system.add(row)
-    for port, name in dropped:
-        for row in group_zero_equations(variables, port, fields.HASHABLE[name], m):
+    for port, group in dropped:
+        for row in group_zero_equations(variables, port, group, m):
             system.add(row)
     return system.solve()
 
 
-def hashed_groups(space: gf2.SolutionSpace, variables: KeyVariables, port: int, m: int) -> list[str]:
-    """Field groups of `port` whose RETA columns are not zero in every solution."""
+def hashed_groups(
+    space: gf2.SolutionSpace,
+    variables: KeyVariables,
+    port: int,
+    m: int,
+    families: Sequence[str] = (fields.IPV4,),
+) -> list[fields.HashField]:
+    """Field groups of `port` (of `families`) whose RETA columns are not zero in every solution."""
     forced = space.forced_zero()
     out = []
-    for group in fields.LAYOUT_IPV4_L4:
-        free = 0
-        for b in range(group.width_bits):
-            for bit in column_mask(variables, port, group.input_bit(b), m):
-                free |= bit
-        if free & ~forced:
-            out.append(group.name)
+    for family in families:
+        for group in fields.FAMILY_LAYOUTS[family]:
+            free = 0
+            for b in range(group.width_bits):
+                for bit in column_mask(variables, port, group.input_bit(b), m):
+                    free |= bit
+            if free & ~forced:
+                out.append(group)
     return out
 
 
 def spread_forms(variables: KeyVariables, port: int, low: quality.LowBits, m: int, k: int) -> list[list[int]]:
     """forms[j][b]: entry (j, b) of Q_k M_low as a mask over key variables."""
-    f = fields.HASHABLE[low.field]
+    f = low.hash_field
     out = []
     for j in range(k):
         row = reta.row_mask(j, m)
@@ -274,11 +309,19 @@ def solve(
     max_attempts: int = 200,
     spread_queues: int = quality.DEFAULT_QUEUES,
     spread_samples: int = 300,
+    families: dict[int, tuple[str, ...]] | None = None,
 ) -> Solution:
     """Keys for `ports` satisfying `constraints` with full-rank hashed groups and
-    uniform-flow balance max/mean <= 1.05 over `queues` queues; among those,
-    the one with the best spread of address plans over `spread_queues`
-    queues (module docstring), looking at up to `spread_samples` samples."""
+    uniform-flow balance max/mean <= 1.05 over `queues` queues (per family of
+    the port's packets, `families`: port -> fields.IPV4/IPV6, default IPv4);
+    among those, the one with the best spread of address plans over
+    `spread_queues` queues (module docstring), looking at up to
+    `spread_samples` samples."""
+    families = {p: tuple((families or {}).get(p, (fields.IPV4,))) for p in ports}
+    for c in constraints:
+        for p, f in ((c.port_a, c.family_a), (c.port_b, c.family_b)):
+            if p in families and f not in families[p]:
+                families[p] = tuple(x for x in fields.FAMILIES if x in families[p] or x == f)
     m = fields.reta_bits(reta_size)
     if reta_size not in limits.RETA_SIZES:
         raise SolverError(f"RETA size {reta_size} is not one of {limits.RETA_SIZES}")
@@ -288,24 +331,25 @@ def solve(
             if p not in variables.slot:
                 raise SolverError(f"constraint '{c.origin}' names port {p}, not among ports {list(ports)}")
     rng = random.Random(seed)
-    flow_bits = toeplitz.flows_to_bits(quality.uniform_flows(flows, seed))
+    flow_bits = {
+        fields.IPV4: toeplitz.flows_to_bits(quality.uniform_flows(flows, seed)).astype("float32"),
+        fields.IPV6: quality.ipv6_uniform_bits(flows, seed).astype("float32"),
+    }
     k = quality.queue_bits_for(spread_queues, reta_size)
-    dropped: list[tuple[int, str]] = []
+    dropped: list[tuple[int, fields.HashField]] = []
     attempts = 0
     while True:
         space = build_space(constraints, variables, m, dropped)
-        groups = {p: hashed_groups(space, variables, p, m) for p in ports}
+        groups = {p: hashed_groups(space, variables, p, m, families[p]) for p in ports}
         bounds = _spread_targets(space, variables, groups, m, k)
         # The rank each hashed group must reach: full (m) unless the constraints
         # cap it, then the cap, so a capped field is hashed at its best rank
         # instead of being zeroed (which would put all its traffic on one queue).
         group_needed = {
-            (p, g): min(m, group_rank_bound(space, variables, p, fields.HASHABLE[g], m))
-            for p in ports
-            for g in groups[p]
+            (p, g): min(m, group_rank_bound(space, variables, p, g, m)) for p in ports for g in groups[p]
         }
         best_total = sum(sum(min(b, j) for j in range(1, k + 1)) for b in bounds.values())
-        ever_full: set[tuple[int, str]] = set()
+        ever_full: set[tuple[int, fields.HashField]] = set()
         best = None  # (score, result, ranks)
         for i in range(max(max_attempts, spread_samples)):
             if best is None and i >= max_attempts:
@@ -315,9 +359,12 @@ def solve(
             score, ranks = _spread_score(x, variables, bounds, reta_size, k)
             if best is not None and score <= best[0]:
                 continue
-            result = _evaluate(x, variables, groups, reta_size, group_needed, flow_bits, queues)
+            result = _evaluate(x, variables, groups, reta_size, group_needed, flow_bits, queues, families)
             ever_full |= {
-                (g.port, g.field_group) for r in result.values() for g in r.groups if g.rank == g.rank_needed
+                (g.port, fields.field_in(g.family, g.field_group))
+                for r in result.values()
+                for g in r.groups
+                if g.rank == g.rank_needed
             }
             if all(_acceptable(r) for r in result.values()):
                 best = (score, result, ranks)
@@ -328,13 +375,14 @@ def solve(
             for (p, low), rank in ranks.items():
                 needed = min(k, low.bits)
                 result[p].spread.append(SpreadQuality(p, low, spread_queues, rank, needed, bounds[(p, low)]))
-            for p, name in dropped:
+            for p, group in dropped:
+                name = group.label
                 why = (
                     f"{name} is not hashed: no sampled key satisfying the sharding constraints gave it the "
                     f"rank over the {m} RETA index bits that they allow, so it is zeroed and cannot "
                     f"spread {{}} traffic"
                 )
-                for low in quality.low_bits_of(name):
+                for low in quality.low_bits_of(group):
                     result[p].spread.append(
                         SpreadQuality(p, low, spread_queues, 0, min(k, low.bits), 0, why.format(low.label))
                     )
@@ -346,7 +394,7 @@ def solve(
                 flows,
                 space.dimension,
                 attempts,
-                [f"port {p}: {n}" for p, n in dropped],
+                [f"port {p}: {g.label}" for p, g in dropped],
             )
         never = [(p, g) for p in ports for g in groups[p] if (p, g) not in ever_full]
         if not never:
@@ -357,23 +405,36 @@ def solve(
         dropped.extend(never)
 
 
-def _evaluate(x, variables, groups, reta_size, needed, flow_bits, queues) -> dict[int, PortSolution]:
+def _evaluate(
+    x, variables, groups, reta_size, needed, flow_bits, queues, families
+) -> dict[int, PortSolution]:
     out = {}
     for port in variables.ports:
         key = variables.key_of(port, x)
         gq = [
-            GroupQuality(port, g, quality.group_rank(key, reta_size, fields.HASHABLE[g]), needed[(port, g)])
+            GroupQuality(port, g.name, quality.group_rank(key, reta_size, g), needed[(port, g)], g.family)
             for g in groups[port]
         ]
-        balance = quality.max_over_mean(quality.queue_loads(key, reta_size, flow_bits, queues))
+        by_family = {
+            f: quality.max_over_mean(quality.bits_queue_loads(key, reta_size, flow_bits[f], queues))
+            for f in families[port]
+        }
+
+        def named(family: str, hashed: bool, port: int = port) -> list[str]:
+            return [g.name for g in fields.FAMILY_LAYOUTS[family] if (g in groups[port]) == hashed]
+
         out[port] = PortSolution(
             port,
             key,
-            list(groups[port]),
-            [f.name for f in fields.LAYOUT_IPV4_L4 if f.name not in groups[port]],
-            fields.DEFAULT_RSS_HF,
+            named(fields.IPV4, True),
+            named(fields.IPV4, False),
+            fields.rss_hf_of(families[port]),
             gq,
-            balance,
+            max(by_family.values()),
+            families=families[port],
+            hashed_fields_ipv6=named(fields.IPV6, True) if fields.IPV6 in families[port] else [],
+            zeroed_fields_ipv6=named(fields.IPV6, False) if fields.IPV6 in families[port] else [],
+            uniform_by_family=by_family,
         )
     return out
 

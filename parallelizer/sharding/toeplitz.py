@@ -73,6 +73,29 @@ def flows_to_bits(flows: np.ndarray) -> np.ndarray:
     return np.concatenate(columns, axis=1)
 
 
+def ipv6_l4_input(src: int, dst: int, src_port: int, dst_port: int) -> bytes:
+    """Hash input of RTE_ETH_RSS_NONFRAG_IPV6_TCP/UDP (addresses as 128-bit ints)."""
+    return src.to_bytes(16, "big") + dst.to_bytes(16, "big") + struct.pack("!HH", src_port, dst_port)
+
+
+def ipv6_flows_to_bits(rows) -> np.ndarray:
+    """Rows (src, dst, src_port, dst_port) of Python ints (128-bit addresses)
+    -> rows of 288 input bits (uint8), the IPv6 TCP/UDP input."""
+    data = b"".join(ipv6_l4_input(*row) for row in rows)
+    packed = np.frombuffer(data, dtype=np.uint8).reshape(len(rows), 36)
+    return np.unpackbits(packed, axis=1)
+
+
+def bits_reta_indexes(key: bytes, reta_size: int, bits: np.ndarray) -> np.ndarray:
+    """RETA index of every row of input bits (any family's layout), vectorized.
+    float32 products are exact here (sums of at most 288 ones) and use BLAS;
+    pass float32 rows to skip the conversion when hashing the same rows often."""
+    matrix = reta_matrix(key, reta_size, bits.shape[1]).astype(np.float32)
+    rows = bits if bits.dtype == np.float32 else bits.astype(np.float32)
+    index_bits = (rows @ matrix.T).astype(np.int64) & 1
+    return index_bits @ (1 << np.arange(matrix.shape[0], dtype=np.int64))
+
+
 def reta_indexes(key: bytes, reta_size: int, flows: np.ndarray) -> np.ndarray:
     """RETA index of every flow row (src, dst, src_port, dst_port), vectorized."""
     matrix = reta_matrix(key, reta_size).astype(np.int64)

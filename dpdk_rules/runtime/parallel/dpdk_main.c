@@ -38,6 +38,14 @@ _Static_assert(NF_PAR_RSS_FRAG_IPV4 == RTE_ETH_RSS_FRAG_IPV4, "rss_hf bits diffe
 _Static_assert(NF_PAR_RSS_NONFRAG_IPV4_TCP == RTE_ETH_RSS_NONFRAG_IPV4_TCP, "rss_hf bits");
 _Static_assert(NF_PAR_RSS_NONFRAG_IPV4_UDP == RTE_ETH_RSS_NONFRAG_IPV4_UDP, "rss_hf bits");
 _Static_assert(NF_PAR_RSS_NONFRAG_IPV4_OTHER == RTE_ETH_RSS_NONFRAG_IPV4_OTHER, "rss_hf bits");
+_Static_assert(NF_PAR_RSS_IPV6 == RTE_ETH_RSS_IPV6, "rss_hf bits");
+_Static_assert(NF_PAR_RSS_FRAG_IPV6 == RTE_ETH_RSS_FRAG_IPV6, "rss_hf bits");
+_Static_assert(NF_PAR_RSS_NONFRAG_IPV6_TCP == RTE_ETH_RSS_NONFRAG_IPV6_TCP, "rss_hf bits");
+_Static_assert(NF_PAR_RSS_NONFRAG_IPV6_UDP == RTE_ETH_RSS_NONFRAG_IPV6_UDP, "rss_hf bits");
+_Static_assert(NF_PAR_RSS_NONFRAG_IPV6_OTHER == RTE_ETH_RSS_NONFRAG_IPV6_OTHER, "rss_hf bits");
+_Static_assert(NF_PAR_RSS_IPV6_EX == RTE_ETH_RSS_IPV6_EX, "rss_hf bits");
+_Static_assert(NF_PAR_RSS_IPV6_TCP_EX == RTE_ETH_RSS_IPV6_TCP_EX, "rss_hf bits");
+_Static_assert(NF_PAR_RSS_IPV6_UDP_EX == RTE_ETH_RSS_IPV6_UDP_EX, "rss_hf bits");
 _Static_assert(NF_PAR_RSS_L3_SRC_ONLY == RTE_ETH_RSS_L3_SRC_ONLY, "rss_hf bits");
 _Static_assert(NF_PAR_RSS_L3_DST_ONLY == RTE_ETH_RSS_L3_DST_ONLY, "rss_hf bits");
 _Static_assert(NF_PAR_RSS_L4_SRC_ONLY == RTE_ETH_RSS_L4_SRC_ONLY, "rss_hf bits");
