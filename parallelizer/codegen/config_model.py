@@ -220,7 +220,7 @@ def _headroom_percent(decision: plan_pb2.ObjectDecision, where: str) -> int:
 def build(plan: plan_pb2.Plan, source: str, strategy_override: str = "") -> ParallelConfig:
     """The generated config of `plan` (read from `source`, for messages)."""
     if plan.strategy not in STRATEGIES:
-        raise PlanError(f"{source}: strategy {plan.strategy} is not one of {sorted(STRATEGIES)}")
+        raise PlanError(f"{source}: strategy {plan.strategy} is not one of {list(strategies.NAMES)}")
     strategy = plan.strategy
     if strategy_override:
         try:

@@ -1,8 +1,9 @@
 """Key quality: queue load max/mean over 16 queues of each plan's RSS keys, next
 to the published design's keys (maestro_sn_keys.json) on the same traffic.
 
-The traffic and the measures are the sharding package's own
-(tools/bench/key_quality_bench.py, parallelizer/sharding/quality.py): uniform random flows,
+The one implementation of these numbers: the bench's report and
+tools/bench/key_quality_bench.py both call `measure`. The traffic and the
+measures are the sharding package's own (parallelizer/sharding/quality.py): uniform random flows,
 Zipf-popular flows, client->server packets (many clients, few Zipf-popular
 servers) as the clients' side sees them, and their replies as the servers' side
 sees them.

@@ -14,14 +14,14 @@ destination, and its WAN key as source).
 from __future__ import annotations
 
 import glob
-import json
 import os
 
 import numpy as np
 from absl import app, flags
 
-from parallelizer.sharding import fields, planner, quality, toeplitz, validate
+from parallelizer.sharding import planner, validate
 from parallelizer.testing import descriptions as td
+from tools.bench import key_quality
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("reference", None, "maestro_sn_keys.json of the published design (optional).")
@@ -30,35 +30,26 @@ flags.DEFINE_integer("reta_size", 512, "RETA size for all keys (the published ke
 flags.DEFINE_integer("flows", 40_000, "Flows / packets per traffic mix.")
 flags.DEFINE_integer("seed", 1, "Traffic seed.")
 
-QUEUES = 16
 
-
-def measure(key: bytes, reta_size: int, mixes: dict[str, np.ndarray]) -> str:
-    m = fields.reta_bits(reta_size)
-    ranks = " ".join(
-        f"{f.name.split('.')[-1]}:{quality.group_rank(key, reta_size, f)}/{m}" for f in fields.LAYOUT_IPV4_L4
-    )
-    balance = " ".join(
-        f"{name} {quality.max_over_mean(quality.queue_loads(key, reta_size, toeplitz.flows_to_bits(f), QUEUES)):6.2f}"
-        for name, f in mixes.items()
-    )
-    return f"{ranks:44s} {balance}"
+def _row(key: bytes, reta_size: int, bits: dict[str, np.ndarray]) -> str:
+    """key_quality.measure (the bench's own numbers) as one text row."""
+    ranks, balance = key_quality.measure(key, reta_size, bits)
+    return f"{ranks:44s} " + " ".join(f"{name} {value:6.2f}" for name, value in balance.items())
 
 
 def main(argv: list[str]) -> int:
     del argv
-    mixes = quality.traffic_mixes(FLAGS.flows, FLAGS.seed)
+    bits = key_quality.traffic(FLAGS.flows, FLAGS.seed)
     print(
-        f"rank per field group over log2(RETA {FLAGS.reta_size}) bits; queue max/mean over {QUEUES} queues "
+        f"rank per field group over log2(RETA {FLAGS.reta_size}) bits; queue max/mean over {key_quality.QUEUES} queues "
         f"(uniform, zipf, client->server, server->client; {FLAGS.flows} flows/packets each)"
     )
     if FLAGS.reference:
-        with open(FLAGS.reference, encoding="utf-8") as f:
-            ref = json.load(f)
+        reference = key_quality.load_reference(FLAGS.reference)
         print("\npublished design (Maestro) shared-nothing keys:")
-        for nf, entry in ref["nfs"].items():
-            for port, key_hex in sorted(entry["keys_by_port"].items()):
-                print(f"  {nf:8s} port {port}: {measure(bytes.fromhex(key_hex), FLAGS.reta_size, mixes)}")
+        for nf, keys in reference.keys.items():
+            for port, key in sorted(keys.items()):
+                print(f"  {nf:8s} port {port}: {_row(key, FLAGS.reta_size, bits)}")
     plans = {name: make() for name, make in td.ALL.items()}
     if FLAGS.descriptions:
         for path in sorted(glob.glob(os.path.join(FLAGS.descriptions, "*", "description.textproto"))):
@@ -74,7 +65,7 @@ def main(argv: list[str]) -> int:
             continue
         for p in plan.ports:
             hashed = ",".join(f.split(".")[-1] for f in p.hashed_fields)
-            print(f"  {name:20s} port {p.port} [{hashed}]: {measure(p.key, FLAGS.reta_size, mixes)}")
+            print(f"  {name:20s} port {p.port} [{hashed}]: {_row(p.key, FLAGS.reta_size, bits)}")
     return 0
 
 
