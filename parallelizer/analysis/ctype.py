@@ -59,10 +59,24 @@ UINT = IntType(32, False)
 LONG = IntType(64, True)
 ULONG = IntType(64, False)
 BOOL = IntType(8, False, is_bool=True)
-CHAR = IntType(8, True)
 VOID = VoidType()
 
-_BASE_TYPES: dict[tuple[str, ...], IntType] = {}
+
+def type_name(ctype: CType) -> str:
+    """ctype as an NF author writes it, for error messages."""
+    if isinstance(ctype, StructType):
+        return f"struct {ctype.name}"
+    if isinstance(ctype, IntType):
+        if ctype.is_bool:
+            return "bool"
+        return f"{'' if ctype.signed else 'u'}int{ctype.bits}_t"
+    if isinstance(ctype, ArrayType):
+        return f"{type_name(ctype.elem)}[{ctype.length}]"
+    if isinstance(ctype, PtrType):
+        return f"{type_name(ctype.target)} *"
+    if isinstance(ctype, VoidType):
+        return "void"
+    return "a function" if isinstance(ctype, FuncType) else "a floating-point value"
 
 
 def _base_type(names: list[str]) -> IntType | VoidType | FloatType | None:
