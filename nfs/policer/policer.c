@@ -1,15 +1,20 @@
-/* Policer: WAN -> LAN traffic is limited per destination IPv4 address by a
+/* Policer: WAN -> LAN traffic is limited per destination IP address by a
  * token bucket of --rate bytes/s and --burst bytes (a frame conforms when the
  * bucket holds at least its length; a new address starts with a full bucket).
  * LAN -> WAN traffic is not limited. Per-address state expires after --expiry
  * without WAN traffic to that address; when the table is full, WAN frames to
  * addresses without state are dropped.
  *
- * Malformed-packet rule: from the WAN, every IPv4 frame with a valid header
- * (TCP/UDP, other protocols, fragments) is policed by its destination; non-IPv4
- * frames are dropped (they have no address to police by). From the LAN, every
- * well-formed frame passes. Malformed frames (truncated, bad IPv4 header,
- * truncated TCP/UDP header) are dropped on both sides. */
+ * Dual stack: IPv6 destinations have their own buckets (dst6_*), --max-addresses
+ * of them besides the --max-addresses IPv4 ones, so the families never share a
+ * bucket and IPv4 behaves as in the IPv4-only policer.
+ *
+ * Malformed-packet rule: from the WAN, every IPv4 or IPv6 frame with a valid
+ * header (TCP/UDP, other protocols, fragments) is policed by its destination;
+ * frames of neither family are dropped (they have no address to police by).
+ * From the LAN, every well-formed frame passes. Malformed frames (truncated,
+ * bad IPv4 or IPv6 header or extension chain, truncated TCP/UDP header) are
+ * dropped on both sides. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +47,21 @@ struct ip_key {
 };
 NF_KEY_DECLARE(ip_key)
 
+struct ip6_key {
+  struct nf_ipv6_addr addr;
+};
+NF_KEY_DECLARE(ip6_key)
+
 struct nf_state {
   struct nf_config cfg;
   struct nf_map *dst_table;      /* destination address -> index */
   struct nf_vector *dst_keys;    /* index -> destination address (for expiry) */
   struct nf_vector *dst_buckets; /* index -> struct nf_token_bucket */
   struct nf_dchain *dst_chain;   /* allocated indexes, by last use */
+  struct nf_map *dst6_table;     /* the same for IPv6 destinations */
+  struct nf_vector *dst6_keys;
+  struct nf_vector *dst6_buckets;
+  struct nf_dchain *dst6_chain;
 };
 
 enum {
@@ -79,7 +93,8 @@ void nf_config_usage(FILE *out) {
       "                      (default 1M)\n"
       "  --burst B           bucket size in bytes, suffix K/M/G allowed (default 100K; at\n"
       "                      least one maximum frame, 1518)\n"
-      "  --max-addresses N   per-address table capacity, a power of two (default 65536)\n"
+      "  --max-addresses N   per-address table capacity per IP family, a power of two\n"
+      "                      (default 65536)\n"
       "  --expiry T          idle time before an address is forgotten (default 10s)\n");
 }
 
@@ -166,9 +181,18 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
   state->dst_buckets =
       nf_vector_create("dst_buckets", cfg->max_addresses, sizeof(struct nf_token_bucket), NULL);
   state->dst_chain = nf_dchain_create("dst_chain", cfg->max_addresses);
+  state->dst6_table = nf_map_create("dst6_table", cfg->max_addresses, sizeof(struct ip6_key),
+                                    ip6_key_hash, ip6_key_eq);
+  state->dst6_keys =
+      nf_vector_create("dst6_keys", cfg->max_addresses, sizeof(struct ip6_key), NULL);
+  state->dst6_buckets =
+      nf_vector_create("dst6_buckets", cfg->max_addresses, sizeof(struct nf_token_bucket), NULL);
+  state->dst6_chain = nf_dchain_create("dst6_chain", cfg->max_addresses);
   if (state->dst_table == NULL || state->dst_keys == NULL || state->dst_buckets == NULL ||
-      state->dst_chain == NULL) {
-    nf_opt_fail(err, err_len, "cannot allocate a table of %u addresses", cfg->max_addresses);
+      state->dst_chain == NULL || state->dst6_table == NULL || state->dst6_keys == NULL ||
+      state->dst6_buckets == NULL || state->dst6_chain == NULL) {
+    nf_opt_fail(err, err_len, "cannot allocate two tables (IPv4, IPv6) of %u addresses",
+                cfg->max_addresses);
     return NULL;
   }
   return state;
@@ -195,18 +219,39 @@ static int police(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) 
   return state->cfg.lan_port;
 }
 
+static int police6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  struct ip6_key key = {.addr = nf_pkt_ipv6_dst(pkt)};
+  struct nf_token_bucket bucket;
+  int32_t index = 0;
+  if (nf_map_get(state->dst6_table, &key, &index)) {
+    nf_vector_borrow(state->dst6_buckets, index, &bucket);
+    nf_dchain_rejuvenate(state->dst6_chain, index, now);
+  } else {
+    if (!nf_dchain_allocate(state->dst6_chain, now, &index)) return NF_DROP; /* table full */
+    nf_vector_return(state->dst6_keys, index, &key);
+    nf_map_put(state->dst6_table, &key, index);
+    bucket.tokens = state->cfg.burst;
+    bucket.last_fill = now;
+  }
+  bool conforms =
+      nf_token_bucket_take(&bucket, now, state->cfg.rate, state->cfg.burst, nf_pkt_len(pkt));
+  nf_vector_return(state->dst6_buckets, index, &bucket);
+  if (!conforms) return NF_DROP;
+  return state->cfg.lan_port;
+}
+
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_expire_items(state->dst_chain, state->dst_keys, state->dst_table, now - state->cfg.expiry);
+  nf_expire_items(state->dst6_chain, state->dst6_keys, state->dst6_table, now - state->cfg.expiry);
   enum nf_parse_status status = nf_pkt_status(pkt);
+  bool ipv4 = status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER || status == NF_PKT_FRAGMENT;
+  bool ipv6 =
+      status == NF_PKT_IPV6_L4_OK || status == NF_PKT_IPV6_OTHER || status == NF_PKT_IPV6_FRAGMENT;
   if (in_port == state->cfg.lan_port) {
-    if (status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER || status == NF_PKT_FRAGMENT ||
-        status == NF_PKT_NOT_IPV4) {
-      return state->cfg.wan_port;
-    }
+    if (ipv4 || ipv6 || status == NF_PKT_NOT_IPV4) return state->cfg.wan_port;
     return NF_DROP;
   }
-  if (status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER || status == NF_PKT_FRAGMENT) {
-    return police(state, pkt, now);
-  }
+  if (ipv4) return police(state, pkt, now);
+  if (ipv6) return police6(state, pkt, now);
   return NF_DROP;
 }
