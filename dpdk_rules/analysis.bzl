@@ -6,7 +6,7 @@ In nfs/<name>/BUILD.bazel:
     nf_description(name = "description", src = "firewall.c")
 
 gives
-    :description       genrule running //parallelizer/analysis:analyze on src;
+    :description       genrule running //parallelizer/cli:analyze on src;
                        output description.generated.textproto (nfpar.NfDescription)
     :description_test  fails, with a diff and the command that regenerates it, when
                        the output differs from the checked-in description.textproto
@@ -26,7 +26,7 @@ def nf_description(name, src, hdrs = [], golden = None, ports = None, config = [
     """
     golden = golden or name + ".textproto"
     out = name + ".generated.textproto"
-    analyzer = Label("//parallelizer/analysis:analyze")
+    analyzer = Label("//parallelizer/cli:analyze")
     flags = ""
     if ports != None:
         flags += " --ports=%d" % ports
@@ -55,7 +55,7 @@ def nf_description(name, src, hdrs = [], golden = None, ports = None, config = [
         tools = [analyzer],
         visibility = visibility,
     )
-    regen = ("bazel run //parallelizer/analysis:analyze -- --src=%s --out=%s" %
+    regen = ("bazel run //parallelizer/cli:analyze -- --src=%s --out=%s" %
              (_workspace_path(src), _workspace_path(golden))) + flags
     native.py_test(
         name = name + "_test",

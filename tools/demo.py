@@ -57,7 +57,7 @@ def main(argv: list[str]) -> None:
     _step("1. analysis: nfs/nat/nat.c -> NF description")
     _run_tool(
         [
-            dpdk_harness.runfile("parallelizer/analysis/analyze"),
+            dpdk_harness.runfile("parallelizer/cli/analyze"),
             f"--src={dpdk_harness.runfile('nfs/nat/nat.c')}",
             f"--include_dir={os.path.dirname(os.path.dirname(os.path.dirname(dpdk_harness.runfile('nfs/nat/nat.c'))))}",
             f"--out={description}",

@@ -140,7 +140,7 @@ def test_solver_budget_negative_control_easy_branches_pass() -> None:
 
 
 def run_cli(*flags: str) -> subprocess.CompletedProcess[str]:
-    command = [nfpar_runfiles.path("parallelizer/analysis/analyze"), f"--src={TESTDATA}/budget_ifs.c", *flags]
+    command = [nfpar_runfiles.path("parallelizer/cli/analyze"), f"--src={TESTDATA}/budget_ifs.c", *flags]
     return subprocess.run(command, capture_output=True, text=True, check=False)
 
 

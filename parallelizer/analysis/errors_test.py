@@ -47,7 +47,7 @@ def expected_error(path: str) -> tuple[int, str]:
 
 
 def analyzer_binary() -> str:
-    return nfpar_runfiles.path("parallelizer/analysis/analyze")
+    return nfpar_runfiles.path("parallelizer/cli/analyze")
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -1,6 +1,6 @@
 """Analyzer CLI: writes the NfDescription text proto of an NF's C source.
 
-  bazel run //parallelizer/analysis:analyze -- --src=nfs/firewall/firewall.c \\
+  bazel run //parallelizer/cli:analyze -- --src=nfs/firewall/firewall.c \\
       --out=nfs/firewall/description.textproto
 
 Relative paths are relative to where bazel runs (--include_dir defaults to the

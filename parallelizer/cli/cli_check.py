@@ -28,7 +28,7 @@ def runfile(path: str) -> str:
 
 
 CLIS = {
-    "analyze": "parallelizer/analysis/analyze",
+    "analyze": "parallelizer/cli/analyze",
     "plan": "parallelizer/cli/plan",
     "generate": "parallelizer/cli/generate",
     "trafficgen": "tools/trafficgen",

@@ -224,7 +224,7 @@ _MAX_PROBLEMS_SHOWN = 10  # a corrupt file can have thousands; the first ones lo
 
 def _description_error(e: validate.DescriptionError) -> conventions.CliError:
     """One line per problem, each `<file>: error: <problem>; <what to do>`."""
-    todo = "regenerate the description with //parallelizer/analysis:analyze or fix that field"
+    todo = "regenerate the description with //parallelizer/cli:analyze or fix that field"
     shown = e.problems[:_MAX_PROBLEMS_SHOWN]
     lines = [f"{e.origin}: error: {problem}; {todo}" for problem in shown]
     if len(e.problems) > len(shown):
