@@ -6,11 +6,16 @@
  * traffic, expiring after --expiry) keep passing. A full flow table drops new
  * connections. WAN -> LAN traffic passes without state.
  *
- * Malformed-packet rule: from the LAN, TCP/UDP frames are limited, other
- * well-formed frames (non-IPv4, other IPv4 protocols, fragments) pass
- * uncounted; from the WAN, well-formed frames pass. Malformed frames
- * (truncated, bad IPv4 header, truncated TCP/UDP header) are dropped on both
- * sides. */
+ * Dual stack: IPv6 connections have their own flow table (flow6_*, --max-flows
+ * besides the IPv4 ones) and their own sketch over IPv6 address pairs
+ * (conn6_sketch, same width and depth), so an IPv4 pair never counts against
+ * an IPv6 pair and IPv4 behaves as in the IPv4-only limiter.
+ *
+ * Malformed-packet rule: from the LAN, TCP/UDP frames of either family are
+ * limited, other well-formed frames (neither IP family, other protocols,
+ * fragments) pass uncounted; from the WAN, well-formed frames pass. Malformed
+ * frames (truncated, bad IPv4 or IPv6 header or extension chain, truncated
+ * TCP/UDP header) are dropped on both sides. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,12 +60,33 @@ struct pair_key {
 };
 NF_KEY_DECLARE(pair_key)
 
+/* The IPv6 twins of flow_key and pair_key. */
+struct flow6_key {
+  struct nf_ipv6_addr src_ip;
+  struct nf_ipv6_addr dst_ip;
+  uint16_t src_port;
+  uint16_t dst_port;
+  uint8_t proto;
+  uint8_t pad[3];
+};
+NF_KEY_DECLARE(flow6_key)
+
+struct pair6_key {
+  struct nf_ipv6_addr src_ip;
+  struct nf_ipv6_addr dst_ip;
+};
+NF_KEY_DECLARE(pair6_key)
+
 struct nf_state {
   struct nf_config cfg;
   struct nf_map *flow_table;     /* established connections: flow_key -> index */
   struct nf_vector *flow_keys;   /* index -> flow_key (for expiry) */
   struct nf_dchain *flow_chain;  /* allocated flow indexes, by last use */
   struct nf_sketch *conn_sketch; /* pair_key -> connections opened recently */
+  struct nf_map *flow6_table;    /* the same for IPv6: flow6_key -> index */
+  struct nf_vector *flow6_keys;
+  struct nf_dchain *flow6_chain;
+  struct nf_sketch *conn6_sketch; /* pair6_key -> connections opened recently */
 };
 
 enum {
@@ -90,7 +116,7 @@ void nf_config_usage(FILE *out) {
           "  --lan-port N       port of the clients whose connections are limited (default 0)\n"
           "  --wan-port N       port of the outside network (default 1)\n"
           "  --limit N          connections per (source, destination) address pair (default 64)\n"
-          "  --max-flows N      flow table capacity, a power of two (default 65536)\n"
+          "  --max-flows N      flow table capacity per IP family, a power of two (default 65536)\n"
           "  --sketch-width N   counters per sketch row, a power of two (default 4096)\n"
           "  --sketch-depth N   sketch rows, 1..16 (default 4)\n"
           "  --expiry T         idle time before flows and counters are forgotten (default 10s)\n");
@@ -183,10 +209,18 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
   state->flow_chain = nf_dchain_create("flow_chain", cfg->max_flows);
   state->conn_sketch = nf_sketch_create("conn_sketch", cfg->sketch_width, cfg->sketch_depth,
                                         sizeof(struct pair_key), cfg->expiry);
+  state->flow6_table = nf_map_create("flow6_table", cfg->max_flows, sizeof(struct flow6_key),
+                                     flow6_key_hash, flow6_key_eq);
+  state->flow6_keys =
+      nf_vector_create("flow6_keys", cfg->max_flows, sizeof(struct flow6_key), NULL);
+  state->flow6_chain = nf_dchain_create("flow6_chain", cfg->max_flows);
+  state->conn6_sketch = nf_sketch_create("conn6_sketch", cfg->sketch_width, cfg->sketch_depth,
+                                         sizeof(struct pair6_key), cfg->expiry);
   if (state->flow_table == NULL || state->flow_keys == NULL || state->flow_chain == NULL ||
-      state->conn_sketch == NULL) {
-    nf_opt_fail(err, err_len, "cannot allocate %u flows and a %ux%u sketch", cfg->max_flows,
-                cfg->sketch_depth, cfg->sketch_width);
+      state->conn_sketch == NULL || state->flow6_table == NULL || state->flow6_keys == NULL ||
+      state->flow6_chain == NULL || state->conn6_sketch == NULL) {
+    nf_opt_fail(err, err_len, "cannot allocate %u flows and a %ux%u sketch per family",
+                cfg->max_flows, cfg->sketch_depth, cfg->sketch_width);
     return NULL;
   }
   return state;
@@ -215,14 +249,42 @@ static int process_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t 
   return state->cfg.wan_port;
 }
 
+static int process_lan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  struct flow6_key key = {
+      .src_ip = nf_pkt_ipv6_src(pkt),
+      .dst_ip = nf_pkt_ipv6_dst(pkt),
+      .src_port = nf_pkt_l4_src_port(pkt),
+      .dst_port = nf_pkt_l4_dst_port(pkt),
+      .proto = nf_pkt_ipv6_proto(pkt),
+      .pad = {0, 0, 0},
+  };
+  int32_t index = 0;
+  if (nf_map_get(state->flow6_table, &key, &index)) {
+    nf_dchain_rejuvenate(state->flow6_chain, index, now);
+    return state->cfg.wan_port;
+  }
+  struct pair6_key pair = {.src_ip = key.src_ip, .dst_ip = key.dst_ip};
+  if (nf_sketch_estimate(state->conn6_sketch, &pair, now) >= state->cfg.limit) return NF_DROP;
+  if (!nf_dchain_allocate(state->flow6_chain, now, &index)) return NF_DROP; /* table full */
+  nf_vector_return(state->flow6_keys, index, &key);
+  nf_map_put(state->flow6_table, &key, index);
+  nf_sketch_increment(state->conn6_sketch, &pair, now);
+  return state->cfg.wan_port;
+}
+
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_expire_items(state->flow_chain, state->flow_keys, state->flow_table, now - state->cfg.expiry);
+  nf_expire_items(state->flow6_chain, state->flow6_keys, state->flow6_table,
+                  now - state->cfg.expiry);
   enum nf_parse_status status = nf_pkt_status(pkt);
   bool well_formed = status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER ||
-                     status == NF_PKT_FRAGMENT || status == NF_PKT_NOT_IPV4;
+                     status == NF_PKT_FRAGMENT || status == NF_PKT_NOT_IPV4 ||
+                     status == NF_PKT_IPV6_L4_OK || status == NF_PKT_IPV6_OTHER ||
+                     status == NF_PKT_IPV6_FRAGMENT;
   if (!well_formed) return NF_DROP;
   if (in_port == state->cfg.lan_port) {
     if (status == NF_PKT_L4_OK) return process_lan(state, pkt, now);
+    if (status == NF_PKT_IPV6_L4_OK) return process_lan6(state, pkt, now);
     return state->cfg.wan_port;
   }
   return state->cfg.lan_port;

@@ -11,6 +11,10 @@
 #define WAN 1
 #define CLIENT TEST_IP(10, 0, 0, 1)
 #define SERVER TEST_IP(10, 9, 9, 9)
+#define CLIENT6 "2001:db8:0:1::1"
+#define CLIENT6_B "2001:db8:0:1::2"
+#define SERVER6 "2001:db8:9::9"
+#define SERVER6_B "2001:db8:9::8"
 
 static int open_conn(struct nf_state *cl, uint32_t src, uint32_t dst, uint16_t sport,
                      nf_time_t now) {
@@ -114,6 +118,84 @@ static void test_malformed_and_non_l4_frames(void) {
   CHECK_EQ(test_send(cl, &f, WAN, 3), NF_DROP);
 }
 
+static int open_conn6(struct nf_state *cl, const char *src, const char *dst, uint16_t sport,
+                      nf_time_t now) {
+  struct test_frame f;
+  CHECK_EQ(test_frame_tcp6(&f, src, dst, sport, 80), NF_PKT_IPV6_L4_OK);
+  return test_send(cl, &f, LAN, now);
+}
+
+/* The IPv6 twin of the first two tests. */
+static void test_ipv6_connections_over_the_limit_are_dropped_and_expire(void) {
+  struct nf_state *cl = test_create("--limit 3 --sketch-width 1024 --expiry 1s");
+  for (uint16_t i = 0; i < 3; i++) {
+    CHECK_EQ(open_conn6(cl, CLIENT6, SERVER6, 1000 + i, TEST_MS), WAN);
+  }
+  CHECK_EQ(open_conn6(cl, CLIENT6, SERVER6, 1003, 2 * TEST_MS), NF_DROP);
+  for (uint16_t i = 0; i < 3; i++) {
+    CHECK_EQ(open_conn6(cl, CLIENT6, SERVER6, 1000 + i, 3 * TEST_MS), WAN);
+  }
+  /* Other pairs (addresses differing in the last bits only) count apart. */
+  CHECK_EQ(open_conn6(cl, CLIENT6, SERVER6_B, 1003, 5 * TEST_MS), WAN);
+  CHECK_EQ(open_conn6(cl, CLIENT6_B, SERVER6, 1003, 5 * TEST_MS), WAN);
+  struct test_frame f;
+  test_frame_udp6(&f, CLIENT6, SERVER6, 1000, 80);
+  CHECK_EQ(test_send(cl, &f, LAN, 6 * TEST_MS), NF_DROP);
+  test_frame_tcp6(&f, SERVER6, CLIENT6, 80, 1003);
+  CHECK_EQ(test_send(cl, &f, WAN, 6 * TEST_MS), LAN);
+  /* Counters last incremented at 1 ms read zero 1 s later; connection 1000,
+   * last seen at 3 ms, is forgotten, so reopening it counts again. */
+  nf_time_t later = 1100 * TEST_MS;
+  for (uint16_t i = 0; i < 3; i++) {
+    CHECK_EQ(open_conn6(cl, CLIENT6, SERVER6, 2000 + i, later), WAN);
+  }
+  CHECK_EQ(open_conn6(cl, CLIENT6, SERVER6, 1000, later), NF_DROP);
+}
+
+/* An IPv4 pair and the IPv4-mapped IPv6 pair of the same hosts count apart,
+ * and each family has --max-flows of its own. */
+static void test_families_do_not_interfere(void) {
+  struct nf_state *cl = test_create("--limit 2 --max-flows 2 --sketch-width 1024 --expiry 1s");
+  CHECK_EQ(open_conn(cl, CLIENT, SERVER, 1, 0), WAN);
+  CHECK_EQ(open_conn(cl, CLIENT, SERVER, 2, 0), WAN);
+  CHECK_EQ(open_conn(cl, CLIENT, SERVER, 3, 0), NF_DROP);
+  CHECK_EQ(open_conn6(cl, "::ffff:10.0.0.1", "::ffff:10.9.9.9", 1, 1), WAN);
+  CHECK_EQ(open_conn6(cl, "::ffff:10.0.0.1", "::ffff:10.9.9.9", 2, 1), WAN);
+  CHECK_EQ(open_conn6(cl, "::ffff:10.0.0.1", "::ffff:10.9.9.9", 3, 1), NF_DROP);
+  /* Both flow tables are full (2 each): a fresh pair is dropped in both. */
+  CHECK_EQ(open_conn(cl, CLIENT + 1, SERVER, 1, 2), NF_DROP);
+  CHECK_EQ(open_conn6(cl, CLIENT6, SERVER6, 1, 2), NF_DROP);
+  /* Established connections of both families keep passing. */
+  CHECK_EQ(open_conn(cl, CLIENT, SERVER, 1, 3), WAN);
+  CHECK_EQ(open_conn6(cl, "::ffff:10.0.0.1", "::ffff:10.9.9.9", 2, 3), WAN);
+}
+
+static void test_ipv6_fragments_other_protocols_and_malformed_frames(void) {
+  struct nf_state *cl = test_create("--limit 1 --sketch-width 1024");
+  struct nf_ipv6_addr client = test_ip6(CLIENT6), server = test_ip6(SERVER6);
+  CHECK_EQ(open_conn6(cl, CLIENT6, SERVER6, 1, 0), WAN);
+  CHECK_EQ(open_conn6(cl, CLIENT6, SERVER6, 2, 0), NF_DROP);
+  struct test_frame f;
+  struct test_frame_spec spec = test_spec_udp6(client, server, 3, 4);
+  spec.proto = NF_IPPROTO_ICMPV6;
+  CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV6_OTHER);
+  CHECK_EQ(test_send(cl, &f, LAN, 1), WAN);
+  CHECK_EQ(test_send(cl, &f, WAN, 1), LAN);
+  spec = test_spec_udp6(client, server, 3, 4);
+  spec.ipv6_fragment = true;
+  CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV6_FRAGMENT);
+  CHECK_EQ(test_send(cl, &f, LAN, 1), WAN);
+  CHECK_EQ(test_send(cl, &f, WAN, 1), LAN);
+  for (int want = TEST_IPV6_MALFORMED_FIRST; want <= TEST_IPV6_MALFORMED_LAST; want++) {
+    spec = test_spec_udp6(test_ip6(CLIENT6_B), server, 3, 4);
+    CHECK_EQ(test_frame_malformed6(&f, &spec, (enum nf_parse_status)want), want);
+    CHECK_EQ(test_send(cl, &f, LAN, 2), NF_DROP);
+    CHECK_EQ(test_send(cl, &f, WAN, 2), NF_DROP);
+  }
+  /* None of that was counted: a fresh pair still opens its one connection. */
+  CHECK_EQ(open_conn6(cl, CLIENT6_B, SERVER6, 1, 3), WAN);
+}
+
 static void test_config_errors(void) {
   char err[TEST_ERR_LEN];
   CHECK(test_parse("--limit 0", err) == NULL);
@@ -130,6 +212,9 @@ int main(void) {
   RUN_TEST(test_counts_and_flows_expire);
   RUN_TEST(test_full_flow_table_drops_new_connections);
   RUN_TEST(test_malformed_and_non_l4_frames);
+  RUN_TEST(test_ipv6_connections_over_the_limit_are_dropped_and_expire);
+  RUN_TEST(test_families_do_not_interfere);
+  RUN_TEST(test_ipv6_fragments_other_protocols_and_malformed_frames);
   RUN_TEST(test_config_errors);
   return test_main_result();
 }

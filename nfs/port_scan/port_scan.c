@@ -1,5 +1,5 @@
 /* Port-scan detector: watches TCP/UDP traffic arriving on the WAN port and
- * counts, per source IPv4 address, the distinct destination ports it touches.
+ * counts, per source IP address, the distinct destination ports it touches.
  * A (source, port) pair stays "touched" while it sees traffic within --expiry.
  * A source's count grows by one per newly touched port and is forgotten when
  * the source has tried no new port for --expiry. Once a source's count reaches
@@ -8,11 +8,16 @@
  * When either table is full, packets to new ports are dropped. LAN -> WAN
  * traffic passes.
  *
- * Malformed-packet rule: from the WAN, TCP/UDP frames are inspected; other
- * well-formed frames (non-IPv4, other IPv4 protocols, fragments) pass
- * uninspected (they have no ports). From the LAN, well-formed frames pass.
- * Malformed frames (truncated, bad IPv4 header, truncated TCP/UDP header) are
- * dropped on both sides. */
+ * Dual stack: IPv6 sources (full 128-bit addresses, as IPv4 sources are full
+ * 32-bit ones) have their own tables (src6_*, touched6_*), --max-sources and
+ * --max-touched besides the IPv4 ones, so IPv4 behaves as in the IPv4-only
+ * detector and no count is shared across families.
+ *
+ * Malformed-packet rule: from the WAN, TCP/UDP frames of either family are
+ * inspected; other well-formed frames (neither IP family, other protocols,
+ * fragments) pass uninspected (they have no ports). From the LAN, well-formed
+ * frames pass. Malformed frames (truncated, bad IPv4 or IPv6 header or
+ * extension chain, truncated TCP/UDP header) are dropped on both sides. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +55,19 @@ struct touched_key {
 };
 NF_KEY_DECLARE(touched_key)
 
+/* The IPv6 twins of src_key and touched_key. */
+struct src6_key {
+  struct nf_ipv6_addr src_ip;
+};
+NF_KEY_DECLARE(src6_key)
+
+struct touched6_key {
+  struct nf_ipv6_addr src_ip;
+  uint16_t dst_port;
+  uint8_t pad[2];
+};
+NF_KEY_DECLARE(touched6_key)
+
 struct port_count {
   uint32_t ports; /* distinct ports touched */
 };
@@ -63,6 +81,13 @@ struct nf_state {
   struct nf_map *touched_table;    /* touched_key -> touched index */
   struct nf_vector *touched_keys;  /* touched index -> touched_key (for expiry) */
   struct nf_dchain *touched_chain; /* touched indexes, by last packet */
+  struct nf_map *src6_table;       /* the same for IPv6 sources */
+  struct nf_vector *src6_keys;
+  struct nf_vector *src6_counts;
+  struct nf_dchain *src6_chain;
+  struct nf_map *touched6_table;
+  struct nf_vector *touched6_keys;
+  struct nf_dchain *touched6_chain;
 };
 
 enum {
@@ -90,8 +115,10 @@ void nf_config_usage(FILE *out) {
           "  --lan-port N      port of the protected network (default 0)\n"
           "  --wan-port N      port whose incoming traffic is watched (default 1)\n"
           "  --threshold N     distinct destination ports a source may touch (default 64)\n"
-          "  --max-sources N   per-source table capacity, a power of two (default 65536)\n"
-          "  --max-touched N   (source, port) table capacity, a power of two (default 262144)\n"
+          "  --max-sources N   per-source table capacity per IP family, a power of two\n"
+          "                    (default 65536)\n"
+          "  --max-touched N   (source, port) table capacity per IP family, a power of two\n"
+          "                    (default 262144)\n"
           "  --expiry T        window: idle time before ports and counts are forgotten\n"
           "                    (default 10s)\n");
 }
@@ -182,10 +209,25 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
   state->touched_keys =
       nf_vector_create("touched_keys", cfg->max_touched, sizeof(struct touched_key), NULL);
   state->touched_chain = nf_dchain_create("touched_chain", cfg->max_touched);
+  state->src6_table = nf_map_create("src6_table", cfg->max_sources, sizeof(struct src6_key),
+                                    src6_key_hash, src6_key_eq);
+  state->src6_keys = nf_vector_create("src6_keys", cfg->max_sources, sizeof(struct src6_key), NULL);
+  state->src6_counts =
+      nf_vector_create("src6_counts", cfg->max_sources, sizeof(struct port_count), NULL);
+  state->src6_chain = nf_dchain_create("src6_chain", cfg->max_sources);
+  state->touched6_table =
+      nf_map_create("touched6_table", cfg->max_touched, sizeof(struct touched6_key),
+                    touched6_key_hash, touched6_key_eq);
+  state->touched6_keys =
+      nf_vector_create("touched6_keys", cfg->max_touched, sizeof(struct touched6_key), NULL);
+  state->touched6_chain = nf_dchain_create("touched6_chain", cfg->max_touched);
   if (state->src_table == NULL || state->src_keys == NULL || state->src_counts == NULL ||
       state->src_chain == NULL || state->touched_table == NULL || state->touched_keys == NULL ||
-      state->touched_chain == NULL) {
-    nf_opt_fail(err, err_len, "cannot allocate tables of %u sources and %u touched ports",
+      state->touched_chain == NULL || state->src6_table == NULL || state->src6_keys == NULL ||
+      state->src6_counts == NULL || state->src6_chain == NULL || state->touched6_table == NULL ||
+      state->touched6_keys == NULL || state->touched6_chain == NULL) {
+    nf_opt_fail(err, err_len,
+                "cannot allocate tables of %u sources and %u touched ports per family",
                 cfg->max_sources, cfg->max_touched);
     return NULL;
   }
@@ -226,15 +268,54 @@ static int inspect_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t 
   return state->cfg.lan_port;
 }
 
+static int inspect_wan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  struct touched6_key touched = {
+      .src_ip = nf_pkt_ipv6_src(pkt),
+      .dst_port = nf_pkt_l4_dst_port(pkt),
+      .pad = {0, 0},
+  };
+  int32_t touched_index = 0;
+  if (nf_map_get(state->touched6_table, &touched, &touched_index)) {
+    nf_dchain_rejuvenate(state->touched6_chain, touched_index, now);
+    return state->cfg.lan_port;
+  }
+  struct src6_key source = {.src_ip = touched.src_ip};
+  struct port_count count;
+  int32_t src_index = 0;
+  if (nf_map_get(state->src6_table, &source, &src_index)) {
+    nf_vector_borrow(state->src6_counts, src_index, &count);
+    nf_dchain_rejuvenate(state->src6_chain, src_index, now);
+  } else {
+    if (!nf_dchain_allocate(state->src6_chain, now, &src_index)) return NF_DROP; /* full */
+    nf_vector_return(state->src6_keys, src_index, &source);
+    nf_map_put(state->src6_table, &source, src_index);
+    count.ports = 0;
+    nf_vector_return(state->src6_counts, src_index, &count);
+  }
+  if (count.ports >= state->cfg.threshold) return NF_DROP; /* scanning */
+  if (!nf_dchain_allocate(state->touched6_chain, now, &touched_index)) return NF_DROP; /* full */
+  nf_vector_return(state->touched6_keys, touched_index, &touched);
+  nf_map_put(state->touched6_table, &touched, touched_index);
+  count.ports = count.ports + 1;
+  nf_vector_return(state->src6_counts, src_index, &count);
+  return state->cfg.lan_port;
+}
+
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_expire_items(state->src_chain, state->src_keys, state->src_table, now - state->cfg.expiry);
   nf_expire_items(state->touched_chain, state->touched_keys, state->touched_table,
                   now - state->cfg.expiry);
+  nf_expire_items(state->src6_chain, state->src6_keys, state->src6_table, now - state->cfg.expiry);
+  nf_expire_items(state->touched6_chain, state->touched6_keys, state->touched6_table,
+                  now - state->cfg.expiry);
   enum nf_parse_status status = nf_pkt_status(pkt);
   bool well_formed = status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER ||
-                     status == NF_PKT_FRAGMENT || status == NF_PKT_NOT_IPV4;
+                     status == NF_PKT_FRAGMENT || status == NF_PKT_NOT_IPV4 ||
+                     status == NF_PKT_IPV6_L4_OK || status == NF_PKT_IPV6_OTHER ||
+                     status == NF_PKT_IPV6_FRAGMENT;
   if (!well_formed) return NF_DROP;
   if (in_port == state->cfg.lan_port) return state->cfg.wan_port;
   if (status == NF_PKT_L4_OK) return inspect_wan(state, pkt, now);
+  if (status == NF_PKT_IPV6_L4_OK) return inspect_wan6(state, pkt, now);
   return state->cfg.lan_port;
 }

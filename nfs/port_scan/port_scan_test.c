@@ -11,6 +11,9 @@
 #define WAN 1
 #define SCANNER TEST_IP(198, 51, 100, 7)
 #define VICTIM TEST_IP(192, 168, 0, 10)
+#define SCANNER6 "2001:db8:bad::7"
+#define SCANNER6_B "2001:db8:bad::6"
+#define VICTIM6 "2001:db8:0:1::10"
 
 static int probe(struct nf_state *psd, uint32_t src, uint16_t dst_port, nf_time_t now) {
   struct test_frame f;
@@ -99,6 +102,68 @@ static void test_malformed_and_non_l4_frames(void) {
   CHECK_EQ(test_send(psd, &f, WAN, 1), NF_DROP);
 }
 
+static int probe6(struct nf_state *psd, const char *src, uint16_t dst_port, nf_time_t now) {
+  struct test_frame f;
+  CHECK_EQ(test_frame_tcp6(&f, src, VICTIM6, 40000, dst_port), NF_PKT_IPV6_L4_OK);
+  return test_send(psd, &f, WAN, now);
+}
+
+/* The IPv6 twin of the first tests. */
+static void test_ipv6_new_ports_over_threshold_are_dropped(void) {
+  struct nf_state *psd = test_create("--threshold 5 --expiry 1s");
+  for (uint16_t p = 1; p <= 5; p++) CHECK_EQ(probe6(psd, SCANNER6, p, TEST_MS * p), LAN);
+  CHECK_EQ(probe6(psd, SCANNER6, 6, 10 * TEST_MS), NF_DROP);
+  for (uint16_t p = 1; p <= 5; p++) CHECK_EQ(probe6(psd, SCANNER6, p, 12 * TEST_MS), LAN);
+  struct test_frame f;
+  test_frame_udp6(&f, SCANNER6, "2001:db8:0:1::11", 1, 3);
+  CHECK_EQ(test_send(psd, &f, WAN, 13 * TEST_MS), LAN);
+  /* Another source (last bit differs) has its own count. */
+  for (uint16_t p = 81; p <= 85; p++) CHECK_EQ(probe6(psd, SCANNER6_B, p, 15 * TEST_MS), LAN);
+  CHECK_EQ(probe6(psd, SCANNER6_B, 86, 16 * TEST_MS), NF_DROP);
+  test_frame_tcp6(&f, VICTIM6, SCANNER6, 9, 9999);
+  CHECK_EQ(test_send(psd, &f, LAN, 17 * TEST_MS), WAN);
+  /* After a quiet window the scanner may touch new ports again. */
+  CHECK_EQ(probe6(psd, SCANNER6, 200, 2 * TEST_SEC), LAN);
+}
+
+/* An IPv4 scanner and its IPv4-mapped IPv6 address count apart, and each
+ * family has --max-sources and --max-touched of its own. */
+static void test_families_do_not_interfere(void) {
+  struct nf_state *psd = test_create("--threshold 2 --max-sources 1 --max-touched 4 --expiry 1s");
+  CHECK_EQ(probe(psd, SCANNER, 1, 0), LAN);
+  CHECK_EQ(probe(psd, SCANNER, 2, 0), LAN);
+  CHECK_EQ(probe(psd, SCANNER, 3, 0), NF_DROP);
+  CHECK_EQ(probe6(psd, "::ffff:198.51.100.7", 1, 1), LAN);
+  CHECK_EQ(probe6(psd, "::ffff:198.51.100.7", 2, 1), LAN);
+  CHECK_EQ(probe6(psd, "::ffff:198.51.100.7", 3, 1), NF_DROP);
+  /* Each source table holds one source. */
+  CHECK_EQ(probe(psd, SCANNER + 1, 1, 2), NF_DROP);
+  CHECK_EQ(probe6(psd, SCANNER6, 1, 2), NF_DROP);
+}
+
+static void test_ipv6_fragments_other_protocols_and_malformed_frames(void) {
+  struct nf_state *psd = test_create("--threshold 1");
+  CHECK_EQ(probe6(psd, SCANNER6, 1, 0), LAN);
+  CHECK_EQ(probe6(psd, SCANNER6, 2, 0), NF_DROP);
+  struct nf_ipv6_addr scanner = test_ip6(SCANNER6), victim = test_ip6(VICTIM6);
+  struct test_frame f;
+  struct test_frame_spec spec = test_spec_udp6(scanner, victim, 1, 3);
+  spec.proto = NF_IPPROTO_ICMPV6;
+  CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV6_OTHER);
+  CHECK_EQ(test_send(psd, &f, WAN, 1), LAN);
+  spec = test_spec_udp6(scanner, victim, 1, 3);
+  spec.ipv6_fragment = true; /* a first fragment: ports present, not inspected */
+  CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV6_FRAGMENT);
+  CHECK_EQ(test_send(psd, &f, WAN, 1), LAN);
+  CHECK_EQ(test_send(psd, &f, LAN, 1), WAN);
+  for (int want = TEST_IPV6_MALFORMED_FIRST; want <= TEST_IPV6_MALFORMED_LAST; want++) {
+    spec = test_spec_udp6(scanner, victim, 1, 1);
+    CHECK_EQ(test_frame_malformed6(&f, &spec, (enum nf_parse_status)want), want);
+    CHECK_EQ(test_send(psd, &f, WAN, 1), NF_DROP);
+    CHECK_EQ(test_send(psd, &f, LAN, 1), NF_DROP);
+  }
+}
+
 static void test_config_errors(void) {
   char err[TEST_ERR_LEN];
   CHECK(test_parse("--threshold 0", err) == NULL);
@@ -114,6 +179,9 @@ int main(void) {
   RUN_TEST(test_slow_sources_are_not_blocked_and_scanners_recover);
   RUN_TEST(test_full_tables_drop_new_ports);
   RUN_TEST(test_malformed_and_non_l4_frames);
+  RUN_TEST(test_ipv6_new_ports_over_threshold_are_dropped);
+  RUN_TEST(test_families_do_not_interfere);
+  RUN_TEST(test_ipv6_fragments_other_protocols_and_malformed_frames);
   RUN_TEST(test_config_errors);
   return test_main_result();
 }
