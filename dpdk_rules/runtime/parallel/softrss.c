@@ -31,15 +31,40 @@ static void put16(uint8_t *out, uint16_t value) {
   out[1] = (uint8_t)value;
 }
 
+/* Which parts of an IPv6 packet the NIC hashes under hf (as for IPv4 below). */
+static void ipv6_parts(const struct nf_packet *pkt, enum nf_parse_status status, uint64_t hf,
+                       bool *l3, bool *l4) {
+  if (status == NF_PKT_IPV6_L4_OK) {
+    uint8_t proto = nf_pkt_ipv6_proto(pkt);
+    *l4 = (proto == NF_IPPROTO_TCP && (hf & NF_PAR_RSS_NONFRAG_IPV6_TCP)) ||
+          (proto == NF_IPPROTO_UDP && (hf & NF_PAR_RSS_NONFRAG_IPV6_UDP));
+    *l3 = !*l4 && (hf & NF_PAR_RSS_IPV6);
+  } else if (status == NF_PKT_IPV6_FRAGMENT) {
+    *l3 = (hf & (NF_PAR_RSS_IPV6 | NF_PAR_RSS_FRAG_IPV6)) != 0;
+  } else if (status == NF_PKT_IPV6_OTHER) {
+    *l3 = (hf & (NF_PAR_RSS_IPV6 | NF_PAR_RSS_NONFRAG_IPV6_OTHER)) != 0;
+  } else if (status == NF_PKT_TRUNCATED_L4_IPV6) {
+    *l3 = (hf & NF_PAR_RSS_IPV6) != 0;
+  }
+}
+
+static bool is_ipv6(enum nf_parse_status status) {
+  return status == NF_PKT_IPV6_L4_OK || status == NF_PKT_IPV6_OTHER ||
+         status == NF_PKT_IPV6_FRAGMENT || status == NF_PKT_TRUNCATED_L4_IPV6;
+}
+
 uint32_t nf_par_rss_input(const struct nf_par_rss_port *rss, const uint8_t *frame, uint32_t len,
-                          uint8_t input[12]) {
+                          uint8_t input[NF_PAR_RSS_INPUT_MAX]) {
   struct nf_packet pkt;
   /* nf_packet_init only reads the frame. */
   enum nf_parse_status status = nf_packet_init(&pkt, (uint8_t *)frame, len);
   uint64_t hf = rss->rss_hf;
   bool l4 = false;
   bool l3 = false;
-  if (status == NF_PKT_L4_OK) {
+  bool v6 = is_ipv6(status);
+  if (v6) {
+    ipv6_parts(&pkt, status, hf, &l3, &l4);
+  } else if (status == NF_PKT_L4_OK) {
     uint8_t proto = nf_pkt_ipv4_proto(&pkt);
     l4 = (proto == NF_IPPROTO_TCP && (hf & NF_PAR_RSS_NONFRAG_IPV4_TCP)) ||
          (proto == NF_IPPROTO_UDP && (hf & NF_PAR_RSS_NONFRAG_IPV4_UDP));
@@ -55,13 +80,27 @@ uint32_t nf_par_rss_input(const struct nf_par_rss_port *rss, const uint8_t *fram
   uint32_t n = 0;
   bool src_only = (hf & NF_PAR_RSS_L3_SRC_ONLY) && !(hf & NF_PAR_RSS_L3_DST_ONLY);
   bool dst_only = (hf & NF_PAR_RSS_L3_DST_ONLY) && !(hf & NF_PAR_RSS_L3_SRC_ONLY);
-  if (!dst_only) {
-    put32(input + n, nf_pkt_ipv4_src(&pkt));
-    n += 4;
-  }
-  if (!src_only) {
-    put32(input + n, nf_pkt_ipv4_dst(&pkt));
-    n += 4;
+  /* NF_PKT_TRUNCATED_L4_IPV6 has a valid fixed header but no address getters
+   * (their precondition): read the addresses at their fixed offsets. */
+  if (v6) {
+    const uint8_t *ip6 = frame + 14;
+    if (!dst_only) {
+      memcpy(input + n, ip6 + 8, 16);
+      n += 16;
+    }
+    if (!src_only) {
+      memcpy(input + n, ip6 + 24, 16);
+      n += 16;
+    }
+  } else {
+    if (!dst_only) {
+      put32(input + n, nf_pkt_ipv4_src(&pkt));
+      n += 4;
+    }
+    if (!src_only) {
+      put32(input + n, nf_pkt_ipv4_dst(&pkt));
+      n += 4;
+    }
   }
   if (l4) {
     bool sport_only = (hf & NF_PAR_RSS_L4_SRC_ONLY) && !(hf & NF_PAR_RSS_L4_DST_ONLY);
@@ -79,7 +118,7 @@ uint32_t nf_par_rss_input(const struct nf_par_rss_port *rss, const uint8_t *fram
 }
 
 uint32_t nf_par_rss_hash(const struct nf_par_rss_port *rss, const uint8_t *frame, uint32_t len) {
-  uint8_t input[12];
+  uint8_t input[NF_PAR_RSS_INPUT_MAX];
   uint32_t n = nf_par_rss_input(rss, frame, len, input);
   if (n == 0) return 0;
   return nf_par_toeplitz(rss->key, rss->key_len, input, n);

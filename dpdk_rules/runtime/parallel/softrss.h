@@ -8,7 +8,12 @@
  *   other IPv4 (fragments, other protocols, TCP/UDP whose type is not hashed or
  *   whose L4 header is truncated) when rss_hf has IPV4 (or FRAG_IPV4 for
  *   fragments, NONFRAG_IPV4_OTHER for other protocols): src addr, dst addr;
- *   anything else (non-IPv4, malformed): not hashed, hash 0 -> RETA entry 0.
+ *   IPv6 the same way with NONFRAG_IPV6_TCP / NONFRAG_IPV6_UDP / IPV6 /
+ *   FRAG_IPV6 / NONFRAG_IPV6_OTHER over src addr (16 bytes), dst addr (16
+ *   bytes)[, src port, dst port] (DPDK's struct rte_ipv6_tuple order); the
+ *   ports of NF_PKT_IPV6_L4_OK packets only (nflib's parse: extension
+ *   headers walked, every fragment hashed on its addresses);
+ *   anything else (neither, malformed): not hashed, hash 0 -> RETA entry 0.
  * L3_SRC_ONLY / L3_DST_ONLY / L4_SRC_ONLY / L4_DST_ONLY keep only that half.
  * The RETA index is the hash's low log2(RETA size) bits. */
 #ifndef DPDK_RULES_RUNTIME_PARALLEL_SOFTRSS_H
@@ -26,10 +31,13 @@
     assigns \nothing; */
 uint32_t nf_par_toeplitz(const uint8_t *key, uint32_t key_len, const uint8_t *data, uint32_t len);
 
-/* Builds the hash input of frame under rss (see above) into input (at most 12
- * bytes); returns its length, 0 when the frame is not hashed. */
+/* The longest hash input: IPv6 TCP/UDP (16 + 16 + 2 + 2 bytes). */
+#define NF_PAR_RSS_INPUT_MAX 36
+
+/* Builds the hash input of frame under rss (see above) into input (at most
+ * NF_PAR_RSS_INPUT_MAX bytes); returns its length, 0 when the frame is not hashed. */
 uint32_t nf_par_rss_input(const struct nf_par_rss_port *rss, const uint8_t *frame, uint32_t len,
-                          uint8_t input[12]);
+                          uint8_t input[NF_PAR_RSS_INPUT_MAX]);
 
 /* The NIC's RSS hash of frame (0 when not hashed). */
 uint32_t nf_par_rss_hash(const struct nf_par_rss_port *rss, const uint8_t *frame, uint32_t len);
