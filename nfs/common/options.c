@@ -1,5 +1,6 @@
 #include "nfs/common/options.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -113,6 +114,18 @@ bool nf_opt_parse_duration(const char *option, const char *value, nf_time_t *out
                        value, option);
   }
   *out = (nf_time_t)(parsed * unit_ns);
+  return true;
+}
+
+bool nf_opt_parse_ipv6(const char *option, const char *value, struct nf_ipv6_addr *out, char *err,
+                       size_t err_len) {
+  struct nf_ipv6_addr addr;
+  if (inet_pton(AF_INET6, value, addr.bytes) != 1) {
+    return nf_opt_fail(err, err_len,
+                       "invalid value '%s' for %s: expected an IPv6 address like 2001:db8::1",
+                       value, option);
+  }
+  *out = addr;
   return true;
 }
 

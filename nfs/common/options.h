@@ -38,6 +38,11 @@ bool nf_opt_parse_duration(const char *option, const char *value, nf_time_t *out
 bool nf_opt_parse_ipv4(const char *option, const char *value, uint32_t *out, char *err,
                        size_t err_len);
 
+/* An IPv6 address in any RFC 4291 text form (2001:db8::1, ::ffff:10.0.0.1),
+ * returned in network byte order. */
+bool nf_opt_parse_ipv6(const char *option, const char *value, struct nf_ipv6_addr *out, char *err,
+                       size_t err_len);
+
 /* A MAC address written as six colon-separated hex bytes (02:00:00:00:00:01). */
 bool nf_opt_parse_mac(const char *option, const char *value, struct nf_mac *out, char *err,
                       size_t err_len);

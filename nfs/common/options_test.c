@@ -52,6 +52,21 @@ static void test_addresses(void) {
   CHECK(!nf_opt_parse_ipv4("--ip", "1.2.3.4.5", &ip, err, sizeof(err)));
   CHECK(strcmp(err, "invalid value '1.2.3.4.5' for --ip: expected an IPv4 address like 10.0.0.1") ==
         0);
+  struct nf_ipv6_addr ip6;
+  CHECK(nf_opt_parse_ipv6("--ip6", "2001:db8::1", &ip6, err, sizeof(err)));
+  CHECK_EQ(ip6.bytes[0], 0x20);
+  CHECK_EQ(ip6.bytes[1], 0x01);
+  CHECK_EQ(ip6.bytes[3], 0xb8);
+  CHECK_EQ(ip6.bytes[14], 0);
+  CHECK_EQ(ip6.bytes[15], 1);
+  CHECK(nf_opt_parse_ipv6("--ip6", "::ffff:10.0.0.1", &ip6, err, sizeof(err)));
+  CHECK_EQ(ip6.bytes[10], 0xff);
+  CHECK_EQ(ip6.bytes[12], 10);
+  CHECK(!nf_opt_parse_ipv6("--ip6", "2001:db8::1::2", &ip6, err, sizeof(err)));
+  CHECK(!nf_opt_parse_ipv6("--ip6", "10.0.0.1", &ip6, err, sizeof(err)));
+  CHECK(strcmp(err,
+               "invalid value '10.0.0.1' for --ip6: expected an IPv6 address like "
+               "2001:db8::1") == 0);
   struct nf_mac mac;
   CHECK(nf_opt_parse_mac("--mac", "0a:Bb:00:11:22:ff", &mac, err, sizeof(err)));
   CHECK_EQ(mac.bytes[0], 0x0a);

@@ -12,11 +12,20 @@
  * When the flow table is full, new flows are still served by the hash, just
  * not pinned. With no live backend, client packets are dropped.
  *
+ * Dual stack: IPv6 clients connect to --vip6 and are balanced over IPv6
+ * backends (IPv6 heartbeats), with the same rules and their own objects
+ * (flow6_*, backend6_*, backends6): a backend is a host address of one family,
+ * and a flow is rewritten within its family only (no NAT64), so an IPv6 flow
+ * must land on a backend with an IPv6 address. Capacities (--max-flows,
+ * --max-backends, --cht-size) hold per family. Without --vip6 the IPv6 VIP is
+ * the unspecified address ::, and IPv6 client packets to :: are dropped, so
+ * IPv6 clients are not served.
+ *
  * Malformed-packet rule: only complete TCP/UDP frames are balanced; every other
- * frame (non-IPv4, other protocols, fragments, truncated or bad headers) is
- * dropped on both sides, as are client packets not addressed to the VIP and
- * backend packets from addresses that are not live backends. Heartbeats are
- * consumed (dropped after being recorded). */
+ * frame (neither IP family, other protocols, fragments of either family,
+ * truncated or bad headers) is dropped on both sides, as are client packets not addressed to the
+ * VIP and backend packets from addresses that are not live backends. Heartbeats are consumed
+ * (dropped after being recorded). */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +49,7 @@ struct nf_config {
   uint16_t client_port;
   uint16_t backend_port;
   uint32_t vip;             /* host byte order */
+  struct nf_ipv6_addr vip6; /* :: (no IPv6 service) unless --vip6 */
   uint16_t heartbeat_port;  /* UDP destination port of heartbeats */
   uint32_t max_flows;       /* power of two */
   uint32_t max_backends;    /* power of two */
@@ -63,6 +73,31 @@ struct ip_key {
 };
 NF_KEY_DECLARE(ip_key)
 
+/* The IPv6 twins of flow_key, ip_key and backend. */
+struct flow6_key {
+  struct nf_ipv6_addr src_ip;
+  struct nf_ipv6_addr dst_ip;
+  uint16_t src_port;
+  uint16_t dst_port;
+  uint8_t proto;
+  uint8_t pad[3];
+};
+NF_KEY_DECLARE(flow6_key)
+
+struct ip6_key {
+  struct nf_ipv6_addr addr;
+};
+NF_KEY_DECLARE(ip6_key)
+
+struct backend6 {
+  struct nf_ipv6_addr ip;
+  struct nf_mac mac;
+  uint8_t pad[2];
+};
+
+/* Where no packet may be addressed (RFC 4291 2.5.2): the VIP6 default. */
+static const struct nf_ipv6_addr ipv6_unspecified = {{0}};
+
 struct flow_backend {
   int32_t backend; /* backend index the flow is pinned to */
 };
@@ -84,12 +119,22 @@ struct nf_state {
   struct nf_vector *backends;      /* backend index -> struct backend */
   struct nf_dchain *backend_chain; /* live backend indexes, by last heartbeat */
   struct nf_cht *backend_cht;      /* flow hash -> preferred live backend */
+  struct nf_map *flow6_table;      /* the same for IPv6 clients and backends */
+  struct nf_vector *flow6_keys;
+  struct nf_vector *flow6_backends;
+  struct nf_dchain *flow6_chain;
+  struct nf_map *backend6_table;
+  struct nf_vector *backend6_keys;
+  struct nf_vector *backends6;
+  struct nf_dchain *backend6_chain;
+  struct nf_cht *backend6_cht;
 };
 
 enum {
   OPT_CLIENT_PORT = 256,
   OPT_BACKEND_PORT,
   OPT_VIP,
+  OPT_VIP6,
   OPT_HEARTBEAT_PORT,
   OPT_MAX_FLOWS,
   OPT_MAX_BACKENDS,
@@ -102,6 +147,7 @@ static const struct option long_options[] = {
     {"client-port", required_argument, NULL, OPT_CLIENT_PORT},
     {"backend-port", required_argument, NULL, OPT_BACKEND_PORT},
     {"vip", required_argument, NULL, OPT_VIP},
+    {"vip6", required_argument, NULL, OPT_VIP6},
     {"heartbeat-port", required_argument, NULL, OPT_HEARTBEAT_PORT},
     {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
     {"max-backends", required_argument, NULL, OPT_MAX_BACKENDS},
@@ -112,18 +158,20 @@ static const struct option long_options[] = {
 };
 
 void nf_config_usage(FILE *out) {
-  fprintf(out,
-          "load_balancer options:\n"
-          "  --vip A              the virtual IPv4 address clients connect to (required)\n"
-          "  --client-port N      port facing the clients (default 0)\n"
-          "  --backend-port N     port facing the backends (default 1)\n"
-          "  --heartbeat-port P   UDP destination port of backend heartbeats (default 7777)\n"
-          "  --max-flows N        flow table capacity, a power of two (default 65536)\n"
-          "  --max-backends N     backend capacity, a power of two (default 32)\n"
-          "  --cht-size N         consistent-hashing table size, a prime > max-backends\n"
-          "                       (default 65537)\n"
-          "  --flow-expiry T      idle time before a flow is forgotten (default 10s)\n"
-          "  --backend-expiry T   time without heartbeat before a backend is dead (default 3s)\n");
+  fprintf(
+      out,
+      "load_balancer options:\n"
+      "  --vip A              the virtual IPv4 address clients connect to (required)\n"
+      "  --vip6 A             the virtual IPv6 address (default none: IPv6 clients dropped)\n"
+      "  --client-port N      port facing the clients (default 0)\n"
+      "  --backend-port N     port facing the backends (default 1)\n"
+      "  --heartbeat-port P   UDP destination port of backend heartbeats (default 7777)\n"
+      "  --max-flows N        flow table capacity per IP family, a power of two (default 65536)\n"
+      "  --max-backends N     backend capacity per IP family, a power of two (default 32)\n"
+      "  --cht-size N         consistent-hashing table size per IP family, a prime >\n"
+      "                       max-backends (default 65537)\n"
+      "  --flow-expiry T      idle time before a flow is forgotten (default 10s)\n"
+      "  --backend-expiry T   time without heartbeat before a backend is dead (default 3s)\n");
 }
 
 static bool is_prime(uint64_t n) {
@@ -162,6 +210,9 @@ struct nf_config *nf_config_parse(int argc, char **argv, char *err, size_t err_l
       case OPT_VIP:
         if (!nf_opt_parse_ipv4("--vip", optarg, &cfg.vip, err, err_len)) return NULL;
         have_vip = true;
+        break;
+      case OPT_VIP6:
+        if (!nf_opt_parse_ipv6("--vip6", optarg, &cfg.vip6, err, err_len)) return NULL;
         break;
       case OPT_HEARTBEAT_PORT:
         if (!nf_opt_parse_u64("--heartbeat-port", optarg, 1, 65535, &value, err, err_len)) {
@@ -259,10 +310,29 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
   state->backends = nf_vector_create("backends", cfg->max_backends, sizeof(struct backend), NULL);
   state->backend_chain = nf_dchain_create("backend_chain", cfg->max_backends);
   state->backend_cht = nf_cht_create("backend_cht", cfg->max_backends, cfg->cht_size);
+  state->flow6_table = nf_map_create("flow6_table", cfg->max_flows, sizeof(struct flow6_key),
+                                     flow6_key_hash, flow6_key_eq);
+  state->flow6_keys =
+      nf_vector_create("flow6_keys", cfg->max_flows, sizeof(struct flow6_key), NULL);
+  state->flow6_backends =
+      nf_vector_create("flow6_backends", cfg->max_flows, sizeof(struct flow_backend), NULL);
+  state->flow6_chain = nf_dchain_create("flow6_chain", cfg->max_flows);
+  state->backend6_table = nf_map_create("backend6_table", cfg->max_backends, sizeof(struct ip6_key),
+                                        ip6_key_hash, ip6_key_eq);
+  state->backend6_keys =
+      nf_vector_create("backend6_keys", cfg->max_backends, sizeof(struct ip6_key), NULL);
+  state->backends6 =
+      nf_vector_create("backends6", cfg->max_backends, sizeof(struct backend6), NULL);
+  state->backend6_chain = nf_dchain_create("backend6_chain", cfg->max_backends);
+  state->backend6_cht = nf_cht_create("backend6_cht", cfg->max_backends, cfg->cht_size);
   if (state->flow_table == NULL || state->flow_keys == NULL || state->flow_backends == NULL ||
       state->flow_chain == NULL || state->backend_table == NULL || state->backend_keys == NULL ||
-      state->backends == NULL || state->backend_chain == NULL || state->backend_cht == NULL) {
-    nf_opt_fail(err, err_len, "cannot allocate %u flows, %u backends and a %u-entry hash table",
+      state->backends == NULL || state->backend_chain == NULL || state->backend_cht == NULL ||
+      state->flow6_table == NULL || state->flow6_keys == NULL || state->flow6_backends == NULL ||
+      state->flow6_chain == NULL || state->backend6_table == NULL || state->backend6_keys == NULL ||
+      state->backends6 == NULL || state->backend6_chain == NULL || state->backend6_cht == NULL) {
+    nf_opt_fail(err, err_len,
+                "cannot allocate %u flows, %u backends and a %u-entry hash table per family",
                 cfg->max_flows, cfg->max_backends, cfg->cht_size);
     return NULL;
   }
@@ -343,11 +413,92 @@ static int from_client(struct nf_state *state, struct nf_packet *pkt, nf_time_t 
   return state->cfg.backend_port;
 }
 
+static int heartbeat6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  struct ip6_key key = {.addr = nf_pkt_ipv6_src(pkt)};
+  int32_t index = 0;
+  if (nf_map_get(state->backend6_table, &key, &index)) {
+    nf_dchain_rejuvenate(state->backend6_chain, index, now);
+  } else {
+    if (!nf_dchain_allocate(state->backend6_chain, now, &index)) return NF_DROP; /* full */
+    nf_vector_return(state->backend6_keys, index, &key);
+    nf_map_put(state->backend6_table, &key, index);
+  }
+  struct backend6 backend = {.ip = key.addr, .mac = nf_pkt_eth_src(pkt), .pad = {0, 0}};
+  nf_vector_return(state->backends6, index, &backend);
+  return NF_DROP;
+}
+
+static int from_backend6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  if (nf_pkt_ipv6_proto(pkt) == NF_IPPROTO_UDP &&
+      nf_pkt_l4_dst_port(pkt) == state->cfg.heartbeat_port) {
+    return heartbeat6(state, pkt, now);
+  }
+  struct ip6_key key = {.addr = nf_pkt_ipv6_src(pkt)};
+  int32_t index = 0;
+  if (!nf_map_get(state->backend6_table, &key, &index)) return NF_DROP; /* not a live backend */
+  nf_pkt_set_ipv6_src(pkt, state->cfg.vip6);
+  return state->cfg.client_port;
+}
+
+static int from_client6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  struct nf_ipv6_addr dst = nf_pkt_ipv6_dst(pkt);
+  if (memcmp(&dst, &state->cfg.vip6, sizeof(dst)) != 0) return NF_DROP;
+  if (memcmp(&dst, &ipv6_unspecified, sizeof(dst)) == 0) return NF_DROP; /* no --vip6 */
+  struct flow6_key key = {
+      .src_ip = nf_pkt_ipv6_src(pkt),
+      .dst_ip = dst,
+      .src_port = nf_pkt_l4_src_port(pkt),
+      .dst_port = nf_pkt_l4_dst_port(pkt),
+      .proto = nf_pkt_ipv6_proto(pkt),
+      .pad = {0, 0, 0},
+  };
+  struct flow_backend pinned;
+  int32_t backend_index = 0;
+  int32_t flow_index = 0;
+  if (nf_map_get(state->flow6_table, &key, &flow_index)) {
+    nf_vector_borrow(state->flow6_backends, flow_index, &pinned);
+    backend_index = pinned.backend;
+    if (!nf_dchain_is_allocated(state->backend6_chain, backend_index)) {
+      if (!nf_cht_find_backend(state->backend6_cht, flow6_key_hash(&key), state->backend6_chain,
+                               &backend_index)) {
+        return NF_DROP; /* no live backend */
+      }
+      pinned.backend = backend_index;
+      nf_vector_return(state->flow6_backends, flow_index, &pinned);
+    }
+    nf_dchain_rejuvenate(state->flow6_chain, flow_index, now);
+  } else {
+    if (!nf_cht_find_backend(state->backend6_cht, flow6_key_hash(&key), state->backend6_chain,
+                             &backend_index)) {
+      return NF_DROP; /* no live backend */
+    }
+    if (nf_dchain_allocate(state->flow6_chain, now, &flow_index)) {
+      nf_vector_return(state->flow6_keys, flow_index, &key);
+      nf_map_put(state->flow6_table, &key, flow_index);
+      pinned.backend = backend_index;
+      nf_vector_return(state->flow6_backends, flow_index, &pinned);
+    }
+  }
+  struct backend6 backend;
+  nf_vector_borrow(state->backends6, backend_index, &backend);
+  nf_pkt_set_ipv6_dst(pkt, backend.ip);
+  nf_pkt_set_eth_dst(pkt, backend.mac);
+  return state->cfg.backend_port;
+}
+
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_expire_items(state->flow_chain, state->flow_keys, state->flow_table,
                   now - state->cfg.flow_expiry);
   nf_expire_items(state->backend_chain, state->backend_keys, state->backend_table,
                   now - state->cfg.backend_expiry);
+  nf_expire_items(state->flow6_chain, state->flow6_keys, state->flow6_table,
+                  now - state->cfg.flow_expiry);
+  nf_expire_items(state->backend6_chain, state->backend6_keys, state->backend6_table,
+                  now - state->cfg.backend_expiry);
+  if (nf_pkt_status(pkt) == NF_PKT_IPV6_L4_OK) {
+    if (in_port == state->cfg.backend_port) return from_backend6(state, pkt, now);
+    return from_client6(state, pkt, now);
+  }
   if (nf_pkt_status(pkt) != NF_PKT_L4_OK) return NF_DROP;
   if (in_port == state->cfg.backend_port) return from_backend(state, pkt, now);
   return from_client(state, pkt, now);
