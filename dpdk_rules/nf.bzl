@@ -12,7 +12,7 @@ gives
     :description_test   golden test against the checked-in description.textproto
     :plan               the parallelization Plan, from the checked-in description
     :parallel           DPDK binary with the plan's strategy
-    :parallel_sn        shared-nothing DPDK binary (when shared_nothing = True)
+    :parallel_shared_nothing  shared-nothing DPDK binary (when shared_nothing = True)
     :parallel_locks     lock-based DPDK binary
     :parallel_tm        transactional-memory DPDK binary
     :inmem              in-memory runtime (software RSS, any strategy, benchmarks)

@@ -7,7 +7,7 @@ In nfs/<name>/BUILD.bazel, next to nf_package:
 
 gives
     :parallel         DPDK binary running the plan's strategy
-    :parallel_sn      shared-nothing DPDK binary (only with shared_nothing = True)
+    :parallel_shared_nothing  shared-nothing DPDK binary (only with shared_nothing = True)
     :parallel_hybrid  hybrid DPDK binary (only with hybrid = True): partitioned
                       objects per core, the lock only for shared objects
     :parallel_locks   lock-based DPDK binary
@@ -48,7 +48,7 @@ def _config(name, plan, strategy):
 def nf_parallel_targets(nf = ":nf", plan = ":plan", shared_nothing = True, hybrid = False, prefix = "", visibility = None, tags = []):
     variants = [("parallel", "")]
     if shared_nothing:
-        variants.append(("parallel_sn", "shared_nothing"))
+        variants.append(("parallel_shared_nothing", "shared_nothing"))
     if hybrid:
         variants.append(("parallel_hybrid", "hybrid"))
     variants += [("parallel_locks", "locks"), ("parallel_tm", "tm")]

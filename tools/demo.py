@@ -6,7 +6,7 @@
 2. plans it (parallelizer/sharding): strategy, per-object decisions, RSS keys,
 3. generates LAN traffic plus unsolicited WAN packets, split per RX queue by the
    plan's RSS keys exactly as a NIC would (net_pcap devices have no RSS),
-4. runs the generated shared-nothing NAT (//nfs/nat:parallel_sn) on `workers`
+4. runs the generated shared-nothing NAT (//nfs/nat:parallel_shared_nothing) on `workers`
    lcores with DPDK net_pcap devices and prints its per-core statistics,
 5. checks the outputs: every LAN packet leaves translated to the external IP,
    with a port in its worker's disjoint range, and every unsolicited WAN packet
@@ -81,7 +81,7 @@ def main(argv: list[str]) -> None:
         text_format.Parse(f.read(), fresh_plan)
     same = [p.key_hex for p in built_plan.ports] == [p.key_hex for p in fresh_plan.ports]
     print(
-        f"demo: keys of the plan just made {'equal' if same else 'DIFFER from'} those built into //nfs/nat:parallel_sn"
+        f"demo: keys of the plan just made {'equal' if same else 'DIFFER from'} those built into //nfs/nat:parallel_shared_nothing"
     )
 
     _step(f"3. traffic: {_PACKETS.value} LAN packets over {_FLOWS.value} flows + 200 unsolicited WAN packets")
@@ -95,10 +95,10 @@ def main(argv: list[str]) -> None:
         sizes = ", ".join(f"queue {q}: {len(frames)}" for q, frames in enumerate(queues[port]))
         print(f"  port {port} RX queues by RSS: {sizes}")
 
-    _step(f"4. run //nfs/nat:parallel_sn on {workers} lcores (DPDK, net_pcap devices)")
+    _step(f"4. run //nfs/nat:parallel_shared_nothing on {workers} lcores (DPDK, net_pcap devices)")
     vdevs = dpdk_harness.presplit_vdevs(workdir, queues)
     command = [
-        dpdk_harness.runfile("nfs/nat/parallel_sn"),
+        dpdk_harness.runfile("nfs/nat/parallel_shared_nothing"),
         *dpdk_harness.EAL_BASE_ARGS,
         "-l",
         ",".join(str(c) for c in range(workers)),

@@ -76,7 +76,7 @@ static const struct option_spec specs[OPT_COUNT] = {
                   "input of NF port PORT (repeat per port; a port without one gets no packets)",
                   VALUE_PORT_TEXT},
     [OPT_WORKERS] = {"workers", "N", 1, NF_PAR_MAX_WORKERS, RT_INMEM, "worker threads (default 1)"},
-    [OPT_STRATEGY] = {"strategy", "sequential|sn|locks|tm|hybrid", 0, 0, RT_INMEM,
+    [OPT_STRATEGY] = {"strategy", "sequential|" NF_PAR_STRATEGY_CHOICES, 0, 0, RT_INMEM,
                       "(default: the plan's) sequential: 1 worker, the NF's own state, the "
                       "reference of the equivalence tests",
                       VALUE_TEXT},

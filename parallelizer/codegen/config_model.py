@@ -46,8 +46,6 @@ PLACEMENTS = {
 # 16-bit period makes the hash of (a, b, p, q) equal that of (b, a, q, p)), so
 # both directions of a flow share a queue even without a plan.
 DEFAULT_KEY_PATTERN = bytes([0x6D, 0x5A])
-# Plans from before key_length_bytes have no length: the shortest NIC key.
-DEFAULT_KEY_LEN = limits.KEY_LENGTHS[0]
 DEFAULT_RSS_HF = rss_hf.IPV4 | L4_RSS_HF
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -82,7 +80,6 @@ class RssPort:
 class ObjectRule:
     name: str
     placement: str
-    capacity_per_core: int
     index_ranges_disjoint: bool
     headroom_percent: int = 0  # plan capacity_headroom x 100; 0: none
 
@@ -123,11 +120,7 @@ def _rss_port(where: str, port: plan_pb2.RssPortConfig, key_length: int) -> RssP
     key = _key_of(where, port)
     if not key:
         raise PlanError(f"{where}: no key (set key or key_hex)")
-    if len(key) > MAX_KEY_LEN or len(key) < limits.MIN_KEY_LEN:
-        raise PlanError(
-            f"{where}: key of {len(key)} bytes; {limits.MIN_KEY_LEN}..{MAX_KEY_LEN} bytes are supported"
-        )
-    if key_length and len(key) != key_length:
+    if len(key) != key_length:  # key_length is checked against the runtimes' range
         raise PlanError(f"{where}: key of {len(key)} bytes but the plan's key_length_bytes is {key_length}")
     if port.rss_hf & ~KNOWN_RSS_HF:
         raise PlanError(
@@ -182,20 +175,13 @@ def _object_rule(where: str, decision: plan_pb2.ObjectDecision, strategy: int) -
     if decision.placement not in PLACEMENTS:
         raise PlanError(f"{where}: object '{decision.object}' has no placement")
     partitioned = decision.placement == plan_pb2.ObjectDecision.PARTITIONED
-    if strategy == plan_pb2.SHARED_NOTHING:
-        if decision.placement == plan_pb2.ObjectDecision.SHARED_LOCKED:
-            raise PlanError(
-                f"{where}: object '{decision.object}' is SHARED_LOCKED, impossible under shared-nothing"
-            )
-        if partitioned and decision.capacity_per_core == 0:
-            raise PlanError(
-                f"{where}: partitioned object '{decision.object}' has capacity_per_core 0: "
-                "shared-nothing needs each core's share"
-            )
+    if strategy == plan_pb2.SHARED_NOTHING and decision.placement == plan_pb2.ObjectDecision.SHARED_LOCKED:
+        raise PlanError(
+            f"{where}: object '{decision.object}' is SHARED_LOCKED, impossible under shared-nothing"
+        )
     return ObjectRule(
         decision.object,
         PLACEMENTS[decision.placement],
-        decision.capacity_per_core if partitioned else 0,
         partitioned and decision.index_ranges_disjoint,
         _headroom_percent(decision, where) if partitioned else 0,
     )
@@ -244,7 +230,16 @@ def build(plan: plan_pb2.Plan, source: str, strategy_override: str = "") -> Para
         raise PlanError(f"{source}: reta_size {reta} is not a power of two in 1..{MAX_RETA}")
     if len(plan.ports) > MAX_RSS_PORTS:
         raise PlanError(f"{source}: {len(plan.ports)} ports; at most {MAX_RSS_PORTS}")
-    ports = [_rss_port(f"{source}: ports[{i}]", p, plan.key_length_bytes) for i, p in enumerate(plan.ports)]
+    # key_length_bytes owns the key length (proto/plan.proto): every port's
+    # key has it, and a plan without per-port keys gets a default key of it.
+    # No fallback here: the default length has one owner, the planner's.
+    length = plan.key_length_bytes
+    if not limits.MIN_KEY_LEN <= length <= MAX_KEY_LEN:
+        raise PlanError(
+            f"{source}: key_length_bytes {length} is outside {limits.MIN_KEY_LEN}..{MAX_KEY_LEN}; "
+            f"set it to the NIC's key length ({' or '.join(map(str, limits.KEY_LENGTHS))})"
+        )
+    ports = [_rss_port(f"{source}: ports[{i}]", p, length) for i, p in enumerate(plan.ports)]
     seen = [p.port for p in ports]
     if len(set(seen)) != len(seen):
         raise PlanError(f"{source}: ports list a port twice: {seen}")
@@ -252,7 +247,6 @@ def build(plan: plan_pb2.Plan, source: str, strategy_override: str = "") -> Para
         name = "shared-nothing" if strategy == plan_pb2.SHARED_NOTHING else "hybrid"
         raise PlanError(f"{source}: a {name} plan needs an RSS key per port (ports is empty)")
     if not ports:
-        length = plan.key_length_bytes or DEFAULT_KEY_LEN
         key = (DEFAULT_KEY_PATTERN * length)[:length]
         ports = [RssPort(ANY_PORT, key, DEFAULT_RSS_HF, tuple(FIELDS))]
     if len(plan.objects) > MAX_OBJECTS:

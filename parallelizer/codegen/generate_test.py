@@ -59,7 +59,9 @@ def test_generated_config_carries_the_plan():
     assert key.split(", ")[:4] == ["0x00", "0x11", "0x22", "0x33"] and len(key.split(", ")) == 40
     assert ".rss_hf = NF_PAR_RSS_IPV4 | NF_PAR_RSS_NONFRAG_IPV4_TCP | NF_PAR_RSS_NONFRAG_IPV4_UDP," in text
     assert ".hashed_fields = { NF_PAR_FIELD_IPV4_SRC, NF_PAR_FIELD_L4_DST_PORT }," in text
-    assert '.name = "table",' in text and ".capacity_per_core = 256u," in text
+    assert '.name = "table",' in text
+    # The plan's capacity_per_core is a report: runtimes share what the NF asks for.
+    assert "capacity_per_core" not in text
     assert ".index_ranges_disjoint = true," in text
     assert ".placement = NF_PAR_REPLICATED," in text
     # The reason is a valid C string: quotes escaped.
@@ -89,12 +91,15 @@ def test_lock_plan_without_ports_gets_the_default_symmetric_key():
         (("rss_hf: 52", "rss_hf: 4"), "hashed field 'l4.dst_port' needs NONFRAG_IPV4_TCP or _UDP"),
         # 0x40 (DPDK's NONFRAG_IPV4_SCTP) is a bit no runtime hashes.
         (("rss_hf: 52", "rss_hf: 116"), "rss_hf 0x74 has bits the runtimes do not handle (0x40)"),
-        (
-            ("capacity_per_core: 256", "capacity_per_core: 0"),
-            "partitioned object 'table' has capacity_per_core 0",
-        ),
         (("placement: REPLICATED", "placement: SHARED_LOCKED"), "object 'routes' is SHARED_LOCKED"),
         (('key_hex: "', 'key_hex: "zz'), "is not hexadecimal"),
+        # The copies of the key and its length must agree (proto/plan.proto).
+        (
+            ('key_hex: "', 'key: "%s" key_hex: "' % ("\\x01" * 40)),
+            "key and key_hex disagree",
+        ),
+        (("key_length_bytes: 40", "key_length_bytes: 0"), "key_length_bytes 0 is outside 16..64"),
+        (("key_length_bytes: 40", "key_length_bytes: 65"), "key_length_bytes 65 is outside 16..64"),
         (('object: "table"', 'object: "my table"'), "'my table' is not a struct nf_state field name"),
     ],
 )
@@ -148,7 +153,9 @@ def test_hybrid_needs_a_hybrid_plan():
 
 
 def _lb_hybrid_plan() -> plan_pb2.Plan:
-    plan = plan_pb2.Plan(nf_name="lb", strategy=plan_pb2.HYBRID, strategy_reason="test", reta_size=128)
+    plan = plan_pb2.Plan(
+        nf_name="lb", strategy=plan_pb2.HYBRID, strategy_reason="test", reta_size=128, key_length_bytes=40
+    )
     plan.ports.add(port=0, key=bytes(range(40)), rss_hf=0x34, hashed_fields=["ipv4.src"])
     plan.objects.add(object="flows", placement=plan_pb2.ObjectDecision.PARTITIONED, capacity_per_core=8)
     plan.objects.add(object="backends", placement=plan_pb2.ObjectDecision.SHARED_LOCKED)

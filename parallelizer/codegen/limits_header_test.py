@@ -11,11 +11,11 @@ import sys
 import pytest
 
 from parallelizer import limits
-from parallelizer.schema import rss_hf
+from parallelizer.schema import rss_hf, strategies
 from testing import nfpar_runfiles
 
 
-def expected() -> dict[str, int]:
+def expected() -> dict[str, int | str]:
     out = {
         "NF_PAR_MAX_KEY_LEN": limits.MAX_KEY_LEN,
         "NF_PAR_MAX_RSS_PORTS": limits.MAX_RSS_PORTS,
@@ -33,14 +33,19 @@ def expected() -> dict[str, int]:
         "NF_PAR_FIELD_L4_DST_PORT": 3,
     }
     out.update({"NF_PAR_RSS_" + name: bit for name, bit in rss_hf.BITS.items()})
+    # Strategy spellings by plan.proto value (the C enum's values), and the
+    # runtimes' list of choices.
+    out.update({f"strategy_{value}": name for name, value in strategies.NAMES.items()})
+    out["strategy_choices"] = "|".join(strategies.NAMES)
     return out
 
 
-def c_values() -> dict[str, int]:
+def c_values() -> dict[str, int | str]:
     text = subprocess.run(
         [nfpar_runfiles.path("parallelizer/codegen/limits_dump")], check=True, capture_output=True, text=True
     ).stdout
-    return {name: int(value) for name, value in (line.split() for line in text.splitlines())}
+    pairs = (line.split() for line in text.splitlines())
+    return {name: value if name.startswith("strategy_") else int(value) for name, value in pairs}
 
 
 def disagreements(c: dict[str, int], python: dict[str, int]) -> list[str]:
@@ -57,9 +62,11 @@ def test_a_drifted_value_is_reported():
     c = c_values()
     wrong = dict(expected(), NF_PAR_MAX_RETA=limits.MAX_RETA * 2)
     del wrong["NF_PAR_RSS_IPV4"]
+    wrong["strategy_1"] = "sn"
     assert disagreements(c, wrong) == [
         f"NF_PAR_MAX_RETA: C {limits.MAX_RETA} vs Python {limits.MAX_RETA * 2}",
         f"NF_PAR_RSS_IPV4: C {rss_hf.IPV4} vs Python None",
+        "strategy_1: C shared_nothing vs Python sn",
     ]
 
 

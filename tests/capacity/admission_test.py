@@ -77,7 +77,7 @@ class AdmissionTest(unittest.TestCase):
     def check(self, binary: str, plan, on_worker0: int, total: int, share: int) -> None:
         flows = flows_split(plan, on_worker0, total)
         sequential, _ = admitted(binary, flows, "sequential")
-        parallel, per_worker = admitted(binary, flows, "sn")
+        parallel, per_worker = admitted(binary, flows, "shared_nothing")
         self.assertEqual(per_worker, {0: on_worker0, 1: total - on_worker0}, "RSS split not as steered")
         self.assertEqual(sequential, min(total, MAX_FLOWS))
         self.assertEqual(parallel, expected(on_worker0, total, share))

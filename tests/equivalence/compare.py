@@ -401,7 +401,7 @@ def _check_index_values(
         if f.base is None or value is None:
             continue
         index = value - f.base
-        if strategy == "sn":
+        if strategy == "shared_nothing":
             capacity = decl.capacity_per_worker(f.object, workers, nf_args)
             low, high = worker * capacity, (worker + 1) * capacity
         else:

@@ -151,7 +151,7 @@ def check(par_packets: list[Packet], par: Run, seq_ports: dict[str, int] = SEQ_P
         if o.verdict >= 0:
             assert checksums_ok(o.frame), o
     seq_packets, seq = nat_run(seq_ports, worker=0)
-    return compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "sn", WORKERS)
+    return compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "shared_nothing", WORKERS)
 
 
 def diverging(result: compare.Result) -> list[int]:
@@ -201,7 +201,7 @@ def test_udp_without_checksum_stays_without() -> None:
     seq_packets, seq = nat_run(SEQ_PORTS, worker=0, out_tweak=tweaks)
     par_packets, par = nat_run(PAR_PORTS, worker=1, out_tweak=tweaks)
     assert par.outcomes[0].frame[40:42] == b"\0\0"
-    result = compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "sn", WORKERS)
+    result = compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "shared_nothing", WORKERS)
     assert result.ok(), result.report("udp without checksum")
     # And a parallel output that dropped the checksum where the sequential
     # one kept it diverges.
@@ -224,7 +224,7 @@ def test_reader_field_copied_by_the_nf_is_translated() -> None:
     seq_packets, seq = nat_run(SEQ_PORTS, worker=0)
     par_packets, par = nat_run(PAR_PORTS, worker=1)
     seq, par = transparent(seq_packets, seq), transparent(par_packets, par)
-    result = compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "sn", WORKERS)
+    result = compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "shared_nothing", WORKERS)
     assert result.ok(), result.report("copied reader field")
 
 
@@ -236,7 +236,7 @@ def test_per_worker_references_name_their_own_values() -> None:
     workers = {"A": 0, "B": 1}
     seq_packets, seq = nat_run({"A": 1024, "B": 1024}, worker=workers)
     par_packets, par = nat_run({"A": 1024, "B": 1056}, worker=workers)
-    result = compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "sn", WORKERS)
+    result = compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "shared_nothing", WORKERS)
     assert result.ok(), result.report("per-worker references")
 
 
@@ -249,7 +249,9 @@ def test_reply_to_an_ended_lifetime_is_translated_with_its_pair() -> None:
     par_packets, par = nat_run({"A": 1056, "B": 1056}, worker=1)
     # Packets are 1 ms apart: with idle_ns 0.5 ms every flow has ended by its
     # next packet, so no two lifetimes overlap.
-    result = compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "sn", WORKERS, 500_000)
+    result = compare.compare(
+        seq_packets, par_packets, seq, par, nat_declared(), "shared_nothing", WORKERS, 500_000
+    )
     assert result.ok(), result.report("ended lifetime")
     assert par.outcomes[2].verdict == -1 and seq.outcomes[2].verdict == -1
 
@@ -314,7 +316,7 @@ def test_one_sequential_value_on_two_parallel_values_fails() -> None:
     (1024) but two parallel values; no renaming explains that."""
     par_packets, par = nat_run(PAR_PORTS, worker=1)
     seq_packets, seq = nat_run({"A": 1024, "B": 1024}, worker=0)
-    result = compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "sn", WORKERS)
+    result = compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "shared_nothing", WORKERS)
     assert not result.ok()
     assert any("not a bijection" in p for p in result.index_problems), result.report("split")
 
@@ -332,7 +334,9 @@ def test_wrong_checksum_in_a_renamed_packet_diverges() -> None:
         par_packets, par = nat_run(PAR_PORTS, worker=1, out_tweak={index: bad_sum})
         assert not checksums_ok(par.outcomes[index].frame)
         seq_packets, seq = nat_run(SEQ_PORTS, worker=0)
-        result = compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "sn", WORKERS)
+        result = compare.compare(
+            seq_packets, par_packets, seq, par, nat_declared(), "shared_nothing", WORKERS
+        )
         # The reply answers the output's addresses and ports, recomputing checksums,
         # so only the packet itself diverges.
         assert diverging(result) == [index], result.report(f"bad checksum at {index}")
@@ -344,7 +348,7 @@ def test_wrong_ip_header_checksum_diverges() -> None:
 
     par_packets, par = nat_run(PAR_PORTS, worker=1, out_tweak={4: bad_ip_sum})
     seq_packets, seq = nat_run(SEQ_PORTS, worker=0)
-    result = compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "sn", WORKERS)
+    result = compare.compare(seq_packets, par_packets, seq, par, nat_declared(), "shared_nothing", WORKERS)
     assert diverging(result) == [4], result.report("bad ip checksum")
 
 

@@ -96,9 +96,13 @@ class Declared:
         return self.plan.strategy == plan_pb2.HYBRID
 
     def strategies(self) -> list[str]:
-        """Every strategy the plan admits (locks and TM always; sn or hybrid
+        """Every strategy the plan admits (locks and TM always; shared_nothing or hybrid
         when planned)."""
-        return (["sn"] if self.shared_nothing else []) + ["locks", "tm"] + (["hybrid"] if self.hybrid else [])
+        return (
+            (["shared_nothing"] if self.shared_nothing else [])
+            + ["locks", "tm"]
+            + (["hybrid"] if self.hybrid else [])
+        )
 
     def capacity_option(self, object_name: str) -> str | None:
         """The NF option that sets the object's capacity (None: a constant)."""

@@ -161,12 +161,12 @@ class CellResult:
 
 
 def run_cell(name: str, profile: str, strategy: str, workers: int) -> CellResult:
-    """strategy: sn, locks, hybrid, or a TM path (tm_paths.variants())."""
+    """strategy: shared_nothing, locks, hybrid, or a TM path (tm_paths.variants())."""
     nf = load_nf(name)
     base = profile_traffic(name, profile)
     args = nf.entry.args(profile)
     idle_ns = traffic.CHURN_EXPIRY_NS if profile in ("churn", "heartbeat_loss") else None
-    if strategy == "sn":
+    if strategy == "shared_nothing":
         par_packets, par = run_with_replies(nf, base, args, strategy, workers)
         if shares_capacity(profile):
             ref_packets, ref = per_worker_reference(nf, base, args, par, workers)

@@ -41,7 +41,7 @@ def test_sn_per_core_capacity_is_a_share_of_the_configured_one(workers: int) -> 
     assert nf.decl.capacity_per_worker("flow_table", workers, args) == capacity
     assert nf.decl.worker_args(args, workers) == ["--max-flows", str(capacity)]
     packets = _lan_flows(256 + 64)
-    par = inmem.run(nf.binary, packets, "sn", workers, nf_args=args)
+    par = inmem.run(nf.binary, packets, "shared_nothing", workers, nf_args=args)
     per_worker: dict[int, list[int]] = {}
     for o in par.outcomes:
         per_worker.setdefault(o.worker, []).append(o.index)
@@ -68,7 +68,7 @@ def test_sn_respects_the_configured_capacity() -> None:
     nf = matrix.load_nf("firewall")
     packets = _lan_flows(100)
     seq = inmem.run(nf.binary, packets, "sequential", nf_args=["--max-flows", "64"])
-    par = inmem.run(nf.binary, packets, "sn", 1, nf_args=["--max-flows", "64"])
+    par = inmem.run(nf.binary, packets, "shared_nothing", 1, nf_args=["--max-flows", "64"])
     assert [o.verdict for o in seq.outcomes].count(1) == 64
     assert [o.verdict for o in par.outcomes].count(1) == 64
 
@@ -81,7 +81,7 @@ def test_sn_nat_ports_stay_in_the_configured_range() -> None:
     nf = matrix.load_nf("nat")
     args = ["--external-ip", "198.51.100.1", "--port-start", "60000", "--max-flows", "1024"]
     packets = _lan_flows(64)
-    par = inmem.run(nf.binary, packets, "sn", 2, nf_args=args)
+    par = inmem.run(nf.binary, packets, "shared_nothing", 2, nf_args=args)
     forwarded = [o for o in par.outcomes if o.verdict == 1]
     assert len(forwarded) == 64 and {o.worker for o in forwarded} == {0, 1}
     for o in forwarded:
@@ -94,7 +94,7 @@ def test_sn_share_of_zero_entries_is_refused_naming_the_objects() -> None:
     fails with a message naming the partitioned objects."""
     nf = matrix.load_nf("firewall")
     with pytest.raises(RuntimeError) as error:
-        inmem.run(nf.binary, _lan_flows(4), "sn", 4, nf_args=["--max-flows", "2"])
+        inmem.run(nf.binary, _lan_flows(4), "shared_nothing", 4, nf_args=["--max-flows", "2"])
     message = str(error.value)
     for name in ("flow_table", "flow_keys", "flow_chain"):
         assert f"'{name}'" in message, message

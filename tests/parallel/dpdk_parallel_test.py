@@ -114,7 +114,7 @@ def test_rss_is_programmed_on_a_port_that_has_it():
     vdevs = ["--vdev=net_null0,no-rx=1", "--vdev=net_null1,no-rx=1"]
     done = run_eal("nop_parallel", vdevs, ["--idle-exit-ms=50"])
     assert done.returncode == 0, done.stderr
-    assert "shared-nothing on 2 workers, 2 ports" in done.stdout
+    assert "shared_nothing on 2 workers, 2 ports" in done.stdout
 
 
 def test_reta_size_mismatch_is_refused():

@@ -13,7 +13,7 @@ import pytest
 from testing import dpdk_harness, frames, inmem, softrss
 from testing.traffic.sessions import sessions
 
-STRATEGIES = ("sn", "locks", "tm")
+STRATEGIES = ("shared_nothing", "locks", "tm")
 WORKERS = (1, 2, 4)
 
 
@@ -203,7 +203,7 @@ def test_nat_lan_side_is_a_consistent_bijection(strategy: str, workers: int) -> 
     mapping = nat_mapping(got, packets)
     assert len(mapping) == 200 and len(set(mapping.values())) == 200
     check_dispatch(got, NAT_PLAN, workers)
-    if strategy == "sn":
+    if strategy == "shared_nothing":
         # Worker k hands out ports 1024 + [k*c, (k+1)*c), c = 32768 / workers.
         per_worker = 32768 // workers
         for o in got.outcomes:
@@ -219,10 +219,10 @@ def test_nat_sn_replies_reach_the_core_that_owns_the_flow(workers: int) -> None:
     # nothing and sequential allocate deterministically, so run 2 hands out the
     # same ports as run 1.
     seq_map = nat_mapping(run_and_remember("nat_inmem", lan, "sequential", nf_args=NAT_ARGS), lan)
-    sn_map = nat_mapping(run_and_remember("nat_inmem", lan, "sn", workers, nf_args=NAT_ARGS), lan)
+    sn_map = nat_mapping(run_and_remember("nat_inmem", lan, "shared_nothing", workers, nf_args=NAT_ARGS), lan)
     seq_packets, sn_packets = with_replies(lan, seq_map), with_replies(lan, sn_map)
     want = run_and_remember("nat_inmem", seq_packets, "sequential", nf_args=NAT_ARGS)
-    got = run_and_remember("nat_inmem", sn_packets, "sn", workers, nf_args=NAT_ARGS)
+    got = run_and_remember("nat_inmem", sn_packets, "shared_nothing", workers, nf_args=NAT_ARGS)
     replies_want = [(o.verdict, o.frame) for o in want.outcomes if o.port == 1]
     replies_got = [(o.verdict, o.frame) for o in got.outcomes if o.port == 1]
     assert [v for v, _ in replies_want] == [0] * 150
@@ -234,7 +234,7 @@ def test_nat_sn_replies_reach_the_core_that_owns_the_flow(workers: int) -> None:
 
 def test_sn_refused_for_a_lock_plan() -> None:
     with pytest.raises(RuntimeError, match="does not allow shared-nothing"):
-        inmem.run(binary("nop_lockplan_inmem"), inmem.timed(nop_traffic()), "sn", 2)
+        inmem.run(binary("nop_lockplan_inmem"), inmem.timed(nop_traffic()), "shared_nothing", 2)
 
 
 def test_lock_plan_without_keys_spreads_with_the_default_key() -> None:

@@ -55,8 +55,8 @@ def test_the_plan_table_matches_what_the_test_expects():
 
 
 def test_inmem_runs_the_plans_table_at_the_plans_worker_count():
-    changed = inmem.run(binary("nop_reta_inmem"), inmem.timed(packets()), "sn", 2)
-    original = inmem.run(binary("nop_inmem"), inmem.timed(packets()), "sn", 2)
+    changed = inmem.run(binary("nop_reta_inmem"), inmem.timed(packets()), "shared_nothing", 2)
+    original = inmem.run(binary("nop_inmem"), inmem.timed(packets()), "shared_nothing", 2)
     assert mismatches(changed, CHANGED, CHANGED_TABLE) == []
     assert mismatches(original, ORIGINAL, reta.table(SIZE, 2)) == []
     moved = [
@@ -69,7 +69,7 @@ def test_inmem_runs_the_plans_table_at_the_plans_worker_count():
 
 @pytest.mark.parametrize("workers", [3, 4])
 def test_inmem_derives_the_rule_at_other_worker_counts(workers):
-    changed = inmem.run(binary("nop_reta_inmem"), inmem.timed(packets()), "sn", workers)
+    changed = inmem.run(binary("nop_reta_inmem"), inmem.timed(packets()), "shared_nothing", workers)
     assert mismatches(changed, CHANGED, reta.table(SIZE, workers)) == []
 
 

@@ -174,9 +174,9 @@ static struct nf_parallel_config layout_config(void) {
   cfg.reta_size = 128;
   cfg.planned_cores = 2;
   cfg.object_count = 3;
-  cfg.objects[0] = (struct nf_par_object){"table", NF_PAR_PARTITIONED, 1024, false};
-  cfg.objects[1] = (struct nf_par_object){"chain", NF_PAR_PARTITIONED, 1024, true};
-  cfg.objects[2] = (struct nf_par_object){"routes", NF_PAR_REPLICATED, 0, false};
+  cfg.objects[0] = (struct nf_par_object){"table", NF_PAR_PARTITIONED, false};
+  cfg.objects[1] = (struct nf_par_object){"chain", NF_PAR_PARTITIONED, true};
+  cfg.objects[2] = (struct nf_par_object){"routes", NF_PAR_REPLICATED, false};
   cfg.rss_port_count = 1;
   cfg.rss_ports[0].port = 0;
   return cfg;
@@ -245,8 +245,7 @@ static void test_layout_shares_what_the_nf_requests(void) {
   resolve_as(&cfg, 1, 4, "routes", 100, &capacity, &base);
   CHECK_EQ(capacity, 100);
   CHECK_EQ(base, 0);
-  /* The plan's capacity_per_core plays no part (0: not stated). */
-  cfg.objects[1].capacity_per_core = 0;
+  /* The share comes from the request alone (the config has no per-core capacity). */
   resolve_as(&cfg, 1, 2, "chain", 4096, &capacity, &base);
   CHECK_EQ(capacity, 2048);
   CHECK_EQ(base, 2048);

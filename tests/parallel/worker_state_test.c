@@ -23,11 +23,9 @@ const struct nf_parallel_config nf_parallel_config = {
     .object_count = 3,
     .objects =
         {
-            /* capacity_per_core as a plan for a default of 65536 would say:
-             * unused by the runtime. */
-            {"cells", NF_PAR_PARTITIONED, 4096, false},
-            {"chain", NF_PAR_PARTITIONED, 4096, true},
-            {"routes", NF_PAR_REPLICATED, 0, false},
+            {"cells", NF_PAR_PARTITIONED, false},
+            {"chain", NF_PAR_PARTITIONED, true},
+            {"routes", NF_PAR_REPLICATED, false},
         },
 };
 

@@ -111,5 +111,27 @@ def test_inmem_usage_errors_exit_2():
     assert "invalid --workers value ''" in done.stderr
 
 
+@pytest.mark.parametrize(
+    "spelling, message",
+    [
+        ("sn", "--strategy=sn is the old spelling of shared_nothing: write --strategy=shared_nothing"),
+        ("shared-nothing", "old spelling of shared_nothing: write --strategy=shared_nothing"),
+        ("lock", "invalid --strategy value 'lock': expected sequential, shared_nothing, locks, tm or hybrid"),
+    ],
+)
+def test_inmem_old_strategy_spellings_are_refused_naming_the_new_one(spelling, message):
+    done = run("tests/parallel/firewall_inmem", f"--strategy={spelling}", "--pcap=0:/nonexistent.pcap")
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_inmem_strategy_spellings_are_accepted():
+    """Negative control: the spellings themselves pass option parsing (and
+    stop at the missing input file, not at --strategy)."""
+    for spelling in ("shared_nothing", "locks", "tm", "sequential"):
+        done = run("tests/parallel/firewall_inmem", f"--strategy={spelling}", "--pcap=0:/nonexistent.pcap")
+        assert "--strategy" not in done.stderr and "/nonexistent.pcap" in done.stderr, done.stderr
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

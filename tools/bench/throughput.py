@@ -9,18 +9,21 @@ import re
 import subprocess
 from collections.abc import Sequence
 
+from parallelizer.schema import strategies
 from proto import plan_pb2
 from tools.bench import nf_setups, workloads
 
+# The in-memory runtime's --strategy values: the sequential reference and the
+# spellings of parallelizer/schema/strategies.py.
 SEQUENTIAL = "sequential"
-SHARED_NOTHING = "shared_nothing"
-LOCKS = "locks"
-TM = "tm"
-HYBRID = "hybrid"
+SHARED_NOTHING = strategies.name_of(plan_pb2.SHARED_NOTHING)
+LOCKS = strategies.name_of(plan_pb2.LOCKS)
+TM = strategies.name_of(plan_pb2.TRANSACTIONAL_MEMORY)
+HYBRID = strategies.name_of(plan_pb2.HYBRID)
 STRATEGIES = (SEQUENTIAL, SHARED_NOTHING, LOCKS, TM, HYBRID)
 PARALLEL_STRATEGIES = (SHARED_NOTHING, LOCKS, TM, HYBRID)
+# Column headers of the report's tables only (never an option value).
 SHORT_NAMES = {SEQUENTIAL: "seq", SHARED_NOTHING: "sn", LOCKS: "locks", TM: "tm", HYBRID: "hybrid"}
-_STRATEGY_FLAG = {SEQUENTIAL: "sequential", SHARED_NOTHING: "sn", LOCKS: "locks", TM: "tm", HYBRID: "hybrid"}
 
 
 def allowed_strategies(plan: plan_pb2.Plan) -> tuple[str, ...]:
@@ -103,7 +106,7 @@ def command(
     return [
         binary,
         *trace.pcap_options,
-        f"--strategy={_STRATEGY_FLAG[point.strategy]}",
+        f"--strategy={point.strategy}",
         *workers,
         "--bench",
         f"--warmup={warmup}",

@@ -15,10 +15,13 @@ static void usage(FILE *out) {
   nf_config_usage(out);
 }
 
-/* --strategy: the parallel config's names, and the sequential reference. */
+/* --strategy: the parallel config's names, and the sequential reference. An
+ * old spelling passes here so that inmem_options_parse refuses it naming its
+ * replacement, instead of the generic list of choices. */
 static bool strategy_known(const char *text) {
   enum nf_par_strategy strategy;
-  return strcmp(text, "sequential") == 0 || nf_par_parse_strategy(text, &strategy);
+  return strcmp(text, "sequential") == 0 || nf_par_parse_strategy(text, &strategy) ||
+         nf_par_strategy_renamed(text) != NULL;
 }
 
 int inmem_options_parse(int argc, char **argv, struct inmem_options *opts) {
@@ -36,6 +39,10 @@ int inmem_options_parse(int argc, char **argv, struct inmem_options *opts) {
   opts->strategy = nf_parallel_config.strategy;
   if (rt->strategy != NULL && strcmp(rt->strategy, "sequential") == 0) {
     opts->sequential = true;
+  } else if (rt->strategy != NULL && nf_par_strategy_renamed(rt->strategy) != NULL) {
+    const char *now = nf_par_strategy_renamed(rt->strategy);
+    inmem_usage_die("--strategy=%s is the old spelling of %s: write --strategy=%s", rt->strategy,
+                    now, now);
   } else if (rt->strategy != NULL) {
     nf_par_parse_strategy(rt->strategy, &opts->strategy); /* checked while parsing */
   }

@@ -172,9 +172,9 @@ static void test_usage_and_choices(void) {
   CHECK(strstr(text, "--tm-emulate") != NULL);
   char err[256];
   CHECK(!rt_choice_error("strategy", "foo", err, sizeof(err)));
-  CHECK(
-      strcmp(err, "invalid --strategy value 'foo': expected sequential, sn, locks, tm or hybrid") ==
-      0);
+  CHECK(strcmp(err,
+               "invalid --strategy value 'foo': expected sequential, shared_nothing, locks, tm or "
+               "hybrid") == 0);
 }
 
 static bool only_red_or_blue(const char *value) {
@@ -188,8 +188,8 @@ static void test_value_check_in_place(void) {
   struct parsed p = PARSE(RT_INMEM, "--strategy=green", "--workers=0");
   CHECK_EQ(p.result, -1);
   CHECK(strcmp(p.err,
-               "invalid --strategy value 'green': expected sequential, sn, locks, tm or hybrid") ==
-        0);
+               "invalid --strategy value 'green': expected sequential, shared_nothing, locks, tm "
+               "or hybrid") == 0);
   p = PARSE(RT_INMEM, "--workers=0", "--strategy=green");
   CHECK_EQ(p.result, -1);
   CHECK(strncmp(p.err, "invalid --workers value '0'", 27) == 0);

@@ -3,36 +3,32 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The spellings are generated from parallelizer/schema/strategies.py
+ * (parallel_limits.h), so the runtimes and the Python tools cannot differ. */
+static const char *const strategy_spellings[NF_PAR_STRATEGY_COUNT] = NF_PAR_STRATEGY_SPELLINGS;
+static const char *const strategy_renamed[][2] = NF_PAR_STRATEGY_RENAMED;
+
 const char *nf_par_strategy_name(enum nf_par_strategy strategy) {
-  switch (strategy) {
-    case NF_PAR_SHARED_NOTHING:
-      return "shared-nothing";
-    case NF_PAR_LOCKS:
-      return "locks";
-    case NF_PAR_TRANSACTIONAL_MEMORY:
-      return "tm";
-    case NF_PAR_HYBRID:
-      return "hybrid";
-  }
+  unsigned i = (unsigned)strategy;
+  if (i < NF_PAR_STRATEGY_COUNT && strategy_spellings[i] != NULL) return strategy_spellings[i];
   return "unknown";
 }
 
 bool nf_par_parse_strategy(const char *text, enum nf_par_strategy *out) {
-  /* "sn" and "shared-nothing": the old spellings, still accepted until every
-   * tool and test writes shared_nothing (parallelizer/schema/strategies.py). */
-  if (strcmp(text, "shared_nothing") == 0 || strcmp(text, "sn") == 0 ||
-      strcmp(text, "shared-nothing") == 0) {
-    *out = NF_PAR_SHARED_NOTHING;
-  } else if (strcmp(text, "locks") == 0) {
-    *out = NF_PAR_LOCKS;
-  } else if (strcmp(text, "tm") == 0) {
-    *out = NF_PAR_TRANSACTIONAL_MEMORY;
-  } else if (strcmp(text, "hybrid") == 0) {
-    *out = NF_PAR_HYBRID;
-  } else {
-    return false;
+  for (unsigned i = 0; i < NF_PAR_STRATEGY_COUNT; i++) {
+    if (strategy_spellings[i] != NULL && strcmp(text, strategy_spellings[i]) == 0) {
+      *out = (enum nf_par_strategy)i;
+      return true;
+    }
   }
-  return true;
+  return false;
+}
+
+const char *nf_par_strategy_renamed(const char *text) {
+  for (size_t i = 0; i < sizeof(strategy_renamed) / sizeof(strategy_renamed[0]); i++) {
+    if (strcmp(text, strategy_renamed[i][0]) == 0) return strategy_renamed[i][1];
+  }
+  return NULL;
 }
 
 const struct nf_par_rss_port *nf_par_rss_for_port(const struct nf_parallel_config *cfg,

@@ -9,13 +9,17 @@
 #include "dpdk_rules/runtime/parallel/parallel_config.h"
 #include "nflib/instance.h"
 
-/* "shared-nothing", "locks", "tm" or "hybrid". */
+/* The spelling of `strategy`: "shared_nothing", "locks", "tm" or "hybrid"
+ * (parallelizer/schema/strategies.py, through parallel_limits.h). */
 const char *nf_par_strategy_name(enum nf_par_strategy strategy);
 
-/* Parses "shared_nothing", "locks", "tm", "hybrid" (the spellings of
- * parallelizer/schema/strategies.py), and the deprecated "sn" and
- * "shared-nothing"; false on anything else. */
+/* Parses a spelling of nf_par_strategy_name; false on anything else, the old
+ * spellings included (nf_par_strategy_renamed names their replacement). */
 bool nf_par_parse_strategy(const char *text, enum nf_par_strategy *out);
+
+/* The spelling that replaced the old spelling `text` ("sn" -> "shared_nothing"),
+ * or NULL when `text` is not an old spelling. */
+const char *nf_par_strategy_renamed(const char *text);
 
 /* The RSS entry of `port`: its own, else the NF_PAR_ANY_PORT one, else NULL. */
 /*@ requires \valid_read(cfg);
@@ -59,9 +63,8 @@ int nf_par_check(const struct nf_parallel_config *cfg, enum nf_par_strategy stra
  * NF asks for at run time (its options), rounded down to a power of two when
  * the request is one, and, when its index ranges must be disjoint, index_base
  * = worker x that share: indexes stay in [0, requested) like in the sequential
- * NF. Replicated objects are left out (full copy). The plan's
- * capacity_per_core is not used: it is the share for the default
- * configuration on the plan's cores. Returns 0, or -1 with a message in err
+ * NF. Replicated objects are left out (full copy). Returns 0, or -1 with a
+ * message in err
  * (bad worker numbers, too many objects). */
 /*@ requires \valid(layout) && \valid(err + (0 .. err_len - 1));
     assigns *layout, err[0 .. err_len - 1];

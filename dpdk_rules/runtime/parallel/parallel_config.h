@@ -40,10 +40,9 @@ struct nf_par_rss_port {
 struct nf_par_object {
   const char *name; /* field of struct nf_state */
   enum nf_par_placement placement;
-  /* Entries per worker for the default configuration on the plan's `cores`
-   * workers (0: not given); informative: runtimes share the capacity the NF
-   * requests at run time (NF_LAYOUT_SHARE). */
-  uint32_t capacity_per_core;
+  /* No per-worker capacity: runtimes share the capacity the NF requests at run
+   * time (NF_LAYOUT_SHARE); the plan's capacity_per_core is a report for the
+   * default configuration, not carried here (docs/ARCHITECTURE.md). */
   bool index_ranges_disjoint; /* indexes leave the NF: per-worker ranges */
   /* Per-core headroom in percent (plan capacity_headroom x 100; 0 or 100:
    * none): each worker's share is headroom x requested / workers
