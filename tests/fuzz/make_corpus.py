@@ -3,7 +3,8 @@ changing a harness's input format):
 
     .venv/bin/python3 tests/fuzz/make_corpus.py
 
-corpus/packet: op(1) value(6) frame, per frame kind and setter (packet_fuzz.c);
+corpus/packet: op(1) value(6) frame, per frame kind (IPv4 and IPv6 of every
+               parse class) and setter (packet_fuzz.c);
 corpus/nf:     mode(1) then events port(1) delta(2) length(2) frame (nf_fuzz.c):
                flows in both directions, the frame kinds on each port, expiry
                gaps, with and without reply mode;
@@ -122,23 +123,110 @@ def kinds() -> dict[str, bytes]:
     }
 
 
+def ipv6(
+    chain: list[tuple[int, bytes]],
+    upper: int,
+    payload: bytes,
+    plen_delta: int = 0,
+    version: int = 6,
+    pad: int = 0,
+) -> bytes:
+    """An IPv6 frame built by hand (RFC 8200): extension headers given as
+    (type, body after the next-header byte), the upper layer's protocol and
+    bytes (a TCP/UDP checksum field at its RFC offset is filled over the
+    pseudo-header); plen_delta moves the payload length field."""
+    src = bytes.fromhex("20010db8000000010000000000000001")
+    dst = bytes.fromhex("20010db8000200000000000000000002")
+    types = [t for t, _ in chain] + [upper]
+    headers = b"".join(bytes([types[i + 1]]) + body for i, (_, body) in enumerate(chain))
+    at = {6: 16, 17: 6}.get(upper)
+    if at is not None and len(payload) >= at + 2 and payload[at : at + 2] == b"\xff\xff":
+        pseudo = src + dst + struct.pack("!I3xB", len(payload), upper)
+        blank = payload[:at] + b"\0\0" + payload[at + 2 :]
+        payload = (
+            payload[:at] + struct.pack("!H", dpkt.in_cksum(pseudo + blank) or 0xFFFF) + payload[at + 2 :]
+        )
+    plen = len(headers) + len(payload) + plen_delta
+    fixed = struct.pack("!IHBB", (version << 28) | 0xABCDE, plen & 0xFFFF, types[0], 64) + src + dst
+    return (
+        frames.mac("02:00:00:00:00:02")
+        + frames.mac("02:00:00:00:00:01")
+        + b"\x86\xdd"
+        + fixed
+        + headers
+        + payload
+        + b"\0" * pad
+    )
+
+
+def ipv6_kinds() -> dict[str, bytes]:
+    """IPv6 frames of every class nflib's parser tells apart (docs/NFLIB.md)."""
+    udp = struct.pack("!HHH", 5353, 53, 16) + b"\xff\xff" + b"q" * 8  # checksum filled in
+    tcp = struct.pack("!HHIIBBH", 40000, 443, 1, 0, 5 << 4, 0x02, 512) + b"\xff\xff" + b"\0\0"
+    opts = b"\0" + b"\x01\x04\0\0\0\0"  # Hdr Ext Len 0, PadN: 8 bytes in all
+    hbh, rt, dst_opts = (0, opts), (43, b"\0" + b"\x00\x02\x00\0\0\0"), (60, opts)
+
+    def frag(offset: int, more: int) -> tuple[int, bytes]:
+        return (44, b"\0" + struct.pack("!HI", offset << 3 | more, 7))
+
+    return {
+        "v6_udp": ipv6([], 17, udp),
+        "v6_tcp": ipv6([], 6, tcp),
+        "v6_udp_no_csum": ipv6([], 17, udp[:6] + b"\0\0" + udp[8:]),
+        "v6_hbh_tcp": ipv6([hbh], 6, tcp),
+        "v6_chain_udp": ipv6([hbh, rt, dst_opts], 17, udp),
+        "v6_chain_max": ipv6([hbh] + [dst_opts] * 7, 17, udp),
+        "v6_chain_too_long": ipv6([hbh] + [dst_opts] * 8, 17, udp),
+        "v6_chain_long_hdr": ipv6([(60, b"\x03" + b"\x01\x1c" + b"\0" * 28)], 6, tcp),
+        "v6_hbh_not_first": ipv6([dst_opts, hbh], 17, udp),
+        "v6_frag_first": ipv6([frag(0, 1)], 17, udp),
+        "v6_frag_atomic": ipv6([frag(0, 0), dst_opts], 6, tcp),
+        "v6_frag_later": ipv6([frag(100, 1)], 17, b"y" * 16),
+        "v6_frag_first_short": ipv6([frag(0, 1)], 6, tcp[:12]),
+        "v6_icmp": ipv6([], 58, b"\x80\0\0\0\0\1\0\1"),
+        "v6_no_next": ipv6([dst_opts], 59, b""),
+        "v6_ah": ipv6([], 51, b"\x11\x04" + b"\0" * 22),
+        "v6_esp": ipv6([], 50, b"\0" * 16),
+        "v6_trunc_fixed": ipv6([], 17, udp)[: 14 + 30],
+        "v6_trunc_version": ipv6([], 17, udp)[:15],
+        "v6_bad_version": ipv6([], 17, udp, version=4),
+        "v6_plen_past_frame": ipv6([], 17, udp, plen_delta=1),
+        "v6_chain_cut": ipv6([hbh, rt], 17, b"", plen_delta=-4),
+        "v6_trunc_l4": ipv6([], 6, tcp[:10]),
+        "v6_padded": ipv6([rt], 17, udp, pad=26),
+    }
+
+
 def event(port: int, frame: bytes, delta_us: int = 10, delta_ms: int | None = None) -> bytes:
     delta = 0x8000 | delta_ms if delta_ms is not None else delta_us
     return struct.pack("<BHH", port, delta, len(frame)) + frame
 
 
 # Frame kinds every setter is seeded with (the others are seeded parse-only).
-SETTER_KINDS = ("udp", "tcp_syn", "udp_no_csum", "tcp_options_ihl6", "frag_first")
+SETTER_KINDS = (
+    "udp",
+    "tcp_syn",
+    "udp_no_csum",
+    "tcp_options_ihl6",
+    "frag_first",
+    "v6_udp",
+    "v6_tcp",
+    "v6_udp_no_csum",
+    "v6_chain_udp",
+    "v6_frag_first",
+    "v6_frag_atomic",
+)
+SETTER_OPS = 10  # packet_fuzz.c op_field: eth, ipv4, l4 ports, ipv6 src/dst/flow label/hop limit
 
 
 def packet_corpus(k: dict[str, bytes]) -> dict[str, bytes]:
     out = {}
     value = bytes([198, 51, 100, 7, 0x1F, 0x90])
-    for name, frame in k.items():
+    for name, frame in {**k, **ipv6_kinds()}.items():
         if len(frame) > 2000:
             continue
         out[f"{name}_parse"] = b"\xff" + value + frame
-        for op in range(6) if name in SETTER_KINDS else ():
+        for op in range(SETTER_OPS) if name in SETTER_KINDS else ():
             out[f"{name}_op{op}"] = bytes([op]) + value + frame
     return out
 

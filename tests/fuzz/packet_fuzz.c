@@ -33,7 +33,23 @@ static void check_agree(const struct nf_packet *p, const uint8_t *f, size_t len,
            "IPv4 addresses differ");
     ORACLE(nf_pkt_ipv4_proto(p) == s->proto, "reparse", "protocol");
   }
-  if (s->cls == SPEC_L4) {
+  if (SPEC_HAS_V6(s->cls)) {
+    struct nf_ipv6_addr src = nf_pkt_ipv6_src(p), dst = nf_pkt_ipv6_dst(p);
+    ORACLE(p->l3_offset == 14, "reparse", "l3_offset %u", p->l3_offset);
+    ORACLE(memcmp(src.bytes, s->src6, 16) == 0 && memcmp(dst.bytes, s->dst6, 16) == 0, "reparse",
+           "IPv6 addresses differ");
+    ORACLE(nf_pkt_ipv6_proto(p) == s->proto, "reparse", "IPv6 upper layer %u, expected %u",
+           nf_pkt_ipv6_proto(p), s->proto);
+    ORACLE(nf_pkt_ipv6_flow_label(p) == s->flow_label && nf_pkt_ipv6_hop_limit(p) == s->hop_limit,
+           "reparse", "flow label or hop limit");
+    ORACLE(nf_pkt_ipv4_src(p) == 0, "reparse", "an IPv6 packet has no IPv4 view");
+  } else {
+    struct nf_ipv6_addr src = nf_pkt_ipv6_src(p);
+    static const uint8_t zero[16];
+    ORACLE(memcmp(src.bytes, zero, 16) == 0 && nf_pkt_ipv6_hop_limit(p) == 0, "reparse",
+           "IPv6 getters outside their precondition must read 0");
+  }
+  if (SPEC_HAS_L4(s->cls)) {
     ORACLE(p->l4_offset == s->l4, "reparse", "l4_offset %u, expected %u", p->l4_offset, s->l4);
     ORACLE(nf_pkt_l4_src_port(p) == s->sport && nf_pkt_l4_dst_port(p) == s->dport, "reparse",
            "ports differ");
@@ -44,8 +60,19 @@ static void check_agree(const struct nf_packet *p, const uint8_t *f, size_t len,
   }
 }
 
-static const char *const op_field[] = {"eth.src",  "eth.dst",     "ipv4.src",
-                                       "ipv4.dst", "l4.src_port", "l4.dst_port"};
+static const char *const op_field[] = {"eth.src",         "eth.dst",       "ipv4.src", "ipv4.dst",
+                                       "l4.src_port",     "l4.dst_port",   "ipv6.src", "ipv6.dst",
+                                       "ipv6.flow_label", "ipv6.hop_limit"};
+
+/* The 6 value bytes stretched over an IPv6 address. */
+static struct nf_ipv6_addr value_addr(const uint8_t *v) {
+  struct nf_ipv6_addr a;
+  for (int i = 0; i < 16; i++) a.bytes[i] = (uint8_t)(v[i % 6] + 37 * (i / 6));
+  return a;
+}
+static uint32_t value_u32(const uint8_t *v) {
+  return ((uint32_t)v[0] << 24) | ((uint32_t)v[1] << 16) | ((uint32_t)v[2] << 8) | v[3];
+}
 #define OPS (sizeof(op_field) / sizeof(op_field[0]))
 
 /* Applies op with value v; returns whether the setter's precondition held. */
@@ -54,8 +81,22 @@ static bool apply(struct nf_packet *p, unsigned op, const uint8_t *v) {
   memcpy(mac.bytes, v, 6);
   uint32_t addr = ((uint32_t)v[0] << 24) | ((uint32_t)v[1] << 16) | ((uint32_t)v[2] << 8) | v[3];
   uint16_t port = (uint16_t)((v[4] << 8) | v[5]);
-  bool eth = p->len >= 14, ip = p->status <= NF_PKT_FRAGMENT, l4 = p->status == NF_PKT_L4_OK;
+  bool eth = p->len >= 14, ip = p->status <= NF_PKT_FRAGMENT;
+  bool l4 = p->status == NF_PKT_L4_OK || p->status == NF_PKT_IPV6_L4_OK;
+  bool ip6 = p->status >= NF_PKT_IPV6_L4_OK && p->status <= NF_PKT_IPV6_FRAGMENT;
   switch (op) {
+    case 6:
+      nf_pkt_set_ipv6_src(p, value_addr(v));
+      return ip6;
+    case 7:
+      nf_pkt_set_ipv6_dst(p, value_addr(v));
+      return ip6;
+    case 8:
+      nf_pkt_set_ipv6_flow_label(p, value_u32(v));
+      return ip6;
+    case 9:
+      nf_pkt_set_ipv6_hop_limit(p, v[0]);
+      return ip6;
     case 0:
       nf_pkt_set_eth_src(p, mac);
       return eth;
@@ -93,7 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   spec_parse(f, len, &s);
   check_agree(&p, f, len, &s);
 
-  if (with_op && data[0] / OPS == 0) { /* ops 0..5; other op bytes: parse only */
+  if (with_op && data[0] / OPS == 0) { /* ops 0..OPS-1; other op bytes: parse only */
     unsigned op = data[0] % OPS;
     memcpy(before, f, len);
     enum spec_csum ip_before = spec_ipv4_csum(f, &s), l4_before = spec_l4_csum(f, &s);
@@ -137,8 +178,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         case 4:
           ORACLE(after.sport == port, "read-back", "l4.src_port");
           break;
-        default:
+        case 5:
           ORACLE(after.dport == port, "read-back", "l4.dst_port");
+          break;
+        case 6:
+          ORACLE(memcmp(after.src6, value_addr(v).bytes, 16) == 0, "read-back", "ipv6.src");
+          break;
+        case 7:
+          ORACLE(memcmp(after.dst6, value_addr(v).bytes, 16) == 0, "read-back", "ipv6.dst");
+          break;
+        case 8:
+          ORACLE(after.flow_label == (value_u32(v) & 0xfffff), "read-back", "ipv6.flow_label");
+          break;
+        default:
+          ORACLE(after.hop_limit == v[0], "read-back", "ipv6.hop_limit");
           break;
       }
     }
