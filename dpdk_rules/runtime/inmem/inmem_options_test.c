@@ -8,31 +8,8 @@
 #include <string.h>
 
 #include "dpdk_rules/runtime/options.h"
+#include "dpdk_rules/runtime/options_parse_testing.h"
 #include "nfs/testing/check.h"
-
-struct parsed {
-  int result;
-  int nf_start;
-  struct rt_options opts;
-  char err[256];
-};
-
-/* Parses a NULL-terminated argument list (argv[0] is added). */
-static struct parsed parse_args(unsigned runtime, const char *const *args) {
-  char *argv[32] = {"prog"};
-  int argc = 1;
-  while (args[argc - 1] != NULL) {
-    argv[argc] = (char *)args[argc - 1];
-    argc++;
-  }
-  argv[argc] = NULL;
-  struct parsed p;
-  memset(&p, 0, sizeof(p));
-  p.result = rt_options_parse(argc, argv, runtime, &p.opts, &p.nf_start, p.err, sizeof(p.err));
-  return p;
-}
-
-#define PARSE(runtime, ...) parse_args(runtime, (const char *const[]){__VA_ARGS__, NULL})
 
 static void test_defaults(void) {
   struct parsed p = parse_args(RT_INMEM, (const char *const[]){NULL});
