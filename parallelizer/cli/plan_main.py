@@ -115,9 +115,14 @@ def summary(result: planner.PlanResult) -> str:
             f"  port {p.port}: hashes {', '.join(p.hashed_fields) or 'nothing (one RETA entry)'}; "
             f"rss_hf {' | '.join(fields.rss_hf_names(p.rss_hf))} ({p.rss_hf:#x})"
         )
+        if p.hashed_fields_ipv6:
+            out.append(f"      IPv6 packets: hashes {', '.join(p.hashed_fields_ipv6)}")
         out.append(f"      key {p.key_hex}")
         ranks = ", ".join(
-            f"{q.field_group} {q.rank}/{q.rank_needed}" for q in plan.quality if q.port == p.port
+            f"{q.field_group}{' (' + q.family + ')' if q.family not in ('', 'IPV4') and q.field_group.startswith('l4.') else ''} "
+            f"{q.rank}/{q.rank_needed}"
+            for q in plan.quality
+            if q.port == p.port
         )
         balance = next((q.uniform_max_over_mean for q in plan.quality if q.port == p.port), None)
         out.append(f"      rank over RETA bits: {ranks or '-'}")
@@ -125,6 +130,20 @@ def summary(result: planner.PlanResult) -> str:
             out.append(
                 f"      {plan.quality[0].flows} uniform flows over {plan.quality[0].queues} queues: max/mean {balance:.3f}"
             )
+        for family in ("ipv4", "ipv6"):
+            # The worst address plan of the family at the most queues (Zipf rows are bound by popularity).
+            rows = [
+                b
+                for b in plan.traffic_balance
+                if b.port == p.port and b.traffic.startswith(family + ".") and "Zipf" not in b.traffic
+            ]
+            if rows:
+                most = max(b.queues for b in rows)
+                worst = max((b for b in rows if b.queues == most), key=lambda b: b.max_over_mean)
+                out.append(
+                    f"      {family.upper()} address plans over {most} queues: max/mean <= "
+                    f"{worst.max_over_mean:.3f} ({worst.traffic})"
+                )
     for b in plan.profile_balance:
         where = "all ports" if b.all_ports else f"port {b.port} ({b.file})"
         out.append(

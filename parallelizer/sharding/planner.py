@@ -572,8 +572,10 @@ def _blocked_families(written, ports, options: PlanOptions, m: int) -> dict[str,
                 f"objects {names}: together with {kept_names or 'nothing else'} their constraints leave "
                 f"port(s) {empty} without any hashable field"
                 + (
-                    f" of the {', '.join(sorted({af for _, af in empty_pf}))} input"
-                    if any(len({af for p2, af in used if p2 == p}) > 1 for p in empty)
+                    f" of the {', '.join(sorted({af for _, af in empty_pf}))} input (one key hashes both "
+                    "families and their key windows overlap: the key bits that the fields these constraints "
+                    "leave unrelated must not use are the bits the other fields need)"
+                    if len({c.family_a for c in trial} | {c.family_b for c in trial}) > 1
                     else ""
                 )
                 + ", so RSS would send all their traffic to one core"

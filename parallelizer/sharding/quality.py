@@ -46,13 +46,14 @@ class LowBits:
 def low_bits_of(field: str | fields.HashField) -> tuple[LowBits, ...]:
     """The low-order bit sets of `field` whose spread the solver maximises:
     the host part of a /24 and a /20 for IPv4 addresses, the interface ID of a
-    /64 and subnet + interface ID of a /48 for IPv6 addresses, the low byte for
-    ports. A name alone is the IPv4 placement."""
+    /64 (random interface IDs) and the low byte of numbered servers
+    (::1..::fe of a /64, a /120) for IPv6 addresses, the low byte for ports.
+    A name alone is the IPv4 placement."""
     f = field if isinstance(field, fields.HashField) else fields.HASHABLE[field]
     if f.width_bits == 32:
         return (LowBits(f.name, 8, "/24", f.family), LowBits(f.name, 12, "/20", f.family))
     if f.width_bits == 128:
-        return (LowBits(f.name, 64, "/64", f.family), LowBits(f.name, 80, "/48", f.family))
+        return (LowBits(f.name, 64, "/64", f.family), LowBits(f.name, 8, "/120", f.family))
     return (LowBits(f.name, 8, "low 8 bits", f.family),)
 
 
@@ -214,11 +215,12 @@ def address_plan_traffic(field: str, seed: int) -> list[Traffic]:
 
 # IPv6 address plans (RFC 4291 / RFC 6177 allocations): hosts of one /64 with
 # random interface IDs (SLAAC privacy addresses, RFC 8981), and servers in a few
-# /48s: a few /64 subnets each, interface IDs numbered from ::1.
+# /48s: a few /64 subnets each, interface IDs numbered ::1..::fe (as the
+# 254 hosts of an IPv4 /24).
 IPV6_HOSTS = 4096
 IPV6_SERVER_PREFIXES = 3
 IPV6_SERVER_SUBNETS = 4
-IPV6_SERVERS_PER_SUBNET = 64
+IPV6_SERVERS_PER_SUBNET = 254
 _IPV6_PAIRED_PORT = {"ipv6.src": 2, "ipv6.dst": 3}
 _IPV6_COLUMN = {"ipv6.src": 0, "ipv6.dst": 1}
 

@@ -415,9 +415,12 @@ def _evaluate(
             GroupQuality(port, g.name, quality.group_rank(key, reta_size, g), needed[(port, g)], g.family)
             for g in groups[port]
         ]
+        # A family none of whose groups the constraints let the key see has
+        # one RETA entry by necessity, as a port without any hashed group.
+        hashed_families = [f for f in families[port] if any(g.family == f for g in groups[port])]
         by_family = {
             f: quality.max_over_mean(quality.bits_queue_loads(key, reta_size, flow_bits[f], queues))
-            for f in families[port]
+            for f in hashed_families
         }
 
         def named(family: str, hashed: bool, port: int = port) -> list[str]:
@@ -430,7 +433,7 @@ def _evaluate(
             named(fields.IPV4, False),
             fields.rss_hf_of(families[port]),
             gq,
-            max(by_family.values()),
+            max(by_family.values(), default=float(queues)),
             families=families[port],
             hashed_fields_ipv6=named(fields.IPV6, True) if fields.IPV6 in families[port] else [],
             zeroed_fields_ipv6=named(fields.IPV6, False) if fields.IPV6 in families[port] else [],
