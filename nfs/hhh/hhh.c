@@ -17,11 +17,19 @@
  * of each of its four prefixes. A prefix is forgotten --expiry after the last
  * packet that visited its level (then it starts again with an empty window).
  *
- * Malformed-packet rule (as the policer's): from the WAN, every IPv4 frame with
- * a valid header (TCP/UDP, other protocols, fragments) is counted by its source
- * address; non-IPv4 frames are dropped (they have no source prefix). From the
- * LAN, every well-formed frame passes. Malformed frames (truncated, bad IPv4
- * header, truncated TCP/UDP header) are dropped on both sides. */
+ * Dual stack: IPv6 packets are counted the same way over the IPv6 hierarchy
+ * /16, /32, /48 and /64 (the /64 is a subnet's hosts: interface IDs are the
+ * host's own choice, so a finer level would let one host spread itself over
+ * as many entries as it likes). IPv6 level k uses IPv4 level k's threshold and
+ * capacity (/16 as /8, /32 as /16, /48 as /24, /64 as /32), in tables of its
+ * own (prefix6_*), so neither family's prefixes count against the other's.
+ *
+ * Malformed-packet rule (as the policer's): from the WAN, every IPv4 or IPv6
+ * frame with a valid header (TCP/UDP, other protocols, fragments) is counted by
+ * its source address; frames of neither family are dropped (they have no
+ * source prefix). From the LAN, every well-formed frame passes. Malformed
+ * frames (truncated, bad IPv4 or IPv6 header or extension chain, truncated
+ * TCP/UDP header) are dropped on both sides. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +71,13 @@ struct prefix_key {
 };
 NF_KEY_DECLARE(prefix_key)
 
+/* An IPv6 source prefix: the source address with the bytes past the level
+ * cleared (every IPv6 level is a whole number of bytes). */
+struct prefix6_key {
+  struct nf_ipv6_addr prefix;
+};
+NF_KEY_DECLARE(prefix6_key)
+
 /* Packets counted for a prefix in its current window. */
 struct prefix_window {
   nf_time_t start;
@@ -90,6 +105,22 @@ struct nf_state {
   struct nf_vector *prefix32_keys;
   struct nf_vector *prefix32_windows;
   struct nf_dchain *prefix32_chain;
+  struct nf_map *prefix6_16_table; /* IPv6 /16 prefix -> index (sized as /8) */
+  struct nf_vector *prefix6_16_keys;
+  struct nf_vector *prefix6_16_windows;
+  struct nf_dchain *prefix6_16_chain;
+  struct nf_map *prefix6_32_table; /* IPv6 /32 prefix -> index (sized as /16) */
+  struct nf_vector *prefix6_32_keys;
+  struct nf_vector *prefix6_32_windows;
+  struct nf_dchain *prefix6_32_chain;
+  struct nf_map *prefix6_48_table; /* IPv6 /48 prefix -> index (sized as /24) */
+  struct nf_vector *prefix6_48_keys;
+  struct nf_vector *prefix6_48_windows;
+  struct nf_dchain *prefix6_48_chain;
+  struct nf_map *prefix6_64_table; /* IPv6 /64 prefix -> index (sized as /32) */
+  struct nf_vector *prefix6_64_keys;
+  struct nf_vector *prefix6_64_windows;
+  struct nf_dchain *prefix6_64_chain;
 };
 
 enum {
@@ -280,6 +311,38 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
   state->prefix32_windows = nf_vector_create("prefix32_windows", cfg->max_prefixes_32,
                                              sizeof(struct prefix_window), NULL);
   state->prefix32_chain = nf_dchain_create("prefix32_chain", cfg->max_prefixes_32);
+  state->prefix6_16_table =
+      nf_map_create("prefix6_16_table", cfg->max_prefixes_8, sizeof(struct prefix6_key),
+                    prefix6_key_hash, prefix6_key_eq);
+  state->prefix6_16_keys =
+      nf_vector_create("prefix6_16_keys", cfg->max_prefixes_8, sizeof(struct prefix6_key), NULL);
+  state->prefix6_16_windows = nf_vector_create("prefix6_16_windows", cfg->max_prefixes_8,
+                                               sizeof(struct prefix_window), NULL);
+  state->prefix6_16_chain = nf_dchain_create("prefix6_16_chain", cfg->max_prefixes_8);
+  state->prefix6_32_table =
+      nf_map_create("prefix6_32_table", cfg->max_prefixes_16, sizeof(struct prefix6_key),
+                    prefix6_key_hash, prefix6_key_eq);
+  state->prefix6_32_keys =
+      nf_vector_create("prefix6_32_keys", cfg->max_prefixes_16, sizeof(struct prefix6_key), NULL);
+  state->prefix6_32_windows = nf_vector_create("prefix6_32_windows", cfg->max_prefixes_16,
+                                               sizeof(struct prefix_window), NULL);
+  state->prefix6_32_chain = nf_dchain_create("prefix6_32_chain", cfg->max_prefixes_16);
+  state->prefix6_48_table =
+      nf_map_create("prefix6_48_table", cfg->max_prefixes_24, sizeof(struct prefix6_key),
+                    prefix6_key_hash, prefix6_key_eq);
+  state->prefix6_48_keys =
+      nf_vector_create("prefix6_48_keys", cfg->max_prefixes_24, sizeof(struct prefix6_key), NULL);
+  state->prefix6_48_windows = nf_vector_create("prefix6_48_windows", cfg->max_prefixes_24,
+                                               sizeof(struct prefix_window), NULL);
+  state->prefix6_48_chain = nf_dchain_create("prefix6_48_chain", cfg->max_prefixes_24);
+  state->prefix6_64_table =
+      nf_map_create("prefix6_64_table", cfg->max_prefixes_32, sizeof(struct prefix6_key),
+                    prefix6_key_hash, prefix6_key_eq);
+  state->prefix6_64_keys =
+      nf_vector_create("prefix6_64_keys", cfg->max_prefixes_32, sizeof(struct prefix6_key), NULL);
+  state->prefix6_64_windows = nf_vector_create("prefix6_64_windows", cfg->max_prefixes_32,
+                                               sizeof(struct prefix_window), NULL);
+  state->prefix6_64_chain = nf_dchain_create("prefix6_64_chain", cfg->max_prefixes_32);
   if (state->prefix8_table == NULL || state->prefix8_keys == NULL ||
       state->prefix8_windows == NULL || state->prefix8_chain == NULL ||
       state->prefix16_table == NULL || state->prefix16_keys == NULL ||
@@ -287,7 +350,15 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
       state->prefix24_table == NULL || state->prefix24_keys == NULL ||
       state->prefix24_windows == NULL || state->prefix24_chain == NULL ||
       state->prefix32_table == NULL || state->prefix32_keys == NULL ||
-      state->prefix32_windows == NULL || state->prefix32_chain == NULL) {
+      state->prefix32_windows == NULL || state->prefix32_chain == NULL ||
+      state->prefix6_16_table == NULL || state->prefix6_16_keys == NULL ||
+      state->prefix6_16_windows == NULL || state->prefix6_16_chain == NULL ||
+      state->prefix6_32_table == NULL || state->prefix6_32_keys == NULL ||
+      state->prefix6_32_windows == NULL || state->prefix6_32_chain == NULL ||
+      state->prefix6_48_table == NULL || state->prefix6_48_keys == NULL ||
+      state->prefix6_48_windows == NULL || state->prefix6_48_chain == NULL ||
+      state->prefix6_64_table == NULL || state->prefix6_64_keys == NULL ||
+      state->prefix6_64_windows == NULL || state->prefix6_64_chain == NULL) {
     nf_opt_fail(err, err_len, "cannot allocate the prefix tables (%u, %u, %u and %u prefixes)",
                 cfg->max_prefixes_8, cfg->max_prefixes_16, cfg->max_prefixes_24,
                 cfg->max_prefixes_32);
@@ -302,7 +373,7 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
  * at finer levels), and says whether the prefix is still under its threshold.
  * *index and *window are the entry and its window as of now. */
 static bool level_admits(struct nf_map *table, struct nf_vector *keys, struct nf_vector *windows,
-                         struct nf_dchain *chain, struct prefix_key *key, uint32_t threshold,
+                         struct nf_dchain *chain, const void *key, uint32_t threshold,
                          nf_time_t window_len, nf_time_t now, int32_t *index,
                          struct prefix_window *window) {
   if (nf_map_get(table, key, index)) {
@@ -379,22 +450,83 @@ static int count_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t no
   return cfg->lan_port;
 }
 
+/* The first len_bytes bytes of src, the rest cleared. */
+static struct prefix6_key prefix6_of(struct nf_ipv6_addr src, uint32_t len_bytes) {
+  struct prefix6_key key = {.prefix = src};
+  for (uint32_t i = len_bytes; i < 16; i++) key.prefix.bytes[i] = 0;
+  return key;
+}
+
+/* WAN -> LAN IPv6: passes when none of its four source prefixes is heavy. */
+static int count_wan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  const struct nf_config *cfg = &state->cfg;
+  struct nf_ipv6_addr src = nf_pkt_ipv6_src(pkt);
+  struct prefix6_key key16 = prefix6_of(src, 2);
+  struct prefix6_key key32 = prefix6_of(src, 4);
+  struct prefix6_key key48 = prefix6_of(src, 6);
+  struct prefix6_key key64 = prefix6_of(src, 8);
+  int32_t index16 = 0;
+  int32_t index32 = 0;
+  int32_t index48 = 0;
+  int32_t index64 = 0;
+  struct prefix_window window16;
+  struct prefix_window window32;
+  struct prefix_window window48;
+  struct prefix_window window64;
+  if (!level_admits(state->prefix6_16_table, state->prefix6_16_keys, state->prefix6_16_windows,
+                    state->prefix6_16_chain, &key16, cfg->threshold_8, cfg->window, now, &index16,
+                    &window16)) {
+    return NF_DROP;
+  }
+  if (!level_admits(state->prefix6_32_table, state->prefix6_32_keys, state->prefix6_32_windows,
+                    state->prefix6_32_chain, &key32, cfg->threshold_16, cfg->window, now, &index32,
+                    &window32)) {
+    return NF_DROP;
+  }
+  if (!level_admits(state->prefix6_48_table, state->prefix6_48_keys, state->prefix6_48_windows,
+                    state->prefix6_48_chain, &key48, cfg->threshold_24, cfg->window, now, &index48,
+                    &window48)) {
+    return NF_DROP;
+  }
+  if (!level_admits(state->prefix6_64_table, state->prefix6_64_keys, state->prefix6_64_windows,
+                    state->prefix6_64_chain, &key64, cfg->threshold_32, cfg->window, now, &index64,
+                    &window64)) {
+    return NF_DROP;
+  }
+  window16.count = window16.count + 1;
+  window32.count = window32.count + 1;
+  window48.count = window48.count + 1;
+  window64.count = window64.count + 1;
+  nf_vector_return(state->prefix6_16_windows, index16, &window16);
+  nf_vector_return(state->prefix6_32_windows, index32, &window32);
+  nf_vector_return(state->prefix6_48_windows, index48, &window48);
+  nf_vector_return(state->prefix6_64_windows, index64, &window64);
+  return cfg->lan_port;
+}
+
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_time_t older_than = now - state->cfg.expiry;
   nf_expire_items(state->prefix8_chain, state->prefix8_keys, state->prefix8_table, older_than);
   nf_expire_items(state->prefix16_chain, state->prefix16_keys, state->prefix16_table, older_than);
   nf_expire_items(state->prefix24_chain, state->prefix24_keys, state->prefix24_table, older_than);
   nf_expire_items(state->prefix32_chain, state->prefix32_keys, state->prefix32_table, older_than);
+  nf_expire_items(state->prefix6_16_chain, state->prefix6_16_keys, state->prefix6_16_table,
+                  older_than);
+  nf_expire_items(state->prefix6_32_chain, state->prefix6_32_keys, state->prefix6_32_table,
+                  older_than);
+  nf_expire_items(state->prefix6_48_chain, state->prefix6_48_keys, state->prefix6_48_table,
+                  older_than);
+  nf_expire_items(state->prefix6_64_chain, state->prefix6_64_keys, state->prefix6_64_table,
+                  older_than);
   enum nf_parse_status status = nf_pkt_status(pkt);
+  bool ipv4 = status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER || status == NF_PKT_FRAGMENT;
+  bool ipv6 =
+      status == NF_PKT_IPV6_L4_OK || status == NF_PKT_IPV6_OTHER || status == NF_PKT_IPV6_FRAGMENT;
   if (in_port == state->cfg.lan_port) {
-    if (status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER || status == NF_PKT_FRAGMENT ||
-        status == NF_PKT_NOT_IPV4) {
-      return state->cfg.wan_port;
-    }
+    if (ipv4 || ipv6 || status == NF_PKT_NOT_IPV4) return state->cfg.wan_port;
     return NF_DROP;
   }
-  if (status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER || status == NF_PKT_FRAGMENT) {
-    return count_wan(state, pkt, now);
-  }
+  if (ipv4) return count_wan(state, pkt, now);
+  if (ipv6) return count_wan6(state, pkt, now);
   return NF_DROP;
 }

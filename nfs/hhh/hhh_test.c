@@ -11,6 +11,7 @@
 #define LAN 0
 #define WAN 1
 #define INSIDE TEST_IP(192, 168, 0, 10)
+#define INSIDE6 "2001:db8:0:1::10"
 
 /* Sends `count` WAN frames from src at time now; returns how many passed. */
 static int send_from(struct nf_state *s, uint32_t src, int count, nf_time_t now) {
@@ -20,6 +21,16 @@ static int send_from(struct nf_state *s, uint32_t src, int count, nf_time_t now)
     test_frame_udp(&f, src, INSIDE, 80, (uint16_t)(5000 + i));
     int out = test_send(s, &f, WAN, now);
     if (out == LAN) passed++;
+  }
+  return passed;
+}
+
+static int send_from6(struct nf_state *s, const char *src, int count, nf_time_t now) {
+  int passed = 0;
+  for (int i = 0; i < count; i++) {
+    struct test_frame f;
+    CHECK_EQ(test_frame_udp6(&f, src, INSIDE6, 80, (uint16_t)(5000 + i)), NF_PKT_IPV6_L4_OK);
+    if (test_send(s, &f, WAN, now) == LAN) passed++;
   }
   return passed;
 }
@@ -192,6 +203,74 @@ static void test_swapped_ports(void) {
   CHECK_EQ(test_send(s, &f, 1, 0), 0);
 }
 
+/* The IPv6 twin of test_each_level_binds_in_turn over /16, /32, /48, /64,
+ * which use the thresholds of /8, /16, /24, /32: 9, 7, 5, 3. */
+static void test_ipv6_each_level_binds_in_turn(void) {
+  struct nf_state *s =
+      test_create("--threshold-8 9 --threshold-16 7 --threshold-24 5 --threshold-32 3 --window 1s");
+  nf_time_t t = TEST_SEC;
+  /* /64: one host passes 3. Counts /16=3 /32=3 /48=3 /64=3. */
+  CHECK_EQ(send_from6(s, "2001:db8:1:1::1", 10, t), 3);
+  /* Another interface ID of the same /64 is the same /64: nothing more. */
+  CHECK_EQ(send_from6(s, "2001:db8:1:1:ffff:ffff:ffff:ffff", 10, t), 0);
+  /* /48: another /64 of 2001:db8:1::/48 gets 5 - 3 = 2. /48=5. */
+  CHECK_EQ(send_from6(s, "2001:db8:1:2::1", 10, t), 2);
+  CHECK_EQ(send_from6(s, "2001:db8:1:3::1", 10, t), 0);
+  /* /32: another /48 of 2001:db8::/32 gets 7 - 5 = 2. /32=7. */
+  CHECK_EQ(send_from6(s, "2001:db8:2:1::1", 10, t), 2);
+  CHECK_EQ(send_from6(s, "2001:db8:3:1::1", 10, t), 0);
+  /* /16: another /32 of 2001::/16 gets 9 - 7 = 2. /16=9. */
+  CHECK_EQ(send_from6(s, "2001:db9:1:1::1", 10, t), 2);
+  CHECK_EQ(send_from6(s, "2001:dba:1:1::1", 10, t), 0);
+  /* Another /16 is untouched: its host gets its full 3. */
+  CHECK_EQ(send_from6(s, "2002:db8:1:1::1", 10, t), 3);
+  /* The next window starts over (windows and expiry as for IPv4). */
+  CHECK_EQ(send_from6(s, "2001:db8:1:1::1", 10, t + TEST_SEC), 3);
+}
+
+/* IPv4 and IPv6 prefixes count apart, even where their bits coincide (an
+ * IPv4-mapped source, and an IPv6 source whose first bytes are the IPv4
+ * address), and each family's tables have their own capacity. */
+static void test_families_do_not_interfere(void) {
+  struct nf_state *s = test_create(
+      "--threshold-8 100 --threshold-16 100 --threshold-24 100 --threshold-32 3 "
+      "--max-prefixes-32 1");
+  CHECK_EQ(send_from(s, TEST_IP(10, 1, 1, 1), 10, TEST_SEC), 3);
+  CHECK_EQ(send_from6(s, "::ffff:10.1.1.1", 10, TEST_SEC), 3);
+  CHECK_EQ(send_from6(s, "a01:101::", 10, TEST_SEC), 0); /* the /64 table (1 entry) is full */
+  CHECK_EQ(send_from(s, TEST_IP(10, 1, 1, 2), 10, TEST_SEC), 0); /* and so is the /32 one */
+}
+
+static void test_ipv6_fragments_other_protocols_and_malformed_frames(void) {
+  struct nf_state *s = test_create("--threshold-32 4");
+  struct nf_ipv6_addr src = test_ip6("2001:db8:bad::1"), inside = test_ip6(INSIDE6);
+  struct test_frame f;
+  struct test_frame_spec spec = test_spec_udp6(src, inside, 1, 2);
+  spec.proto = NF_IPPROTO_ICMPV6;
+  CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV6_OTHER);
+  CHECK_EQ(test_send(s, &f, WAN, 0), LAN);
+  spec = test_spec_udp6(src, inside, 1, 2);
+  spec.ipv6_fragment = true;
+  spec.frag_offset = 10;
+  CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV6_FRAGMENT);
+  CHECK_EQ(test_send(s, &f, WAN, 0), LAN);
+  /* Malformed IPv6 is dropped on both sides and counted nowhere. */
+  for (int want = TEST_IPV6_MALFORMED_FIRST; want <= TEST_IPV6_MALFORMED_LAST; want++) {
+    spec = test_spec_udp6(src, inside, 1, 2);
+    CHECK_EQ(test_frame_malformed6(&f, &spec, (enum nf_parse_status)want), want);
+    CHECK_EQ(test_send(s, &f, WAN, 0), NF_DROP);
+    CHECK_EQ(test_send(s, &f, LAN, 0), NF_DROP);
+  }
+  /* ICMPv6 and the fragment were counted by their source: 4 - 2 = 2 left. */
+  CHECK_EQ(send_from6(s, "2001:db8:bad::1", 10, 0), 2);
+  /* LAN -> WAN IPv6 passes uncounted. */
+  for (int i = 0; i < 10; i++) {
+    test_frame_udp6(&f, INSIDE6, "2001:db8:bad::2", 5000, 80);
+    CHECK_EQ(test_send(s, &f, LAN, 0), WAN);
+  }
+  CHECK_EQ(send_from6(s, "2001:db8:bad::2", 10, 0), 0); /* same /64 as ::1: already heavy */
+}
+
 static void test_config_errors(void) {
   char err[TEST_ERR_LEN];
   CHECK(test_parse("--threshold-24 0", err) == NULL);
@@ -229,6 +308,9 @@ int main(void) {
   RUN_TEST(test_lan_to_wan_passes_uncounted);
   RUN_TEST(test_malformed_and_non_l4_frames);
   RUN_TEST(test_swapped_ports);
+  RUN_TEST(test_ipv6_each_level_binds_in_turn);
+  RUN_TEST(test_families_do_not_interfere);
+  RUN_TEST(test_ipv6_fragments_other_protocols_and_malformed_frames);
   RUN_TEST(test_config_errors);
   return test_main_result();
 }
