@@ -35,6 +35,13 @@ struct nf_vector;
 #endif
 /*@ predicate nf_vector_index_ok{L}(struct nf_vector *v, integer index) =
       nf_vector_base(v) <= index < nf_vector_base(v) + nf_vector_capacity_of(v);
+    // Capacity, index base and cell size as at L0 (libVig's vector keeps its
+    // length and cell addresses across borrow/return): what a caller needs to
+    // access the vector again after a return.
+    predicate nf_vector_shape_unchanged{L0, L1}(struct nf_vector *v) =
+      nf_vector_capacity_of{L1}(v) == nf_vector_capacity_of{L0}(v) &&
+      nf_vector_base{L1}(v) == nf_vector_base{L0}(v) &&
+      nf_vector_cell_size{L1}(v) == nf_vector_cell_size{L0}(v);
 */
 
 /* Cells start zeroed, then init_cell (may be NULL) runs on each. */
@@ -74,7 +81,7 @@ void nf_vector_borrow(const struct nf_vector *vector, int32_t index, void *cell_
     requires \valid_read((uint8_t *)cell + (0 .. nf_vector_cell_size(vector) - 1));
     requires NF_VECTOR_APART(vector, (uint8_t *)cell, nf_vector_cell_size(vector));
     assigns NF_VECTOR_CELL(vector, index);
-    ensures nf_vector_live(vector);
+    ensures nf_vector_live(vector) && nf_vector_shape_unchanged{Old, Here}(vector);
     ensures \forall integer i; 0 <= i < nf_vector_cell_size(vector) ==>
       nf_vector_byte(vector, index, i) == ((uint8_t *)cell)[i];
     ensures \forall integer j, i; j != index && 0 <= i < nf_vector_cell_size(vector) ==>
