@@ -189,6 +189,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
           break;
         case 8:
           ORACLE(after.flow_label == (value_u32(v) & 0xfffff), "read-back", "ipv6.flow_label");
+          /* Byte 15 is shared: its high nibble is the traffic class. */
+          ORACLE(f[15] >> 4 == before[15] >> 4, "documented-bytes",
+                 "ipv6.flow_label changed the traffic class");
           break;
         default:
           ORACLE(after.hop_limit == v[0], "read-back", "ipv6.hop_limit");
