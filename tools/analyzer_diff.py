@@ -76,11 +76,18 @@ def main() -> int:
     parser.add_argument("--before", required=True, help="nfpar checkout with the reference analyzer")
     parser.add_argument("--after", required=True, help="nfpar checkout with the analyzer under test")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--only", default="", help="analyze only sources whose path contains this")
     args = parser.parse_args()
     for root in (args.before, args.after):
         cli_of(root)
     cwd = os.path.abspath(args.after)
-    sources = sorted({s for pattern in SOURCE_GLOBS for s in glob.glob(pattern, root_dir=cwd)})
+    sources = sorted(
+        {s for pattern in SOURCE_GLOBS for s in glob.glob(pattern, root_dir=cwd) if args.only in s}
+    )
+    if not sources:
+        sys.exit(
+            f"error: --only={args.only}: no source of {', '.join(SOURCE_GLOBS)} contains it; pass part of a path"
+        )
     with tempfile.TemporaryDirectory() as scratch:
         protos = {root: proto_dir(root, scratch) for root in (args.before, args.after)}
         jobs = [(src, flags) for src in sources for flags in FLAG_SETS]

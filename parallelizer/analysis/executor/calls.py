@@ -14,7 +14,7 @@ import z3
 from pycparser import c_ast
 
 from parallelizer.analysis import nflib_model
-from parallelizer.analysis.ctype import INT, VOID, CType, FuncType, IntType, PtrType, VoidType
+from parallelizer.analysis.ctype import INT, VOID, CType, FuncType, IntType, VoidType
 from parallelizer.analysis.errors import location_of, unsupported
 from parallelizer.analysis.executor.builtins import BUILTINS
 from parallelizer.analysis.executor.memory import Memory
@@ -80,17 +80,14 @@ class Calls:
             )
         arg_nodes = node.args.exprs if node.args is not None else []
         if name == "nf_pkt_status" or name in nflib_model.PACKET_GETTERS:
-            return [
-                (s, self.packet_get(name, vals, s, node)) for s, vals in self.eval_args(arg_nodes, st, name)
-            ]
+            return [(s, self.packet_get(name, vals, s, node)) for s, vals in self.eval_args(arg_nodes, st)]
         results: Results = []
-        for state, vals in self.eval_args(arg_nodes, st, name):
+        for state, vals in self.eval_args(arg_nodes, st):
             results.extend(self.call_with_values(name, vals, state, node, arg_nodes))
         return results
 
-    def eval_args(
-        self, nodes: list[c_ast.Node], st: PathState, name: str
-    ) -> list[tuple[PathState, list[Value]]]:
+    def eval_args(self, nodes: list[c_ast.Node], st: PathState) -> list[tuple[PathState, list[Value]]]:
+        """The argument values on each path; a function name is the function itself."""
         states: list[tuple[PathState, list[Value]]] = [(st, [])]
         for arg in nodes:
             next_states = []
@@ -105,7 +102,6 @@ class Calls:
                 for state2, value in self.ex.eval(arg, state):
                     next_states.append((state2, [*vals, value]))
             states = next_states
-        del name
         return states
 
     def call_with_values(
@@ -123,7 +119,7 @@ class Calls:
         if name in self.ex.tu.functions:
             return self.call_function(name, vals, st, node)
         if self.ex.mode == "init":
-            return [(st, self.opaque_result(name, st, node))]
+            return [(st, self.opaque_result(name, st))]
         if name in nflib_model.DESTRUCTORS or name in ("nf_time_now", "nf_packet_init", "calloc", "malloc"):
             raise unsupported(
                 node,
@@ -136,7 +132,8 @@ class Calls:
             "use nflib functions or define the helper as a static function in the NF source",
         )
 
-    def opaque_result(self, name: str, st: PathState, node: c_ast.Node) -> Value:
+    def opaque_result(self, name: str, st: PathState) -> Value:
+        """The result of an external function in init mode: a fresh value."""
         decl = self.ex.tu.declarations.get(name)
         if decl is None:
             return IntV(z3.BitVec(st.fresh_id("init.ext"), 32), INT)
@@ -146,9 +143,6 @@ class Calls:
             return PtrV(Ref(st.new_slot(VOID, None)), VOID)
         if isinstance(ret, IntType):
             return self.ex.memory.build_value(ret, Memory.symbol_leaf(st.fresh_id("init.ext")))
-        if isinstance(ret, PtrType):
-            return OpaqueV(f"result of {name}")
-        del node
         return OpaqueV(f"result of {name}")
 
     # ---- nflib -------------------------------------------------------------------------

@@ -6,7 +6,7 @@ types of sizeof operands are each such a visitor."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from pycparser import c_ast, c_generator
@@ -19,13 +19,6 @@ _GEN = c_generator.CGenerator()
 
 def source_text(node: c_ast.Node) -> str:
     return _GEN.visit(node)
-
-
-def walk(node: c_ast.Node) -> Iterator[c_ast.Node]:
-    """node and all nodes below it, depth first."""
-    yield node
-    for _, child in node.children():
-        yield from walk(child)
 
 
 class Visitor:

@@ -21,7 +21,7 @@ from parallelizer.analysis.ctype import (
     parse_int_constant,
 )
 from parallelizer.analysis.errors import unsupported
-from parallelizer.analysis.executor.dispatch import Visitor, walk
+from parallelizer.analysis.executor.dispatch import Visitor
 from parallelizer.analysis.executor.memory import Memory
 from parallelizer.analysis.executor.state import PathState, Results
 from parallelizer.analysis.executor.widths import common_type, compare, negate, promote, resize
@@ -133,15 +133,9 @@ class Expressions(Visitor):
 
     def _pure(self, node: c_ast.Node) -> bool:
         """No calls other than packet getters and no assignments inside."""
-        for child in walk(node):
-            if isinstance(child, c_ast.Assignment):
-                return False
-            if isinstance(child, c_ast.UnaryOp) and child.op in ("++", "--", "p++", "p--"):
-                return False
-            if isinstance(child, c_ast.FuncCall):
-                if not (isinstance(child.name, c_ast.ID) and child.name.name in nflib_model.PACKET_GETTERS):
-                    return False
-        return True
+        effects = _Effects()
+        effects.visit(node)
+        return not effects.found
 
     def visit_FuncCall(self, node: c_ast.FuncCall, st: PathState) -> Results:
         return self.ex.calls.eval_call(node, st)
@@ -374,3 +368,23 @@ class Expressions(Visitor):
         if isinstance(ctype, ArrayType):
             return position
         raise unsupported(node, "brace initialiser for a scalar", "initialise scalars with an expression")
+
+
+class _Effects(c_ast.NodeVisitor):
+    """Finds an effect below a node: an assignment, ++ or --, or a call other
+    than a packet getter (found stays False for an expression without one)."""
+
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Assignment(self, node: c_ast.Assignment) -> None:
+        self.found = True
+
+    def visit_UnaryOp(self, node: c_ast.UnaryOp) -> None:
+        self.found |= node.op in ("++", "--", "p++", "p--")
+        self.generic_visit(node)
+
+    def visit_FuncCall(self, node: c_ast.FuncCall) -> None:
+        getter = isinstance(node.name, c_ast.ID) and node.name.name in nflib_model.PACKET_GETTERS
+        self.found |= not getter
+        self.generic_visit(node)
