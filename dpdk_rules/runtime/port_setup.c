@@ -86,6 +86,48 @@ static int program_reta(uint16_t port, const struct rte_eth_dev_info *info,
   return 0;
 }
 
+/* The rss_hf bits a plan may set, by DPDK name (parallelizer/schema/rss_hf.py
+ * owns the plan side; dpdk_main.c asserts the values agree). */
+static const struct {
+  uint64_t bit;
+  const char *name;
+} RSS_HF_NAMES[] = {
+    {RTE_ETH_RSS_IPV4, "RTE_ETH_RSS_IPV4"},
+    {RTE_ETH_RSS_FRAG_IPV4, "RTE_ETH_RSS_FRAG_IPV4"},
+    {RTE_ETH_RSS_NONFRAG_IPV4_TCP, "RTE_ETH_RSS_NONFRAG_IPV4_TCP"},
+    {RTE_ETH_RSS_NONFRAG_IPV4_UDP, "RTE_ETH_RSS_NONFRAG_IPV4_UDP"},
+    {RTE_ETH_RSS_NONFRAG_IPV4_OTHER, "RTE_ETH_RSS_NONFRAG_IPV4_OTHER"},
+    {RTE_ETH_RSS_IPV6, "RTE_ETH_RSS_IPV6"},
+    {RTE_ETH_RSS_FRAG_IPV6, "RTE_ETH_RSS_FRAG_IPV6"},
+    {RTE_ETH_RSS_NONFRAG_IPV6_TCP, "RTE_ETH_RSS_NONFRAG_IPV6_TCP"},
+    {RTE_ETH_RSS_NONFRAG_IPV6_UDP, "RTE_ETH_RSS_NONFRAG_IPV6_UDP"},
+    {RTE_ETH_RSS_NONFRAG_IPV6_OTHER, "RTE_ETH_RSS_NONFRAG_IPV6_OTHER"},
+    {RTE_ETH_RSS_IPV6_EX, "RTE_ETH_RSS_IPV6_EX"},
+    {RTE_ETH_RSS_IPV6_TCP_EX, "RTE_ETH_RSS_IPV6_TCP_EX"},
+    {RTE_ETH_RSS_IPV6_UDP_EX, "RTE_ETH_RSS_IPV6_UDP_EX"},
+    {RTE_ETH_RSS_L3_SRC_ONLY, "RTE_ETH_RSS_L3_SRC_ONLY"},
+    {RTE_ETH_RSS_L3_DST_ONLY, "RTE_ETH_RSS_L3_DST_ONLY"},
+    {RTE_ETH_RSS_L4_SRC_ONLY, "RTE_ETH_RSS_L4_SRC_ONLY"},
+    {RTE_ETH_RSS_L4_DST_ONLY, "RTE_ETH_RSS_L4_DST_ONLY"},
+};
+
+#define RSS_IPV6_TYPES                                                                   \
+  (RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_FRAG_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_TCP |             \
+   RTE_ETH_RSS_NONFRAG_IPV6_UDP | RTE_ETH_RSS_NONFRAG_IPV6_OTHER | RTE_ETH_RSS_IPV6_EX | \
+   RTE_ETH_RSS_IPV6_TCP_EX | RTE_ETH_RSS_IPV6_UDP_EX)
+
+/* "RTE_ETH_RSS_A | RTE_ETH_RSS_B" for the bits of hf (unnamed bits as hex). */
+static void rss_hf_names(uint64_t hf, char *out, size_t out_len) {
+  size_t n = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < sizeof(RSS_HF_NAMES) / sizeof(RSS_HF_NAMES[0]) && n < out_len; i++) {
+    if ((hf & RSS_HF_NAMES[i].bit) == 0) continue;
+    n += (size_t)snprintf(out + n, out_len - n, "%s%s", n ? " | " : "", RSS_HF_NAMES[i].name);
+    hf &= ~RSS_HF_NAMES[i].bit;
+  }
+  if (hf != 0 && n < out_len) snprintf(out + n, out_len - n, "%s0x%" PRIx64, n ? " | " : "", hf);
+}
+
 int port_check_capabilities(uint16_t port, const struct rte_eth_dev_info *info,
                             const struct port_queue_config *config, char *err, size_t err_len) {
   if (config->rx_queues > info->max_rx_queues || config->tx_queues > info->max_tx_queues) {
@@ -110,11 +152,20 @@ int port_check_capabilities(uint16_t port, const struct rte_eth_dev_info *info,
     return -1;
   }
   if ((info->flow_type_rss_offloads & rss->rss_hf) != rss->rss_hf) {
+    uint64_t missing = rss->rss_hf & ~info->flow_type_rss_offloads;
+    char names[256];
+    rss_hf_names(missing, names, sizeof(names));
     snprintf(err, err_len,
              "port %u (%s) cannot hash the fields the plan needs: rss_hf 0x%" PRIx64
-             " requested, 0x%" PRIx64 " supported (missing 0x%" PRIx64 ")",
-             port, info->driver_name, rss->rss_hf, info->flow_type_rss_offloads,
-             rss->rss_hf & ~info->flow_type_rss_offloads);
+             " requested, 0x%" PRIx64 " supported (missing 0x%" PRIx64
+             ": %s). Without them the NIC hashes those packets on fewer fields (or not at "
+             "all), and packets the plan's key keeps on one core could reach different "
+             "cores; use a port whose driver reports them in flow_type_rss_offloads%s",
+             port, info->driver_name, rss->rss_hf, info->flow_type_rss_offloads, missing, names,
+             (missing & RSS_IPV6_TYPES) != 0
+                 ? " (the plan has IPv6 types because the NF's paths handle IPv6 packets: "
+                   "docs/SHARDING.md, \"IPv6\")"
+                 : "");
     return -1;
   }
   if (info->reta_size == 0) {

@@ -81,6 +81,30 @@ int main(void) {
   EXPECT(strstr(err, "cannot hash the fields") != NULL);
   EXPECT(strstr(err, "missing 0x20") != NULL); /* RTE_ETH_RSS_NONFRAG_IPV4_UDP */
 
+  /* A dual-stack plan on a NIC without IPv6 hashing: the missing types are
+   * named, with why the plan has them. */
+  struct rte_eth_dev_info v4_only = nic("net_e1000", 40, 128, IPV4_TCP_UDP);
+  struct port_queue_config dual =
+      with_rss(&rss, 40, 128,
+               IPV4_TCP_UDP | RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_TCP |
+                   RTE_ETH_RSS_NONFRAG_IPV6_UDP);
+  EXPECT(check(&v4_only, &dual, err) == -1);
+  EXPECT(strstr(err, "port 3 (net_e1000) cannot hash the fields") != NULL);
+  EXPECT(strstr(err,
+                "missing 0xd00: RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_TCP | "
+                "RTE_ETH_RSS_NONFRAG_IPV6_UDP)") != NULL);
+  EXPECT(strstr(err, "the NF's paths handle IPv6 packets") != NULL);
+  /* Negative control: the same plan on a NIC with IPv6 hashing passes, and an
+   * IPv4-only miss does not blame IPv6. */
+  struct rte_eth_dev_info v6 = nic("net_i40e", 40, 128,
+                                   IPV4_TCP_UDP | RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_TCP |
+                                       RTE_ETH_RSS_NONFRAG_IPV6_UDP);
+  EXPECT(check(&v6, &dual, err) == 0);
+  fields = with_rss(&rss, 40, 128, IPV4_TCP_UDP); /* rss is shared: set it again */
+  EXPECT(check(&no_udp, &fields, err) == -1);
+  EXPECT(strstr(err, "missing 0x20: RTE_ETH_RSS_NONFRAG_IPV4_UDP)") != NULL);
+  EXPECT(strstr(err, "IPv6") == NULL);
+
   /* A plan RETA larger than the port's (512 on a 128-entry NIC) cannot be replicated. */
   struct port_queue_config big_reta = with_rss(&rss, 40, 512, IPV4_TCP_UDP);
   EXPECT(check(&ixgbe, &big_reta, err) == -1);
