@@ -1,6 +1,7 @@
 """Python reference of the NIC's RSS queue choice (independent of the C
-softrss.c): Toeplitz over IPv4 (src, dst[, sport, dport]) by packet type and
-rss_hf, then the RETA the runtimes program: the plan's own table when the run
+softrss.c): Toeplitz over IPv4 (src, dst[, sport, dport]) or IPv6 (src 16
+bytes, dst 16 bytes[, sport, dport]; DPDK's rte_ipv6_tuple order) by packet
+type and rss_hf, then the RETA the runtimes program: the plan's own table when the run
 has the plan's worker count, else the RETA rule (parallelizer/sharding/reta.py,
 the same function as the runtimes' nf_par_default_reta by
 //tests/parallel:reta_rule_test). Used to pre-split traffic per queue for DPDK
@@ -21,14 +22,65 @@ RSS_FRAG_IPV4 = 1 << 3
 RSS_TCP = 1 << 4
 RSS_UDP = 1 << 5
 RSS_OTHER = 1 << 7
+RSS_IPV6 = 1 << 8
+RSS_FRAG_IPV6 = 1 << 9
+RSS_TCP6 = 1 << 10
+RSS_UDP6 = 1 << 11
+RSS_OTHER6 = 1 << 13
+# IPv6 extension headers walked before the upper-layer header (RFC 8200 4.1:
+# hop-by-hop only first, routing, destination options, fragment), at most
+# IPV6_MAX_EXT of them (nflib/packet.h NF_IPV6_MAX_EXT_HEADERS); a longer or
+# broken chain is not hashed. Any fragment header: no ports (a NIC hashes
+# every fragment of a datagram on its addresses).
+IPV6_HOPOPTS = 0
+IPV6_FRAGMENT = 44
+IPV6_EXT = (IPV6_HOPOPTS, 43, IPV6_FRAGMENT, 60)
+IPV6_MAX_EXT = 8
 
 
 # The planner's Toeplitz hash (checked against the Microsoft RSS vectors).
 toeplitz = toeplitz_hash
 
 
+def _ipv6_input(frame: bytes, rss_hf: int) -> bytes:
+    """Hash input of an IPv6 frame (EtherType 0x86DD), parsed from the bytes."""
+    if len(frame) < 14 + 40 or frame[14] >> 4 != 6:
+        return b""
+    end = 14 + 40 + struct.unpack_from("!H", frame, 18)[0]
+    if end > len(frame):
+        return b""
+    pair = frame[22:38] + frame[38:54]  # src, dst: rte_ipv6_tuple's order
+    nxt, at, count, fragment = frame[20], 14 + 40, 0, False
+    while nxt in IPV6_EXT:
+        if count == IPV6_MAX_EXT or (nxt == IPV6_HOPOPTS and count):
+            return b""
+        if nxt == IPV6_FRAGMENT:
+            if at + 8 > end:
+                return b""
+            fragment = True
+            if struct.unpack_from("!H", frame, at + 2)[0] >> 3:
+                break  # a later fragment: the rest is data
+            length = 8
+        else:
+            if at + 2 > end or at + (frame[at + 1] + 1) * 8 > end:
+                return b""
+            length = (frame[at + 1] + 1) * 8
+        nxt, at, count = frame[at], at + length, count + 1
+    if fragment:
+        return pair if rss_hf & (RSS_IPV6 | RSS_FRAG_IPV6) else b""
+    need = {6: 20, 17: 8}.get(nxt)
+    if need is None:
+        return pair if rss_hf & (RSS_IPV6 | RSS_OTHER6) else b""
+    bit = RSS_TCP6 if nxt == 6 else RSS_UDP6
+    if at + need <= end and rss_hf & bit:
+        return pair + frame[at : at + 4]
+    return pair if rss_hf & RSS_IPV6 else b""  # truncated L4 or type not hashed
+
+
 def hash_input(frame: bytes, rss_hf: int) -> bytes:
     """The bytes a NIC hashes for frame (empty: not hashed)."""
+    if len(frame) >= 14 and frame[12:14] == b"\x86\xdd":
+        return _ipv6_input(frame, rss_hf)
     try:
         eth = dpkt.ethernet.Ethernet(frame)
     except (dpkt.UnpackError, dpkt.NeedData):

@@ -31,6 +31,27 @@ def test_microsoft_vectors(dst, dport, src, sport, h_ip, h_tcp):
     assert toeplitz.toeplitz_hash(MS_KEY, toeplitz.ipv4_l4_input(ip(src), ip(dst), sport, dport)) == h_tcp
 
 
+# The IPv6 table of the same document (destination, dst port, source, src
+# port, IPv6 hash, IPv6+TCP hash): 288-bit inputs, the whole 40-byte key.
+MS_VECTORS_IPV6 = [
+    ("3ffe:2501:200:3::1", 1766, "3ffe:2501:200:1fff::7", 2794, 0x2CC18CD5, 0x40207D3D),
+    ("ff02::1", 4739, "3ffe:501:8::260:97ff:fe40:efab", 14230, 0x0F0C461C, 0xDDE51BBF),
+    ("fe80::200:f8ff:fe21:67cf", 38024, "3ffe:1900:4545:3:200:f8ff:fe21:67cf", 44251, 0x4B61E985, 0x02D1FEEF),
+]
+
+
+@pytest.mark.parametrize("dst,dport,src,sport,h_ip,h_tcp", MS_VECTORS_IPV6)
+def test_microsoft_ipv6_vectors(dst, dport, src, sport, h_ip, h_tcp):
+    s, d = int(ipaddress.IPv6Address(src)), int(ipaddress.IPv6Address(dst))
+    data = toeplitz.ipv6_l4_input(s, d, sport, dport)
+    assert len(data) == 36
+    assert toeplitz.toeplitz_hash(MS_KEY, data[:32]) == h_ip
+    assert toeplitz.toeplitz_hash(MS_KEY, data) == h_tcp
+    # The vectorized path over input bits agrees (every RETA size bit of the hash).
+    bits = toeplitz.ipv6_flows_to_bits([(s, d, sport, dport)])
+    assert toeplitz.bits_reta_indexes(MS_KEY, 512, bits)[0] == h_tcp & 511
+
+
 def test_52_byte_key_uses_only_its_first_bits_for_ipv4():
     extended = MS_KEY + bytes(range(12))
     data = toeplitz.ipv4_l4_input(ip("66.9.149.187"), ip("161.142.100.80"), 2794, 1766)
