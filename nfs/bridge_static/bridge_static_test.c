@@ -77,9 +77,22 @@ static void test_malformed_frames(void) {
   struct test_frame f;
   struct test_frame_spec spec = test_spec_udp(1, 2, 3, 4);
   spec.dst_mac = test_mac(0xa);
-  spec.ether_type = 0x86dd;
+  spec.ether_type = 0x88b5; /* neither IPv4 nor IPv6 */
   CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_NOT_IPV4);
   CHECK_EQ(test_send(br, &f, 0, 0), 1);
+  /* IPv6 is bridged unchanged, malformed IPv6 too (only Ethernet is read). */
+  struct test_frame_spec spec6 =
+      test_spec_tcp6(test_ip6("2001:db8::1"), test_ip6("2001:db8::2"), 1, 2, 0x02);
+  spec6.dst_mac = test_mac(0xa);
+  CHECK_EQ(test_frame_build(&f, &spec6), NF_PKT_IPV6_L4_OK);
+  uint8_t before[TEST_FRAME_MAX];
+  memcpy(before, f.data, f.len);
+  CHECK_EQ(test_send(br, &f, 0, 0), 1);
+  CHECK(memcmp(before, f.data, f.len) == 0);
+  for (int want = TEST_IPV6_MALFORMED_FIRST; want <= TEST_IPV6_MALFORMED_LAST; want++) {
+    CHECK_EQ(test_frame_malformed6(&f, &spec6, (enum nf_parse_status)want), want);
+    CHECK_EQ(test_send(br, &f, 0, 0), 1);
+  }
   spec.ether_type = NF_ETHERTYPE_IPV4;
   spec.truncate_to = 30;
   CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_TRUNCATED_IPV4);

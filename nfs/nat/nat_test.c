@@ -154,7 +154,7 @@ static void test_non_l4_frames_are_dropped_both_ways(void) {
     CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_FRAGMENT);
     CHECK_EQ(test_send(nat, &f, (uint16_t)side, 1), NF_DROP);
     spec = test_spec_udp(src, dst, sport, dport);
-    spec.ether_type = 0x86dd;
+    spec.ether_type = 0x88b5; /* neither IPv4 nor IPv6 */
     CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_NOT_IPV4);
     CHECK_EQ(test_send(nat, &f, (uint16_t)side, 1), NF_DROP);
     spec = test_spec_udp(src, dst, sport, dport);
@@ -172,6 +172,51 @@ static void test_non_l4_frames_are_dropped_both_ways(void) {
   test_frame_build(&f, &spec);
   CHECK_EQ(test_send(nat, &f, LAN, 2), NF_DROP);
   CHECK_EQ(test_frame_ipv4_src(&f), HOST);
+}
+
+/* NAT44 only: IPv6 is dropped in both directions, well-formed or not, and
+ * never rewritten; it leaves no state (the IPv4 flow is unaffected). */
+static void test_ipv6_is_dropped_both_ways(void) {
+  struct nf_state *nat = test_create("--external-ip 203.0.113.1");
+  uint16_t port = send_out(nat, NF_IPPROTO_UDP, HOST, 1000, SERVER, 2000, 0);
+  REQUIRE(port != 0);
+  struct nf_ipv6_addr host = test_ip6("2001:db8:0:1::10"), server = test_ip6("2606:2800:220:1::34");
+  struct test_frame f;
+  for (int side = 0; side < 2; side++) {
+    struct nf_ipv6_addr src = side == LAN ? host : server, dst = side == LAN ? server : host;
+    struct test_frame_spec spec = test_spec_udp6(src, dst, 1000, 2000);
+    CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV6_L4_OK);
+    uint8_t before[TEST_FRAME_MAX];
+    memcpy(before, f.data, f.len);
+    CHECK_EQ(test_send(nat, &f, (uint16_t)side, 1), NF_DROP);
+    CHECK(memcmp(before, f.data, f.len) == 0);
+    spec = test_spec_tcp6(src, dst, 1000, 2000, 0x02);
+    CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV6_L4_OK);
+    CHECK_EQ(test_send(nat, &f, (uint16_t)side, 1), NF_DROP);
+    spec = test_spec_udp6(src, dst, 1000, 2000);
+    spec.proto = NF_IPPROTO_ICMPV6;
+    CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV6_OTHER);
+    CHECK_EQ(test_send(nat, &f, (uint16_t)side, 1), NF_DROP);
+    spec = test_spec_udp6(src, dst, 1000, 2000);
+    spec.ipv6_fragment = true;
+    CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_IPV6_FRAGMENT);
+    CHECK_EQ(test_send(nat, &f, (uint16_t)side, 1), NF_DROP);
+    for (int want = TEST_IPV6_MALFORMED_FIRST; want <= TEST_IPV6_MALFORMED_LAST; want++) {
+      spec = test_spec_udp6(src, dst, 1000, 2000);
+      CHECK_EQ(test_frame_malformed6(&f, &spec, (enum nf_parse_status)want), want);
+      CHECK_EQ(test_send(nat, &f, (uint16_t)side, 1), NF_DROP);
+    }
+  }
+  /* An IPv6 reply to the IPv4-mapped external address is not the IPv4 flow's. */
+  struct test_frame_spec spec =
+      test_spec_udp6(test_ip6("::ffff:93.184.216.34"), test_ip6("::ffff:203.0.113.1"), 2000, port);
+  test_frame_build(&f, &spec);
+  CHECK_EQ(test_send(nat, &f, WAN, 2), NF_DROP);
+  /* The IPv4 flow still works both ways. */
+  CHECK_EQ(send_out(nat, NF_IPPROTO_UDP, HOST, 1000, SERVER, 2000, 3), port);
+  test_frame_udp(&f, SERVER, EXT, 2000, port);
+  CHECK_EQ(test_send(nat, &f, WAN, 4), LAN);
+  CHECK_EQ(test_frame_ipv4_dst(&f), HOST);
 }
 
 static void test_config_errors(void) {
@@ -197,6 +242,7 @@ int main(void) {
   RUN_TEST(test_flows_expire_and_wan_traffic_refreshes);
   RUN_TEST(test_full_table_drops_new_flows_and_ports_stay_in_range);
   RUN_TEST(test_non_l4_frames_are_dropped_both_ways);
+  RUN_TEST(test_ipv6_is_dropped_both_ways);
   RUN_TEST(test_config_errors);
   return test_main_result();
 }

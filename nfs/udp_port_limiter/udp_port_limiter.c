@@ -8,8 +8,9 @@
  * services.
  *
  * Malformed-packet rule: LAN: UDP frames are counted; other well-formed frames
- * (TCP, other IPv4 protocols, fragments, non-IPv4) pass uncounted; malformed
- * frames are dropped. WAN: UDP frames are checked against their service; other
+ * (TCP, other IPv4 protocols, fragments, non-IPv4, well-formed IPv6: the NF is
+ * IPv4-only) pass uncounted; malformed frames (IPv6 ones included) are
+ * dropped. WAN: UDP frames are checked against their service; other
  * well-formed frames pass; malformed frames are dropped. */
 #include <getopt.h>
 #include <stdlib.h>
@@ -225,7 +226,9 @@ int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, 
                   now - state->cfg.expiry);
   enum nf_parse_status status = nf_pkt_status(pkt);
   bool well_formed = status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER ||
-                     status == NF_PKT_FRAGMENT || status == NF_PKT_NOT_IPV4;
+                     status == NF_PKT_FRAGMENT || status == NF_PKT_NOT_IPV4 ||
+                     status == NF_PKT_IPV6_L4_OK || status == NF_PKT_IPV6_OTHER ||
+                     status == NF_PKT_IPV6_FRAGMENT;
   if (!well_formed) return NF_DROP;
   bool udp = status == NF_PKT_L4_OK && nf_pkt_ipv4_proto(pkt) == NF_IPPROTO_UDP;
   if (in_port == state->cfg.lan_port) {

@@ -101,9 +101,22 @@ static void test_malformed_and_other_frames(void) {
   CHECK_EQ(test_send(s, &f, LAN, 3), WAN); /* fragment: not counted */
   CHECK_EQ(test_send(s, &f, LAN, 4), WAN);
   spec = test_spec_udp(HOST, SERVER, 4000, 53);
-  spec.ether_type = 0x86dd;
-  test_frame_build(&f, &spec);
+  spec.ether_type = 0x88b5; /* neither IPv4 nor IPv6 */
+  CHECK_EQ(test_frame_build(&f, &spec), NF_PKT_NOT_IPV4);
   CHECK_EQ(test_send(s, &f, WAN, 5), LAN);
+  /* IPv4-only: IPv6 UDP passes uncounted both ways, malformed IPv6 is dropped. */
+  for (int i = 0; i < 5; i++) {
+    CHECK_EQ(test_frame_udp6(&f, "2001:db8::1", "2001:db8::53", 4000, 53), NF_PKT_IPV6_L4_OK);
+    CHECK_EQ(test_send(s, &f, LAN, 5), WAN);
+    CHECK_EQ(test_send(s, &f, WAN, 5), LAN);
+  }
+  for (int want = TEST_IPV6_MALFORMED_FIRST; want <= TEST_IPV6_MALFORMED_LAST; want++) {
+    struct test_frame_spec spec6 =
+        test_spec_udp6(test_ip6("2001:db8::1"), test_ip6("2001:db8::53"), 4000, 53);
+    CHECK_EQ(test_frame_malformed6(&f, &spec6, (enum nf_parse_status)want), want);
+    CHECK_EQ(test_send(s, &f, LAN, 5), NF_DROP);
+    CHECK_EQ(test_send(s, &f, WAN, 5), NF_DROP);
+  }
   spec = test_spec_udp(HOST, SERVER, 4000, 53);
   spec.proto = TEST_IPPROTO_ICMP;
   test_frame_build(&f, &spec);

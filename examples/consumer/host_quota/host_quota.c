@@ -202,11 +202,15 @@ static int count_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t no
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_expire_items(state->host_chain, state->host_keys, state->host_table, now - state->cfg.expiry);
   enum nf_parse_status status = nf_pkt_status(pkt);
+  /* IPv4 only: well-formed IPv6 passes uncounted like any non-IPv4 frame;
+   * malformed IPv6 is dropped like malformed IPv4. */
+  bool not_ipv4 = status == NF_PKT_NOT_IPV4 || status == NF_PKT_IPV6_L4_OK ||
+                  status == NF_PKT_IPV6_OTHER || status == NF_PKT_IPV6_FRAGMENT;
   bool well_formed = status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER ||
-                     status == NF_PKT_FRAGMENT || status == NF_PKT_NOT_IPV4;
+                     status == NF_PKT_FRAGMENT || not_ipv4;
   if (!well_formed) return NF_DROP;
   if (in_port == state->cfg.lan_port) {
-    if (status == NF_PKT_NOT_IPV4) return state->cfg.wan_port;
+    if (not_ipv4) return state->cfg.wan_port;
     return count_lan(state, pkt, now);
   }
   return state->cfg.lan_port;

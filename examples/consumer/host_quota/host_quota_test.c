@@ -67,9 +67,12 @@ static void test_malformed_and_other_frames(void) {
   CHECK_EQ(test_send(s, &f, WAN, 1), NF_DROP);
   /* Non-IPv4 frames pass uncounted, so the host's quota is still free. */
   spec = test_spec_udp(HOST, SERVER, 4000, 53);
-  spec.ether_type = 0x86dd;
+  spec.ether_type = 0x88b5; /* neither IPv4 nor IPv6 */
   test_frame_build(&f, &spec);
   CHECK_EQ(test_send(s, &f, LAN, 2), WAN);
+  CHECK_EQ(test_send(s, &f, LAN, 3), WAN);
+  /* IPv4-only NF: IPv6 passes uncounted too. */
+  test_frame_udp6(&f, "2001:db8::1", "2001:db8::53", 4000, 53);
   CHECK_EQ(test_send(s, &f, LAN, 3), WAN);
   /* Fragments are IPv4: counted. */
   spec = test_spec_udp(HOST, SERVER, 4000, 53);
