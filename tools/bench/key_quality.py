@@ -22,6 +22,9 @@ from proto import plan_pb2
 from tools.bench import nf_setups
 
 QUEUES = 16
+# The published keys' RETA size (the reference file's "source": "52-byte keys,
+# RETA 512").
+PUBLISHED_RETA_SIZE = 512
 MIXES = ("uniform", "zipf", "c2s", "s2c")
 OURS = "ours"
 PUBLISHED = "published"
@@ -53,7 +56,7 @@ def load_reference(path: str) -> Reference:
         }
     except (KeyError, ValueError, AttributeError) as e:
         raise ValueError(f"{path}: expected {{'nfs': {{NF: {{'keys_by_port': {{PORT: HEX}}}}}}}}: {e}") from e
-    return Reference(keys, reta_size=512)  # its "source": "52-byte keys, RETA 512"
+    return Reference(keys, reta_size=PUBLISHED_RETA_SIZE)
 
 
 def traffic(flows: int, seed: int) -> dict[str, np.ndarray]:

@@ -26,7 +26,11 @@ from tools.bench import key_quality
 FLAGS = flags.FLAGS
 flags.DEFINE_string("reference", None, "maestro_sn_keys.json of the published design (optional).")
 flags.DEFINE_string("descriptions", None, "Folder with <nf>/description.textproto files (optional).")
-flags.DEFINE_integer("reta_size", 512, "RETA size for all keys (the published keys are for 512).")
+flags.DEFINE_integer(
+    "reta_size",
+    key_quality.PUBLISHED_RETA_SIZE,
+    f"RETA size for all keys (the published keys are for {key_quality.PUBLISHED_RETA_SIZE}).",
+)
 flags.DEFINE_integer("flows", 40_000, "Flows / packets per traffic mix.")
 flags.DEFINE_integer("seed", 1, "Traffic seed.")
 

@@ -3,7 +3,7 @@ planning (NfDescription -> Plan, with the planner's step timings) and code
 generation (Plan -> parallel config C, once per strategy the plan allows).
 
 Calls the stages' modules directly, with the options the NF's Bazel targets use
-(nf_plan: 52-byte keys, RETA 512, 16 cores, seed 1), and keeps each stage's
+(the planner's defaults, PlanOptions, as every NF's :plan), and keeps each stage's
 median over `repeats` runs.
 """
 

@@ -23,7 +23,6 @@ can use at most N queues for N /8s, whatever the key: max/mean >= queues / N.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 
@@ -32,6 +31,7 @@ from google.protobuf import text_format
 
 from parallelizer.sharding import fields, gf2, quality, reta, toeplitz
 from proto import plan_pb2
+from tools.bench import key_quality
 
 QUEUES = (2, 4, 8, 16)
 SOURCE_PREFIX_BITS = (8, 16, 32)  # ranks reported: ipv4.src[31:24], [31:16], [31:0]
@@ -138,16 +138,15 @@ def main(argv: Sequence[str]) -> int:
         if args.reference_nf is None or args.reference_port is None:
             return fail("--reference needs --reference_nf and --reference_port")
         try:
-            with open(args.reference, encoding="utf-8") as f:
-                entry = json.load(f)["nfs"][args.reference_nf]["keys_by_port"][str(args.reference_port)]
-            ref_key = bytes.fromhex(entry)
+            reference = key_quality.load_reference(args.reference)
+            ref_key = reference.keys[args.reference_nf][args.reference_port]
         except (OSError, ValueError, KeyError, TypeError) as e:
             return fail(
                 f"--reference={args.reference}: no key for NF {args.reference_nf!r} port "
                 f"{args.reference_port} ({e!r}); expected {{'nfs': {{NF: {{'keys_by_port': {{PORT: HEX}}}}}}}}"
             )
-        # The published keys are for a RETA of 512 entries (its "source" line).
-        keys.append((f"{args.reference_nf} published port {args.reference_port}", ref_key, 512))
+        label = f"{args.reference_nf} published port {args.reference_port}"
+        keys.append((label, ref_key, reference.reta_size))
     for text in args.key:
         label, _, hex_key = text.partition("=")
         try:
