@@ -11,6 +11,8 @@ from parallelizer.analysis.ctype import INT, IntType
 
 
 def resize(expr: z3.BitVecRef, bits: int, signed: bool) -> z3.BitVecRef:
+    """expr as a `bits`-wide value, as C converts an integer of expr's width
+    (sign-extended when `signed`); an extension is undone rather than stacked."""
     size = expr.size()
     if size == bits:
         return expr
@@ -94,6 +96,7 @@ def conjuncts(cond: z3.BoolRef) -> list[z3.BoolRef]:
 
 
 def promote(ctype: IntType) -> IntType:
+    """C's integer promotion: types narrower than int (and bool) become int."""
     if ctype.bits < 32:
         return INT
     if ctype.is_bool:
@@ -102,6 +105,7 @@ def promote(ctype: IntType) -> IntType:
 
 
 def common_type(a: IntType, b: IntType) -> IntType:
+    """C's usual arithmetic conversions of two integer operands' types."""
     a, b = promote(a), promote(b)
     if a.signed == b.signed:
         return a if a.bits >= b.bits else b
