@@ -321,6 +321,22 @@ static inline bool map_keys_equal(const struct nf_map *map, const void *a, const
   }
 */
 
+/* Lemma function (proof only): a counting map that holds a key is not empty. */
+/*@ ghost
+  /@ requires nf_map_live(m);
+     assigns \nothing;
+     ensures nf_map_counts(m) && nf_map_has(m, (uint8_t *)key) ==> m->size >= 1; @/
+  void nf_map_has_lemma(const struct nf_map *m, const void *key) {
+    /@ loop invariant 0 <= i <= m->buckets * 16 && nf_map_counted;
+       loop invariant nf_map_nocc(m, i) >= 0;
+       loop invariant (\exists integer b, l; nf_map_holds(m, b, l, (uint8_t *)key) &&
+         b * 16 + l < i) ==> nf_map_nocc(m, i) >= 1;
+       loop assigns i;
+       loop variant m->buckets * 16 - i; @/
+    for (uint32_t i = 0; i < m->buckets * 16; i++);
+  }
+*/
+
 /*@ requires nf_map_live(map) && bucket < map->buckets;
     assigns \nothing;
     ensures \result == map->ctrl + bucket * 16; */
@@ -437,18 +453,22 @@ static inline uint32_t match_lanes(const uint16_t *ctrl, uint16_t tag) {
 #endif
 }
 
-/* Bit l set iff slot lane l holds a displaced key. */
+/* Bit l set iff slot lane l holds a displaced key (so the lane is occupied:
+ * erase's counting proof moves only occupied lanes). */
 /*@ requires \valid_read(ctrl + (0 .. SLOTS - 1));
     assigns \nothing;
-    ensures \forall integer k; 0 <= k && nf_bit(\result, k) ==> k < SLOTS; */
+    ensures \forall integer k; 0 <= k && nf_bit(\result, k) ==> k < SLOTS && ctrl[k] != 0; */
 static inline uint32_t displaced_lanes(const uint16_t *ctrl) {
   uint32_t bits = 0;
   /*@ loop invariant 0 <= l <= SLOTS;
-      loop invariant \forall integer k; 0 <= k && nf_bit(bits, k) ==> k < l;
+      loop invariant \forall integer k; 0 <= k && nf_bit(bits, k) ==> k < l && ctrl[k] != 0;
       loop assigns l, bits;
       loop variant SLOTS - l; */
   for (uint32_t l = 0; l < SLOTS; l++)
-    if (ctrl[l] & DISPLACED) bits |= 1u << l;
+    if (ctrl[l] & DISPLACED) {
+      /*@ assert ctrl[l] != 0; */
+      bits |= 1u << l;
+    }
   return bits;
 }
 
@@ -650,9 +670,17 @@ static inline void count(const struct nf_map *map, uint32_t from, uint32_t to) {
 
 /* Lowers the overflow counts of buckets [from, to) by one (sticky ones stay). */
 /*@ requires nf_map_live(map) && from < map->buckets && to < map->buckets;
-    assigns map->ctrl[0 .. map->buckets * 16 - 1]; */
+    assigns map->ctrl[0 .. map->buckets * 16 - 1];
+    ensures \forall integer b, l; nf_map_slot_ok(map, b, l) ==>
+      nf_map_lane(map, b, l) == \old(nf_map_lane(map, b, l));
+    ensures \forall integer i; 0 <= i < map->buckets * 16 ==>
+      nf_map_obit(map, i) == \old(nf_map_obit(map, i)); */
 static inline void uncount(const struct nf_map *map, uint32_t from, uint32_t to) {
   /*@ loop invariant b < map->buckets;
+      loop invariant \forall integer b2, l; nf_map_slot_ok(map, b2, l) ==>
+        nf_map_lane(map, b2, l) == \at(nf_map_lane(map, b2, l), Pre);
+      loop invariant \forall integer i; 0 <= i < map->buckets * 16 ==>
+        nf_map_obit(map, i) == \at(nf_map_obit(map, i), Pre);
       loop assigns b, map->ctrl[0 .. map->buckets * 16 - 1];
       loop variant to >= b ? to - b : to + map->buckets - b; */
   for (uint32_t b = from; b != to; b = next_bucket(map, b)) {
@@ -763,7 +791,8 @@ int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
     requires \separated(bucket_out, lane_out, hash_out, map);
     assigns *bucket_out, *lane_out, *hash_out;
     ensures \result ==>
-      *bucket_out < map->buckets && *bucket_out != hole && *lane_out < SLOTS; */
+      *bucket_out < map->buckets && *bucket_out != hole && *lane_out < SLOTS;
+    ensures \result ==> nf_map_lane(map, *bucket_out, *lane_out) != 0; */
 static bool find_refill(const struct nf_map *map, uint32_t hole, uint32_t *bucket_out,
                         uint32_t *lane_out, uint32_t *hash_out) {
   uint32_t bucket = hole;
@@ -777,7 +806,8 @@ static bool find_refill(const struct nf_map *map, uint32_t hole, uint32_t *bucke
     if (ctrl_at(map, bucket)[OVERFLOW_LANE] == 0) return false;
     bucket = next_bucket(map, bucket);
     /*@ assert bucket != hole; */
-    /*@ loop invariant \forall integer k; 0 <= k && nf_bit(d, k) ==> k < SLOTS;
+    /*@ loop invariant \forall integer k; 0 <= k && nf_bit(d, k) ==>
+          k < SLOTS && nf_map_lane(map, bucket, k) != 0;
         loop assigns d;
         loop variant d; */
     for (uint32_t d = displaced_lanes(ctrl_at(map, bucket)); d; d = without_lowest(d)) {
@@ -805,8 +835,12 @@ static bool find_refill(const struct nf_map *map, uint32_t hole, uint32_t *bucke
     ensures !\old(nf_map_has(map, (uint8_t *)key)) ==> \result == NF_NOT_FOUND;
     ensures \result == NF_OK ==> map->size == \old(map->size) - 1;
     ensures \old(nf_map_probe_ok(map) && nf_map_has(map, (uint8_t *)key)) && \old(map->size) > 0 ==>
+      \result == NF_OK;
+    ensures \old(nf_map_counts(map)) ==> nf_map_counts(map);
+    ensures \old(nf_map_probe_ok(map) && nf_map_counts(map) && nf_map_has(map, (uint8_t *)key)) ==>
       \result == NF_OK; */
 int nf_map_erase(struct nf_map *map, const void *key) {
+  /*@ ghost nf_map_has_lemma(map, key); */
   if (map->size == 0) return NF_NOT_FOUND; /* nothing to find: skip the hash */
   uint32_t hash = map_hash(map, key);
   uint32_t bucket, lane;
@@ -817,11 +851,18 @@ int nf_map_erase(struct nf_map *map, const void *key) {
   uncount(map, home_of(map, hash), bucket);
   map->size--;
   /* Backward shift: while a later key's probe passed the hole, move it into
-   * the hole (its probe now ends there) and continue with the hole it left. */
+   * the hole (its probe now ends there) and continue with the hole it left.
+   * Counting (size == occupied lanes): the occupied lanes are those of Pre
+   * but the hole, which was occupied at Pre (each move fills the hole and
+   * empties a lane occupied since Pre, the next hole). */
   uint32_t from_bucket, from_lane, moved_hash;
   /*@ loop invariant nf_map_live(map);
       loop invariant nf_map_slot_ok(map, bucket, lane);
       loop invariant map->size == \at(map->size, Pre) - 1;
+      loop invariant nf_map_lane(map, bucket, lane) == 0;
+      loop invariant nf_map_obit{Pre}(map, bucket * 16 + lane) == 1;
+      loop invariant \forall integer i; 0 <= i < map->buckets * 16 && i != bucket * 16 + lane ==>
+        nf_map_obit(map, i) == nf_map_obit{Pre}(map, i);
       loop assigns moves, bucket, lane, from_bucket, from_lane, moved_hash, NF_MAP_STATE(map);
       loop variant map->size - moves; */
   for (uint32_t moves = 0; moves < map->size; moves++) {
@@ -837,6 +878,24 @@ int nf_map_erase(struct nf_map *map, const void *key) {
     bucket = from_bucket;
     lane = from_lane;
   }
+  /* size: one occupied lane less than at Pre (induction over the lanes). */
+  /*@ ghost uint32_t hole = bucket * 16 + lane; */
+  /*@ assert hole == bucket * 16 + lane && 0 <= hole < map->buckets * 16; */
+  /*@ assert nf_map_obit(map, hole) == 0 && nf_map_obit{Pre}(map, hole) == 1; */
+  /*@ assert \forall integer i; 0 <= i < map->buckets * 16 && i != hole ==>
+        nf_map_obit(map, i) == nf_map_obit{Pre}(map, i); */
+  /*@ ghost
+    /@ loop invariant 0 <= i <= map->buckets * 16 && nf_map_counted;
+       loop invariant nf_map_nocc(map, i) == nf_map_nocc{Pre}(map, i) - (i > hole ? 1 : 0);
+       loop assigns i;
+       loop variant map->buckets * 16 - i; @/
+    for (uint32_t i = 0; i < map->buckets * 16; i++) {
+      /@ assert i != hole ==> nf_map_obit(map, i) == nf_map_obit{Pre}(map, i); @/
+    }
+  */
+  /*@ assert nf_map_nocc(map, map->buckets * 16) ==
+        nf_map_nocc{Pre}(map, map->buckets * 16) - 1; */
+  /*@ assert nf_map_counts{Pre}(map) ==> nf_map_counts(map); */
   return NF_OK;
 }
 
