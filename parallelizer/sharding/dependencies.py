@@ -442,15 +442,24 @@ def _object_constraints(
         c = c.normalized()
         found.setdefault(c.signature(), c)
 
+    # Pairs with the same ports, entries and families give the same constraint
+    # (the first one's origin is kept either way): solve each kind once. The
+    # pair count is quadratic in the accesses, and dual-stack NFs have many.
+    seen: set[tuple] = set()
     for a, b in itertools.combinations_with_replacement(obj.accesses, 2):
         if not (a.writes or b.writes):
             continue
+        kind = (a.port, b.port, a.entry, b.entry, a.families, b.families)
+        if kind in seen:
+            continue
         outcome = _pair_constraint(a, b, guarded_ports)
         if outcome is None:
+            seen.add(kind)
             continue
         if isinstance(outcome, str):
-            obj.blockers.append(outcome)
+            obj.blockers.append(outcome)  # names the ops: not cached
             continue
+        seen.add(kind)
         for fa, fb in itertools.product(a.families, b.families):
             add(dataclasses.replace(outcome, family_a=fa, family_b=fb))
     members = [o for o in objects.values() if o.name in family]

@@ -259,6 +259,12 @@ def _traffic_balance(port: int, s: rss_solver.PortSolution, options: PlanOptions
     """Max/mean of the port's key under the RETA rule on address-plan traffic
     for each hashed address field, at quality.REPORTED_QUEUES queues."""
     out = []
+    # reta.table is pure Python: build each queue count's table once.
+    tables = {
+        q: np.array(reta.table(options.reta_size, q))
+        for q in quality.REPORTED_QUEUES
+        if q <= options.reta_size
+    }
     for field in s.hashed_fields:
         if not field.startswith("ipv4."):
             continue
@@ -266,7 +272,7 @@ def _traffic_balance(port: int, s: rss_solver.PortSolution, options: PlanOptions
             for queues in quality.REPORTED_QUEUES:
                 if queues > options.reta_size:
                     continue
-                table = np.array(reta.table(options.reta_size, queues))
+                table = tables[queues]
                 loads = quality.table_loads(s.key, traffic.flows, traffic.weights, table)
                 loads = np.pad(loads, (0, queues - len(loads)))
                 out.append(
@@ -282,10 +288,7 @@ def _traffic_balance(port: int, s: rss_solver.PortSolution, options: PlanOptions
         if not field.startswith("ipv6."):
             continue
         for traffic in quality.ipv6_address_plan_traffic(field, options.seed):
-            for queues in quality.REPORTED_QUEUES:
-                if queues > options.reta_size:
-                    continue
-                table = np.array(reta.table(options.reta_size, queues))
+            for queues, table in tables.items():
                 loads = np.pad(quality.bits_loads(s.key, traffic.bits, traffic.weights, table), (0, queues))
                 out.append(
                     plan_pb2.TrafficBalance(

@@ -243,6 +243,7 @@ def ipv6_uniform_bits(count: int, seed: int) -> np.ndarray:
     return rng.integers(0, 2, size=(count, fields.INPUT_BITS_OF[fields.IPV6]), dtype=np.uint8)
 
 
+@functools.cache  # the same plans for every port and key (callers only read them)
 def ipv6_address_plan_traffic(field: str, seed: int) -> list[BitTraffic]:
     """IPv6 traffic whose `field` (ipv6.src or ipv6.dst) follows an address
     plan while every other field keeps one random value (the worst case, as

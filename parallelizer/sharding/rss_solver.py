@@ -192,13 +192,16 @@ def build_space(
     m: int,
     dropped: Iterable[tuple[int, fields.HashField]] = (),
 ) -> gf2.SolutionSpace:
-    system = gf2.HomogeneousSystem(variables.count)
+    # Constraints repeat rows (an unrelated bit's column must vanish in many
+    # of them; IPv6 constraints give ~5000 rows each): reduce each row once.
+    rows: dict[int, None] = {}
     for c in constraints:
-        for row in constraint_equations(c, variables, m):
-            system.add(row)
+        rows.update(dict.fromkeys(constraint_equations(c, variables, m)))
     for port, group in dropped:
-        for row in group_zero_equations(variables, port, group, m):
-            system.add(row)
+        rows.update(dict.fromkeys(group_zero_equations(variables, port, group, m)))
+    system = gf2.HomogeneousSystem(variables.count)
+    for row in rows:
+        system.add(row)
     return system.solve()
 
 
