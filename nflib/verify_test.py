@@ -1,14 +1,17 @@
-"""Runs Frama-C WP (with -wp-rte) on one nflib source file and fails unless
-every goal is proved. See docs/VERIFICATION.md.
+"""Runs Frama-C WP (with -wp-rte) on one C source file (an nflib file, or an
+NF's source) and fails unless every goal is proved. See docs/VERIFICATION.md.
 
-Usage (from a Bazel test, see nflib/BUILD.bazel):
+Usage (from a Bazel test, see nflib/BUILD.bazel and dpdk_rules/nf_verify.bzl):
   verify_test.py --source nflib/packet.c --functions f,g [--model Typed]
-Prints a per-function table of goals proved / total and the run time.
+  verify_test.py --source nfs/nat/nat.c --skip nf_state_create
+Prints a per-function table of goals proved / total, the run time and the CPU
+time of Frama-C and its provers (the load-independent cost of the proof).
 """
 
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -35,12 +38,35 @@ class FunctionGoals:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--source", required=True, help="C file, relative to the workspace root")
-    parser.add_argument("--functions", required=True, help="comma-separated functions to prove")
+    parser.add_argument(
+        "--source",
+        required=True,
+        help="C file: relative to the working directory (the test's repository) or to nfpar's root",
+    )
+    parser.add_argument(
+        "--functions",
+        default="",
+        help="comma-separated functions to prove, each must yield goals (default: every "
+        "function defined in the file but --skip)",
+    )
+    parser.add_argument("--skip", default="", help="comma-separated functions not to prove")
+    parser.add_argument(
+        "--roots",
+        default="",
+        help="comma-separated functions to prove with every function of the file they call, "
+        "transitively (Frama-C's call graph); none of them need yield goals",
+    )
     parser.add_argument("--model", default="Typed", help="WP memory model (-wp-model)")
     parser.add_argument("--provers", default="z3,cvc4", help="why3 provers (-wp-prover)")
+    parser.add_argument(
+        "--fallback_provers",
+        default="",
+        help="provers of a second WP pass over the goals the first pass left unproved",
+    )
+    parser.add_argument("--fallback_timeout", type=int, default=60, help="its per-goal timeout")
     parser.add_argument("--lemmas", default="", help="comma-separated ACSL lemmas to prove too")
     parser.add_argument("--timeout", type=int, default=20, help="per-goal prover timeout, seconds")
+    parser.add_argument("--par", type=int, default=2, help="prover processes at once (-wp-par)")
     return parser.parse_args(argv)
 
 
@@ -75,91 +101,161 @@ def goal_function(goal: str, functions: list[str]) -> str:
     return "(lemmas and other goals)"
 
 
-def tally(log: str, functions: list[str]) -> dict[str, FunctionGoals]:
-    per_function: dict[str, FunctionGoals] = defaultdict(FunctionGoals)
+def goal_verdicts(log: str) -> dict[str, bool]:
+    """Each goal of one frama-c run: proved by any of its WP passes (-then)."""
+    verdicts: dict[str, bool] = {}
     for line in log.splitlines():
         match = GOAL_LINE.match(line)
-        if not match:
-            continue
-        entry = per_function[goal_function(match["goal"], functions)]
+        if match:
+            goal = match["goal"]
+            verdicts[goal] = verdicts.get(goal, False) or match["verdict"] == "Valid"
+    return verdicts
+
+
+def tally(verdicts: dict[str, bool], functions: list[str]) -> dict[str, FunctionGoals]:
+    per_function: dict[str, FunctionGoals] = defaultdict(FunctionGoals)
+    for goal, valid in verdicts.items():
+        entry = per_function[goal_function(goal, functions)]
         entry.total += 1
-        if match["verdict"] == "Valid":
+        if valid:
             entry.proved += 1
         else:
-            entry.unproved.append(match["goal"])
+            entry.unproved.append(goal)
     return per_function
+
+
+def find_source(relative: str) -> tuple[str, list[str]]:
+    """The source's absolute path and the include roots: the source's
+    repository (the working directory of a test, where an NF of a consumer
+    workspace lives) and nfpar's root (nflib/, nfs/common/)."""
+    roots = [os.getcwd(), nfpar_runfiles.root()]
+    for root in roots:
+        if os.path.isfile(os.path.join(root, relative)):
+            return os.path.join(root, relative), list(dict.fromkeys(roots))
+    sys.exit(f"verify_test: --source {relative}: no such file under {' or '.join(roots)}")
+
+
+def annotated_functions(log: str) -> set[str]:
+    """Functions WP worked on: -wp-rte annotates each one it is given."""
+    return set(re.findall(r"^\[rte:annot\] annotating function (\w+)", log, re.MULTILINE))
+
+
+NODE = re.compile(r'^\s*"(?P<id>UV [^"]+)" \[[^\]]*label="(?P<name>\w+)"[^\]]*style="(?P<style>\w+)"')
+EDGE = re.compile(r'^\s*"(?P<caller>UV [^"]+)" -> "(?P<callee>UV [^"]+)"')
+
+
+def reachable_functions(cpp_args: list[str], roots: list[str], tmp: str, env: dict) -> list[str]:
+    """`roots` and the functions defined in the source that they call,
+    directly or not: the scope of an NF's proof (nf_process and its helpers)."""
+    dot = os.path.join(tmp, "callgraph.dot")
+    run = subprocess.run(cpp_args + ["-cg", dot], cwd=tmp, env=env, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"verify_test: frama-c -cg failed:\n{run.stdout}{run.stderr}")
+    # Node attributes span lines: join each statement (ends with ';').
+    statements = " ".join(open(dot).read().split("\n")).split(";")
+    names, defined, calls = {}, set(), defaultdict(set)
+    for statement in statements:
+        if edge := EDGE.match(statement):
+            calls[edge["caller"]].add(edge["callee"])
+        elif node := NODE.match(statement):
+            names[node["id"]] = node["name"]
+            if node["style"] == "bold":  # bold: has a body in this file
+                defined.add(node["id"])
+    ids = {name: node for node, name in names.items()}
+    missing = [root for root in roots if ids.get(root) not in defined]
+    if missing:
+        sys.exit(f"verify_test: --roots {','.join(missing)}: not defined in the source")
+    seen, todo = set(), [ids[root] for root in roots]
+    while todo:
+        node = todo.pop()
+        if node in seen or node not in defined:
+            continue
+        seen.add(node)
+        todo.extend(calls[node])
+    return sorted(names[node] for node in seen)
 
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     find_tools()
     functions = [f for f in args.functions.split(",") if f]
-    try:
-        source = nfpar_runfiles.path(args.source)
-    except FileNotFoundError as missing:
-        sys.exit(f"verify_test: --source {missing}")
-    # nfpar's root in the runfiles tree: nflib/*.c and nflib/*.h below it.
-    root = source[: -len(args.source)].rstrip("/")
+    skipped = [f for f in args.skip.split(",") if f]
+    source, roots = find_source(args.source)
     tmp = os.environ.get("TEST_TMPDIR") or tempfile.mkdtemp()
     env = dict(os.environ, HOME=why3_home(tmp))
-    command = [
-        "frama-c",
-        "-machdep",
-        "gcc_x86_64",
-        f"-cpp-extra-args=-I{root}",
-        source,
-        "-wp",
-        "-wp-rte",
-        "-wp-model",
-        args.model,
-        "-wp-prover",
-        args.provers,
-        "-wp-par",
-        "2",
-        "-wp-timeout",
-        str(args.timeout),
-        "-wp-cache",
-        "none",
-        "-wp-fct",
-        ",".join(functions),
-    ]
+    base = ["frama-c", "-machdep", "gcc_x86_64"]
+    base += [f"-cpp-extra-args={' '.join('-I' + root for root in roots)}", source]
+    base += ["-wp", "-wp-rte", "-wp-model", args.model, "-wp-par", str(args.par)]
+    base += ["-wp-cache", "none", "-wp-prover", args.provers, "-wp-timeout", str(args.timeout)]
+
+    # A second pass (-then) gives the goals the first pass left to other
+    # provers: z3 first, cvc4 only where z3 gives up, costs less than racing
+    # both on every goal (docs/VERIFICATION.md, "Proof time").
+    def then_fallback(scope: list[str]) -> list[str]:
+        if not args.fallback_provers:
+            return []
+        # -then forgets -wp-skip-fct: the scope is given again.
+        return ["-then", "-wp", *scope, "-wp-prover", args.fallback_provers] + [
+            "-wp-timeout",
+            str(args.fallback_timeout),
+        ]
+
+    if args.roots:
+        functions = reachable_functions(base[:5], args.roots.split(","), tmp, env)
+        print("in scope:", ", ".join(functions))
+    scope = ["-wp-fct", ",".join(functions)] if functions else []
+    scope += ["-wp-skip-fct", ",".join(skipped)] if skipped else []
     lemmas = [lemma for lemma in args.lemmas.split(",") if lemma]
-    commands = [command]
+    commands = [base + scope + then_fallback(scope)]
     if lemmas:  # -wp-fct leaves lemmas out: prove them in a second run
-        commands.append(command[: command.index("-wp-fct")] + ["-wp-prop", ",".join(lemmas)])
+        lemma_scope = ["-wp-prop", ",".join(lemmas)]
+        commands.append(base + lemma_scope + then_fallback(lemma_scope))
     start = time.monotonic()
-    log, returncode = "", 0
+    log, returncode, failures = "", 0, []
+    verdicts: dict[str, bool] = {}
     for cmd in commands:
         print("$", " ".join(cmd), flush=True)
         run = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
-        log += run.stdout + run.stderr
+        run_log = run.stdout + run.stderr
+        log += run_log
         returncode = returncode or run.returncode
+        run_verdicts = goal_verdicts(run_log)
+        summary = SUMMARY.search(run_log)
+        if summary is None and "No goal generated" in run_log and not run_verdicts:
+            pass  # nothing to prove (nop's nf_process reads nothing)
+        elif summary is None:
+            failures.append("no 'Proved goals: N / M' line in the WP output")
+        elif int(summary[2]) != len(run_verdicts):
+            failures.append(f"WP scheduled {summary[2]} goals but reported {len(run_verdicts)}")
+        verdicts.update(run_verdicts)
     elapsed = time.monotonic() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(os.path.join(os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR", tmp), "wp.log"), "w") as f:
         f.write(log)
-    summaries = SUMMARY.findall(log)
-    per_function = tally(log, functions + [f"lemma_{lemma}" for lemma in lemmas])
+    in_scope = functions or sorted(annotated_functions(log))
+    per_function = tally(verdicts, in_scope + [f"lemma_{lemma}" for lemma in lemmas])
 
     print(f"{'function':32} {'proved':>7} / {'total':<5}")
-    for function in functions + sorted(set(per_function) - set(functions)):
+    for function in in_scope + sorted(set(per_function) - set(in_scope)):
         goals = per_function.get(function, FunctionGoals())
         print(f"{function:32} {goals.proved:7} / {goals.total:<5}")
     print(f"WP run time: {elapsed:.1f} s")
+    # CPU seconds of frama-c and the provers: what a cold run costs,
+    # whatever else shares the machine.
+    print(f"WP CPU time: {usage.ru_utime + usage.ru_stime:.1f} s")
 
-    failures = []
     if returncode != 0:
         failures.append(f"frama-c exited with status {returncode}")
-    if len(summaries) != len(commands):
-        failures.append("no 'Proved goals: N / M' line in the WP output")
-    else:
-        proved = sum(int(p) for p, _ in summaries)
-        total = sum(int(t) for _, t in summaries)
-        print(f"Proved goals: {proved} / {total}")
-        if proved != total:
-            failures.append(f"{total - proved} of {total} goals unproved")
-    for function in functions + [f"lemma_{lemma}" for lemma in lemmas]:
+    proved = sum(verdicts.values())
+    print(f"Proved goals: {proved} / {len(verdicts)}")
+    if proved != len(verdicts):
+        failures.append(f"{len(verdicts) - proved} of {len(verdicts)} goals unproved")
+    required = [] if args.roots else functions
+    for function in required + [f"lemma_{lemma}" for lemma in lemmas]:
         if per_function.get(function, FunctionGoals()).total == 0:
             failures.append(f"{function}: no goals (misspelt in --functions, or not in {args.source}?)")
+    if not in_scope:
+        failures.append(f"no function of {args.source} was given to WP")
     unproved = [g for goals in per_function.values() for g in goals.unproved]
     if failures:
         print(log[-20000:])

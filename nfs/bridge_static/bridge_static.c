@@ -250,6 +250,14 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
   return state;
 }
 
+/* What every packet finds (docs/VERIFICATION.md, per-NF proofs): a live
+ * table of MAC keys. nf_state_create establishes it; nf_process only reads. */
+/*@ predicate state_ok(struct nf_state *s) =
+      \valid_read(s) && nf_map_live(s->mac_table) &&
+      nf_map_key_size(s->mac_table) == sizeof(struct mac_key);
+*/
+/*@ requires state_ok(state) && nf_pkt_ok(pkt);
+    ensures state_ok(state); */
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   (void)now;
   if (nf_pkt_status(pkt) == NF_PKT_TRUNCATED_ETH) return NF_DROP;
