@@ -71,10 +71,19 @@ struct prefix_key {
 };
 NF_KEY_DECLARE(prefix_key)
 
-/* An IPv6 source prefix: the source address with the bytes past the level
- * cleared (every IPv6 level is a whole number of bytes). */
+/* An IPv6 source prefix: the first 8 bytes (the /64) of the source address,
+ * those past the level cleared (every IPv6 level is a whole number of bytes).
+ * One field per byte, so that each key field is one slice of ipv6.src (or 0)
+ * for the sharding analysis, as the IPv4 masks are. */
 struct prefix6_key {
-  struct nf_ipv6_addr prefix;
+  uint8_t b0;
+  uint8_t b1;
+  uint8_t b2;
+  uint8_t b3;
+  uint8_t b4;
+  uint8_t b5;
+  uint8_t b6;
+  uint8_t b7;
 };
 NF_KEY_DECLARE(prefix6_key)
 
@@ -450,10 +459,18 @@ static int count_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t no
   return cfg->lan_port;
 }
 
-/* The first len_bytes bytes of src, the rest cleared. */
+/* The first len_bytes (2, 4, 6 or 8) bytes of src, the rest of the /64 cleared. */
 static struct prefix6_key prefix6_of(struct nf_ipv6_addr src, uint32_t len_bytes) {
-  struct prefix6_key key = {.prefix = src};
-  for (uint32_t i = len_bytes; i < 16; i++) key.prefix.bytes[i] = 0;
+  struct prefix6_key key = {
+      .b0 = src.bytes[0],
+      .b1 = src.bytes[1],
+      .b2 = len_bytes > 2 ? src.bytes[2] : 0,
+      .b3 = len_bytes > 3 ? src.bytes[3] : 0,
+      .b4 = len_bytes > 4 ? src.bytes[4] : 0,
+      .b5 = len_bytes > 5 ? src.bytes[5] : 0,
+      .b6 = len_bytes > 6 ? src.bytes[6] : 0,
+      .b7 = len_bytes > 7 ? src.bytes[7] : 0,
+  };
   return key;
 }
 
