@@ -138,7 +138,17 @@ def test_periodic_statistics_and_telemetry_add_up(binary, lcores, queues, extra)
         while not os.path.exists(path) and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.05)
         assert os.path.exists(path), f"no telemetry socket at {path}"
-        time.sleep(0.4)  # net_pcap delivers the whole pcap at once; let it drain
+        # net_pcap delivers the whole pcap at once; wait until the workers have
+        # processed all of it (every packet counted by the cores: its rx and tx
+        # are done) rather than for a fixed time, which a loaded machine
+        # overran (half the packets counted), then take the snapshot judged below.
+        total = sum(rx_per_port.values())
+        drained = time.monotonic() + 5
+        while time.monotonic() < drained and process.poll() is None:
+            cores = query(path, "/nfpar/cores") or {}  # None until the workers have started
+            if sum(c["packets"] for c in cores.values()) >= total:
+                break
+            time.sleep(0.05)
         telemetry = (query(path, "/nfpar/stats"), query(path, "/nfpar/cores"), query(path, "/nfpar/stats,1"))
         stdout, stderr = process.communicate(timeout=30)
     finally:
