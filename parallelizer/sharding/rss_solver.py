@@ -334,10 +334,9 @@ def solve(
             if p not in variables.slot:
                 raise SolverError(f"constraint '{c.origin}' names port {p}, not among ports {list(ports)}")
     rng = random.Random(seed)
-    flow_bits = {
-        fields.IPV4: toeplitz.flows_to_bits(quality.uniform_flows(flows, seed)).astype("float32"),
-        fields.IPV6: quality.ipv6_uniform_bits(flows, seed).astype("float32"),
-    }
+    flow_bits = {fields.IPV4: toeplitz.flows_to_bits(quality.uniform_flows(flows, seed)).astype("float32")}
+    if any(fields.IPV6 in f for f in families.values()):  # 40k x 288 bits: only when used
+        flow_bits[fields.IPV6] = quality.ipv6_uniform_bits(flows, seed).astype("float32")
     k = quality.queue_bits_for(spread_queues, reta_size)
     dropped: list[tuple[int, fields.HashField]] = []
     attempts = 0
