@@ -33,12 +33,17 @@ class Flow:
         return Flow(self.dst_ip, self.src_ip, self.dst_port, self.src_port, self.proto, self.family)
 
 
+FAMILIES = ("ipv4", "ipv6", "mixed")
+CLIENT6_PREFIX = 0x20010DB8000000010000000000000000  # 2001:db8:0:1::/64
+SERVER6_PREFIX = 0x20010DB8000000000000000000000000  # the /48s are 2001:db8:XXXX::/48
+
+
 @dataclasses.dataclass(frozen=True)
 class TrafficPacket:
     port: int
     timestamp_ns: int
     frame: bytes
-    flow: Flow | None  # None for frames that are not TCP/UDP over IPv4
+    flow: Flow | None  # None for frames that are not well-formed TCP/UDP
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +70,13 @@ class TrafficSpec:
     # /24s instead of random addresses.
     lan_host_bits: int = 24
     server_prefixes: int = 0
+    # Address family of each new flow: "ipv4", "ipv6", or "mixed" (IPv6 with
+    # probability ipv6_share). IPv6 plan (docs/BENCHMARKS.md): clients are
+    # hosts of one /64 (CLIENT6_PREFIX) with random interface IDs; servers are
+    # hosts of server6_prefixes random /48s inside SERVER6_PREFIX.
+    family: str = "ipv4"
+    ipv6_share: float = 0.5
+    server6_prefixes: int = 3
 
     def validate(self) -> None:
         problems = []
@@ -86,6 +98,12 @@ class TrafficSpec:
             problems.append(f"pps={self.pps}: must be > 0")
         if not 1 <= self.lan_host_bits <= 24:
             problems.append(f"lan_host_bits={self.lan_host_bits}: must be within [1, 24]")
+        if self.family not in FAMILIES:
+            problems.append(f"family={self.family!r}: must be one of {', '.join(FAMILIES)}")
+        if not 0.0 <= self.ipv6_share <= 1.0:
+            problems.append(f"ipv6_share={self.ipv6_share}: must be within [0, 1]")
+        if self.server6_prefixes < 1:
+            problems.append(f"server6_prefixes={self.server6_prefixes}: must be >= 1")
         if self.server_prefixes < 0 or (self.server_prefixes and not self.servers):
             problems.append(
                 f"server_prefixes={self.server_prefixes}: must be >= 0, and > 0 only with servers"
@@ -115,9 +133,42 @@ def _servers(spec: TrafficSpec, rng: random.Random) -> list[int]:
     return [prefixes[rng.randrange(len(prefixes))] | rng.randrange(1, 255) for _ in range(spec.servers)]
 
 
-def _random_flow(
-    spec: TrafficSpec, rng: random.Random, server_pick: _ZipfSampler | None, servers: Sequence[int]
+def _servers6(spec: TrafficSpec, rng: random.Random, count: int) -> list[int]:
+    """IPv6 server addresses: random hosts (subnet and interface ID) of
+    server6_prefixes random /48s of SERVER6_PREFIX."""
+    prefixes = [SERVER6_PREFIX | rng.getrandbits(16) << 80 for _ in range(spec.server6_prefixes)]
+    return [prefixes[rng.randrange(len(prefixes))] | rng.getrandbits(80) for _ in range(count)]
+
+
+def _random_flow6(
+    spec: TrafficSpec, rng: random.Random, server_pick: _ZipfSampler | None, servers6: Sequence[int]
 ) -> Flow:
+    src = CLIENT6_PREFIX | rng.getrandbits(64)
+    if server_pick is not None:
+        dst = servers6[server_pick.sample()]
+        dst_port = 80 if rng.random() < 0.7 else 443
+    else:
+        dst = _servers6(spec, rng, 1)[0]
+        dst_port = rng.randrange(1, 65536)
+    proto = 6 if rng.random() < spec.proto_mix else 17
+    return Flow(src, dst, rng.randrange(1024, 65536), dst_port, proto, family=6)
+
+
+def _is_ipv6_flow(spec: TrafficSpec, rng: random.Random) -> bool:
+    if spec.family == "ipv4":
+        return False
+    return spec.family == "ipv6" or rng.random() < spec.ipv6_share
+
+
+def _random_flow(
+    spec: TrafficSpec,
+    rng: random.Random,
+    server_pick: _ZipfSampler | None,
+    servers: Sequence[int],
+    servers6: Sequence[int] = (),
+) -> Flow:
+    if _is_ipv6_flow(spec, rng):
+        return _random_flow6(spec, rng, server_pick, servers6)
     src = spec.lan_prefix | rng.getrandbits(spec.lan_host_bits) if spec.lan_prefix else rng.getrandbits(32)
     if server_pick is not None:
         dst = servers[server_pick.sample()]
@@ -134,11 +185,14 @@ def generate(spec: TrafficSpec) -> list[TrafficPacket]:
     spec.validate()
     rng = random.Random(spec.seed)
     servers: list[int] = []
+    servers6: list[int] = []
     server_pick = None
     if spec.servers > 0:
         servers = _servers(spec, rng)
         server_pick = _ZipfSampler(spec.servers, spec.zipf_s, rng)
-    flows = [_random_flow(spec, rng, server_pick, servers) for _ in range(spec.flows)]
+        if spec.family != "ipv4":  # drawn only then: IPv4 traffic stays byte-identical
+            servers6 = _servers6(spec, rng, spec.servers)
+    flows = [_random_flow(spec, rng, server_pick, servers, servers6) for _ in range(spec.flows)]
     seen = [False] * spec.flows
     flow_pick = _ZipfSampler(spec.flows, spec.zipf_s, rng) if spec.distribution == "zipf" else None
     gap_ns = 1e9 / spec.pps
@@ -146,7 +200,7 @@ def generate(spec: TrafficSpec) -> list[TrafficPacket]:
     for i in range(spec.packets):
         if spec.churn and rng.random() < spec.churn:
             victim = rng.randrange(spec.flows)
-            flows[victim] = _random_flow(spec, rng, server_pick, servers)
+            flows[victim] = _random_flow(spec, rng, server_pick, servers, servers6)
             seen[victim] = False
         index = flow_pick.sample() if flow_pick else rng.randrange(spec.flows)
         flow = flows[index]
@@ -216,6 +270,49 @@ def malformed(seed: int, start_ns: int = 1_000_000_000) -> list[TrafficPacket]:
     for i, frame in enumerate(frames * 2):
         out.append(TrafficPacket(i % 2, start_ns + i * 1000, frame, None))
     return out
+
+
+def malformed6(seed: int, start_ns: int = 1_000_000_000) -> list[TrafficPacket]:
+    """One IPv6 frame per IPv6 parse class that has no ports or is malformed
+    (nflib statuses IPV6_OTHER .. TRUNCATED_L4_IPV6), on both ports."""
+    rng = random.Random(seed)
+    src, dst = CLIENT6_PREFIX | rng.getrandbits(64), _servers6(TrafficSpec(), rng, 1)[0]
+    flow = Flow(src, dst, 1234, 80, 6, family=6)
+    good = framing.l4_frame(flow, 80)
+    nine_dest_opts = (framing.DEST_OPTS,) * 9  # one more than nflib walks
+    frames = [
+        framing.ipv6_frame(src, dst, 58, 0, 0, bytes(8), framing.CLIENT_MAC, framing.SERVER_MAC),  # ICMPv6
+        framing.ipv6_frame(
+            src,
+            dst,
+            17,
+            1234,
+            53,
+            bytes(8),
+            framing.CLIENT_MAC,
+            framing.SERVER_MAC,
+            fragment=framing.Fragment(offset=0, more=True),
+        ),  # first fragment
+        framing.ipv6_frame(
+            src,
+            dst,
+            17,
+            1234,
+            53,
+            bytes(16),
+            framing.CLIENT_MAC,
+            framing.SERVER_MAC,
+            fragment=framing.Fragment(offset=2, more=False),
+        ),  # later fragment
+        good[: 14 + 30],  # truncated IPv6 header
+        good[:18] + b"\xff\xff" + good[20:],  # payload length past the frame
+        good[:14] + bytes([0x45]) + good[15:],  # version 4 behind 0x86DD
+        framing.ipv6_frame(
+            src, dst, 6, 1234, 80, b"", framing.CLIENT_MAC, framing.SERVER_MAC, ext_headers=nine_dest_opts
+        ),  # extension chain too long
+        good[:18] + b"\x00\x0a" + good[20 : 14 + 40 + 10],  # TCP header cut inside the payload
+    ]
+    return [TrafficPacket(i % 2, start_ns + i * 1000, frame, None) for i, frame in enumerate(frames * 2)]
 
 
 def merge(*streams: Sequence[TrafficPacket]) -> list[TrafficPacket]:

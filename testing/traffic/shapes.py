@@ -22,6 +22,7 @@ the NF's options and the traffic share one value."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import ipaddress
 from collections.abc import Sequence
@@ -86,7 +87,13 @@ def _cached(items: tuple[tuple[str, str], ...], roles: tuple[str, ...]) -> timed
     kwargs = {"macs_from_ips": params.get("macs_from_ips") == "True"}
     if "vip" in params:
         vip = _ip("vip", params["vip"])
-        kwargs["flow"] = lambda f: Flow(f.src_ip, vip, f.src_port, SERVICE_PORTS[f.dst_port % 2], f.proto)
+        # IPv4 clients go to the (IPv4) VIP; IPv6 clients keep their server
+        # address (no IPv6 VIP in the shape: the NF drops them as foreign).
+        kwargs["flow"] = lambda f: (
+            Flow(f.src_ip, vip, f.src_port, SERVICE_PORTS[f.dst_port % 2], f.proto)
+            if f.family == 4
+            else dataclasses.replace(f, dst_port=SERVICE_PORTS[f.dst_port % 2])
+        )
     if "backends" in params:
         kwargs["background"] = Heartbeats(params, roles)
     return timed.Shape(**kwargs)

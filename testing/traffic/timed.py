@@ -20,9 +20,15 @@ from testing.inmem import Packet
 from testing.traffic import profiles
 from testing.traffic.profiles import Flow, TrafficPacket, TrafficSpec
 
-# heartbeat_loss needs servers that heartbeat (shapes.py); the others apply to any NF.
-DEFAULT_PROFILES = ("uniform", "zipf", "churn", "spoofed", "portscan", "overflow", "malformed")
-PROFILES = (*DEFAULT_PROFILES, "heartbeat_loss")
+# heartbeat_loss needs servers that heartbeat (shapes.py); the others apply to
+# any NF. ipv6 (IPv6 only) and mixed (each flow IPv6 with probability 1/2) are
+# Zipf traffic with some malformed and port-less IPv6 frames. mixed is a
+# default, so every NF meets IPv6 (the dual-stack NFs keep state on it, the
+# others pass or drop it, docs/NFS.md); ipv6 is opt-in, because an IPv4-only
+# NF that drops IPv6 (the NAT) has nothing to compare on it.
+DUAL_STACK_PROFILES = ("ipv6", "mixed")
+DEFAULT_PROFILES = ("uniform", "zipf", "churn", "spoofed", "portscan", "overflow", "malformed", "mixed")
+PROFILES = (*DEFAULT_PROFILES, "heartbeat_loss", "ipv6")
 TWO_PORTS = ("client", "server")
 CHURN_EXPIRY_NS = 1_000_000  # NF expiry for the churn profile: 1 ms ...
 CHURN_SPAN_EXPIRIES = 6  # ... and the trace spans 6 of them
@@ -47,7 +53,9 @@ class Shape:
 
 
 def mac_of(ip: int) -> bytes:
-    return b"\x02\x01" + struct.pack("!I", ip)
+    """A host's own MAC from its address (the low 32 bits: an IPv6 host's
+    random interface ID keeps them apart)."""
+    return b"\x02\x01" + struct.pack("!I", ip & 0xFFFFFFFF)
 
 
 def port_mac(port: int, roles: Sequence[str]) -> bytes:
@@ -170,6 +178,13 @@ def build(profile: str, packets: int, seed: int, shape: Shape, roles: Sequence[s
         stream = profiles.merge(profiles.generate(dataclasses.replace(spec, packets=packets // 2)), scans)
     elif profile == "overflow":
         stream = profiles.generate(dataclasses.replace(spec, flows=max(packets // 3, 8)))
+    elif profile in DUAL_STACK_PROFILES:
+        family = "ipv6" if profile == "ipv6" else "mixed"
+        dual = dataclasses.replace(spec, packets=packets - packets // 16, distribution="zipf", family=family)
+        bad = []
+        for k in range(max(packets // 256, 1)):
+            bad += profiles.malformed6(seed + k, start_ns=start + k * 40_000)
+        stream = profiles.merge(profiles.generate(dual), bad)
     elif profile == "malformed":
         bad = []
         for k in range(max(packets // 32, 1)):
@@ -205,9 +220,26 @@ def _merge_background(packets: list[Packet], answers: dict[int, int], extra: lis
     return out, {new_index[r]: new_index[c] for r, c in answers.items()}
 
 
+def _reverse_frame6(frame: bytes) -> bytes | None:
+    """reverse_frame for IPv6 without extension headers (what the profiles
+    send as flows)."""
+    if len(frame) < 14 + 40 + 8 or frame[14] >> 4 != 6:
+        return None
+    proto = frame[14 + 6]
+    if proto not in (6, 17) or (proto == 6 and len(frame) < 14 + 40 + 20):
+        return None
+    src = int.from_bytes(frame[22:38], "big")
+    dst = int.from_bytes(frame[38:54], "big")
+    sport, dport = struct.unpack_from("!HH", frame, 54)
+    flow = Flow(dst, src, dport, sport, proto, family=6)
+    return frames.l4_frame(flow, len(frame), src_mac=frame[0:6], dst_mac=frame[6:12])
+
+
 def reverse_frame(frame: bytes) -> bytes | None:
     """The frame a server sends back for `frame` (addresses, ports and MACs
-    swapped, checksums recomputed), or None when it is not IPv4 TCP/UDP."""
+    swapped, checksums recomputed), or None when it is not IPv4 or IPv6 TCP/UDP."""
+    if len(frame) >= 14 and frame[12:14] == b"\x86\xdd":
+        return _reverse_frame6(frame)
     if len(frame) < 14 + 20 + 8 or frame[12:14] != b"\x08\x00" or frame[14] != 0x45:
         return None
     proto = frame[23]
