@@ -66,6 +66,12 @@ static inline bool ipv6_is_ext(uint8_t nh) {
  * of at most NF_IPV6_MAX_EXT_HEADERS extension headers inside the payload
  * (payload length; bytes past it are link padding), then the upper layer.
  * nhp is where the current Next Header byte is, off where its header starts. */
+/*@ requires \valid(pkt) && \valid_read(pkt->data + (0 .. pkt->len - 1));
+    requires \separated(pkt, pkt->data + (0 .. pkt->len - 1));
+    requires nf_is_v6(pkt) && pkt->l4_offset == 0;
+    assigns pkt->l3_offset, pkt->l4_offset, pkt->l4_proto;
+    ensures nf_parse6(pkt->data, pkt->len) != 16 ==> \result == nf_parse6(pkt->data, pkt->len);
+    ensures nf_v6_shape(pkt, \result); */
 static enum nf_parse_status parse_ipv6(struct nf_packet *pkt) {
   const uint8_t *d = pkt->data;
   uint32_t len = pkt->len;
@@ -78,32 +84,54 @@ static enum nf_parse_status parse_ipv6(struct nf_packet *pkt) {
   uint32_t nhp = IPV6_NH_AT;
   uint32_t off = ETH_HDR_LEN + IPV6_HDR_LEN;
   uint32_t n = 0;
-  bool frag = false;
+  uint32_t frag = 0;  /* 1 after a first (or atomic) fragment header */
+  uint32_t later = 0; /* 1 at a later fragment's header (off): the rest is data */
+  /*@ loop invariant 0 <= n <= NF_IPV6_MAX_EXT_HEADERS && (frag == 0 || frag == 1);
+      loop invariant 54 <= off <= end && off <= 54 + n * 2048;
+      loop invariant (n == 0 && nhp == 20 && off == 54) || (54 <= nhp && nhp + 8 <= off);
+      loop invariant pkt->l3_offset == 14 && pkt->l4_offset == 0;
+      loop invariant end == nf_v6_end(pkt->data) && end <= pkt->len && pkt->len >= 54;
+      loop invariant later == 0;
+      loop assigns nhp, off, n, frag, later;
+      loop variant NF_IPV6_MAX_EXT_HEADERS - n; */
   while (ipv6_is_ext(d[nhp])) {
     uint8_t nh = d[nhp];
     /* RFC 8200 4.1: hop-by-hop options only right after the fixed header. */
-    if (n == NF_IPV6_MAX_EXT_HEADERS || (nh == IPV6_HOPOPTS && n != 0)) return NF_PKT_BAD_IPV6_EXT;
+    if (n == NF_IPV6_MAX_EXT_HEADERS || (nh == IPV6_HOPOPTS && n != 0)) {
+      return NF_PKT_BAD_IPV6_EXT;
+    }
     uint32_t hlen;
     if (nh == IPV6_FRAGMENT) {
-      if (off + IPV6_FRAG_HDR_LEN > end) return NF_PKT_BAD_IPV6_EXT;
-      if (rd16(d + off + 2) / 8u != 0) { /* not the first fragment: the rest is data */
-        pkt->l4_proto = d[off];
-        return NF_PKT_IPV6_FRAGMENT;
+      if (off + IPV6_FRAG_HDR_LEN > end) {
+        return NF_PKT_BAD_IPV6_EXT;
       }
-      frag = true; /* first or atomic fragment: its header chain follows */
+      if (rd16(d + off + 2) / 8u != 0) { /* not the first fragment: the rest is data */
+        later = 1;
+        break;
+      }
+      frag = 1; /* first or atomic fragment: its header chain follows */
       hlen = IPV6_FRAG_HDR_LEN;
     } else {
-      if (off + 2 > end) return NF_PKT_BAD_IPV6_EXT;
+      if (off + 2 > end) {
+        return NF_PKT_BAD_IPV6_EXT;
+      }
       hlen = (d[off + 1] + 1u) * 8u; /* Hdr Ext Len: 8-octet units after the first 8 */
-      if (off + hlen > end) return NF_PKT_BAD_IPV6_EXT;
+      if (off + hlen > end) {
+        return NF_PKT_BAD_IPV6_EXT;
+      }
     }
+    /*@ assert hlen == nf_v6_hlen(pkt->data, nh, off); */
     nhp = off;
     off += hlen;
     n++;
   }
+  if (later != 0) {
+    pkt->l4_proto = d[off];
+    return NF_PKT_IPV6_FRAGMENT;
+  }
   uint8_t proto = d[nhp];
   pkt->l4_proto = proto;
-  if (frag) {
+  if (frag != 0) {
     /* As for IPv4: a first fragment carries the L4 checksum, which covers the
      * addresses; remember where it is so address setters keep it right. */
     if ((proto == NF_IPPROTO_TCP && off + TCP_CSUM_OFFSET + 2 <= end) ||
@@ -112,9 +140,13 @@ static enum nf_parse_status parse_ipv6(struct nf_packet *pkt) {
     return NF_PKT_IPV6_FRAGMENT;
   }
   if (proto == NF_IPPROTO_TCP) {
-    if (off + TCP_MIN_HDR_LEN > end) return NF_PKT_TRUNCATED_L4_IPV6;
+    if (off + TCP_MIN_HDR_LEN > end) {
+      return NF_PKT_TRUNCATED_L4_IPV6;
+    }
   } else if (proto == NF_IPPROTO_UDP) {
-    if (off + UDP_HDR_LEN > end) return NF_PKT_TRUNCATED_L4_IPV6;
+    if (off + UDP_HDR_LEN > end) {
+      return NF_PKT_TRUNCATED_L4_IPV6;
+    }
   } else {
     return NF_PKT_IPV6_OTHER;
   }
@@ -128,10 +160,11 @@ static enum nf_parse_status parse_ipv6(struct nf_packet *pkt) {
     requires \separated(pkt, pkt->data + (0 .. pkt->len - 1));
     requires pkt->l4_offset == 0;
     assigns pkt->l3_offset, pkt->l4_offset, pkt->l4_proto;
-    ensures \result == nf_parse(pkt->data, pkt->len);
+    ensures nf_parse(pkt->data, pkt->len) != 16 ==> \result == nf_parse(pkt->data, pkt->len);
     ensures \result <= 2 ==> pkt->l3_offset == 14 && nf_l4_csum_ok(pkt);
     ensures \result == 0 ==>
-      pkt->l4_offset == 14 + nf_ihl_bytes(pkt->data) && pkt->l4_proto == pkt->data[23]; */
+      pkt->l4_offset == 14 + nf_ihl_bytes(pkt->data) && pkt->l4_proto == pkt->data[23];
+    ensures nf_is_v6(pkt) ==> nf_v6_shape(pkt, \result); */
 static enum nf_parse_status parse(struct nf_packet *pkt) {
   const uint8_t *d = pkt->data;
   uint32_t len = pkt->len;
@@ -338,7 +371,7 @@ static uint16_t csum_update32(uint16_t csum, uint32_t old_value, uint32_t new_va
 
 /* Updates the L4 checksum (when the frame carries one) for a 32-bit change of
  * a covered field (ports, or an address through the pseudo-header). */
-/*@ requires nf_has_ipv4(pkt);
+/*@ requires nf_has_l3(pkt);
     assigns pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1]; */
 static void l4_csum_update32(struct nf_packet *pkt, uint32_t old_value, uint32_t new_value) {
   if (pkt->l4_offset == 0) return;
@@ -440,22 +473,47 @@ uint8_t nf_pkt_ipv6_hop_limit(const struct nf_packet *pkt) {
   return has_ipv6(pkt) ? pkt->data[ETH_HDR_LEN + 7] : 0;
 }
 
-/* One 32-bit word of an IPv6 address: written, and folded into the L4
- * checksum through the pseudo-header (RFC 8200 8.1). IPv6 has no header
- * checksum. */
-static void set_ipv6_word(struct nf_packet *pkt, uint32_t at, uint32_t value) {
-  uint8_t *p = pkt->data + at;
-  uint32_t old = rd32(p);
-  wr32(p, value);
-  l4_csum_update32(pkt, old, value);
+/*@ requires \valid(p + (0 .. 15));
+    assigns p[0 .. 15];
+    ensures \forall integer k; 0 <= k < 16 ==> p[k] == addr.bytes[k]; */
+static void write_ipv6_addr(uint8_t *p, struct nf_ipv6_addr addr) {
+  /*@ loop invariant 0 <= i <= 16;
+      loop invariant \forall integer k; 0 <= k < i ==> p[k] == addr.bytes[k];
+      loop assigns i, p[0 .. 15];
+      loop variant 16 - i; */
+  for (int i = 0; i < 16; i++) p[i] = addr.bytes[i];
 }
 
-static void set_ipv6_addr(struct nf_packet *pkt, uint32_t at, struct nf_ipv6_addr addr) {
+/* IPv6 has no header checksum; the addresses are in the TCP/UDP checksum
+ * through the pseudo-header (RFC 8200 8.1). One update per 32-bit word of the
+ * address (RFC 1624 eqn. 3), one write; a zero UDP checksum stays zero and a
+ * result of 0 is written as 0xffff, as in l4_csum_update32. */
+/*@ requires nf_has_ipv6(pkt) && pkt->l4_offset != 0 && (at == 22 || at == 38);
+    assigns pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
+    ensures nf_has_ipv6(pkt) && pkt->status == \old(pkt->status); */
+static void ipv6_addr_csum_update(struct nf_packet *pkt, uint32_t at, struct nf_ipv6_addr addr) {
+  uint8_t *csum_p = pkt->data + pkt->l4_offset +
+                    (pkt->l4_proto == NF_IPPROTO_TCP ? TCP_CSUM_OFFSET : UDP_CSUM_OFFSET);
+  uint16_t csum = rd16(csum_p);
+  if (pkt->l4_proto == NF_IPPROTO_UDP && csum == 0) return;
+  const uint8_t *old = pkt->data + at;
   const uint8_t *b = addr.bytes;
-  set_ipv6_word(pkt, at, rd32(b));
-  set_ipv6_word(pkt, at + 4, rd32(b + 4));
-  set_ipv6_word(pkt, at + 8, rd32(b + 8));
-  set_ipv6_word(pkt, at + 12, rd32(b + 12));
+  csum = csum_update32(csum, rd32(old), rd32(b));
+  csum = csum_update32(csum, rd32(old + 4), rd32(b + 4));
+  csum = csum_update32(csum, rd32(old + 8), rd32(b + 8));
+  csum = csum_update32(csum, rd32(old + 12), rd32(b + 12));
+  wr16(csum_p, pkt->l4_proto == NF_IPPROTO_UDP && csum == 0 ? 0xffff : csum);
+}
+
+/*@ requires nf_has_ipv6(pkt) && (at == 22 || at == 38);
+    assigns pkt->data[at .. at + 15],
+            pkt->data[nf_l4_csum_at_or(pkt, at) .. nf_l4_csum_at_or(pkt, at) + 1];
+    ensures nf_has_ipv6(pkt) && pkt->status == \old(pkt->status);
+    ensures \forall integer i; 0 <= i < 16 ==> pkt->data[at + i] == addr.bytes[i]; */
+static void set_ipv6_addr(struct nf_packet *pkt, uint32_t at, struct nf_ipv6_addr addr) {
+  if (pkt->l4_offset != 0) ipv6_addr_csum_update(pkt, at, addr);
+  /*@ assert nf_has_ipv6(pkt) && pkt->status == \at(pkt->status, Pre); */
+  write_ipv6_addr(pkt->data + at, addr);
 }
 
 void nf_pkt_set_ipv6_src(struct nf_packet *pkt, struct nf_ipv6_addr addr) {
