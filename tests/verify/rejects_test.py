@@ -1,0 +1,41 @@
+"""Negative control of the per-NF :verify (dpdk_rules/nf_verify.bzl): WP must
+refuse bad_lookup_nf.c, whose nf_process reads one past the end of a table,
+naming that read's goal, while lookup_nf.c (the same NF, in bounds) passes
+as //tests/verify:lookup_verify."""
+
+import os
+import subprocess
+import sys
+
+from testing import nfpar_runfiles
+
+
+def main() -> int:
+    command = [
+        sys.executable,
+        nfpar_runfiles.path("nflib/verify_test.py"),
+        "--source=tests/verify/bad_lookup_nf.c",
+        "--roots=nf_process",
+        "--model=Typed+cast",
+        "--provers=z3",
+        "--timeout=10",
+        "--fallback_provers=cvc4",
+        "--fallback_timeout=60",
+    ]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    run = subprocess.run(command, cwd=nfpar_runfiles.root(), env=env, capture_output=True, text=True)
+    out = run.stdout + run.stderr
+    if run.returncode == 0:
+        print(out)
+        print("rejects_test FAILED: :verify accepted an out-of-bounds read")
+        return 1
+    if "nf_process_assert_rte_index_bound" not in out.split("unproved goals:")[-1]:
+        print(out[-5000:])
+        print("rejects_test FAILED: refused, but not for the out-of-bounds read")
+        return 1
+    print("refused as it must be:", out.split("unproved goals:")[-1].strip())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
