@@ -40,6 +40,7 @@ per-worker state: the check is trivially satisfied."""
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import random
 import struct
 from collections.abc import Sequence
@@ -135,7 +136,14 @@ def flow_text(frame: bytes) -> str:
             sport, dport = struct.unpack_from("!HH", frame, 14 + ihl)
             return f"{'tcp' if proto == 6 else 'udp'} {a}:{sport} -> {b}:{dport}"
         return f"ipv4 proto {proto} {a} -> {b}"
-    return f"non-IPv4 frame of {len(frame)} bytes"
+    if len(frame) >= 54 and frame[12:14] == b"\x86\xdd" and frame[14] >> 4 == 6:
+        nxt = frame[20]
+        a, b = (str(ipaddress.IPv6Address(frame[i : i + 16])) for i in (22, 38))
+        if nxt in (6, 17) and len(frame) >= 58:
+            sport, dport = struct.unpack_from("!HH", frame, 54)
+            return f"{'tcp' if nxt == 6 else 'udp'} [{a}]:{sport} -> [{b}]:{dport}"
+        return f"ipv6 next header {nxt} {a} -> {b}"
+    return f"non-IP frame of {len(frame)} bytes"
 
 
 class _Lifetimes:
@@ -298,40 +306,63 @@ def _reta_indexes(plan: plan_pb2.Plan, packets: Sequence[Packet]) -> list[int]:
     return out
 
 
-# Byte ranges of the hashable fields in an Ethernet + 20-byte IPv4 header frame.
+# Byte ranges of the hashable fields per family: an Ethernet + 20-byte IPv4
+# header frame, and an Ethernet + IPv6 fixed header frame whose next header
+# is TCP/UDP (no extension headers). The plan lists them per family:
+# hashed_fields (IPv4), hashed_fields_ipv6.
 FIELD_BYTES = {"ipv4.src": (26, 30), "ipv4.dst": (30, 34), "l4.src_port": (34, 36), "l4.dst_port": (36, 38)}
+FIELD_BYTES_IPV6 = {
+    "ipv6.src": (22, 38),
+    "ipv6.dst": (38, 54),
+    "l4.src_port": (54, 56),
+    "l4.dst_port": (56, 58),
+}
+
+
+def _plain_ipv4_l4(frame: bytes) -> bool:
+    return (
+        len(frame) >= 38
+        and frame[12:14] == b"\x08\x00"
+        and frame[14] == 0x45
+        and frame[23] in (6, 17)
+        and not (frame[20] & 0x3F or frame[21])
+    )
+
+
+def _plain_ipv6_l4(frame: bytes) -> bool:
+    return len(frame) >= 58 and frame[12:14] == b"\x86\xdd" and frame[14] >> 4 == 6 and frame[20] in (6, 17)
+
+
+FAMILIES = (
+    ("hashed_fields", FIELD_BYTES, _plain_ipv4_l4),
+    ("hashed_fields_ipv6", FIELD_BYTES_IPV6, _plain_ipv6_l4),
+)
 
 
 def check_hashed_fields(plan: plan_pb2.Plan, packets: Sequence[Packet], samples: int = 24) -> list[str]:
-    """The plan's hashed_fields must be true of its key: a field a port does
-    not list must not move that port's packets between RETA entries (checked
-    by changing the field in sample TCP/UDP packets of the port)."""
+    """The plan's hashed_fields (per family) must be true of its key: a field a
+    port does not list must not move that port's packets of that family
+    between RETA entries (checked by changing the field in sample TCP/UDP
+    packets of the port)."""
     rng = random.Random(1)
     errors = []
     for cfg in plan.ports:
-        frames = [
-            p.frame
-            for p in packets
-            if p.port == cfg.port
-            and len(p.frame) >= 38
-            and p.frame[12:14] == b"\x08\x00"
-            and p.frame[14] == 0x45
-            and p.frame[23] in (6, 17)
-            and not (p.frame[20] & 0x3F or p.frame[21])
-        ][:samples]
-        for field, (lo, hi) in FIELD_BYTES.items():
-            if field in cfg.hashed_fields:
-                continue
-            for frame in frames:
-                before = softrss.entry_of(frame, bytes(cfg.key), cfg.rss_hf, plan.reta_size)
-                changed = frame[:lo] + rng.randbytes(hi - lo) + frame[hi:]
-                after = softrss.entry_of(changed, bytes(cfg.key), cfg.rss_hf, plan.reta_size)
-                if before != after:
-                    errors.append(
-                        f"port {cfg.port}: hashed_fields {list(cfg.hashed_fields)} leave out {field}, but the "
-                        f"key hashes it ({flow_text(frame)}: RETA entry {before}, with another {field} {after})"
-                    )
-                    break
+        for list_name, field_bytes, plain in FAMILIES:
+            listed = list(getattr(cfg, list_name))
+            frames = [p.frame for p in packets if p.port == cfg.port and plain(p.frame)][:samples]
+            for field, (lo, hi) in field_bytes.items():
+                if field in listed:
+                    continue
+                for frame in frames:
+                    before = softrss.entry_of(frame, bytes(cfg.key), cfg.rss_hf, plan.reta_size)
+                    changed = frame[:lo] + rng.randbytes(hi - lo) + frame[hi:]
+                    after = softrss.entry_of(changed, bytes(cfg.key), cfg.rss_hf, plan.reta_size)
+                    if before != after:
+                        errors.append(
+                            f"port {cfg.port}: {list_name} {listed} leave out {field}, but the key hashes it "
+                            f"({flow_text(frame)}: RETA entry {before}, with another {field} {after})"
+                        )
+                        break
     return errors
 
 

@@ -264,9 +264,37 @@ def test_hashed_fields_must_be_true_of_the_key():
     assert all(not e.startswith("port 0") for e in errors)
 
 
+def test_hashed_fields_ipv6_must_be_true_of_the_key():
+    """The IPv6 list is checked on IPv6 packets; the IPv4 list does not cover them."""
+    base = framing.ip6_int("2001:db8::")
+    frames = [
+        Packet(1, i, framing.l4_frame(Flow(base + 7 * i, base + (1 << 80) + i, 53, 1000 + i, 17, 6), 64))
+        for i in range(8)
+    ]
+    plan = _plan(plan_pb2.SHARED_NOTHING, P.PARTITIONED, bytes(range(1, 53)))
+    plan.ports[1].rss_hf |= 0xD00  # IPV6, NONFRAG_IPV6_TCP/UDP
+    plan.ports[1].hashed_fields_ipv6.extend(check.FIELD_BYTES_IPV6)
+    assert check.check_hashed_fields(plan, frames) == []
+    del plan.ports[1].hashed_fields_ipv6[:]
+    plan.ports[1].hashed_fields_ipv6.append("ipv6.dst")
+    errors = check.check_hashed_fields(plan, frames)
+    assert [e.split(",")[0] for e in errors] == [
+        f"port 1: hashed_fields_ipv6 ['ipv6.dst'] leave out {f}"
+        for f in ("ipv6.src", "l4.src_port", "l4.dst_port")
+    ]
+    # Without the IPv6 hash types the key hashes no IPv6 field: listing none is true.
+    plan.ports[1].rss_hf &= ~0xD00
+    del plan.ports[1].hashed_fields_ipv6[:]
+    assert check.check_hashed_fields(plan, frames) == []
+
+
 def test_flow_text():
     assert check.flow_text(_frame(0x0A000001, 0x08080808, 1000, 53)) == "udp 10.0.0.1:1000 -> 8.8.8.8:53"
-    assert check.flow_text(b"\x00" * 20) == "non-IPv4 frame of 20 bytes"
+    assert check.flow_text(b"\x00" * 20) == "non-IP frame of 20 bytes"
+    six = framing.l4_frame(
+        Flow(framing.ip6_int("2001:db8::1"), framing.ip6_int("2001:db8:1::2"), 1000, 53, 6, 6)
+    )
+    assert check.flow_text(six) == "tcp [2001:db8::1]:1000 -> [2001:db8:1::2]:53"
 
 
 if __name__ == "__main__":

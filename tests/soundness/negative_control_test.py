@@ -1,7 +1,9 @@
 """Negative controls: the NAT's and the firewall's real access records
 checked against deliberately wrong plans (a wrong RSS key, a port hashing
 fewer fields) must fail, naming the objects whose entries the wrong plan
-splits; the real plans pass."""
+splits; the real plans pass. On dual-stack traffic (the ipv6 and mixed
+profiles), the firewall's keys cut to what IPv4 uses (the IPv6 input's
+destination and ports ignored) must fail on exactly its IPv6 objects."""
 
 from __future__ import annotations
 
@@ -16,7 +18,10 @@ from proto import plan_pb2
 from testing import dpdk_harness
 from tests.soundness import check, workload
 
-PROFILES = ("uniform", "churn", "prefix")
+PROFILES = ("uniform", "churn", "prefix", "ipv6", "mixed")
+# Toeplitz: input bit i is hashed with key bits i..i+31. The IPv4 TCP/UDP
+# input is 12 bytes (key bytes 0..15), the IPv6 one 36 (key bytes 0..39).
+IPV4_KEY_BYTES = 16
 
 
 @functools.cache
@@ -99,6 +104,47 @@ def test_nat_hashed_fields_that_leave_out_a_hashed_field_fail():
     assert not report.failures  # the key itself is right
     assert any(
         "port 1: hashed_fields ['ipv4.src'] leave out l4.src_port" in e for e in report.errors
+    ), report.errors
+
+
+def test_firewall_dual_stack_traffic_reaches_the_ipv6_objects():
+    """The IPv6 profiles exercise the IPv6 state (else the controls below prove nothing)."""
+    _, runs = nf("firewall")
+    touched = {a.obj for run in runs if run.name in ("ipv6", "mixed") for a in run.trace.accesses}
+    assert {"flow6_table", "flow6_keys", "flow6_chain"} <= touched
+    assert "flow_table" in {a.obj for run in runs if run.name == "mixed" for a in run.trace.accesses}
+
+
+def test_firewall_keys_that_ignore_the_ipv6_addresses_fail_on_the_ipv6_objects():
+    """Both ports' keys with every bit past the IPv4 window zeroed: IPv4
+    packets hash as before, IPv6 packets hash their source's first words
+    only, so a reply (the server's address as source) leaves its flow."""
+    plan, runs = nf("firewall")
+    wrong = plan
+    for port in (0, 1):
+        key = bytes(next(p for p in plan.ports if p.port == port).key)
+        wrong = mutated(wrong, port, key=key[:IPV4_KEY_BYTES] + bytes(len(key) - IPV4_KEY_BYTES))
+    report = check.check(wrong, runs)
+    print(check.summary("firewall (keys cut to the IPv4 window)", report, runs))
+    assert not report.ok
+    assert report.failed_objects() and report.failed_objects() <= {"flow6_table", "flow6_keys", "flow6_chain"}
+    assert "flow6_table" in report.failed_objects()
+    failure = next(f for f in report.failures if f.pair.obj == "flow6_table")
+    assert "tcp [" in str(failure) or "udp [" in str(failure)  # IPv6 packets named
+
+
+def test_firewall_hashed_fields_ipv6_that_leave_out_a_hashed_field_fail():
+    """hashed_fields_ipv6 of the WAN port without ipv6.dst, which its key hashes."""
+    plan, runs = nf("firewall")
+    wrong = mutated(plan, 1)
+    cfg = next(p for p in wrong.ports if p.port == 1)
+    kept = [f for f in cfg.hashed_fields_ipv6 if f != "ipv6.dst"]
+    del cfg.hashed_fields_ipv6[:]
+    cfg.hashed_fields_ipv6.extend(kept)
+    report = check.check(wrong, runs)
+    assert not report.failures
+    assert any(
+        f"port 1: hashed_fields_ipv6 {kept} leave out ipv6.dst" in e for e in report.errors
     ), report.errors
 
 
