@@ -39,7 +39,11 @@ flags.DEFINE_string("out_dir", "/tmp/nfpar_bench", "Where the CSVs, plots and su
 flags.DEFINE_bool("quick", False, "Small traces (20k packets over 2k flows): a smoke run, not a measurement.")
 flags.DEFINE_integer("packets", 500_000, "Packets per trace (without --quick).", lower_bound=1000)
 flags.DEFINE_integer("trace_flows", 40_000, "Concurrent flows per trace (without --quick).", lower_bound=1)
-flags.DEFINE_list("traffic", ["uniform", "zipf", "churn"], "Traffic mixes.")
+flags.DEFINE_list(
+    "traffic",
+    ["uniform", "zipf", "churn", "ipv6", "mixed50", "mixed10"],
+    "Traffic mixes (an IPv6 or mixed one brings its IPv4 base mix along; docs/BENCHMARKS.md).",
+)
 flags.DEFINE_list("sections", ["throughput", "keys", "speed"], "Which parts to run.")
 flags.DEFINE_integer(
     "speed_repeats", 3, "Runs per parallelizer stage (the median is reported).", lower_bound=1
@@ -107,20 +111,54 @@ class Progress:
         sys.stderr.flush()
 
 
-def run_throughput(
-    paths: Paths, setups: list[nf_setups.NfSetup], plans: dict[str, plan_pb2.Plan], max_workers: int
-) -> tuple[list[throughput.Measurement], str]:
-    packets, flows = (QUICK_PACKETS, QUICK_FLOWS) if FLAGS.quick else (FLAGS.packets, FLAGS.trace_flows)
-    mixes = {m.name: m for m in workloads.mixes(packets, flows, FLAGS.traffic_seed, FLAGS.churn_expiry_gaps)}
-    unknown = [t for t in FLAGS.traffic if t not in mixes]
+def traffic_order(mixes: dict[str, workloads.Mix], names: list[str]) -> list[str]:
+    """`names` with the IPv4 base of every IPv6/mixed mix added before it (the
+    ratios are taken within one run)."""
+    unknown = [t for t in names if t not in mixes]
     if unknown:
         raise app.UsageError(f"--traffic: unknown mix(es) {', '.join(unknown)}; known: {', '.join(mixes)}")
+    out: list[str] = []
+    for name in names:
+        base = mixes[name].base
+        if base and base not in out:
+            out.append(base)
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def family_skips(
+    setups: list[nf_setups.NfSetup], plans: dict[str, plan_pb2.Plan], mixes: list[workloads.Mix]
+) -> dict[tuple[str, str], str]:
+    """(NF, mix) pairs of IPv6/mixed mixes not run, with why."""
+    out = {}
+    for s in setups:
+        why = None
+        if not throughput.keeps_ipv6_state(plans[s.name]):
+            why = "its plan keys no object on IPv6 fields (not dual-stack)"
+        elif s.workload is nf_setups.Workload.VIP_BACKENDS and not s.vip6:
+            why = "its test_spec's bench section (or shape) gives no vip6 for IPv6 clients"
+        if why:
+            out.update({(s.name, m.name): why for m in mixes if m.ipv6_share})
+    return out
+
+
+def run_throughput(
+    paths: Paths, setups: list[nf_setups.NfSetup], plans: dict[str, plan_pb2.Plan], max_workers: int
+) -> tuple[list[throughput.Measurement], str, dict[str, str]]:
+    packets, flows = (QUICK_PACKETS, QUICK_FLOWS) if FLAGS.quick else (FLAGS.packets, FLAGS.trace_flows)
+    mixes = {m.name: m for m in workloads.mixes(packets, flows, FLAGS.traffic_seed, FLAGS.churn_expiry_gaps)}
+    traffics = traffic_order(mixes, FLAGS.traffic)
+    skips = family_skips(setups, plans, [mixes[t] for t in traffics])
+    for (nf, traffic), why in sorted(skips.items()):
+        print(f"throughput: {nf} {traffic}: not run: {why}", file=sys.stderr)
     allowed = {s.name: throughput.allowed_strategies(plans[s.name]) for s in setups}
-    points = throughput.plan_points(setups, FLAGS.traffic, max_workers, allowed)
+    points = throughput.plan_points(setups, traffics, max_workers, allowed, frozenset(skips))
     settings = (
         f"{packets} packets of 64 bytes per trace over {flows} flows (uniform; Zipf s={workloads.ZIPF_S}; "
         f"churn: {workloads.CHURN:.0%} of packets start a new flow, expiry "
-        f"{FLAGS.churn_expiry_gaps:g} mean flow gaps), {FLAGS.warmup} warm-up + {FLAGS.repeats} timed runs "
+        f"{FLAGS.churn_expiry_gaps:g} mean flow gaps; IPv6 frames of the same flows are 74 bytes (TCP) "
+        f"or 64 (UDP)), {FLAGS.warmup} warm-up + {FLAGS.repeats} timed runs "
         f"per point, workers 1..{max_workers}"
     )
     print(f"throughput: {len(points)} runs ({settings})", file=sys.stderr)
@@ -129,10 +167,11 @@ def run_throughput(
     by_name = {s.name: s for s in setups}
     trace_dir = tempfile.mkdtemp(prefix="nfpar_bench_traces_")
     try:
-        for traffic in FLAGS.traffic:
+        for traffic in traffics:
             mix = mixes[traffic]
-            generated = profiles.generate(mix.spec)
-            for setup in setups:
+            todo = [s for s in setups if (s.name, traffic) not in skips]
+            generated = profiles.generate(mix.spec) if todo else []
+            for setup in todo:
                 trace = workloads.write_trace(generated, setup, mix, trace_dir)
                 binary = paths.built(setup.name, "inmem")
                 for point in (p for p in points if p.nf == setup.name and p.traffic == traffic):
@@ -151,7 +190,8 @@ def run_throughput(
                     )
     finally:
         shutil.rmtree(trace_dir, ignore_errors=True)
-    return results, settings
+    bases = {t: mixes[t].base for t in traffics if mixes[t].base}
+    return results, settings, bases
 
 
 def run_keys(
@@ -230,10 +270,11 @@ def main(argv: list[str]) -> int:
 
     results: list[throughput.Measurement] = []
     settings = "-"
+    bases: dict[str, str] = {}
     plots: list[str] = []
     if "throughput" in FLAGS.sections:
         try:
-            results, settings = run_throughput(paths, setups, plans, max_workers)
+            results, settings, bases = run_throughput(paths, setups, plans, max_workers)
         except throughput.BenchError as e:
             print(f"bench: {e}", file=sys.stderr)
             return 1
@@ -262,6 +303,7 @@ def main(argv: list[str]) -> int:
         key_note,
         speed_rows,
         plots,
+        bases,
     )
     print(text)
     print(f"wrote {out_dir}/", file=sys.stderr)

@@ -1,5 +1,6 @@
 """Smoke test of the benchmark driver (keeps it from rotting; measures nothing):
---quick on one NF with 1 repeat, then checks the outputs' columns and rows."""
+--quick on one NF with 1 repeat, then checks the outputs' columns and rows,
+IPv6 and mixed-family rows included (the firewall is dual-stack)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ import pytest
 from testing import nfpar_runfiles
 from tools.bench import key_quality, report
 
-NF = "firewall"  # a shared-nothing plan: all four strategies
+NF = "firewall"  # a shared-nothing, dual-stack plan: all four strategies, IPv6 rows
+# Asked for; "uniform" comes along as the IPv4 base of the IPv6/mixed ones.
+TRAFFIC = ("zipf", "churn", "mixed10", "ipv6")
+RUN = ("zipf", "churn", "uniform", "mixed10", "ipv6")
 
 
 def _bench_binary() -> str:
@@ -28,6 +32,7 @@ def out_dir() -> str:
         [
             _bench_binary(),
             f"--nfs={NF}",
+            f"--traffic={','.join(TRAFFIC)}",
             "--quick",
             "--repeats=1",
             "--warmup=0",
@@ -56,13 +61,8 @@ def test_throughput_csv_has_every_point(out_dir: str) -> None:
     rows = _rows(os.path.join(out_dir, report.THROUGHPUT_CSV), report.THROUGHPUT_COLUMNS)
     got = sorted((r["nf"], r["traffic"], r["strategy"], int(r["workers"])) for r in rows)
     expected = sorted(
-        [(NF, t, "sequential", 1) for t in ("uniform", "zipf", "churn")]
-        + [
-            (NF, t, s, n)
-            for t in ("uniform", "zipf", "churn")
-            for s in ("shared_nothing", "locks", "tm")
-            for n in (1, 2)
-        ]
+        [(NF, t, "sequential", 1) for t in RUN]
+        + [(NF, t, s, n) for t in RUN for s in ("shared_nothing", "locks", "tm") for n in (1, 2)]
     )
     assert got == expected
     for r in rows:
@@ -76,7 +76,9 @@ def test_throughput_csv_has_every_point(out_dir: str) -> None:
     # A flow's first packet creates its entry (a write, rerun under the write
     # lock); its later packets only refresh it, which the lock runtime defers
     # without the write lock: so some but not all packets stay read-only.
+    # For the IPv6 rows this shows the NF keeping IPv6 flows (not dropping them).
     assert locks and all(0.0 < float(r["read_only_share"]) < 1.0 for r in locks)
+    assert {r["traffic"] for r in locks} >= {"ipv6", "mixed10"}
 
 
 def test_key_quality_csv_has_every_port_of_the_plan(out_dir: str) -> None:
@@ -98,9 +100,11 @@ def test_speed_csv_and_summary(out_dir: str) -> None:
     with open(os.path.join(out_dir, report.SUMMARY_MD), encoding="utf-8") as f:
         summary = f.read()
     assert "Machine: " in summary and "| firewall | churn |" in summary
+    assert "## IPv6 and mixed families" in summary
+    assert "| firewall | ipv6 (uniform) |" in summary and "| firewall | mixed10 (uniform) |" in summary
     assert "| NF | seq | sn x1 | sn x2 | locks x2 | keys max/mean uniform" in summary  # headline, no hybrid
     assert "hybrid" not in summary
-    for traffic in ("uniform", "zipf", "churn"):
+    for traffic in RUN:
         assert os.path.getsize(os.path.join(out_dir, f"throughput_{traffic}.png")) > 1000
 
 

@@ -37,6 +37,7 @@ class NfSetup:
     reference_ports: tuple[tuple[int, int], ...] = ((0, 0), (1, 1))
     # VIP_BACKENDS: the service address, backend count and heartbeat port.
     vip: str = ""
+    vip6: str = ""  # the IPv6 service address ("": IPv6 mixes are not run on it)
     backends: int = 0
     heartbeat_port: int = 0
 
@@ -56,6 +57,7 @@ def from_spec(spec: nf_spec.NfSpec) -> NfSetup:
             sorted((int(ours), theirs) for ours, theirs in bench["reference_ports"].items())
         ),
         vip=params["vip"] if vip_backends else "",
+        vip6=params.get("vip6", "") if vip_backends else "",
         backends=int(params["backends"]) if vip_backends else 0,
         heartbeat_port=int(params["heartbeat_port"]) if vip_backends else 0,
     )

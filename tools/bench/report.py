@@ -300,6 +300,37 @@ def headline_table(
     return lines
 
 
+def family_table(
+    results: Sequence[throughput.Measurement], max_workers: int, bases: dict[str, str]
+) -> list[str]:
+    """IPv6 and mixed-family mixes next to the IPv4 mix they derive from (same
+    flows, same run): on-CPU Mpps and, in parentheses, the ratio to the base
+    mix at the same strategy and workers; sequential, then each parallel
+    strategy on 1 and on the most workers."""
+    by_point = {m.point: m for m in results}
+    strategies = _parallel_strategies(results)
+    counts = sorted({1, max_workers})
+    columns = [(throughput.SEQUENTIAL, 1)] + [(s, n) for s in strategies for n in counts]
+    head = ["NF", "traffic (IPv4 base)"] + [f"{throughput.SHORT_NAMES[s]} x{n}" for s, n in columns]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for nf, traffic in _cases(results):
+        base = bases.get(traffic)
+        if base is None:
+            continue
+        cells = [nf, f"{traffic} ({base})"]
+        for s, n in columns:
+            m = by_point.get(throughput.Point(nf, traffic, s, n))
+            b = by_point.get(throughput.Point(nf, base, s, n))
+            if m is None:
+                cells.append("-")
+            elif b is None or not b.median_cpu_mpps:
+                cells.append(_fmt(m.median_cpu_mpps))
+            else:
+                cells.append(f"{m.median_cpu_mpps:.2f} ({m.median_cpu_mpps / b.median_cpu_mpps:.2f})")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def keys_table(rows: Sequence[key_quality.KeyRow]) -> list[str]:
     head = ["NF", "port", "keys", "rank over RETA bits", *(f"{m} max/mean" for m in key_quality.MIXES)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -411,6 +442,7 @@ def write_summary(
     key_note: str,
     speed_rows: Sequence[parallelizer_speed.StageTimes] | None,
     plots: Sequence[str],
+    bases: dict[str, str] | None = None,
 ) -> str:
     lines = ["# Benchmark results", "", f"Machine: {host.describe()}", "", f"Settings: {settings}", ""]
     if results:
@@ -427,6 +459,18 @@ def write_summary(
             *headline_table(results, max_workers, key_rows),
             "",
         ]
+        family = family_table(results, max_workers, bases or {})
+        if len(family) > 2:
+            lines += [
+                "## IPv6 and mixed families (on-CPU Mpps, median; in parentheses: / the IPv4 base mix)",
+                "",
+                "Each IPv6 or mixed mix is generated with its IPv4 base mix's settings and that share "
+                "of flows IPv6 (testing/traffic/profiles.py: clients in one /64 with random interface "
+                "IDs, servers in /48s), measured in the same run.",
+                "",
+                *family,
+                "",
+            ]
         lines += ["## Throughput, wall clock (Mpps)", "", *throughput_table(results, max_workers), ""]
         lines += [
             "## Throughput, on-CPU (Mpps)",

@@ -3,6 +3,7 @@ measurements: no runtime is run)."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import pytest
@@ -42,6 +43,47 @@ def test_plan_points_run_hybrid_only_for_hybrid_plans() -> None:
     assert by_nf["load_balancer"] == sorted(
         [("sequential", 1)] + [(s, n) for s in ("locks", "tm", "hybrid") for n in (1, 2)]
     )
+
+
+def _keyed(*fields: str) -> plan_pb2.Plan:
+    plan = _plan(plan_pb2.SHARED_NOTHING)
+    for f in fields:
+        plan.objects.add(object="t", key_fields=[f"port 0: {f}"])
+    return plan
+
+
+def test_ipv6_rows_only_for_nfs_keeping_ipv6_state() -> None:
+    assert throughput.keeps_ipv6_state(_keyed("ipv4.src", "ipv6.src, l4.src_port"))
+    # Negative controls: IPv4-only state, no state.
+    assert not throughput.keeps_ipv6_state(_keyed("ipv4.src, ipv4.dst"))
+    assert not throughput.keeps_ipv6_state(_plan(plan_pb2.SHARED_NOTHING))
+    setups = nf_setups.select(["firewall"])
+    allowed = {"firewall": throughput.allowed_strategies(_plan(plan_pb2.SHARED_NOTHING))}
+    points = throughput.plan_points(
+        setups, ["uniform", "ipv6"], 1, allowed, frozenset({("firewall", "ipv6")})
+    )
+    assert {p.traffic for p in points} == {"uniform"}
+
+
+def test_family_table_divides_by_the_base_mix() -> None:
+    def m(traffic: str, strategy: str, workers: int, mpps: float) -> throughput.Measurement:
+        return dataclasses.replace(
+            _m("fw", strategy, workers, mpps), point=throughput.Point("fw", traffic, strategy, workers)
+        )
+
+    results = [
+        m("uniform", "sequential", 1, 10.0),
+        m("uniform", "shared_nothing", 1, 10.0),
+        m("uniform", "shared_nothing", 2, 20.0),
+        m("ipv6", "sequential", 1, 8.0),
+        m("ipv6", "shared_nothing", 1, 9.0),
+        m("ipv6", "shared_nothing", 2, 15.0),
+    ]
+    lines = report.family_table(results, 2, {"ipv6": "uniform"})
+    assert lines[0] == "| NF | traffic (IPv4 base) | seq x1 | sn x1 | sn x2 |"
+    assert lines[2:] == ["| fw | ipv6 (uniform) | 8.00 (0.80) | 9.00 (0.90) | 15.00 (0.75) |"]
+    # Without a base mapping there is no row (the IPv4 mixes are not their own base).
+    assert report.family_table(results, 2, {}) == lines[:2]
 
 
 def _m(

@@ -34,6 +34,13 @@ def allowed_strategies(plan: plan_pb2.Plan) -> tuple[str, ...]:
     return tuple(s for s in PARALLEL_STRATEGIES if s in (LOCKS, TM) or s == own)
 
 
+def keeps_ipv6_state(plan: plan_pb2.Plan) -> bool:
+    """Whether some object of the plan is keyed on IPv6 fields: a dual-stack
+    NF, whose IPv6 and mixed-family rows the bench measures (an NF that drops
+    or only forwards IPv6 gets none)."""
+    return any("ipv6." in fields for o in plan.objects for fields in o.key_fields)
+
+
 _RUN = re.compile(
     r"^bench: run \d+: (\d+) packets in ([0-9.]+) s: ([0-9.]+) Mpps "
     r"\(busiest worker on CPU ([0-9.]+) s: ([0-9.]+) Mpps\)$"
@@ -85,12 +92,16 @@ def plan_points(
     traffics: Sequence[str],
     max_workers: int,
     allowed: dict[str, tuple[str, ...]],
+    skipped: frozenset[tuple[str, str]] = frozenset(),
 ) -> list[Point]:
     """Every point of the sweep, NF by NF and traffic by traffic; `allowed`: the
-    parallel strategies of each NF's plan (allowed_strategies)."""
+    parallel strategies of each NF's plan (allowed_strategies); `skipped`:
+    (NF, traffic) pairs not run (IPv6 mixes of an NF that keeps no IPv6 state)."""
     points = []
     for setup in setups:
         for traffic in traffics:
+            if (setup.name, traffic) in skipped:
+                continue
             points.append(Point(setup.name, traffic, SEQUENTIAL, 1))
             for strategy in PARALLEL_STRATEGIES:
                 if strategy not in allowed[setup.name]:

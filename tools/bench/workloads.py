@@ -35,6 +35,11 @@ class Mix:
     name: str
     spec: profiles.TrafficSpec
     expiry_ns: int | None  # expiry passed to the NF (None: the NF's default)
+    # IPv6 and mixed-family mixes: the share of flows that are IPv6 and the
+    # IPv4 mix of the same spec they are measured against (the report divides
+    # their rates by the base's, measured in the same run).
+    ipv6_share: float = 0.0
+    base: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,12 +59,39 @@ def mixes(packets: int, flows: int, seed: int, churn_expiry_gaps: float = CHURN_
         packets=packets, flows=flows, distribution="uniform", frame_size=64, pps=PPS, seed=seed
     )
     churn_expiry = int(churn_expiry_gaps * flows / PPS * 1e9)
-    return [
+    out = [
         Mix("uniform", uniform, None),
         Mix("zipf", dataclasses.replace(uniform, distribution="zipf", zipf_s=ZIPF_S), None),
         Mix("churn", dataclasses.replace(uniform, churn=CHURN), churn_expiry),
         *address_plan_mixes(uniform),
     ]
+    return out + family_mixes(out)
+
+
+# IPv6 and mixed-family mixes (docs/BENCHMARKS.md, "IPv6 and mixed families"):
+# name -> (IPv4 base mix, share of flows that are IPv6), generated with the
+# base's spec and the IPv6 address plan of testing/traffic/profiles.py
+# (clients: hosts of one /64 with random interface IDs; servers: hosts of
+# random /48s, or with "servers" the 64 Zipf-popular servers in 3 /48s).
+FAMILY_MIXES = {
+    "ipv6": ("uniform", 1.0),
+    "mixed50": ("uniform", 0.5),
+    "mixed10": ("uniform", 0.1),
+    "ipv6_zipf": ("zipf", 1.0),
+    "ipv6_churn": ("churn", 1.0),
+    "servers6": ("servers", 1.0),
+}
+
+
+def family_mixes(ipv4: Sequence[Mix]) -> list[Mix]:
+    by_name = {m.name: m for m in ipv4}
+    out = []
+    for name, (base, share) in FAMILY_MIXES.items():
+        b = by_name[base]
+        family = "ipv6" if share == 1 else "mixed"
+        spec = dataclasses.replace(b.spec, family=family, ipv6_share=share)
+        out.append(dataclasses.replace(b, name=name, spec=spec, ipv6_share=share, base=base))
+    return out
 
 
 # Address plans (docs/BENCHMARKS.md, "Address plans"): the LAN is one /24 or
@@ -81,7 +113,9 @@ def address_plan_mixes(uniform: profiles.TrafficSpec) -> list[Mix]:
 
 
 def host_mac(ip: int) -> bytes:
-    return b"\x02\x00" + ip.to_bytes(4, "big")
+    """02:00 + the IPv4 address, or + the low 32 bits of an IPv6 address (its
+    random interface ID's: distinct for the hosts of a run but by chance)."""
+    return b"\x02\x00" + (ip & 0xFFFFFFFF).to_bytes(4, "big")
 
 
 def with_host_macs(packets: Sequence[profiles.TrafficPacket]) -> list[profiles.TrafficPacket]:
@@ -100,28 +134,42 @@ def _ip(text: str) -> int:
 
 
 def vip_backends(
-    packets: Sequence[profiles.TrafficPacket], vip: str, backends: int, heartbeat_port: int, frame_size: int
+    packets: Sequence[profiles.TrafficPacket],
+    vip: str,
+    backends: int,
+    heartbeat_port: int,
+    frame_size: int,
+    vip6: str = "",
 ) -> list[profiles.TrafficPacket]:
     """Clients (port 0) address the VIP; replies (port 1) come from one of
-    `backends` backends (192.0.2.1...), which first send a heartbeat each."""
-    vip_ip = _ip(vip)
-    backend_ips = [_ip("192.0.2.0") + 1 + i for i in range(backends)]
+    `backends` backends (192.0.2.1...), which first send a heartbeat each.
+    IPv6 flows address `vip6` and are answered by as many IPv6 backends
+    (2001:db8:ba::1...)."""
+    ipv6 = any(p.flow is not None and p.flow.family == 6 for p in packets)
+    if ipv6 and not vip6:
+        raise ValueError("IPv6 flows for a VIP service without an IPv6 VIP (the bench section's vip6)")
+    vips = {4: _ip(vip), 6: framing.ip6_int(vip6) if vip6 else 0}
+    backend_ips = {4: [_ip("192.0.2.0") + 1 + i for i in range(backends)]}
+    backend_ips[6] = [framing.ip6_int("2001:db8:ba::") + 1 + i for i in range(backends)] if ipv6 else []
     start = packets[0].timestamp_ns if packets else 1_000_000_000
+    beating = [(family, ip) for family in (4, 6) for ip in backend_ips[family]]
     out = []
-    for i, ip in enumerate(backend_ips):
-        flow = profiles.Flow(ip, vip_ip, heartbeat_port, heartbeat_port, 17)
-        frame = framing.l4_frame(flow, frame_size, host_mac(ip), host_mac(vip_ip))
-        out.append(profiles.TrafficPacket(1, start - (backends - i) * 1000, frame, flow))
+    for i, (family, ip) in enumerate(beating):
+        flow = profiles.Flow(ip, vips[family], heartbeat_port, heartbeat_port, 17, family)
+        frame = framing.l4_frame(flow, frame_size, host_mac(ip), host_mac(vips[family]))
+        out.append(profiles.TrafficPacket(1, start - (len(beating) - i) * 1000, frame, flow))
     for p in packets:
         f = p.flow
         if f is None:
             continue
+        vip_ip = vips[f.family]
         if p.port == 0:
-            flow = profiles.Flow(f.src_ip, vip_ip, f.src_port, f.dst_port, f.proto)
+            flow = profiles.Flow(f.src_ip, vip_ip, f.src_port, f.dst_port, f.proto, f.family)
         else:  # a reply to client (dst_ip, dst_port)
-            backend = backend_ips[zlib.crc32(struct.pack("!IH", f.dst_ip, f.dst_port)) % backends]
-            flow = profiles.Flow(backend, f.dst_ip, f.src_port, f.dst_port, f.proto)
-        frame = framing.l4_frame(flow, frame_size, host_mac(flow.src_ip), host_mac(flow.dst_ip))
+            client = f.dst_ip.to_bytes(4 if f.family == 4 else 16, "big") + struct.pack("!H", f.dst_port)
+            backend = backend_ips[f.family][zlib.crc32(client) % backends]
+            flow = profiles.Flow(backend, f.dst_ip, f.src_port, f.dst_port, f.proto, f.family)
+        frame = framing.l4_frame(flow, len(p.frame), host_mac(flow.src_ip), host_mac(flow.dst_ip))
         out.append(dataclasses.replace(p, frame=frame, flow=flow))
     return out
 
@@ -152,7 +200,7 @@ def write_trace(
     (reused when an NF with the same adaptation already wrote them)."""
     variant = setup.workload.value
     if setup.workload is nf_setups.Workload.VIP_BACKENDS:  # NFs with other backends write their own
-        variant += f"_{setup.vip}_{setup.backends}_{setup.heartbeat_port}"
+        variant += f"_{setup.vip}_{setup.vip6}_{setup.backends}_{setup.heartbeat_port}"
     stem = os.path.join(directory, f"{mix.name}_{variant}")
     pcaps = {port: f"{stem}_{port}.pcap" for port in (0, 1)}
     table = stem + "_table.txt"
@@ -160,7 +208,7 @@ def write_trace(
     if not os.path.exists(count_file):
         if setup.workload is nf_setups.Workload.VIP_BACKENDS:
             adapted = vip_backends(
-                packets, setup.vip, setup.backends, setup.heartbeat_port, mix.spec.frame_size
+                packets, setup.vip, setup.backends, setup.heartbeat_port, mix.spec.frame_size, setup.vip6
             )
         else:
             adapted = with_host_macs(packets)
