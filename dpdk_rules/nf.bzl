@@ -85,7 +85,8 @@ def nf_package(
       soundness_args: NF options for :soundness_test when the NF has no test_spec.
       test_spec: what the NF's tests need (tests/equivalence/nf_spec.py): a dict
         with "ports" (role of each port: "client" or "server"), optional
-        "profiles", "args", "profile_args" ({profile: options}) and "shape".
+        "profiles", "more_profiles" (added to the profiles), "args",
+        "profile_args" ({profile: options}) and "shape".
         Adds :test_spec and :matrix_test (docs/EQUIVALENCE.md).
       verify_manual: why :verify does not pass yet, for an NF whose proof
         waits on annotations or nflib contracts; tags it manual.

@@ -8,6 +8,8 @@ Keys of the spec (all optional but `ports`):
                 open flows: LAN, clients) or "server" (hosts that answer: WAN,
                 backends)
   profiles      traffic profiles the NF runs (default: timed.DEFAULT_PROFILES)
+  more_profiles profiles run besides those (e.g. ["ipv6"] for a dual-stack NF,
+                which keeps the defaults without restating them)
   args          NF options for every profile
   profile_args  {profile: options added for that profile}
   shape         how the generic traffic is adapted to the NF (shapes.py)
@@ -33,7 +35,7 @@ from testing.traffic import shapes, timed
 
 SPEC_FILE = "test_spec.json"
 ROLES = ("client", "server")
-KEYS = ("nf", "ports", "profiles", "args", "profile_args", "shape", "bench")
+KEYS = ("nf", "ports", "profiles", "more_profiles", "args", "profile_args", "shape", "bench")
 # The bench section: options of the benchmark runs ("args", placeholders as in
 # `args` from the shape and from this section), "expiry_option" (the option
 # the churn mix shortens the flow expiry with; null: the NF keeps no expiring
@@ -164,7 +166,10 @@ def parse(path: str) -> NfSpec:
             f"{where}: ports={list(roles)}: give each port a role, {' or '.join(ROLES)}, "
             f"with at least one of each"
         )
-    profiles = tuple(raw.get("profiles", timed.DEFAULT_PROFILES))
+    more = tuple(
+        p for p in raw.get("more_profiles", ()) if p not in raw.get("profiles", timed.DEFAULT_PROFILES)
+    )
+    profiles = (*raw.get("profiles", timed.DEFAULT_PROFILES), *more)
     per_profile = {k: tuple(v) for k, v in raw.get("profile_args", {}).items()}
     for profile in (*profiles, *per_profile):
         if profile not in timed.PROFILES:

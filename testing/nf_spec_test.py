@@ -69,5 +69,16 @@ def test_backends_without_heartbeat_port_are_refused() -> None:
     assert nf_spec.parse(write({"shape": {**shape, "heartbeat_port": 7}}))  # control: accepted
 
 
+def test_more_profiles_add_to_the_defaults_once() -> None:
+    from testing.traffic import timed
+
+    spec = nf_spec.parse(write({"more_profiles": ["ipv6", "mixed"]}))
+    assert spec.profiles == (*timed.DEFAULT_PROFILES, "ipv6")  # mixed is a default already
+    spec = nf_spec.parse(write({"profiles": ["uniform"], "more_profiles": ["ipv6"]}))
+    assert spec.profiles == ("uniform", "ipv6")
+    with pytest.raises(nf_spec.SpecError, match="unknown profile 'ipv7'"):  # negative control
+        nf_spec.parse(write({"more_profiles": ["ipv7"]}))
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
