@@ -42,12 +42,17 @@ out_dir="$(cd "${out_dir}" && pwd)"
 echo "bench_sweep: building //tools/bench:bench"
 bazel build //tools/bench:bench 2>&1 | tail -3 | tee "${out_dir}/build.log"
 
+# IPv4 mixes and address plans, then the IPv6 and mixed-family mixes (run
+# only on dual-stack NFs, each next to its IPv4 base mix; docs/BENCHMARKS.md).
+traffic=uniform,zipf,churn,lan24,lan20,servers,lan24_zipf
+traffic+=,ipv6,mixed50,mixed10,ipv6_zipf,ipv6_churn,servers6
+
 echo "bench_sweep: running on $(nproc) CPUs; outputs in ${out_dir}"
 # The binary run directly (not `bazel run`) so that no Bazel lock is held for
 # the whole sweep; it finds the workspace through BUILD_WORKSPACE_DIRECTORY.
 # Progress goes to the terminal and bench.log; the summary is summary.md.
 BUILD_WORKSPACE_DIRECTORY="${workspace}" bazel-bin/tools/bench/bench \
-  --out_dir="${out_dir}" --traffic=uniform,zipf,churn,lan24,lan20,servers,lan24_zipf "$@" 2>&1 >"${out_dir}/bench.stdout.md" | tee "${out_dir}/bench.log"
+  --out_dir="${out_dir}" --traffic="${traffic}" "$@" 2>&1 >"${out_dir}/bench.stdout.md" | tee "${out_dir}/bench.log"
 
 tar -czf "${out_dir}.tar.gz" -C "$(dirname "${out_dir}")" "$(basename "${out_dir}")"
 echo "bench_sweep: done: ${out_dir}/summary.md, ${out_dir}.tar.gz"
