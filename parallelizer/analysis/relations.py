@@ -38,13 +38,38 @@ def _strip(term: z3.ExprRef) -> z3.ExprRef:
 
 
 def packet_field_of(term: z3.ExprRef) -> str | None:
-    """The packet field a term is (up to width changes), or None."""
-    term = _strip(term)
-    if z3.is_const(term) and not z3.is_bv_value(term):
-        name = term.decl().name()
-        if name in nflib_model.PACKET_FIELDS:
-            return name
-    return None
+    """The packet field, or the bit slice of one ("ipv6.src[127:120]"), that a
+    term equals up to zero or sign extension; None for anything else.
+
+    A slice must stay a slice: two keys that hold the same byte of an address
+    are equal whenever that byte is, so a relation that named the whole field
+    would let packets that share the entry disagree on the other bits (a key
+    made of an address's first bytes, e.g. a prefix). Bits an extension added
+    above the field are constant (zero extension) or copies of its top bit."""
+    window: tuple[int, int] | None = None  # (hi, lo) within the current term
+    while z3.is_app(term):
+        kind = term.decl().kind()
+        if kind == z3.Z3_OP_EXTRACT:
+            hi, lo = term.params()
+            window = (hi, lo) if window is None else (lo + window[0], lo + window[1])
+            term = term.arg(0)
+        elif kind in (z3.Z3_OP_ZERO_EXT, z3.Z3_OP_SIGN_EXT):
+            inner = term.arg(0).size()
+            if window is not None:
+                if window[1] >= inner:
+                    return None  # only the extension's bits: no field bit
+                window = (min(window[0], inner - 1), window[1])
+            term = term.arg(0)
+        else:
+            break
+    if not (z3.is_const(term) and not z3.is_bv_value(term)):
+        return None
+    name = term.decl().name()
+    if name not in nflib_model.PACKET_FIELDS:
+        return None
+    if window is None or window == (term.size() - 1, 0):
+        return name
+    return f"{name}[{window[0]}:{window[1]}]"
 
 
 def _consts(term: z3.ExprRef) -> set[str]:

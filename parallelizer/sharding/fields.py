@@ -126,7 +126,12 @@ def rss_hf_names(rss_hf: int) -> list[str]:
 
 
 def is_hashable(field: str) -> bool:
-    return field in WIDTHS
+    """A hashable field, or a bit slice of one ("ipv6.src[127:120]")."""
+    try:
+        parse_field_bits(field)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclasses.dataclass(frozen=True)
