@@ -57,6 +57,7 @@ def nf_package(
         reta_size = None,
         traffic_profile = None,
         capacity_headroom = "1",
+        lock_free_family = None,
         soundness_args = [],
         test_spec = None,
         verify_manual = None,
@@ -82,6 +83,8 @@ def nf_package(
         or one pcap for port 0 (docs/SHARDING.md, "RETA from a traffic profile").
       capacity_headroom: a string such as "1.5": per-core share of partitioned objects as a multiple of
         capacity / cores (docs/SHARDING.md, "Capacity").
+      lock_free_family: "IPV4" or "IPV6" (None: the planner's default, IPV4): when one RSS key
+        cannot partition the state of both address families, whose state stays partitioned.
       soundness_args: NF options for :soundness_test when the NF has no test_spec.
       test_spec: what the NF's tests need (tests/equivalence/nf_spec.py): a dict
         with "ports" (role of each port: "client" or "server"), optional
@@ -130,6 +133,7 @@ def nf_package(
         reta_size = reta_size,
         traffic_profile = traffic_profile,
         capacity_headroom = capacity_headroom,
+        lock_free_family = lock_free_family,
         visibility = visibility,
     )
     nf_parallel_targets(

@@ -17,6 +17,9 @@ headroom x capacity / cores (docs/SHARDING.md, "Capacity").
 (parallelizer/limits.py: DEFAULT_KEY_LENGTH, DEFAULT_RETA_SIZE; PlanOptions.cores),
 so each default has one owner; a NIC with 40-byte keys (ixgbe, mlx5) wants
 key_length = 40.
+`lock_free_family` ("IPV4" or "IPV6"; None: the planner's default, IPV4): when
+one RSS key cannot partition the state of both address families, whose state
+stays partitioned (docs/SHARDING.md, "IPv6").
 """
 
 def _profiles(traffic_profile):
@@ -28,13 +31,16 @@ def _profiles(traffic_profile):
     return {int(port): label for port, label in traffic_profile.items()}
 
 def nf_plan(name, description, strategy = "auto", key_length = None, reta_size = None, cores = None, seed = 1,
-            traffic_profile = None, capacity_headroom = "1", testonly = False, visibility = None):
+            traffic_profile = None, capacity_headroom = "1", lock_free_family = None, testonly = False,
+            visibility = None):
     tool = Label("//parallelizer/cli:plan")
     profiles = _profiles(traffic_profile)
     flags = " --strategy=%s --seed=%d --capacity_headroom=%s" % (strategy, seed, capacity_headroom)
     for flag, value in [("key_length", key_length), ("reta_size", reta_size), ("cores", cores)]:
         if value != None:
             flags += " --%s=%d" % (flag, value)
+    if lock_free_family != None:
+        flags += " --lock_free_family=%s" % lock_free_family
     for port, label in sorted(profiles.items()):
         flags += " --traffic_profile=%d:$(location %s)" % (port, label)
     native.genrule(

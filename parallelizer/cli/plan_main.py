@@ -43,6 +43,13 @@ flags.DEFINE_integer(
     "reta_size", planner.PlanOptions.reta_size, f"RSS redirection table entries, one of {limits.RETA_SIZES}."
 )
 flags.DEFINE_integer("cores", planner.PlanOptions.cores, "Worker cores (RSS queues).")
+flags.DEFINE_enum(
+    "lock_free_family",
+    planner.PlanOptions.lock_free_family,
+    list(fields.FAMILIES),
+    "When one RSS key cannot partition the state of both address families, the family whose state "
+    "stays partitioned (lock-free); the other's goes under the lock (docs/SHARDING.md, 'IPv6').",
+)
 flags.DEFINE_integer(
     "seed",
     1,
@@ -178,6 +185,7 @@ def main(argv: list[str]) -> int:
         key_length=FLAGS.key_length,
         reta_size=FLAGS.reta_size,
         cores=FLAGS.cores,
+        lock_free_family=FLAGS.lock_free_family,
         seed=FLAGS.seed,
         capacity_headroom=FLAGS.capacity_headroom,
     )

@@ -215,5 +215,59 @@ def test_ipv6_address_plans_balance():
     assert quality.max_over_mean(np.pad(loads, (0, 16 - len(loads)))) == 16.0
 
 
+def _hashed_families(plan, port: int) -> set[str]:
+    entry = next(p for p in plan.ports if p.port == port)
+    return {V4} * bool(entry.hashed_fields) | {V6} * bool(entry.hashed_fields_ipv6)
+
+
+@pytest.mark.parametrize("lock_free", [V4, V6])
+def test_per_destination_state_in_both_families_keeps_one_lock_free(lock_free):
+    """Per-destination state in one map per family (a dual-stack policer): the
+    IPv6 rule leaves the IPv6 source (input bits 0..127) unrelated, which zeroes
+    the key bits IPv4's destination (input bits 32..63) needs, so one key cannot
+    partition both. The planner keeps the `lock_free_family`'s map partitioned,
+    locks the other, and never leaves a partitioned family's packets unhashed
+    (the oracle: the Toeplitz hash of real packets of the partitioned family
+    spreads over queues)."""
+    d4 = td.keyed_counter("dual", 0, td.struct("dst", addr=td.pf("ipv4.dst")))
+    d = _swap_v4_key(d4, _dual_stack_description(td.pf("ipv6.dst"), shared=False))
+    plan = planner.make_plan(d, planner.PlanOptions(cores=16, lock_free_family=lock_free)).plan
+    assert plan.strategy in (plan_pb2.HYBRID, plan_pb2.LOCKS), plan.strategy_reason
+    placement = {o.object: o.placement for o in plan.objects}
+    v6_objects = {n for n in placement if n.endswith("6")}
+    locked = {n for n, p in placement.items() if p == plan_pb2.ObjectDecision.SHARED_LOCKED}
+    assert locked == (v6_objects if lock_free == V4 else set(placement) - v6_objects), placement
+    assert lock_free in _hashed_families(plan, 0)
+    # Real packets of the lock-free family with varying destinations reach many queues.
+    key = next(p for p in plan.ports if p.port == 0).key
+    rng = random.Random(3)
+    bits = 32 if lock_free == V4 else 128
+    rows = {
+        reta_of(key, lock_free, rng.getrandbits(bits), rng.getrandbits(bits), 1, 2, 512) for _ in range(400)
+    }
+    assert len(rows) > 100
+
+
+def _swap_v4_key(d4: desc_pb2.NfDescription, dual: desc_pb2.NfDescription) -> desc_pb2.NfDescription:
+    """`dual` with its IPv4 objects and paths replaced by `d4`'s."""
+    out = desc_pb2.NfDescription()
+    out.CopyFrom(d4)
+    for p in out.paths:
+        p.families.append(Family.IPV4)
+    v6_names = {o.name for o in dual.objects if o.name.endswith("6")}
+    out.objects.extend(o for o in dual.objects if o.name in v6_names)
+    start = max(p.id for p in out.paths) + 1
+    for i, p in enumerate(x for x in dual.paths if Family.IPV6 in x.families):
+        q = out.paths.add()
+        q.CopyFrom(p)
+        q.id = start + i
+    return out
+
+
+def test_unknown_lock_free_family_is_refused():
+    with pytest.raises(planner.PlanError, match="lock-free family 'IPV5'"):
+        planner.check_options(planner.PlanOptions(lock_free_family="IPV5"))
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))

@@ -43,6 +43,11 @@ class PlanOptions:
     random_pairs: int = 200  # per constraint
     # Per-core share of partitioned objects: headroom x capacity / cores.
     capacity_headroom: float = 1.0
+    # When one key cannot partition the state of both address families (their
+    # Toeplitz windows overlap), the family whose objects are kept partitioned
+    # first (docs/SHARDING.md, "IPv6"): IPv4 carries most traffic on most
+    # networks; an IPv6-mostly network says IPV6.
+    lock_free_family: str = fields.IPV4
     # Pcaps per port whose load the RETA balances (profile.py); () -> the rule.
     traffic_profiles: tuple[profile.PortProfile, ...] = ()
 
@@ -66,6 +71,10 @@ def check_options(options: PlanOptions) -> None:
         raise PlanError(f"key length {options.key_length} is not one of {limits.KEY_LENGTHS} bytes")
     if options.reta_size not in limits.RETA_SIZES:
         raise PlanError(f"RETA size {options.reta_size} is not one of {limits.RETA_SIZES}")
+    if options.lock_free_family not in fields.FAMILIES:
+        raise PlanError(
+            f"lock-free family {options.lock_free_family!r} is not one of {', '.join(fields.FAMILIES)}"
+        )
     if not 1 <= options.cores <= options.reta_size:
         raise PlanError(f"cores {options.cores} must be between 1 and the RETA size {options.reta_size}")
     try:
@@ -440,16 +449,21 @@ def _decide(objects, ports, options: PlanOptions, m: int):
 
     locked = [o for o in written.values() if o.family in blocked]
     read_mostly = all(_family_read_mostly(family, written) for family in blocked)
+    lock_free = _lock_free_paths(blocked, written)
     for name, obj in written.items():
         if obj.family in blocked:
             decisions[name] = _Decision(
                 Placement.SHARED_LOCKED, _short(blocked[obj.family]) + _write_share(obj)
             )
-        elif read_mostly:
+        elif read_mostly or lock_free:
+            pays = (
+                "the locked objects are read-mostly"
+                if read_mostly
+                else f"paths {_path_list(lock_free)} touch partitioned objects and write no locked one"
+            )
             decisions[name] = _Decision(
                 Placement.PARTITIONED,
-                _partition_reason(obj)
-                + " (the locked objects are read-mostly, so partitioning the rest pays)",
+                _partition_reason(obj) + f" ({pays}, so partitioning the rest pays)",
             )
         else:
             decisions[name] = _Decision(
@@ -463,6 +477,11 @@ def _decide(objects, ports, options: PlanOptions, m: int):
         why = f"objects {names} cannot be partitioned by RSS and nothing else is written by packets: all under the lock"
     elif read_mostly:
         why = f"objects {names} cannot be partitioned by RSS and are read-mostly: they go under a lock, the rest is partitioned"
+    elif lock_free:
+        why = (
+            f"objects {names} cannot be partitioned by RSS: they go under a lock, the rest is partitioned "
+            f"(paths {_path_list(lock_free)} never write a locked object, so their packets need no write lock)"
+        )
     else:
         why = f"objects {names} cannot be partitioned by RSS and are written on every access: everything under the lock"
     return plan_pb2.LOCKS, why, decisions
@@ -522,6 +541,21 @@ def _family_read_mostly(family: str, written) -> bool:
     return bool(accessed - writing)
 
 
+def _lock_free_paths(blocked, written) -> list[int]:
+    """Paths that touch a partitionable object and write no blocked one: their
+    packets run on per-core state without the write lock, so partitioning pays
+    even when every blocked object is written wherever it is touched (e.g. a
+    dual-stack NF whose IPv6 state is blocked: its IPv4 paths stay lock-free)."""
+    locked_writes = set().union(*(o.write_paths for o in written.values() if o.family in blocked))
+    partitioned_access = set().union(*(o.access_paths for o in written.values() if o.family not in blocked))
+    return sorted(partitioned_access - locked_writes)
+
+
+def _path_list(paths: list[int], limit: int = 6) -> str:
+    shown = ", ".join(str(p) for p in paths[:limit])
+    return shown + (f" (and {len(paths) - limit} more)" if len(paths) > limit else "")
+
+
 def _short(reasons: list[str], limit: int = 3) -> str:
     unique = list(dict.fromkeys(reasons))
     more = f" (and {len(unique) - limit} more)" if len(unique) > limit else ""
@@ -551,12 +585,20 @@ def _blocked_families(written, ports, options: PlanOptions, m: int) -> dict[str,
     for obj in written.values():
         if obj.family not in blocked:
             families.setdefault(obj.family, []).append(obj)
-    # Greedy: most-accessed families first; a family whose constraints, together
-    # with those kept so far, leave a port it is accessed on with no hashed field
-    # is blocked.
-    order = sorted(families.items(), key=lambda kv: (-sum(len(o.accesses) for o in kv[1]), kv[0]))
+
+    # Greedy: families accessed by packets of the lock-free address family first,
+    # then the most accessed; a family whose constraints, together with those
+    # kept so far, leave a port it is accessed on with no hashed field is blocked.
+    def preferred_accesses(members) -> int:
+        return sum(1 for o in members for a in o.accesses if options.lock_free_family in a.families)
+
+    order = sorted(
+        families.items(),
+        key=lambda kv: (-preferred_accesses(kv[1]), -sum(len(o.accesses) for o in kv[1]), kv[0]),
+    )
     kept: list[dependencies.Constraint] = []
     kept_names: list[str] = []
+    kept_used: set[tuple[int, str]] = set()
     variables = rss_solver.KeyVariables(ports, options.key_length)
     for family, members in order:
         trial = kept + [c for o in members for c in o.constraints]
@@ -564,9 +606,13 @@ def _blocked_families(written, ports, options: PlanOptions, m: int) -> dict[str,
         # Per port and address family of the accessing packets: a cross-family
         # constraint (an IPv4 and an IPv6 packet reaching one entry) can zero
         # one family's input while the other's stays hashed.
+        # The kept families' (port, family) inputs are checked again: a family's
+        # constraints can zero the key bits an earlier family's fields need.
         used = {(a.port, af) for o in members for a in o.accesses for af in a.families}
         empty_pf = [
-            (p, af) for p, af in sorted(used) if not rss_solver.hashed_groups(space, variables, p, m, (af,))
+            (p, af)
+            for p, af in sorted(used | kept_used)
+            if not rss_solver.hashed_groups(space, variables, p, m, (af,))
         ]
         empty = sorted({p for p, _ in empty_pf})
         if empty:
@@ -586,4 +632,5 @@ def _blocked_families(written, ports, options: PlanOptions, m: int) -> dict[str,
             continue
         kept = trial
         kept_names.extend(o.name for o in members)
+        kept_used |= used
     return blocked
