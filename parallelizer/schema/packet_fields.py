@@ -8,6 +8,8 @@ The order is the one descriptions list fields in.
 
 from __future__ import annotations
 
+import re
+
 # The L4 ports keep one name for both families: a path's family is known from
 # its pkt.status constraint (the description's Path.families), and NFs read
 # both with the same nf_pkt_l4_* getters. Where a port field sits in the
@@ -34,3 +36,21 @@ WIDTHS: dict[str, int] = {
     "in_port": 16,
     "now": 64,
 }
+
+# A field or a bit slice of one, "ipv6.src[127:120]" (bits hi..lo, 0 = LSB): the
+# form relations and plans name a key byte taken from a wider field in.
+_SLICE_RE = re.compile(r"^([a-z0-9_.]+)(?:\[(\d+):(\d+)\])?$")
+
+
+def parse_slice(text: str) -> tuple[str, int, int]:
+    """(field, hi, lo) of "field" or "field[hi:lo]"; ValueError naming what is wrong."""
+    m = _SLICE_RE.match(text)
+    if not m or m.group(1) not in WIDTHS:
+        raise ValueError(f"unknown packet field '{text}'; known: {sorted(WIDTHS)}, optionally with [hi:lo]")
+    name, width = m.group(1), WIDTHS[m.group(1)]
+    if m.group(2) is None:
+        return name, width - 1, 0
+    hi, lo = int(m.group(2)), int(m.group(3))
+    if not 0 <= lo <= hi < width:
+        raise ValueError(f"'{text}': bit range must satisfy 0 <= lo <= hi < {width}")
+    return name, hi, lo

@@ -56,15 +56,19 @@ class Constraint:
     family_a: str = fields.IPV4
     family_b: str = fields.IPV4
 
-    def signature(self) -> tuple:
+    def equations(self) -> tuple:
+        """What the key solver reads: two constraints with equal equations
+        constrain the keys alike (their origins and unhashable parts aside)."""
         return (
             self.port_a,
             self.port_b,
             self.family_a,
             self.family_b,
             tuple(sorted(map(str, self.equalities))),
-            tuple(sorted(self.unhashable)),
         )
+
+    def signature(self) -> tuple:
+        return self.equations() + (tuple(sorted(self.unhashable)),)
 
     def swapped(self) -> Constraint:
         eqs = tuple(FieldEq(e.b, e.a) for e in self.equalities)

@@ -217,7 +217,7 @@ def test_ipv6_address_plans_balance():
 
 def _hashed_families(plan, port: int) -> set[str]:
     entry = next(p for p in plan.ports if p.port == port)
-    return {V4} * bool(entry.hashed_fields) | {V6} * bool(entry.hashed_fields_ipv6)
+    return {f for f, hashed in ((V4, entry.hashed_fields), (V6, entry.hashed_fields_ipv6)) if hashed}
 
 
 @pytest.mark.parametrize("lock_free", [V4, V6])

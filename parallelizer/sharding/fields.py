@@ -17,7 +17,6 @@ constraints name the family of each side and `field_in` places a field.
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from parallelizer.schema import packet_fields, rss_hf
 
@@ -154,22 +153,14 @@ class FieldBits:
         return self.field if self.is_whole() else f"{self.field}[{self.hi}:{self.lo}]"
 
 
-_FIELD_BITS_RE = re.compile(r"^([a-z0-9_.]+)(?:\[(\d+):(\d+)\])?$")
-
-
 def parse_field_bits(text: str) -> FieldBits:
-    """Parses "ipv4.src" or "ipv4.src[31:8]" (the plan's FieldEquality form; any family's field)."""
-    m = _FIELD_BITS_RE.match(text)
-    if not m or m.group(1) not in WIDTHS:
+    """Parses "ipv4.src" or "ipv4.src[31:8]" (the plan's FieldEquality form; any family's field);
+    the syntax is packet_fields.parse_slice's, restricted to hashable fields."""
+    name, hi, lo = packet_fields.parse_slice(text)
+    if name not in WIDTHS:
         raise ValueError(
             f"'{text}' is not a hashable field: expected one of {sorted(WIDTHS)}, optionally with [hi:lo]"
         )
-    name, width = m.group(1), WIDTHS[m.group(1)]
-    if m.group(2) is None:
-        return FieldBits(name, width - 1, 0)
-    hi, lo = int(m.group(2)), int(m.group(3))
-    if not 0 <= lo <= hi < width:
-        raise ValueError(f"'{text}': bit range must satisfy 0 <= lo <= hi < {width}")
     return FieldBits(name, hi, lo)
 
 

@@ -409,7 +409,7 @@ def _plan_constraints(objects, decisions) -> list[dependencies.Constraint]:
     for name, obj in objects.items():
         if decisions[name].placement == Placement.PARTITIONED:
             for c in obj.constraints:
-                seen.setdefault(c.signature()[:3], c)
+                seen.setdefault(c.equations(), c)
     return list(seen.values())
 
 

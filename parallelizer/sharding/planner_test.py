@@ -231,5 +231,49 @@ def test_textproto_syntax_error_names_file_and_line(tmp_path):
         validate.load(str(f))
 
 
+def test_every_partitioned_objects_constraint_reaches_the_solver():
+    """Two objects on one port pair and family with different keys (a flow
+    table on the 5-tuple and a sketch on the address pair, as in a connection
+    limiter): the plan keeps both constraints, so packets of one address pair
+    with different ports reach one RETA entry. A dedup keyed on too little
+    (ports and family only) kept the flow table's and dropped the sketch's.
+    Oracle: the Toeplitz hash of real inputs (toeplitz.py), not the solver."""
+    import random
+
+    from parallelizer.sharding import toeplitz
+
+    d = td.keyed_counter("pairs", 0, td.five_tuple())
+    sketch = td.keyed_counter(
+        "pairs",
+        0,
+        td.struct("pair", src=td.pf("ipv4.src"), dst=td.pf("ipv4.dst")),
+        kind=desc_pb2.StateObject.SKETCH,
+    )
+    start = max(p.id for p in d.paths) + 1
+    d.objects.extend(sketch.objects)
+    for i, p in enumerate(x for x in sketch.paths if x.ops):
+        q = d.paths.add()
+        q.CopyFrom(p)
+        q.id = start + i
+    plan = planner.make_plan(d, planner.PlanOptions()).plan
+    assert plan.strategy == plan_pb2.SHARED_NOTHING, plan.strategy_reason
+    pairs = {tuple(sorted(p.field_a for p in c.pairs)) for c in plan.constraints if c.port_a == c.port_b == 0}
+    assert ("ipv4.dst", "ipv4.src") in pairs, pairs
+    key = next(p for p in plan.ports if p.port == 0).key
+    rng = random.Random(7)
+    for _ in range(200):
+        src, dst = rng.getrandbits(32), rng.getrandbits(32)
+        entries = {
+            toeplitz.reta_index(
+                toeplitz.toeplitz_hash(
+                    key, toeplitz.ipv4_l4_input(src, dst, rng.getrandbits(16), rng.getrandbits(16))
+                ),
+                plan.reta_size,
+            )
+            for _ in range(4)
+        }
+        assert len(entries) == 1, (src, dst, entries)
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))

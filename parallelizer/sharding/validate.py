@@ -190,10 +190,10 @@ def check(description: desc_pb2.NfDescription, origin: str = "<description>") ->
                 errors.append(f"{where}: {port_name} {port} is not below port_count {description.port_count}")
         for pair in rel.pairs:
             for f in (pair.writer_field, pair.reader_field):
-                if f not in packet_fields.WIDTHS:
-                    errors.append(
-                        f"{where}: unknown packet field '{f}'; known: {sorted(packet_fields.WIDTHS)}"
-                    )
+                try:
+                    packet_fields.parse_slice(f)  # a field, or a slice of one (a key byte)
+                except ValueError as e:
+                    errors.append(f"{where}: {e}")
     if errors:
         raise DescriptionError(origin, errors)
 
