@@ -13,6 +13,11 @@ timed.Shape. Parameters (strings, as the JSON spec gives them):
                      client packet; in the heartbeat_loss profile half of them
                      fall silent mid-trace and one comes back later
   backend_base       first backend address (default 10.9.0.1)
+  vip6               IPv6 clients talk to this IPv6 address (ports 80 and 443);
+                     without it they keep their server address (an IPv4-only
+                     service drops them as foreign). With backends, as many
+                     IPv6 backends from backend6_base heartbeat to vip6 too
+  backend6_base      first IPv6 backend address (default 2001:db8:9::1)
   heartbeat_port     with backends: their UDP port (no default: the NF's
                      option takes the same placeholder, {heartbeat_port})
   heartbeat_expiry   a duration such as 1000us, 1ms, 2s
@@ -32,8 +37,17 @@ from testing.inmem import Packet
 from testing.traffic import timed
 from testing.traffic.profiles import Flow
 
-PARAMS = ("macs_from_ips", "vip", "backends", "backend_base", "heartbeat_port", "heartbeat_expiry")
-DEFAULTS = {"backend_base": "10.9.0.1"}
+PARAMS = (
+    "macs_from_ips",
+    "vip",
+    "backends",
+    "backend_base",
+    "heartbeat_port",
+    "heartbeat_expiry",
+    "vip6",
+    "backend6_base",
+)
+DEFAULTS = {"backend_base": "10.9.0.1", "backend6_base": "2001:db8:9::1"}
 _UNITS_NS = (("ns", 1), ("us", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000))
 SERVICE_PORTS = (443, 80)  # by client port parity
 
@@ -53,6 +67,13 @@ def _ip(name: str, text: str) -> int:
         raise ValueError(f"{name}={text!r}: expected an IPv4 address such as 192.0.2.1") from None
 
 
+def _ip6(name: str, text: str) -> int:
+    try:
+        return int(ipaddress.IPv6Address(text))
+    except ValueError:
+        raise ValueError(f"{name}={text!r}: expected an IPv6 address such as 2001:db8::1") from None
+
+
 def check(params: dict[str, str], profiles: Sequence[str]) -> None:
     """Raises ValueError naming the parameter and what to write."""
     unknown = sorted(set(params) - set(PARAMS))
@@ -62,6 +83,9 @@ def check(params: dict[str, str], profiles: Sequence[str]) -> None:
         raise ValueError(f"macs_from_ips={params['macs_from_ips']!r}: expected True or False")
     if "vip" in params:
         _ip("vip", params["vip"])
+    if "vip6" in params:
+        _ip6("vip6", params["vip6"])
+        _ip6("backend6_base", params.get("backend6_base", DEFAULTS["backend6_base"]))
     heartbeats = "backends" in params
     if heartbeats:
         if "vip" not in params or "heartbeat_expiry" not in params or "heartbeat_port" not in params:
@@ -87,11 +111,14 @@ def _cached(items: tuple[tuple[str, str], ...], roles: tuple[str, ...]) -> timed
     kwargs = {"macs_from_ips": params.get("macs_from_ips") == "True"}
     if "vip" in params:
         vip = _ip("vip", params["vip"])
-        # IPv4 clients go to the (IPv4) VIP; IPv6 clients keep their server
-        # address (no IPv6 VIP in the shape: the NF drops them as foreign).
+        vip6 = _ip6("vip6", params["vip6"]) if "vip6" in params else None
+        # IPv4 clients go to the IPv4 VIP, IPv6 clients to vip6; without vip6
+        # they keep their server address (the NF drops them as foreign).
         kwargs["flow"] = lambda f: (
             Flow(f.src_ip, vip, f.src_port, SERVICE_PORTS[f.dst_port % 2], f.proto)
             if f.family == 4
+            else Flow(f.src_ip, vip6, f.src_port, SERVICE_PORTS[f.dst_port % 2], f.proto, 6)
+            if vip6 is not None
             else dataclasses.replace(f, dst_port=SERVICE_PORTS[f.dst_port % 2])
         )
     if "backends" in params:
@@ -108,15 +135,21 @@ class Heartbeats:
 
     def __init__(self, params: dict[str, str], roles: Sequence[str]):
         base = _ip("backend_base", params["backend_base"])
-        self.backends = [base + i for i in range(int(params["backends"]))]
+        count = int(params["backends"])
+        self.backends = [base + i for i in range(count)]
         self.vip = _ip("vip", params["vip"])
+        # IPv6 backends heartbeat to vip6 as well, when the service has one.
+        self.vip6 = _ip6("vip6", params["vip6"]) if "vip6" in params else None
+        base6 = _ip6("backend6_base", params["backend6_base"]) if self.vip6 is not None else 0
+        self.backends6 = [base6 + i for i in range(count)] if self.vip6 is not None else []
         self.port = int(params["heartbeat_port"])
         self.expiry_ns = duration_ns(params["heartbeat_expiry"])
         self.server_port = roles.index("server")
         self.client_mac = timed.port_mac(roles.index("client"), roles)
 
-    def heartbeat(self, backend: int, ts: int) -> Packet:
-        flow = Flow(backend, self.vip, self.port, self.port, 17)
+    def heartbeat(self, backend: int, ts: int, family: int = 4) -> Packet:
+        vip = self.vip if family == 4 else self.vip6
+        flow = Flow(backend, vip, self.port, self.port, 17, family)
         frame = frames.l4_frame(flow, 64, src_mac=timed.mac_of(backend), dst_mac=self.client_mac)
         return Packet(self.server_port, ts, frame)
 
@@ -133,5 +166,7 @@ class Heartbeats:
                 )
                 if not silent:
                     out.append(self.heartbeat(backend, t + k))
+                    if self.backends6:
+                        out.append(self.heartbeat(self.backends6[k], t + k, 6))
             t += period
         return out
