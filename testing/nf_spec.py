@@ -31,6 +31,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 
+from testing import nfpar_runfiles
 from testing.traffic import shapes, timed
 
 SPEC_FILE = "test_spec.json"
@@ -189,7 +190,15 @@ def _runfiles_root() -> str:
     for var in ("TEST_SRCDIR", "RUNFILES_DIR"):
         if os.environ.get(var):
             return os.environ[var]
-    return os.path.abspath(sys.argv[0]) + ".runfiles"
+    beside_binary = os.path.abspath(sys.argv[0]) + ".runfiles"
+    if os.path.isdir(beside_binary):
+        return beside_binary
+    # `bazel run` of a py_binary sets neither variable, and argv[0] is the main
+    # module inside the runfiles tree: nfpar's root there has the tree above it.
+    nfpar_root = nfpar_runfiles.root()
+    if os.path.basename(os.path.dirname(nfpar_root)).endswith(".runfiles"):
+        return os.path.dirname(nfpar_root)
+    return beside_binary
 
 
 def _same_file(a: str, b: str) -> bool:
