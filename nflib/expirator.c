@@ -17,6 +17,9 @@ int nf_expire_items(struct nf_dchain *chain, struct nf_vector *keys, struct nf_m
       loop invariant 0 <= count;
       loop invariant nf_dchain_count(chain) == \at(nf_dchain_count(chain), Pre) - count;
       loop invariant nf_expired_only{Pre, Here}(chain, older_than);
+      loop invariant nf_dchain_shape_unchanged{Pre, Here}(chain);
+      loop invariant nf_vector_shape_unchanged{Pre, Here}(keys);
+      loop invariant nf_map_key_size(map) == \at(nf_map_key_size(map), Pre);
       loop invariant nf_map_size_of(map) <= \at(nf_map_size_of(map), Pre);
       loop assigns nf_heap, nf_dchain_heap, index, count;
       loop variant \at(nf_dchain_count(chain), Pre) - count; */
@@ -35,6 +38,7 @@ int nf_expire_indexes(struct nf_dchain *chain, nf_time_t older_than) {
       loop invariant 0 <= count;
       loop invariant nf_dchain_count(chain) == \at(nf_dchain_count(chain), Pre) - count;
       loop invariant nf_expired_only{Pre, Here}(chain, older_than);
+      loop invariant nf_dchain_shape_unchanged{Pre, Here}(chain);
       loop assigns nf_dchain_heap, index, count;
       loop variant \at(nf_dchain_count(chain), Pre) - count; */
   while (nf_dchain_expire_one(chain, older_than, &index)) count++;
