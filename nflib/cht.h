@@ -16,12 +16,18 @@ struct nf_cht;
  * nf_cht_find_backend against, and nf_cht_pref_range a proved lemma. That
  * every backend occurs in the list (nf_cht_create's Maglev fill) is not
  * proved. */
+/* The abstract model reads only nf_cht_heap, the tables' own ghost region
+ * (as dchain.h and vector.h): the table is written only by nf_cht_create, so
+ * an operation on another kind of object (a map put, an expiry pass) leaves
+ * every table as it was, by its assigns clause alone. Only create and destroy
+ * assign it (and nf_heap). */
+/*@ ghost extern int nf_cht_heap; */
 #ifndef NF_CHT_IMPL
 /*@ axiomatic nf_cht_model {
-      predicate nf_cht_live{L}(struct nf_cht *c) reads nf_heap;
-      logic integer nf_cht_backends{L}(struct nf_cht *c) reads nf_heap;
-      logic integer nf_cht_table_size{L}(struct nf_cht *c) reads nf_heap;
-      logic integer nf_cht_pref{L}(struct nf_cht *c, integer hash, integer j) reads nf_heap;
+      predicate nf_cht_live{L}(struct nf_cht *c) reads nf_cht_heap;
+      logic integer nf_cht_backends{L}(struct nf_cht *c) reads nf_cht_heap;
+      logic integer nf_cht_table_size{L}(struct nf_cht *c) reads nf_cht_heap;
+      logic integer nf_cht_pref{L}(struct nf_cht *c, integer hash, integer j) reads nf_cht_heap;
       axiom nf_cht_pref_range{L}: \forall struct nf_cht *c, integer h, j;
         nf_cht_live(c) && 0 <= h && 0 <= j ==> 0 <= nf_cht_pref(c, h, j) < nf_cht_backends(c);
     }
@@ -34,7 +40,7 @@ struct nf_cht;
 /* table_size: a prime > backend_capacity (e.g. 65537 for up to 1024 backends),
  * at most NF_CHT_TABLE_SIZE_MAX. NULL on bad arguments or no memory. */
 /*@ requires name == \null || \valid_read(name);
-    assigns nf_heap, \result \from backend_capacity, table_size;
+    assigns nf_heap, nf_cht_heap, \result \from backend_capacity, table_size;
     ensures \result == \null ||
       (nf_cht_live(\result) && nf_cht_backends(\result) == backend_capacity &&
        nf_cht_table_size(\result) == table_size);
@@ -42,7 +48,7 @@ struct nf_cht;
     ensures table_size > NF_CHT_TABLE_SIZE_MAX ==> \result == \null; */
 struct nf_cht *nf_cht_create(const char *name, uint32_t backend_capacity, uint32_t table_size);
 /*@ requires cht == \null || nf_cht_live(cht);
-    assigns nf_heap; */
+    assigns nf_heap, nf_cht_heap; */
 void nf_cht_destroy(struct nf_cht *cht);
 
 /* READ (cht and active). Backend for hash among the indexes allocated in
