@@ -39,8 +39,11 @@ struct mac_key {
 };
 NF_KEY_DECLARE(mac_key)
 
+/* One byte: ports are < BRIDGE_MAX_PORTS. nflib's vector contracts see a cell
+ * as cell_size uint8_t objects, which WP's typed model can prove only of a
+ * struct of bytes (there a uint32_t is one object, not four bytes). */
 struct port_cell {
-  uint32_t port;
+  uint8_t port;
 };
 
 struct nf_state {
@@ -138,26 +141,69 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
   return state;
 }
 
-/* Records that source lives behind in_port. */
+/* What every packet finds (docs/VERIFICATION.md, per-NF proofs): a live MAC
+ * table of mac_key keys, whose every value is an index of the port vector
+ * (the forwarding read); a key vector of mac_key cells (nf_expire_items reads
+ * each key back from it) and a port vector (two objects: writing one leaves
+ * the other as it was), both with exactly the chain's indexes (a newly
+ * allocated index is a cell of both); the chain's capacity
+ * within dchain.h's published limit (nf_expire_items' count bound). The
+ * expiry is positive. nf_state_create establishes it: every object is
+ * created with capacity max_macs and no index is allocated (assumed, as
+ * nflib's constructors: start-up code is not proved). */
+/*@ predicate values_index(struct nf_map *table, struct nf_vector *v) =
+      \forall uint8_t *k; nf_map_has(table, k) ==> nf_vector_index_ok(v, nf_map_value(table, k));
+    predicate state_ok(struct nf_state *s) =
+      \valid_read(s) && s->cfg.expiry > 0 && s->cfg.port_count <= BRIDGE_MAX_PORTS &&
+      nf_map_live(s->mac_table) && nf_map_key_size(s->mac_table) == sizeof(struct mac_key) &&
+      nf_vector_live(s->mac_keys) && nf_vector_cell_size(s->mac_keys) == sizeof(struct mac_key) &&
+      nf_vector_live(s->mac_ports) &&
+      nf_vector_cell_size(s->mac_ports) == sizeof(struct port_cell) &&
+      s->mac_keys != s->mac_ports &&
+      nf_dchain_live(s->mac_chain) &&
+      nf_dchain_capacity_of(s->mac_chain) <= NF_DCHAIN_CAPACITY_MAX &&
+      nf_vector_base(s->mac_keys) == nf_dchain_base(s->mac_chain) &&
+      nf_vector_capacity_of(s->mac_keys) == nf_dchain_capacity_of(s->mac_chain) &&
+      nf_vector_base(s->mac_ports) == nf_dchain_base(s->mac_chain) &&
+      nf_vector_capacity_of(s->mac_ports) == nf_dchain_capacity_of(s->mac_chain) &&
+      values_index(s->mac_table, s->mac_ports);
+*/
+
+/* Records that source lives behind in_port. Writes only nflib objects (the
+ * packet is read again after it). The asserts split the proof of state_ok
+ * per path (on the joined paths z3 and cvc4 give up). */
+/*@ requires state_ok(state) && in_port < state->cfg.port_count;
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap;
+    ensures state_ok(state); */
 static void learn(struct nf_state *state, struct mac_key source, uint16_t in_port, nf_time_t now) {
   struct port_cell cell;
   int32_t index = 0;
   if (nf_map_get(state->mac_table, &source, &index)) {
     nf_vector_borrow(state->mac_ports, index, &cell);
     if (cell.port != in_port) {
-      cell.port = in_port; /* the station moved */
+      cell.port = (uint8_t)in_port; /* the station moved */
       nf_vector_return(state->mac_ports, index, &cell);
     }
     nf_dchain_rejuvenate(state->mac_chain, index, now);
+    /*@ assert state_ok(state); */
     return;
   }
   if (!nf_dchain_allocate(state->mac_chain, now, &index)) return; /* full: not learned */
   nf_vector_return(state->mac_keys, index, &source);
+  /*@ assert values_index(state->mac_table, state->mac_ports) &&
+             nf_vector_index_ok(state->mac_ports, index); */
   nf_map_put(state->mac_table, &source, index);
-  cell.port = in_port;
+  /*@ assert values_index(state->mac_table, state->mac_ports); */
+  cell.port = (uint8_t)in_port; /* in_port < port_count <= BRIDGE_MAX_PORTS */
   nf_vector_return(state->mac_ports, index, &cell);
+  /*@ assert state_ok(state); */
 }
 
+/* now >= 0: the runtimes pass nf_time_now() (time.h), so the expiry bound
+ * now - expiry cannot overflow. in_port < port_count: the runtimes pass one
+ * of the NF's ports (nf.h). */
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && now >= 0 && in_port < state->cfg.port_count;
+    ensures state_ok(state); */
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_expire_items(state->mac_chain, state->mac_keys, state->mac_table, now - state->cfg.expiry);
   if (nf_pkt_status(pkt) == NF_PKT_TRUNCATED_ETH) return NF_DROP;
