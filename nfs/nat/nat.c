@@ -183,6 +183,28 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
   return state;
 }
 
+/* What every packet finds (docs/VERIFICATION.md, per-NF proofs): a live flow
+ * table of flow_key keys; a key vector of flow_key cells (nf_expire_items
+ * reads each key back from it; the WAN side reads the flow of an allocated
+ * index) with exactly the chain's indexes; the chain's capacity within
+ * dchain.h's published limit (nf_expire_items' count bound); the external
+ * ports inside 16 bits and the expiry positive (nf_config_parse checks
+ * both). nf_state_create establishes it (assumed, as nflib's constructors:
+ * start-up code is not proved). */
+/*@ predicate state_ok(struct nf_state *s) =
+      \valid_read(s) && s->cfg.expiry > 0 &&
+      s->cfg.port_start + s->cfg.max_flows <= NAT_PORT_LIMIT &&
+      nf_map_live(s->flow_table) && nf_map_key_size(s->flow_table) == sizeof(struct flow_key) &&
+      nf_vector_live(s->flow_keys) &&
+      nf_vector_cell_size(s->flow_keys) == sizeof(struct flow_key) &&
+      nf_dchain_live(s->flow_chain) &&
+      nf_dchain_capacity_of(s->flow_chain) <= NF_DCHAIN_CAPACITY_MAX &&
+      nf_vector_base(s->flow_keys) == nf_dchain_base(s->flow_chain) &&
+      nf_vector_capacity_of(s->flow_keys) == nf_dchain_capacity_of(s->flow_chain);
+*/
+
+/*@ requires nf_pkt_ok(pkt) && pkt->status == NF_PKT_L4_OK;
+    assigns \nothing; */
 static struct flow_key flow_key_from_lan(const struct nf_packet *pkt) {
   struct flow_key key = {
       .int_ip = nf_pkt_ipv4_src(pkt),
@@ -195,6 +217,8 @@ static struct flow_key flow_key_from_lan(const struct nf_packet *pkt) {
   return key;
 }
 
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && pkt->status == NF_PKT_L4_OK;
+    ensures state_ok(state); */
 static int process_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
   struct flow_key key = flow_key_from_lan(pkt);
   int32_t index = 0;
@@ -210,6 +234,8 @@ static int process_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t 
   return state->cfg.wan_port;
 }
 
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && pkt->status == NF_PKT_L4_OK;
+    ensures state_ok(state); */
 static int process_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
   if (nf_pkt_ipv4_dst(pkt) != state->cfg.external_ip) return NF_DROP;
   int32_t index = (int32_t)nf_pkt_l4_dst_port(pkt) - (int32_t)state->cfg.port_start;
@@ -227,6 +253,10 @@ static int process_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t 
   return state->cfg.lan_port;
 }
 
+/* now >= 0: the runtimes pass nf_time_now() (time.h), so the expiry bound
+ * now - expiry cannot overflow. */
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && now >= 0;
+    ensures state_ok(state); */
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_expire_items(state->flow_chain, state->flow_keys, state->flow_table, now - state->cfg.expiry);
   if (nf_pkt_status(pkt) != NF_PKT_L4_OK) return NF_DROP;
