@@ -183,7 +183,40 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
   return state;
 }
 
+/* What every packet finds (docs/VERIFICATION.md, per-NF proofs): a live
+ * service table of service_key keys, whose every value is an index of the
+ * window vector (both sides read the service's window); a key vector of
+ * service_key cells (nf_expire_items reads each key back from it) and a
+ * window vector (two objects: writing one leaves the other as it was), both
+ * with exactly the chain's indexes (a newly allocated index is a cell of
+ * both); the chain's capacity within dchain.h's published limit
+ * (nf_expire_items' count bound); window and expiry positive
+ * (nf_config_parse checks both). nf_state_create establishes it (assumed, as
+ * nflib's constructors: start-up code is not proved). */
+/*@ predicate values_index(struct nf_map *table, struct nf_vector *v) =
+      \forall uint8_t *k; nf_map_has(table, k) ==> nf_vector_index_ok(v, nf_map_value(table, k));
+    predicate state_ok(struct nf_state *s) =
+      \valid_read(s) && s->cfg.expiry > 0 && s->cfg.window > 0 &&
+      nf_map_live(s->service_table) &&
+      nf_map_key_size(s->service_table) == sizeof(struct service_key) &&
+      nf_vector_live(s->service_keys) &&
+      nf_vector_cell_size(s->service_keys) == sizeof(struct service_key) &&
+      nf_vector_live(s->service_windows) &&
+      nf_vector_cell_size(s->service_windows) == sizeof(struct service_window) &&
+      s->service_keys != s->service_windows &&
+      nf_dchain_live(s->service_chain) &&
+      nf_dchain_capacity_of(s->service_chain) <= NF_DCHAIN_CAPACITY_MAX &&
+      nf_vector_base(s->service_keys) == nf_dchain_base(s->service_chain) &&
+      nf_vector_capacity_of(s->service_keys) == nf_dchain_capacity_of(s->service_chain) &&
+      nf_vector_base(s->service_windows) == nf_dchain_base(s->service_chain) &&
+      nf_vector_capacity_of(s->service_windows) == nf_dchain_capacity_of(s->service_chain) &&
+      values_index(s->service_table, s->service_windows);
+*/
+
 /* LAN -> WAN UDP: count the packet in its service's window. */
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && pkt->status == NF_PKT_L4_OK && now >= 0;
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap;
+    ensures state_ok(state); */
 static int count_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
   struct service_key key = {
       .addr = nf_pkt_ipv4_dst(pkt), .port = nf_pkt_l4_dst_port(pkt), .pad = {0, 0}};
@@ -192,7 +225,9 @@ static int count_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t no
   if (nf_map_get(state->service_table, &key, &index)) {
     nf_vector_borrow(state->service_windows, index, &window);
     nf_dchain_rejuvenate(state->service_chain, index, now);
-    if (now - window.start >= state->cfg.window) {
+    /* now - start >= window, without the subtraction of a stored time (which
+     * WP cannot bound: a cell's bytes are not its typed fields there). */
+    if (window.start <= now - state->cfg.window) {
       window.start = now;
       window.count = 0;
     }
@@ -210,6 +245,8 @@ static int count_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t no
 }
 
 /* WAN -> LAN UDP: dropped while its service is over the limit. */
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && pkt->status == NF_PKT_L4_OK && now >= 0;
+    assigns \nothing; */
 static int check_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
   struct service_key key = {
       .addr = nf_pkt_ipv4_src(pkt), .port = nf_pkt_l4_src_port(pkt), .pad = {0, 0}};
@@ -217,10 +254,15 @@ static int check_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t no
   int32_t index = 0;
   if (!nf_map_get(state->service_table, &key, &index)) return state->cfg.lan_port;
   nf_vector_borrow(state->service_windows, index, &window);
-  if (now - window.start < state->cfg.window && window.count >= state->cfg.limit) return NF_DROP;
+  /* now - start < window, as in count_lan. */
+  if (window.start > now - state->cfg.window && window.count >= state->cfg.limit) return NF_DROP;
   return state->cfg.lan_port;
 }
 
+/* now >= 0: the runtimes pass nf_time_now() (time.h), so the expiry bound
+ * now - expiry cannot overflow. */
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && now >= 0;
+    ensures state_ok(state); */
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_expire_items(state->service_chain, state->service_keys, state->service_table,
                   now - state->cfg.expiry);
