@@ -171,7 +171,31 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
   return state;
 }
 
+/* What every packet finds (docs/VERIFICATION.md, per-NF proofs), per family:
+ * a live flow table, key vector and chain, the table's keys and the vector's
+ * cells of the family's key size (nf_expire_items reads each key back from
+ * the vector), and the chain's indexes exactly the vector's (a new flow's
+ * index is a cell). The IPv4 and IPv6 objects are distinct, so an operation
+ * on one family leaves the other's as it was. nf_state_create establishes it
+ * (the configured expiry is positive: nf_opt_parse_duration). */
+/*@ predicate flows_ok(struct nf_map *table, struct nf_vector *keys, struct nf_dchain *chain,
+                       integer key_size) =
+      nf_map_live(table) && nf_map_key_size(table) == key_size &&
+      nf_vector_live(keys) && nf_vector_cell_size(keys) == key_size &&
+      nf_dchain_live(chain) && nf_dchain_base(chain) == nf_vector_base(keys) &&
+      nf_dchain_capacity_of(chain) == nf_vector_capacity_of(keys) &&
+      nf_dchain_capacity_of(chain) <= NF_DCHAIN_CAPACITY_MAX;
+    predicate state_ok(struct nf_state *s) =
+      \valid_read(s) && s->cfg.expiry > 0 &&
+      s->flow_table != s->flow6_table && s->flow_keys != s->flow6_keys &&
+      s->flow_chain != s->flow6_chain &&
+      flows_ok(s->flow_table, s->flow_keys, s->flow_chain, sizeof(struct flow_key)) &&
+      flows_ok(s->flow6_table, s->flow6_keys, s->flow6_chain, sizeof(struct flow6_key));
+*/
+
 /* Key of a LAN -> WAN packet: its source is the internal endpoint. */
+/*@ requires nf_pkt_ok(pkt) && pkt->status == NF_PKT_L4_OK;
+    assigns \nothing; */
 static struct flow_key flow_key_from_lan(const struct nf_packet *pkt) {
   struct flow_key key = {
       .int_ip = nf_pkt_ipv4_src(pkt),
@@ -185,6 +209,8 @@ static struct flow_key flow_key_from_lan(const struct nf_packet *pkt) {
 }
 
 /* Key of a WAN -> LAN packet: its destination is the internal endpoint. */
+/*@ requires nf_pkt_ok(pkt) && pkt->status == NF_PKT_L4_OK;
+    assigns \nothing; */
 static struct flow_key flow_key_from_wan(const struct nf_packet *pkt) {
   struct flow_key key = {
       .int_ip = nf_pkt_ipv4_dst(pkt),
@@ -197,6 +223,9 @@ static struct flow_key flow_key_from_wan(const struct nf_packet *pkt) {
   return key;
 }
 
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && pkt->status == NF_PKT_L4_OK;
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap;
+    ensures state_ok(state); */
 static int process_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
   struct flow_key key = flow_key_from_lan(pkt);
   int32_t index = 0;
@@ -210,6 +239,9 @@ static int process_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t 
   return state->cfg.wan_port;
 }
 
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && pkt->status == NF_PKT_L4_OK;
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap;
+    ensures state_ok(state); */
 static int process_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
   struct flow_key key = flow_key_from_wan(pkt);
   int32_t index = 0;
@@ -218,6 +250,8 @@ static int process_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t 
   return state->cfg.lan_port;
 }
 
+/*@ requires nf_pkt_ok(pkt) && pkt->status == NF_PKT_IPV6_L4_OK;
+    assigns \nothing; */
 static struct flow6_key flow6_key_from_lan(const struct nf_packet *pkt) {
   struct flow6_key key = {
       .int_ip = nf_pkt_ipv6_src(pkt),
@@ -230,6 +264,8 @@ static struct flow6_key flow6_key_from_lan(const struct nf_packet *pkt) {
   return key;
 }
 
+/*@ requires nf_pkt_ok(pkt) && pkt->status == NF_PKT_IPV6_L4_OK;
+    assigns \nothing; */
 static struct flow6_key flow6_key_from_wan(const struct nf_packet *pkt) {
   struct flow6_key key = {
       .int_ip = nf_pkt_ipv6_dst(pkt),
@@ -242,6 +278,9 @@ static struct flow6_key flow6_key_from_wan(const struct nf_packet *pkt) {
   return key;
 }
 
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && pkt->status == NF_PKT_IPV6_L4_OK;
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap;
+    ensures state_ok(state); */
 static int process_lan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
   struct flow6_key key = flow6_key_from_lan(pkt);
   int32_t index = 0;
@@ -255,6 +294,9 @@ static int process_lan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t
   return state->cfg.wan_port;
 }
 
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && pkt->status == NF_PKT_IPV6_L4_OK;
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap;
+    ensures state_ok(state); */
 static int process_wan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
   struct flow6_key key = flow6_key_from_wan(pkt);
   int32_t index = 0;
@@ -263,10 +305,22 @@ static int process_wan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t
   return state->cfg.lan_port;
 }
 
+/* now >= 0: the runtimes pass nf_time_now() (time.h), so the expiry bound
+ * now - expiry cannot overflow. */
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && now >= 0;
+    ensures state_ok(state); */
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_expire_items(state->flow_chain, state->flow_keys, state->flow_table, now - state->cfg.expiry);
+  /*@ assert flows_ok(state->flow_table, state->flow_keys, state->flow_chain,
+                       sizeof(struct flow_key)); */
+  /*@ assert flows_ok(state->flow6_table, state->flow6_keys, state->flow6_chain,
+                       sizeof(struct flow6_key)); */
   nf_expire_items(state->flow6_chain, state->flow6_keys, state->flow6_table,
                   now - state->cfg.expiry);
+  /*@ assert flows_ok(state->flow6_table, state->flow6_keys, state->flow6_chain,
+                       sizeof(struct flow6_key)); */
+  /*@ assert flows_ok(state->flow_table, state->flow_keys, state->flow_chain,
+                       sizeof(struct flow_key)); */
   enum nf_parse_status status = nf_pkt_status(pkt);
   if (in_port == state->cfg.lan_port) {
     if (status == NF_PKT_L4_OK) return process_lan(state, pkt, now);
