@@ -226,6 +226,36 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
   return state;
 }
 
+/* What every packet finds (docs/VERIFICATION.md, per-NF proofs), per family:
+ * a live flow table, key vector and chain, the table's keys and the vector's
+ * cells of the family's key size (nf_expire_items reads each key back from
+ * the vector), the chain's indexes exactly the vector's (a new flow's index
+ * is a cell), and a live sketch over the family's address pairs. The IPv4
+ * and IPv6 objects are distinct, so an operation on one family leaves the
+ * other's as it was. nf_state_create establishes it (the configured expiry
+ * is positive: nf_opt_parse_duration). */
+/*@ predicate flows_ok(struct nf_map *table, struct nf_vector *keys, struct nf_dchain *chain,
+                       integer key_size) =
+      nf_map_live(table) && nf_map_key_size(table) == key_size &&
+      nf_vector_live(keys) && nf_vector_cell_size(keys) == key_size &&
+      nf_dchain_live(chain) && nf_dchain_base(chain) == nf_vector_base(keys) &&
+      nf_dchain_capacity_of(chain) == nf_vector_capacity_of(keys) &&
+      nf_dchain_capacity_of(chain) <= NF_DCHAIN_CAPACITY_MAX;
+    predicate state_ok(struct nf_state *s) =
+      \valid_read(s) && s->cfg.expiry > 0 &&
+      s->flow_table != s->flow6_table && s->flow_keys != s->flow6_keys &&
+      s->flow_chain != s->flow6_chain &&
+      flows_ok(s->flow_table, s->flow_keys, s->flow_chain, sizeof(struct flow_key)) &&
+      flows_ok(s->flow6_table, s->flow6_keys, s->flow6_chain, sizeof(struct flow6_key)) &&
+      nf_sketch_live(s->conn_sketch) &&
+      nf_sketch_key_size(s->conn_sketch) == sizeof(struct pair_key) &&
+      nf_sketch_live(s->conn6_sketch) &&
+      nf_sketch_key_size(s->conn6_sketch) == sizeof(struct pair6_key);
+*/
+
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && pkt->status == NF_PKT_L4_OK;
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap, nf_sketch_heap;
+    ensures state_ok(state); */
 static int process_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
   struct flow_key key = {
       .src_ip = nf_pkt_ipv4_src(pkt),
@@ -249,6 +279,9 @@ static int process_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t 
   return state->cfg.wan_port;
 }
 
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && pkt->status == NF_PKT_IPV6_L4_OK;
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap, nf_sketch_heap;
+    ensures state_ok(state); */
 static int process_lan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
   struct flow6_key key = {
       .src_ip = nf_pkt_ipv6_src(pkt),
@@ -272,10 +305,22 @@ static int process_lan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t
   return state->cfg.wan_port;
 }
 
+/* now >= 0: the runtimes pass nf_time_now() (time.h), so the expiry bound
+ * now - expiry cannot overflow. */
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && now >= 0;
+    ensures state_ok(state); */
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_expire_items(state->flow_chain, state->flow_keys, state->flow_table, now - state->cfg.expiry);
+  /*@ assert flows_ok(state->flow_table, state->flow_keys, state->flow_chain,
+                       sizeof(struct flow_key)); */
+  /*@ assert flows_ok(state->flow6_table, state->flow6_keys, state->flow6_chain,
+                       sizeof(struct flow6_key)); */
   nf_expire_items(state->flow6_chain, state->flow6_keys, state->flow6_table,
                   now - state->cfg.expiry);
+  /*@ assert flows_ok(state->flow6_table, state->flow6_keys, state->flow6_chain,
+                       sizeof(struct flow6_key)); */
+  /*@ assert flows_ok(state->flow_table, state->flow_keys, state->flow_chain,
+                       sizeof(struct flow_key)); */
   enum nf_parse_status status = nf_pkt_status(pkt);
   bool well_formed = status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER ||
                      status == NF_PKT_FRAGMENT || status == NF_PKT_NOT_IPV4 ||
