@@ -30,6 +30,20 @@
         nf_map_has{L0}(m, k) && nf_map_value{L1}(m, k) == nf_map_value{L0}(m, k);
 */
 
+/* The triple an expiry pass works on, as an NF keeps it between packets: a
+ * live map, vector and chain; the map's keys and the vector's cells of
+ * key_size bytes (nf_expire_items reads each key back from the vector, the
+ * precondition below); the chain's indexes exactly the vector's (a newly
+ * allocated index is a cell). NF state invariants name it once per triple. */
+/*@ predicate nf_expiry_triple_ok(struct nf_map *map, struct nf_vector *keys,
+                                  struct nf_dchain *chain, integer key_size) =
+      nf_map_live(map) && nf_map_key_size(map) == key_size &&
+      nf_vector_live(keys) && nf_vector_cell_size(keys) == key_size &&
+      nf_dchain_live(chain) && nf_dchain_base(chain) == nf_vector_base(keys) &&
+      nf_dchain_capacity_of(chain) == nf_vector_capacity_of(keys) &&
+      nf_dchain_capacity_of(chain) <= NF_DCHAIN_CAPACITY_MAX;
+*/
+
 /* DESTROY. Frees every index whose timestamp < older_than, oldest first, and
  * erases its key (read from keys at that index) from map. Returns how many.
  * Each vector cell must start with the map's key (key_size bytes). Calls

@@ -178,19 +178,12 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
  * index is a cell). The IPv4 and IPv6 objects are distinct, so an operation
  * on one family leaves the other's as it was. nf_state_create establishes it
  * (the configured expiry is positive: nf_opt_parse_duration). */
-/*@ predicate flows_ok(struct nf_map *table, struct nf_vector *keys, struct nf_dchain *chain,
-                       integer key_size) =
-      nf_map_live(table) && nf_map_key_size(table) == key_size &&
-      nf_vector_live(keys) && nf_vector_cell_size(keys) == key_size &&
-      nf_dchain_live(chain) && nf_dchain_base(chain) == nf_vector_base(keys) &&
-      nf_dchain_capacity_of(chain) == nf_vector_capacity_of(keys) &&
-      nf_dchain_capacity_of(chain) <= NF_DCHAIN_CAPACITY_MAX;
-    predicate state_ok(struct nf_state *s) =
+/*@ predicate state_ok(struct nf_state *s) =
       \valid_read(s) && s->cfg.expiry > 0 &&
       s->flow_table != s->flow6_table && s->flow_keys != s->flow6_keys &&
       s->flow_chain != s->flow6_chain &&
-      flows_ok(s->flow_table, s->flow_keys, s->flow_chain, sizeof(struct flow_key)) &&
-      flows_ok(s->flow6_table, s->flow6_keys, s->flow6_chain, sizeof(struct flow6_key));
+      nf_expiry_triple_ok(s->flow_table, s->flow_keys, s->flow_chain, sizeof(struct flow_key)) &&
+      nf_expiry_triple_ok(s->flow6_table, s->flow6_keys, s->flow6_chain, sizeof(struct flow6_key));
 */
 
 /* Key of a LAN -> WAN packet: its source is the internal endpoint. */
@@ -311,15 +304,15 @@ static int process_wan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t
     ensures state_ok(state); */
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_expire_items(state->flow_chain, state->flow_keys, state->flow_table, now - state->cfg.expiry);
-  /*@ assert flows_ok(state->flow_table, state->flow_keys, state->flow_chain,
+  /*@ assert nf_expiry_triple_ok(state->flow_table, state->flow_keys, state->flow_chain,
                        sizeof(struct flow_key)); */
-  /*@ assert flows_ok(state->flow6_table, state->flow6_keys, state->flow6_chain,
+  /*@ assert nf_expiry_triple_ok(state->flow6_table, state->flow6_keys, state->flow6_chain,
                        sizeof(struct flow6_key)); */
   nf_expire_items(state->flow6_chain, state->flow6_keys, state->flow6_table,
                   now - state->cfg.expiry);
-  /*@ assert flows_ok(state->flow6_table, state->flow6_keys, state->flow6_chain,
+  /*@ assert nf_expiry_triple_ok(state->flow6_table, state->flow6_keys, state->flow6_chain,
                        sizeof(struct flow6_key)); */
-  /*@ assert flows_ok(state->flow_table, state->flow_keys, state->flow_chain,
+  /*@ assert nf_expiry_triple_ok(state->flow_table, state->flow_keys, state->flow_chain,
                        sizeof(struct flow_key)); */
   enum nf_parse_status status = nf_pkt_status(pkt);
   if (in_port == state->cfg.lan_port) {

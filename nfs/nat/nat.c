@@ -194,13 +194,7 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
 /*@ predicate state_ok(struct nf_state *s) =
       \valid_read(s) && s->cfg.expiry > 0 &&
       s->cfg.port_start + s->cfg.max_flows <= NAT_PORT_LIMIT &&
-      nf_map_live(s->flow_table) && nf_map_key_size(s->flow_table) == sizeof(struct flow_key) &&
-      nf_vector_live(s->flow_keys) &&
-      nf_vector_cell_size(s->flow_keys) == sizeof(struct flow_key) &&
-      nf_dchain_live(s->flow_chain) &&
-      nf_dchain_capacity_of(s->flow_chain) <= NF_DCHAIN_CAPACITY_MAX &&
-      nf_vector_base(s->flow_keys) == nf_dchain_base(s->flow_chain) &&
-      nf_vector_capacity_of(s->flow_keys) == nf_dchain_capacity_of(s->flow_chain);
+      nf_expiry_triple_ok(s->flow_table, s->flow_keys, s->flow_chain, sizeof(struct flow_key));
 */
 
 /*@ requires nf_pkt_ok(pkt) && pkt->status == NF_PKT_L4_OK;

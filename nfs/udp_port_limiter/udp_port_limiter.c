@@ -197,17 +197,11 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
       \forall uint8_t *k; nf_map_has(table, k) ==> nf_vector_index_ok(v, nf_map_value(table, k));
     predicate state_ok(struct nf_state *s) =
       \valid_read(s) && s->cfg.expiry > 0 && s->cfg.window > 0 &&
-      nf_map_live(s->service_table) &&
-      nf_map_key_size(s->service_table) == sizeof(struct service_key) &&
-      nf_vector_live(s->service_keys) &&
-      nf_vector_cell_size(s->service_keys) == sizeof(struct service_key) &&
+      nf_expiry_triple_ok(s->service_table, s->service_keys, s->service_chain,
+                          sizeof(struct service_key)) &&
       nf_vector_live(s->service_windows) &&
       nf_vector_cell_size(s->service_windows) == sizeof(struct service_window) &&
       s->service_keys != s->service_windows &&
-      nf_dchain_live(s->service_chain) &&
-      nf_dchain_capacity_of(s->service_chain) <= NF_DCHAIN_CAPACITY_MAX &&
-      nf_vector_base(s->service_keys) == nf_dchain_base(s->service_chain) &&
-      nf_vector_capacity_of(s->service_keys) == nf_dchain_capacity_of(s->service_chain) &&
       nf_vector_base(s->service_windows) == nf_dchain_base(s->service_chain) &&
       nf_vector_capacity_of(s->service_windows) == nf_dchain_capacity_of(s->service_chain) &&
       values_index(s->service_table, s->service_windows);
