@@ -155,15 +155,10 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
       \forall uint8_t *k; nf_map_has(table, k) ==> nf_vector_index_ok(v, nf_map_value(table, k));
     predicate state_ok(struct nf_state *s) =
       \valid_read(s) && s->cfg.expiry > 0 && s->cfg.port_count <= BRIDGE_MAX_PORTS &&
-      nf_map_live(s->mac_table) && nf_map_key_size(s->mac_table) == sizeof(struct mac_key) &&
-      nf_vector_live(s->mac_keys) && nf_vector_cell_size(s->mac_keys) == sizeof(struct mac_key) &&
+      nf_expiry_triple_ok(s->mac_table, s->mac_keys, s->mac_chain, sizeof(struct mac_key)) &&
       nf_vector_live(s->mac_ports) &&
       nf_vector_cell_size(s->mac_ports) == sizeof(struct port_cell) &&
       s->mac_keys != s->mac_ports &&
-      nf_dchain_live(s->mac_chain) &&
-      nf_dchain_capacity_of(s->mac_chain) <= NF_DCHAIN_CAPACITY_MAX &&
-      nf_vector_base(s->mac_keys) == nf_dchain_base(s->mac_chain) &&
-      nf_vector_capacity_of(s->mac_keys) == nf_dchain_capacity_of(s->mac_chain) &&
       nf_vector_base(s->mac_ports) == nf_dchain_base(s->mac_chain) &&
       nf_vector_capacity_of(s->mac_ports) == nf_dchain_capacity_of(s->mac_chain) &&
       values_index(s->mac_table, s->mac_ports);
