@@ -140,7 +140,47 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
   return state;
 }
 
+/* What every packet finds (docs/VERIFICATION.md, per-NF proofs): a live flow
+ * table, key vector and chain (nf_expiry_triple_ok: the table's keys and the
+ * vector's cells of sizeof(struct flow_key) bytes, the chain's indexes exactly
+ * the vector's), a live LAN vector, distinct from the key vector, of
+ * sizeof(struct lan_cell)-byte cells with the same indexes, and every value
+ * in the table one of those indexes (a WAN packet's flow reads its LAN cell).
+ * nf_state_create establishes it (the configured expiry is positive:
+ * nf_opt_parse_duration). */
+/*@ predicate values_index(struct nf_map *table, struct nf_dchain *chain) =
+      \forall uint8_t *k; nf_map_has(table, k) ==>
+        nf_dchain_base(chain) <= nf_map_value(table, k) <
+          nf_dchain_base(chain) + nf_dchain_capacity_of(chain);
+    predicate state_ok(struct nf_state *s) =
+      \valid_read(s) && s->cfg.expiry > 0 &&
+      nf_expiry_triple_ok(s->flow_table, s->flow_keys, s->flow_chain, sizeof(struct flow_key)) &&
+      nf_vector_live(s->flow_lans) &&
+      nf_vector_cell_size(s->flow_lans) == sizeof(struct lan_cell) &&
+      s->flow_keys != s->flow_lans &&
+      nf_vector_base(s->flow_lans) == nf_dchain_base(s->flow_chain) &&
+      nf_vector_capacity_of(s->flow_lans) == nf_dchain_capacity_of(s->flow_chain) &&
+      values_index(s->flow_table, s->flow_chain);
+*/
+
+/* An object of n bytes is n readable and writable bytes (C11 6.5p7: any
+ * object may be accessed through a character type); WP's Typed model counts a
+ * struct's memory in fields, so this is stated, not derived (types.h,
+ * docs/VERIFICATION.md). Called right before the nflib call that needs it. */
+/*@ ghost
+  /@ requires \valid(p);
+     assigns \nothing;
+     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct flow_key)); @/
+  void flow_key_bytes(struct flow_key *p);
+  /@ requires \valid(p);
+     assigns \nothing;
+     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct lan_cell)); @/
+  void lan_cell_bytes(struct lan_cell *p);
+*/
+
 /* Key of a LAN -> WAN packet: its source is the internal endpoint. */
+/*@ requires nf_pkt_ok(pkt) && pkt->status == NF_PKT_L4_OK;
+    assigns \nothing; */
 static struct flow_key flow_key_from_lan(const struct nf_packet *pkt) {
   struct flow_key key = {
       .int_ip = nf_pkt_ipv4_src(pkt),
@@ -154,6 +194,8 @@ static struct flow_key flow_key_from_lan(const struct nf_packet *pkt) {
 }
 
 /* Key of a WAN -> LAN packet: its destination is the internal endpoint. */
+/*@ requires nf_pkt_ok(pkt) && pkt->status == NF_PKT_L4_OK;
+    assigns \nothing; */
 static struct flow_key flow_key_from_wan(const struct nf_packet *pkt) {
   struct flow_key key = {
       .int_ip = nf_pkt_ipv4_dst(pkt),
@@ -167,43 +209,62 @@ static struct flow_key flow_key_from_wan(const struct nf_packet *pkt) {
 }
 
 /* A flow keeps the LAN that opened it: a packet of the same 5-tuple from the
- * other LAN refreshes it without taking its replies over. */
-static int process_lan(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port,
+ * other LAN refreshes it without taking its replies over. process_lan and
+ * process_wan take the flow's key, not the packet: with the packet's
+ * invariant (nf_pkt_ok, the parser's arithmetic) in their context, z3 needs
+ * over 20 s for each state_ok after a vector return (about 0.5 s without).
+ * The asserts split the proof of state_ok per path. */
+/*@ requires state_ok(state);
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap;
+    ensures state_ok(state); */
+static int process_lan(struct nf_state *state, struct flow_key key, uint16_t in_port,
                        nf_time_t now) {
-  struct flow_key key = flow_key_from_lan(pkt);
   int32_t index = 0;
+  /*@ ghost flow_key_bytes(&key); */
   if (nf_map_get(state->flow_table, &key, &index)) {
     nf_dchain_rejuvenate(state->flow_chain, index, now);
+    /*@ assert state_ok(state); */
     return FW3_WAN_PORT;
   }
   if (!nf_dchain_allocate(state->flow_chain, now, &index)) return NF_DROP; /* table full */
   struct lan_cell cell = {.port = in_port};
   nf_vector_return(state->flow_keys, index, &key);
+  /*@ ghost lan_cell_bytes(&cell); */
   nf_vector_return(state->flow_lans, index, &cell);
   nf_map_put(state->flow_table, &key, index);
+  /*@ assert state_ok(state); */
   return FW3_WAN_PORT;
 }
 
-static int process_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
-  struct flow_key key = flow_key_from_wan(pkt);
+/*@ requires state_ok(state);
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap;
+    ensures state_ok(state); */
+static int process_wan(struct nf_state *state, struct flow_key key, nf_time_t now) {
   int32_t index = 0;
+  /*@ ghost flow_key_bytes(&key); */
   if (!nf_map_get(state->flow_table, &key, &index)) return NF_DROP;
   nf_dchain_rejuvenate(state->flow_chain, index, now);
   struct lan_cell cell;
+  /*@ ghost lan_cell_bytes(&cell); */
   nf_vector_borrow(state->flow_lans, index, &cell);
   return (int)cell.port;
 }
 
+/* now >= 0: the runtimes pass nf_time_now() (time.h), so the expiry bound
+ * now - expiry cannot overflow. */
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && now >= 0;
+    ensures state_ok(state); */
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_expire_items(state->flow_chain, state->flow_keys, state->flow_table, now - state->cfg.expiry);
+  /*@ assert state_ok(state); */
   enum nf_parse_status status = nf_pkt_status(pkt);
   if (in_port != FW3_WAN_PORT) {
-    if (status == NF_PKT_L4_OK) return process_lan(state, pkt, in_port, now);
+    if (status == NF_PKT_L4_OK) return process_lan(state, flow_key_from_lan(pkt), in_port, now);
     if (status == NF_PKT_IPV4_OTHER || status == NF_PKT_FRAGMENT || status == NF_PKT_NOT_IPV4) {
       return FW3_WAN_PORT;
     }
     return NF_DROP;
   }
-  if (status == NF_PKT_L4_OK) return process_wan(state, pkt, now);
+  if (status == NF_PKT_L4_OK) return process_wan(state, flow_key_from_wan(pkt), now);
   return NF_DROP;
 }
