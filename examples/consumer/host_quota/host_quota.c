@@ -174,15 +174,65 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
   return state;
 }
 
-/* LAN -> WAN IPv4: count the packet in its host's window. */
-static int count_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
-  struct host_key key = {.addr = nf_pkt_ipv4_src(pkt)};
+/* What every packet finds (docs/VERIFICATION.md, per-NF proofs): a live host
+ * table, key vector and chain (nf_expiry_triple_ok: the table's keys and the
+ * vector's cells of sizeof(struct host_key) bytes, the chain's indexes exactly
+ * the vector's), a live window vector, distinct from the key vector, of
+ * sizeof(struct host_window)-byte cells with the same indexes, and every value
+ * in the table one of the chain's indexes (a known host's window is read at
+ * it). The expiry and the window are positive (nf_opt_parse_duration, and
+ * nf_config_parse rejects --window 0). nf_state_create establishes it. */
+/*@ predicate values_index(struct nf_map *table, struct nf_dchain *chain) =
+      \forall uint8_t *k; nf_map_has(table, k) ==>
+        nf_dchain_base(chain) <= nf_map_value(table, k) <
+          nf_dchain_base(chain) + nf_dchain_capacity_of(chain);
+    predicate state_ok(struct nf_state *s) =
+      \valid_read(s) && s->cfg.expiry > 0 && s->cfg.window > 0 &&
+      nf_expiry_triple_ok(s->host_table, s->host_keys, s->host_chain, sizeof(struct host_key)) &&
+      nf_vector_live(s->host_windows) &&
+      nf_vector_cell_size(s->host_windows) == sizeof(struct host_window) &&
+      s->host_keys != s->host_windows &&
+      nf_vector_base(s->host_windows) == nf_dchain_base(s->host_chain) &&
+      nf_vector_capacity_of(s->host_windows) == nf_dchain_capacity_of(s->host_chain) &&
+      values_index(s->host_table, s->host_chain);
+*/
+
+/* An object of n bytes is n readable and writable bytes (C11 6.5p7: any
+ * object may be accessed through a character type); WP's Typed model counts a
+ * struct's memory in fields, so this is stated, not derived (nflib/types.h,
+ * docs/VERIFICATION.md). Called right before the nflib call that needs it. */
+/*@ ghost
+  /@ requires \valid(p);
+     assigns \nothing;
+     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct host_key)); @/
+  void host_key_bytes(struct host_key *p);
+  /@ requires \valid(p);
+     assigns \nothing;
+     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct host_window)); @/
+  void host_window_bytes(struct host_window *p);
+*/
+
+/* LAN -> WAN IPv4: count the packet of the host at addr in its host's window.
+ * It takes the address, not the packet: with the packet's invariant
+ * (nf_pkt_ok, the parser's arithmetic) in its context, z3 times out on
+ * state_ok after a vector return. A window restarts when start <= now - window
+ * (now - start >= window without subtracting a stored time: now >= 0 and
+ * window > 0, so neither side overflows). The asserts split the proof of
+ * state_ok per path. */
+/*@ requires state_ok(state) && now >= 0;
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap;
+    ensures state_ok(state); */
+static int count_lan(struct nf_state *state, uint32_t addr, nf_time_t now) {
+  struct host_key key = {.addr = addr};
   struct host_window window;
   int32_t index = 0;
+  /*@ ghost host_key_bytes(&key); */
   if (nf_map_get(state->host_table, &key, &index)) {
+    /*@ ghost host_window_bytes(&window); */
     nf_vector_borrow(state->host_windows, index, &window);
     nf_dchain_rejuvenate(state->host_chain, index, now);
-    if (now - window.start >= state->cfg.window) {
+    /*@ assert state_ok(state); */
+    if (window.start <= now - state->cfg.window) {
       window.start = now;
       window.count = 0;
     }
@@ -190,17 +240,25 @@ static int count_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t no
     if (!nf_dchain_allocate(state->host_chain, now, &index)) return NF_DROP; /* table full */
     nf_vector_return(state->host_keys, index, &key);
     nf_map_put(state->host_table, &key, index);
+    /*@ assert state_ok(state); */
     struct host_window fresh = {.start = now, .count = 0, .pad = {0, 0, 0, 0}};
     window = fresh;
   }
   if (window.count >= state->cfg.quota) return NF_DROP; /* over the quota: nothing changes */
   window.count = window.count + 1;
+  /*@ ghost host_window_bytes(&window); */
   nf_vector_return(state->host_windows, index, &window);
+  /*@ assert state_ok(state); */
   return state->cfg.wan_port;
 }
 
+/* now >= 0: the runtimes pass nf_time_now() (time.h), so the expiry bound
+ * now - expiry cannot overflow. */
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && now >= 0;
+    ensures state_ok(state); */
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_expire_items(state->host_chain, state->host_keys, state->host_table, now - state->cfg.expiry);
+  /*@ assert state_ok(state); */
   enum nf_parse_status status = nf_pkt_status(pkt);
   /* IPv4 only: well-formed IPv6 passes uncounted like any non-IPv4 frame;
    * malformed IPv6 is dropped like malformed IPv4. */
@@ -211,7 +269,7 @@ int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, 
   if (!well_formed) return NF_DROP;
   if (in_port == state->cfg.lan_port) {
     if (not_ipv4) return state->cfg.wan_port;
-    return count_lan(state, pkt, now);
+    return count_lan(state, nf_pkt_ipv4_src(pkt), now);
   }
   return state->cfg.lan_port;
 }
