@@ -51,6 +51,20 @@ struct service_window {
   uint8_t pad[4];
 };
 
+/* A key or cell of n bytes is n readable and writable bytes (C11 6.5p7: any object
+ * may be accessed through a character type); WP's Typed model counts a struct's
+ * memory in fields, so this is stated, not derived (docs/VERIFICATION.md). */
+/*@ ghost
+  /@ requires \valid(p);
+     assigns \nothing;
+     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct service_key)); @/
+  void service_key_bytes(struct service_key *p);
+  /@ requires \valid(p);
+     assigns \nothing;
+     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct service_window)); @/
+  void service_window_bytes(struct service_window *p);
+*/
+
 struct nf_state {
   struct nf_config cfg;
   struct nf_map *service_table;      /* service_key -> index */
@@ -215,10 +229,14 @@ static int count_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t no
   struct service_key key = {
       .addr = nf_pkt_ipv4_dst(pkt), .port = nf_pkt_l4_dst_port(pkt), .pad = {0, 0}};
   struct service_window window;
+  //@ ghost service_key_bytes(&key);
+  //@ ghost service_window_bytes(&window);
   int32_t index = 0;
   if (nf_map_get(state->service_table, &key, &index)) {
+    //@ assert nf_vector_index_ok(state->service_windows, index);
     nf_vector_borrow(state->service_windows, index, &window);
     nf_dchain_rejuvenate(state->service_chain, index, now);
+    //@ assert state_ok(state) && nf_vector_index_ok(state->service_windows, index);
     /* now - start >= window, without the subtraction of a stored time (which
      * WP cannot bound: a cell's bytes are not its typed fields there). */
     if (window.start <= now - state->cfg.window) {
@@ -227,13 +245,41 @@ static int count_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t no
     }
   } else {
     if (!nf_dchain_allocate(state->service_chain, now, &index)) return NF_DROP; /* table full */
+    //@ assert state_ok(state) && nf_vector_index_ok(state->service_windows, index);
+    /*@ assert nf_vector_live(state->service_windows) &&
+          nf_vector_cell_size(state->service_windows) == sizeof(struct service_window) &&
+          nf_vector_base(state->service_windows) == nf_dchain_base(state->service_chain) &&
+          nf_vector_capacity_of(state->service_windows) ==
+            nf_dchain_capacity_of(state->service_chain); */
+    /*@ assert nf_vector_cell_size(state->service_keys) == sizeof(struct service_key) &&
+          nf_vector_base(state->service_keys) == nf_dchain_base(state->service_chain) &&
+          nf_vector_capacity_of(state->service_keys) ==
+            nf_dchain_capacity_of(state->service_chain); */
     nf_vector_return(state->service_keys, index, &key);
+    //@ assert nf_vector_live(state->service_windows);
+    /*@ assert nf_vector_live(state->service_windows) &&
+          nf_vector_cell_size(state->service_windows) == sizeof(struct service_window) &&
+          nf_vector_base(state->service_windows) == nf_dchain_base(state->service_chain) &&
+          nf_vector_capacity_of(state->service_windows) ==
+            nf_dchain_capacity_of(state->service_chain); */
+    /*@ assert nf_vector_live(state->service_keys) &&
+          nf_vector_cell_size(state->service_keys) == sizeof(struct service_key) &&
+          nf_vector_base(state->service_keys) == nf_dchain_base(state->service_chain) &&
+          nf_vector_capacity_of(state->service_keys) ==
+            nf_dchain_capacity_of(state->service_chain); */
+    //@ assert nf_vector_index_ok(state->service_windows, index);
+    //@ assert values_index(state->service_table, state->service_windows);
+    //@ assert state_ok(state);
     nf_map_put(state->service_table, &key, index);
+    //@ assert nf_map_key_size(state->service_table) == sizeof(struct service_key);
+    //@ assert values_index(state->service_table, state->service_windows);
+    //@ assert state_ok(state) && nf_vector_index_ok(state->service_windows, index);
     struct service_window fresh = {.start = now, .count = 0, .pad = {0, 0, 0, 0}};
     window = fresh;
   }
   if (window.count >= state->cfg.limit) return NF_DROP; /* over the limit: nothing changes */
   window.count = window.count + 1;
+  //@ ghost service_window_bytes(&window);
   nf_vector_return(state->service_windows, index, &window);
   return state->cfg.wan_port;
 }
@@ -245,6 +291,8 @@ static int check_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t no
   struct service_key key = {
       .addr = nf_pkt_ipv4_src(pkt), .port = nf_pkt_l4_src_port(pkt), .pad = {0, 0}};
   struct service_window window;
+  //@ ghost service_key_bytes(&key);
+  //@ ghost service_window_bytes(&window);
   int32_t index = 0;
   if (!nf_map_get(state->service_table, &key, &index)) return state->cfg.lan_port;
   nf_vector_borrow(state->service_windows, index, &window);
