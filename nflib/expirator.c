@@ -21,6 +21,8 @@ int nf_expire_items(struct nf_dchain *chain, struct nf_vector *keys, struct nf_m
       loop invariant nf_vector_shape_unchanged{Pre, Here}(keys);
       loop invariant nf_map_key_size(map) == \at(nf_map_key_size(map), Pre);
       loop invariant nf_map_size_of(map) <= \at(nf_map_size_of(map), Pre);
+      loop invariant nf_map_only_removed{Pre, Here}(map);
+      loop invariant nf_maps_shape_kept{Pre, Here} && nf_maps_other_unchanged{Pre, Here}(map);
       loop assigns nf_heap, nf_dchain_heap, index, count;
       loop variant \at(nf_dchain_count(chain), Pre) - count; */
   while (nf_dchain_expire_one(chain, older_than, &index)) {

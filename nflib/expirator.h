@@ -18,17 +18,6 @@
          !nf_dchain_allocated{L1}(c, i));
 */
 
-/* What one expiry pass did to the map: it only removed keys. Every key the
- * map holds at L1 it held at L0, with the same value. (The pass writes no C
- * memory, only the ghost regions nf_heap and nf_dchain_heap, so every k's
- * bytes are the same at L0 and L1: k names the same key at both.)
- * Not yet ensured by nf_expire_items: proving it needs map.h's nf_map_erase
- * to say that no key with the erased key's bytes is left (found) and that
- * every key is as it was (not_found), docs/VERIFICATION.md. */
-/*@ predicate nf_map_only_removed{L0, L1}(struct nf_map *m) =
-      \forall uint8_t *k; nf_map_has{L1}(m, k) ==>
-        nf_map_has{L0}(m, k) && nf_map_value{L1}(m, k) == nf_map_value{L0}(m, k);
-*/
 
 /* The triple an expiry pass works on, as an NF keeps it between packets: a
  * live map, vector and chain; the map's keys and the vector's cells of
@@ -66,7 +55,9 @@
     ensures nf_dchain_shape_unchanged{Old, Here}(chain);
     ensures nf_vector_shape_unchanged{Old, Here}(keys);
     ensures nf_map_key_size(map) == \old(nf_map_key_size(map));
-    ensures nf_map_size_of(map) <= \old(nf_map_size_of(map)); */
+    ensures nf_map_size_of(map) <= \old(nf_map_size_of(map));
+    ensures nf_map_only_removed{Old, Here}(map); // map.h: the keys it keeps keep their values
+    ensures nf_maps_shape_kept{Old, Here} && nf_maps_other_unchanged{Old, Here}(map); */
 int nf_expire_items(struct nf_dchain *chain, struct nf_vector *keys, struct nf_map *map,
                     nf_time_t older_than);
 

@@ -6,9 +6,20 @@
 
 struct nf_vector;
 
+/* What types.h's byte predicates mean inside nflib (see there): the bytes
+ * are valid (the converse of types.h's nf_bytes_valid_*). Only nflib's own
+ * files include this header. */
+/*@ axiomatic nf_bytes_def {
+      axiom nf_bytes_readable_valid{L}: \forall uint8_t *p, integer n;
+        nf_bytes_readable(p, n) ==> \valid_read(p + (0 .. n - 1));
+      axiom nf_bytes_writable_valid{L}: \forall uint8_t *p, integer n;
+        nf_bytes_writable(p, n) ==> \valid(p + (0 .. n - 1));
+    }
+*/
+
 /* The seeded hash behind nf_hash_bytes (which uses seed 0). Proved in types.c
  * (//nflib:verify_types); callers' proofs (sketch.c) use this contract. */
-/*@ requires \valid_read((const uint8_t *)data + (0 .. len - 1));
+/*@ requires nf_bytes_readable((uint8_t *)data, len);
     requires len <= PTRDIFF_MAX;
     assigns \result \from ((const uint8_t *)data)[0 .. len - 1], len, seed; */
 uint32_t nf_hash_bytes_seeded(const void *data, size_t len, uint32_t seed);

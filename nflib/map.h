@@ -28,12 +28,36 @@ struct nf_map;
 */
 #endif
 /*@ predicate nf_map_key_ok{L}(struct nf_map *m, void *key) =
-      \valid_read((uint8_t *)key + (0 .. nf_map_key_size(m) - 1));
+      nf_bytes_readable((uint8_t *)key, nf_map_key_size(m));
     // Every key other than `key` is as it was at L0.
     predicate nf_map_others_unchanged{L0, L1}(struct nf_map *m, void *key) =
       \forall uint8_t *k; !nf_key_equal{L1, L1}(k, (uint8_t *)key, nf_map_key_size{L1}(m)) ==>
         ((nf_map_has{L1}(m, k) <==> nf_map_has{L0}(m, k)) &&
          (nf_map_has{L1}(m, k) ==> nf_map_value{L1}(m, k) == nf_map_value{L0}(m, k)));
+    // Every key m holds at L1 it held at L0 with the same value, or maps to v
+    // (what put does: it adds at most one key, with value v).
+    predicate nf_map_only_added{L0, L1}(struct nf_map *m, integer v) =
+      \forall uint8_t *k; nf_map_has{L1}(m, k) ==>
+        (nf_map_has{L0}(m, k) && nf_map_value{L1}(m, k) == nf_map_value{L0}(m, k)) ||
+        nf_map_value{L1}(m, k) == v;
+    // Every key m holds at L1 it held at L0, with the same value (what erase
+    // and an expiry pass do).
+    predicate nf_map_only_removed{L0, L1}(struct nf_map *m) =
+      \forall uint8_t *k; nf_map_has{L1}(m, k) ==>
+        nf_map_has{L0}(m, k) && nf_map_value{L1}(m, k) == nf_map_value{L0}(m, k);
+    // Same-kind frame (all maps share the ghost region nf_heap): every map
+    // stays live with its key size and capacity, and every map but m holds
+    // what it held. (Each map is its own allocation, nf_map_create.)
+    predicate nf_maps_shape_kept{L0, L1} =
+      \forall struct nf_map *o;
+        (nf_map_live{L0}(o) ==> nf_map_live{L1}(o)) &&
+        nf_map_key_size{L1}(o) == nf_map_key_size{L0}(o) &&
+        nf_map_capacity_of{L1}(o) == nf_map_capacity_of{L0}(o);
+    predicate nf_maps_other_unchanged{L0, L1}(struct nf_map *m) =
+      \forall struct nf_map *o; o != m ==>
+        nf_map_size_of{L1}(o) == nf_map_size_of{L0}(o) &&
+        (\forall uint8_t *k; (nf_map_has{L1}(o, k) <==> nf_map_has{L0}(o, k)) &&
+           nf_map_value{L1}(o, k) == nf_map_value{L0}(o, k));
 */
 
 /* Published limits (as rte_hash.h's RTE_HASH_ENTRIES_MAX): nf_map_create
@@ -88,6 +112,8 @@ bool nf_map_get(const struct nf_map *map, const void *key, int32_t *value_out);
 /*@ requires nf_map_live(map) && nf_map_key_ok(map, key);
     assigns nf_heap;
     ensures nf_map_live(map);
+    ensures nf_maps_shape_kept{Old, Here} && nf_maps_other_unchanged{Old, Here}(map);
+    ensures nf_map_only_added{Old, Here}(map, value);
     behavior exists:
       assumes nf_map_has(map, (uint8_t *)key);
       assigns \nothing;
@@ -115,6 +141,8 @@ int nf_map_put(struct nf_map *map, const void *key, int32_t value);
     assigns nf_heap;
     ensures nf_map_live(map);
     ensures nf_map_key_size(map) == \old(nf_map_key_size(map));
+    ensures nf_maps_shape_kept{Old, Here} && nf_maps_other_unchanged{Old, Here}(map);
+    ensures nf_map_only_removed{Old, Here}(map);
     behavior found:
       assumes nf_map_has(map, (uint8_t *)key);
       ensures \result == NF_OK && !nf_map_has(map, (uint8_t *)key);

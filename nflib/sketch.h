@@ -67,7 +67,7 @@ void nf_sketch_destroy(struct nf_sketch *sketch);
 /* READ. Estimate (min over rows) of the count of key at time now. A counter
  * last incremented at t reads as 0 when now - t >= expiry. */
 /*@ requires nf_sketch_live(sketch);
-    requires \valid_read((uint8_t *)key + (0 .. nf_sketch_key_size(sketch) - 1));
+    requires nf_bytes_readable((uint8_t *)key, nf_sketch_key_size(sketch));
     assigns \nothing;
     ensures NF_SKETCH_ESTIMATE_POST(sketch, (uint8_t *)key, now); */
 uint32_t nf_sketch_estimate(const struct nf_sketch *sketch, const void *key, nf_time_t now);
@@ -75,7 +75,7 @@ uint32_t nf_sketch_estimate(const struct nf_sketch *sketch, const void *key, nf_
 /* WRITE. Adds one to key's counters (restarting expired ones from 0,
  * saturating at UINT32_MAX) and refreshes their timestamps. */
 /*@ requires nf_sketch_live(sketch);
-    requires \valid_read((uint8_t *)key + (0 .. nf_sketch_key_size(sketch) - 1));
+    requires nf_bytes_readable((uint8_t *)key, nf_sketch_key_size(sketch));
     assigns NF_SKETCH_STATE(sketch);
     ensures nf_sketch_live(sketch);
     ensures NF_SKETCH_INCREMENT_POST(sketch, (uint8_t *)key, now); */

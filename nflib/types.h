@@ -33,19 +33,43 @@ typedef bool (*nf_key_eq_fn)(const void *a, const void *b);
  * state-changing function assigns and every abstract predicate reads. Keys are
  * compared by content (nf_key_equal), never by pointer. */
 /*@ ghost extern int nf_heap; */
+/* Byte views of a caller's object. In C an object of n bytes is n readable
+ * bytes (C11 6.5p7: any object may be accessed through a character type);
+ * WP's Typed model counts a struct's memory in fields, not bytes, so
+ * \valid_read((uint8_t *)p + (0 .. n - 1)) is false for a struct with a
+ * non-byte field (struct { uint32_t ip; } is one cell, not 4). The contracts
+ * an NF calls with its key and cell structs (map, vector, sketch, hash)
+ * therefore require these abstract predicates. An NF establishes them for
+ * each of its types with a body-less ghost function (assumed, as C11 6.5p7
+ * says: the sizeof(struct) bytes of a valid struct are valid bytes).
+ * nflib's own files read them as the \valid_read / \valid they stand for
+ * (nf_bytes_def in internal.h, which NFs never include: with the converse
+ * there, an NF's assumption would contradict Typed's field view). */
+/*@ axiomatic nf_object_bytes {
+      predicate nf_bytes_readable{L}(uint8_t *p, integer n);
+      predicate nf_bytes_writable{L}(uint8_t *p, integer n);
+      axiom nf_bytes_writable_readable{L}: \forall uint8_t *p, integer n;
+        nf_bytes_writable(p, n) ==> nf_bytes_readable(p, n);
+      // Valid bytes are such bytes (byte arrays such as MAC keys need no
+      // ghost function).
+      axiom nf_bytes_valid_readable{L}: \forall uint8_t *p, integer n;
+        \valid_read(p + (0 .. n - 1)) ==> nf_bytes_readable(p, n);
+      axiom nf_bytes_valid_writable{L}: \forall uint8_t *p, integer n;
+        \valid(p + (0 .. n - 1)) ==> nf_bytes_writable(p, n);
+    }
+*/
 /*@ predicate nf_key_equal{L1, L2}(uint8_t *a, uint8_t *b, integer len) =
       \forall integer i; 0 <= i < len ==> \at(a[i], L1) == \at(b[i], L2);
     predicate nf_status(integer s) = s == 0 || s == -1 || s == -2 || s == -3 || s == -4;
 */
 
 /* Equal bytes give equal hashes (a pure function of the bytes). */
-/*@ requires \valid_read((const uint8_t *)data + (0 .. len - 1));
+/*@ requires nf_bytes_readable((uint8_t *)data, len);
     requires len <= PTRDIFF_MAX;
     assigns \result \from ((const uint8_t *)data)[0 .. len - 1], len; */
 uint32_t nf_hash_bytes(const void *data, size_t len);
 
-/*@ requires \valid_read((const uint8_t *)a + (0 .. len - 1));
-    requires \valid_read((const uint8_t *)b + (0 .. len - 1));
+/*@ requires nf_bytes_readable((uint8_t *)a, len) && nf_bytes_readable((uint8_t *)b, len);
     assigns \nothing;
     ensures \result <==> nf_key_equal{Here, Here}((uint8_t *)a, (uint8_t *)b, len); */
 bool nf_bytes_equal(const void *a, const void *b, size_t len);

@@ -68,6 +68,16 @@ struct nf_vector {
                 (v)->cells + (nf_cell_start(o, (v)->cell_size) ..       \
                               nf_cell_start(o, (v)->cell_size) +        \
                               (v)->cell_size - 1)))
+#define NF_VECTORS_APART(v, index)                                      \
+  (\forall struct nf_vector *w; w != (v) && nf_vector_live(w) ==>       \
+     \forall integer o; 0 <= o < w->capacity ==>                        \
+       \separated(w->cells + (nf_cell_start(o, w->cell_size) ..          \
+                              nf_cell_start(o, w->cell_size) +           \
+                              w->cell_size - 1),                        \
+                  (v)->cells +                                          \
+                    (nf_cell_start((index) - (v)->index_base, (v)->cell_size) .. \
+                     nf_cell_start((index) - (v)->index_base, (v)->cell_size) +  \
+                     (v)->cell_size - 1)))
 /* clang-format on */
 #define NF_VECTOR_IMPL
 #include "nflib/vector.h"

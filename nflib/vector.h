@@ -17,7 +17,11 @@ struct nf_vector;
  * The abstract model reads only nf_vector_heap, the vectors' own ghost region
  * (not nf_heap, which the other kinds' models read): an operation on another
  * kind of object (map, dchain, ...) leaves every vector as it was, by its
- * assigns clause alone. Only create and destroy assign nf_heap as well. */
+ * assigns clause alone. Only create and destroy assign nf_heap as well.
+ * NF_VECTORS_APART(v, index) says cell `index` of v is not another live
+ * vector's memory (always true: each vector is its own allocation, made by
+ * nf_vector_create; vector.c proves return's frame over the other vectors
+ * from it). */
 /*@ ghost extern int nf_vector_heap; */
 #ifndef NF_VECTOR_IMPL
 /*@ axiomatic nf_vector_model {
@@ -32,6 +36,7 @@ struct nf_vector;
 #define NF_VECTOR_CELL(v, index) nf_vector_heap
 /* Not `\true`: stdbool.h defines `true`, which would expand inside the macro. */
 #define NF_VECTOR_APART(v, p, n) (0 == 0)
+#define NF_VECTORS_APART(v, index) (0 == 0)
 #endif
 /*@ predicate nf_vector_index_ok{L}(struct nf_vector *v, integer index) =
       nf_vector_base(v) <= index < nf_vector_base(v) + nf_vector_capacity_of(v);
@@ -69,7 +74,7 @@ void nf_vector_destroy(struct nf_vector *vector);
 /* READ: copies cell `index` into *cell_out (cell_size bytes). An index outside
  * the vector aborts the process with a message (a bug in the NF). */
 /*@ requires nf_vector_live(vector) && nf_vector_index_ok(vector, index);
-    requires \valid((uint8_t *)cell_out + (0 .. nf_vector_cell_size(vector) - 1));
+    requires nf_bytes_writable((uint8_t *)cell_out, nf_vector_cell_size(vector));
     requires NF_VECTOR_APART(vector, (uint8_t *)cell_out, nf_vector_cell_size(vector));
     assigns ((uint8_t *)cell_out)[0 .. nf_vector_cell_size(vector) - 1];
     ensures \forall integer i; 0 <= i < nf_vector_cell_size(vector) ==>
@@ -78,10 +83,17 @@ void nf_vector_borrow(const struct nf_vector *vector, int32_t index, void *cell_
 
 /* WRITE: copies *cell into cell `index`; calls nf_before_write() first. */
 /*@ requires nf_vector_live(vector) && nf_vector_index_ok(vector, index);
-    requires \valid_read((uint8_t *)cell + (0 .. nf_vector_cell_size(vector) - 1));
+    requires nf_bytes_readable((uint8_t *)cell, nf_vector_cell_size(vector));
     requires NF_VECTOR_APART(vector, (uint8_t *)cell, nf_vector_cell_size(vector));
+    requires NF_VECTORS_APART(vector, index);
     assigns NF_VECTOR_CELL(vector, index);
     ensures nf_vector_live(vector) && nf_vector_shape_unchanged{Old, Here}(vector);
+    // Same-kind frame: every other live vector stays live with its shape and
+    // holds what it held.
+    ensures \forall struct nf_vector *w; w != vector && nf_vector_live{Old}(w) ==>
+      nf_vector_live(w) && nf_vector_shape_unchanged{Old, Here}(w) &&
+      \forall integer j, i; nf_vector_index_ok(w, j) && 0 <= i < nf_vector_cell_size(w) ==>
+        nf_vector_byte(w, j, i) == \old(nf_vector_byte(w, j, i));
     ensures \forall integer i; 0 <= i < nf_vector_cell_size(vector) ==>
       nf_vector_byte(vector, index, i) == ((uint8_t *)cell)[i];
     ensures \forall integer j, i; j != index && 0 <= i < nf_vector_cell_size(vector) ==>
