@@ -18,7 +18,6 @@
          !nf_dchain_allocated{L1}(c, i));
 */
 
-
 /* The triple an expiry pass works on, as an NF keeps it between packets: a
  * live map, vector and chain; the map's keys and the vector's cells of
  * key_size bytes (nf_expire_items reads each key back from the vector, the

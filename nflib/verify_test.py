@@ -36,6 +36,9 @@ class FunctionGoals:
     unproved: list[str] = field(default_factory=list)
 
 
+INTERNAL_INCLUDE = re.compile(r'#\s*include\s*["<]nflib/internal\.h[">]')
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -200,6 +203,15 @@ def main(argv: list[str]) -> int:
             str(args.fallback_timeout),
         ]
 
+    if args.roots and INTERNAL_INCLUDE.search(open(source).read()):
+        # internal.h makes nf_bytes_readable mean valid bytes (types.h): with an
+        # NF's ghost byte assumptions that is a contradiction, and every goal
+        # would be proved vacuously.
+        print(
+            f"verify_test FAILED: {args.source} includes nflib/internal.h, which is nflib's own;"
+            " an NF states its byte views with ghost functions (docs/VERIFICATION.md)"
+        )
+        return 1
     if args.roots:
         functions = reachable_functions(base[:5], args.roots.split(","), tmp, env)
         print("in scope:", ", ".join(functions))

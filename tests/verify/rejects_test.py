@@ -1,7 +1,8 @@
-"""Negative control of the per-NF :verify (dpdk_rules/nf_verify.bzl): WP must
+"""Negative controls of the per-NF :verify (dpdk_rules/nf_verify.bzl): WP must
 refuse bad_lookup_nf.c, whose nf_process reads one past the end of a table,
 naming that read's goal, while lookup_nf.c (the same NF, in bounds) passes
-as //tests/verify:lookup_verify."""
+as //tests/verify:lookup_verify; and verify_test.py must refuse
+internal_include_nf.c (lookup_nf.c plus nflib's private internal.h)."""
 
 import os
 import subprocess
@@ -10,11 +11,11 @@ import sys
 from testing import nfpar_runfiles
 
 
-def main() -> int:
+def verify(source: str) -> subprocess.CompletedProcess:
     command = [
         sys.executable,
         nfpar_runfiles.path("nflib/verify_test.py"),
-        "--source=tests/verify/bad_lookup_nf.c",
+        "--source=" + source,
         "--roots=nf_process",
         "--model=Typed+cast",
         "--provers=z3",
@@ -23,7 +24,17 @@ def main() -> int:
         "--fallback_timeout=60",
     ]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    run = subprocess.run(command, cwd=nfpar_runfiles.root(), env=env, capture_output=True, text=True)
+    return subprocess.run(command, cwd=nfpar_runfiles.root(), env=env, capture_output=True, text=True)
+
+
+def main() -> int:
+    run = verify("tests/verify/internal_include_nf.c")
+    out = run.stdout + run.stderr
+    if run.returncode == 0 or "includes nflib/internal.h" not in out:
+        print(out[-5000:])
+        print("rejects_test FAILED: :verify did not refuse an NF that includes nflib/internal.h")
+        return 1
+    run = verify("tests/verify/bad_lookup_nf.c")
     out = run.stdout + run.stderr
     if run.returncode == 0:
         print(out)
