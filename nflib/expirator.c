@@ -27,7 +27,10 @@ int nf_expire_items(struct nf_dchain *chain, struct nf_vector *keys, struct nf_m
       loop variant \at(nf_dchain_count(chain), Pre) - count; */
   while (nf_dchain_expire_one(chain, older_than, &index)) {
     /* The cell starts with the key the map holds; erase reads key_size bytes. */
-    (void)nf_map_erase(map, nf_vector_cell_ptr(keys, index));
+    const void *key = nf_vector_cell_ptr(keys, index);
+    /*@ assert \valid_read((uint8_t *)key + (0 .. nf_map_key_size(map) - 1)); */
+    /*@ assert nf_bytes_readable((uint8_t *)key, nf_map_key_size(map)); */
+    (void)nf_map_erase(map, key);
     count++;
   }
   return count;
