@@ -151,6 +151,16 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
  * expiry is positive. nf_state_create establishes it: every object is
  * created with capacity max_macs and no index is allocated (assumed, as
  * nflib's constructors: start-up code is not proved). */
+/* A key of n bytes is n readable and writable bytes (C11 6.5p7: any object
+ * may be accessed through a character type); WP's Typed model counts a
+ * struct's memory in fields, so this is stated, not derived
+ * (docs/VERIFICATION.md, "Byte views and frames"). */
+/*@ ghost
+  /@ requires \valid(p);
+     assigns \nothing;
+     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct mac_key)); @/
+  void mac_key_bytes(struct mac_key *p);
+*/
 /*@ predicate values_index(struct nf_map *table, struct nf_vector *v) =
       \forall uint8_t *k; nf_map_has(table, k) ==> nf_vector_index_ok(v, nf_map_value(table, k));
     predicate state_ok(struct nf_state *s) =
@@ -206,6 +216,9 @@ int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, 
   if ((source.addr.bytes[0] & 1) == 0) learn(state, source, in_port, now);
   struct mac_key destination = {.addr = nf_pkt_eth_dst(pkt)};
   int32_t index = 0;
+  //@ ghost mac_key_bytes(&destination);
+  /*@ assert values_index(state->mac_table, state->mac_ports) &&
+             nf_map_key_size(state->mac_table) == sizeof(struct mac_key); */
   if (!nf_map_get(state->mac_table, &destination, &index)) return NF_FLOOD;
   struct port_cell cell;
   nf_vector_borrow(state->mac_ports, index, &cell);
