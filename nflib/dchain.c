@@ -125,14 +125,6 @@ struct nf_dchain {
   \separated((p), (c), (c)->cells + (0 .. (c)->capacity + 1),               \
              (c)->stamps + (0 .. (c)->capacity - 1),                        \
              (c)->allocated + (0 .. (c)->capacity - 1))
-#define NF_DCHAIN_MEMORY_OF(c)                                              \
-  (c), (c)->cells + (0 .. (c)->capacity + 1),                               \
-  (c)->stamps + (0 .. (c)->capacity - 1),                                   \
-  (c)->allocated + (0 .. (c)->capacity - 1)
-#define NF_DCHAINS_APART(c, p)                                              \
-  (\forall struct nf_dchain *d; d != (c) && nf_dchain_live(d) ==>          \
-     \separated(NF_DCHAIN_MEMORY_OF(d), NF_DCHAIN_MEMORY_OF(c)) &&         \
-     \separated((p), NF_DCHAIN_MEMORY_OF(d)))
 /* clang-format on */
 #define NF_DCHAIN_IMPL
 #include "nflib/dchain.h"
@@ -140,35 +132,6 @@ struct nf_dchain {
 #include "nflib/access.h"
 #include "nflib/instance.h"
 #include "nflib/internal.h"
-
-
-/* The other chains' frame (dchain.h, nf_dchains_other_unchanged): a chain d
- * whose fields and arrays are as they were, and whose allocation bits count as
- * they did, has the same model. The count is stated apart (nf_dchain_kept)
- * because WP does not derive it from the bits: nf_dchain_nalloc is
- * recursive, and equal bits give an equal count only by induction (the ghost
- * loop in keep_other_counts). */
-/*@ predicate nf_dchain_same_memory{L0, L1}(struct nf_dchain *d) =
-      \at(d->cells, L1) == \at(d->cells, L0) && \at(d->stamps, L1) == \at(d->stamps, L0) &&
-      \at(d->allocated, L1) == \at(d->allocated, L0) &&
-      \at(d->capacity, L1) == \at(d->capacity, L0) && \at(d->count, L1) == \at(d->count, L0) &&
-      \at(d->index_base, L1) == \at(d->index_base, L0) &&
-      (\forall integer k; 0 <= k < \at(d->capacity, L0) + 2 ==>
-        \at(d->cells[k].prev, L1) == \at(d->cells[k].prev, L0) &&
-        \at(d->cells[k].next, L1) == \at(d->cells[k].next, L0)) &&
-      (\forall integer o; 0 <= o < \at(d->capacity, L0) ==>
-        \at(d->stamps[o], L1) == \at(d->stamps[o], L0) &&
-        \at(d->allocated[o], L1) == \at(d->allocated[o], L0));
-    predicate nf_dchain_kept{L0, L1}(struct nf_dchain *d) =
-      nf_dchain_same_memory{L0, L1}(d) &&
-      nf_dchain_nalloc{L1}(d, \at(d->capacity, L0)) == nf_dchain_nalloc{L0}(d, \at(d->capacity, L0));
-*/
-
-/*@ lemma nf_dchain_kept_frame{L0, L1}: \forall struct nf_dchain *d;
-      nf_dchain_live{L0}(d) && nf_dchain_memory{L1}(d) && nf_dchain_kept{L0, L1}(d) ==>
-        nf_dchain_live{L1}(d) && nf_dchain_shape_unchanged{L0, L1}(d) &&
-        nf_dchain_unchanged{L0, L1}(d);
-*/
 
 /* Lemma function (proof only): an allocated offset makes count positive, by
  * induction over the offsets (the loop). Its contract also proves the count
@@ -410,21 +373,6 @@ bool nf_dchain_allocate(struct nf_dchain *chain, nf_time_t now, int32_t *index_o
   */
   /*@ assert chain->count == nf_dchain_nalloc(chain, chain->capacity); */
   /*@ assert nf_dchain_counts(chain); */
-  /*@ assert others_same_memory: \forall struct nf_dchain *d; d != chain && nf_dchain_live{Pre}(d) ==>
-        nf_dchain_memory(d) && nf_dchain_same_memory{Pre, Here}(d); */
-  /* The other chains' counts: equal bits, equal count (induction over the
-   * offsets, up to each chain's own capacity). */
-  /*@ ghost
-    /@ loop invariant 0 <= o <= NF_DCHAIN_CAPACITY_MAX && nf_dchain_counted;
-       loop invariant \forall struct nf_dchain *d; d != chain && nf_dchain_live{Pre}(d) ==>
-         nf_dchain_nalloc(d, o < \at(d->capacity, Pre) ? o : \at(d->capacity, Pre)) ==
-         nf_dchain_nalloc{Pre}(d, o < \at(d->capacity, Pre) ? o : \at(d->capacity, Pre));
-       loop assigns o;
-       loop variant NF_DCHAIN_CAPACITY_MAX - o; @/
-    for (uint32_t o = 0; o < NF_DCHAIN_CAPACITY_MAX; o++);
-  */
-  /*@ assert others_kept: \forall struct nf_dchain *d; d != chain && nf_dchain_live{Pre}(d) ==>
-        nf_dchain_memory(d) && nf_dchain_kept{Pre, Here}(d); */
   return true;
 }
 
@@ -473,9 +421,6 @@ int nf_dchain_rejuvenate(struct nf_dchain *chain, int32_t index, nf_time_t now) 
   /*@ assert nf_dchain_alloc_prev(chain); */
   /*@ assert nf_dchain_free_closed(chain); */
   /*@ assert nf_dchain_free_injective(chain); */
-  /* The other chains: no allocation bit changed anywhere, so no count did. */
-  /*@ assert others_kept: \forall struct nf_dchain *d; d != chain && nf_dchain_live{Pre}(d) ==>
-        nf_dchain_memory(d) && nf_dchain_kept{Pre, Here}(d); */
   return NF_OK;
 }
 
@@ -515,21 +460,6 @@ bool nf_dchain_expire_one(struct nf_dchain *chain, nf_time_t older_than, int32_t
   */
   /*@ assert chain->count == nf_dchain_nalloc(chain, chain->capacity); */
   /*@ assert nf_dchain_counts(chain); */
-  /*@ assert others_same_memory: \forall struct nf_dchain *d; d != chain && nf_dchain_live{Pre}(d) ==>
-        nf_dchain_memory(d) && nf_dchain_same_memory{Pre, Here}(d); */
-  /* The other chains' counts: equal bits, equal count (induction over the
-   * offsets, up to each chain's own capacity). */
-  /*@ ghost
-    /@ loop invariant 0 <= o <= NF_DCHAIN_CAPACITY_MAX && nf_dchain_counted;
-       loop invariant \forall struct nf_dchain *d; d != chain && nf_dchain_live{Pre}(d) ==>
-         nf_dchain_nalloc(d, o < \at(d->capacity, Pre) ? o : \at(d->capacity, Pre)) ==
-         nf_dchain_nalloc{Pre}(d, o < \at(d->capacity, Pre) ? o : \at(d->capacity, Pre));
-       loop assigns o;
-       loop variant NF_DCHAIN_CAPACITY_MAX - o; @/
-    for (uint32_t o = 0; o < NF_DCHAIN_CAPACITY_MAX; o++);
-  */
-  /*@ assert others_kept: \forall struct nf_dchain *d; d != chain && nf_dchain_live{Pre}(d) ==>
-        nf_dchain_memory(d) && nf_dchain_kept{Pre, Here}(d); */
   return true;
 }
 
@@ -559,21 +489,6 @@ int nf_dchain_free(struct nf_dchain *chain, int32_t index) {
   */
   /*@ assert chain->count == nf_dchain_nalloc(chain, chain->capacity); */
   /*@ assert nf_dchain_counts(chain); */
-  /*@ assert others_same_memory: \forall struct nf_dchain *d; d != chain && nf_dchain_live{Pre}(d) ==>
-        nf_dchain_memory(d) && nf_dchain_same_memory{Pre, Here}(d); */
-  /* The other chains' counts: equal bits, equal count (induction over the
-   * offsets, up to each chain's own capacity). */
-  /*@ ghost
-    /@ loop invariant 0 <= o <= NF_DCHAIN_CAPACITY_MAX && nf_dchain_counted;
-       loop invariant \forall struct nf_dchain *d; d != chain && nf_dchain_live{Pre}(d) ==>
-         nf_dchain_nalloc(d, o < \at(d->capacity, Pre) ? o : \at(d->capacity, Pre)) ==
-         nf_dchain_nalloc{Pre}(d, o < \at(d->capacity, Pre) ? o : \at(d->capacity, Pre));
-       loop assigns o;
-       loop variant NF_DCHAIN_CAPACITY_MAX - o; @/
-    for (uint32_t o = 0; o < NF_DCHAIN_CAPACITY_MAX; o++);
-  */
-  /*@ assert others_kept: \forall struct nf_dchain *d; d != chain && nf_dchain_live{Pre}(d) ==>
-        nf_dchain_memory(d) && nf_dchain_kept{Pre, Here}(d); */
   return NF_OK;
 }
 

@@ -19,10 +19,6 @@ struct nf_dchain;
  * vector; docs/VERIFICATION.md). NF_DCHAIN_STATE is the chain's memory
  * (assigns clauses); NF_DCHAIN_APART says a caller's int32_t is not the
  * chain's memory (always true for NF variables: chains are opaque).
- * NF_DCHAINS_APART(c, p) says c's memory and p are not another live chain's
- * memory (always true: each chain is its own allocation, made by
- * nf_dchain_create, and p is a caller's variable; dchain.c proves each
- * operation's frame over the other chains from it).
  * nf_dchain_count is the number of allocated indexes. Proved: the contracts and
  * axioms below. Not proved (tested by dchain_test): nf_dchain_empty <==>
  * count == 0, nf_dchain_exhausted <==> count == capacity (they need the lists
@@ -59,7 +55,6 @@ struct nf_dchain;
 #define NF_DCHAIN_STATE(c) nf_dchain_heap
 /* Not `\true`: stdbool.h defines `true`, which would expand inside the macro. */
 #define NF_DCHAIN_APART(c, p) (0 == 0)
-#define NF_DCHAINS_APART(c, p) (0 == 0)
 #endif
 /*@ predicate nf_dchain_others_unchanged{L0, L1}(struct nf_dchain *c, integer index) =
       \forall integer i; i != index ==>
@@ -81,19 +76,6 @@ struct nf_dchain;
       nf_dchain_oldest{L1}(c) == nf_dchain_oldest{L0}(c);
 */
 
-/*@ predicate nf_dchain_shape_unchanged{L0, L1}(struct nf_dchain *c) =
-      nf_dchain_capacity_of{L1}(c) == nf_dchain_capacity_of{L0}(c) &&
-      nf_dchain_base{L1}(c) == nf_dchain_base{L0}(c);
-*/
-/* Same-kind frame: an operation on chain c leaves every other live chain
- * live, with its shape and its whole model (an NF with several chains, such as
- * a firewall's per-direction tables, keeps what it knows of the others). */
-/*@ predicate nf_dchains_other_unchanged{L0, L1}(struct nf_dchain *c) =
-      \forall struct nf_dchain *d; d != c && nf_dchain_live{L0}(d) ==>
-        nf_dchain_live{L1}(d) && nf_dchain_shape_unchanged{L0, L1}(d) &&
-        nf_dchain_unchanged{L0, L1}(d);
-*/
-
 /* Published limit: the largest capacity, after any instance layout. */
 #define NF_DCHAIN_CAPACITY_MAX (1u << 30)
 
@@ -113,15 +95,19 @@ struct nf_dchain *nf_dchain_create(const char *name, uint32_t capacity);
     assigns nf_heap, nf_dchain_heap; */
 void nf_dchain_destroy(struct nf_dchain *chain);
 
+/*@ predicate nf_dchain_shape_unchanged{L0, L1}(struct nf_dchain *c) =
+      nf_dchain_capacity_of{L1}(c) == nf_dchain_capacity_of{L0}(c) &&
+      nf_dchain_base{L1}(c) == nf_dchain_base{L0}(c);
+*/
+
 /* CREATE. true: *index_out is a previously free index, now allocated with
  * timestamp now and the most recent. false: all indexes allocated
  * (nf_dchain_exhausted). The index is the most recently freed one, or the
  * lowest never allocated one. */
 /*@ requires nf_dchain_live(chain) && \valid(index_out);
-    requires NF_DCHAIN_APART(chain, index_out) && NF_DCHAINS_APART(chain, index_out);
+    requires NF_DCHAIN_APART(chain, index_out);
     assigns NF_DCHAIN_STATE(chain), *index_out;
     ensures nf_dchain_live(chain) && nf_dchain_shape_unchanged{Old, Here}(chain);
-    ensures nf_dchains_other_unchanged{Old, Here}(chain);
     behavior full:
       assumes nf_dchain_exhausted(chain);
       assigns \nothing;
@@ -142,10 +128,9 @@ bool nf_dchain_allocate(struct nf_dchain *chain, nf_time_t now, int32_t *index_o
 /* REFRESH. Sets index's timestamp to now, making it the most recent.
  * NF_NOT_FOUND if index is not allocated (or out of range). A parallel runtime
  * may defer the refresh (nflib/access.h, refresh hook): NF_OK, applied later. */
-/*@ requires nf_dchain_live(chain) && NF_DCHAINS_APART(chain, chain);
+/*@ requires nf_dchain_live(chain);
     assigns NF_DCHAIN_STATE(chain);
     ensures nf_dchain_live(chain) && nf_dchain_shape_unchanged{Old, Here}(chain);
-    ensures nf_dchains_other_unchanged{Old, Here}(chain);
     behavior refreshed:
       assumes nf_dchain_allocated(chain, index);
       ensures \result == NF_OK && nf_dchain_allocated(chain, index);
@@ -169,10 +154,9 @@ bool nf_dchain_is_allocated(const struct nf_dchain *chain, int32_t index);
 /* DESTROY. Frees the least recently used index if its timestamp < older_than:
  * true and *index_out set; false when no index is that old. */
 /*@ requires nf_dchain_live(chain) && \valid(index_out);
-    requires NF_DCHAIN_APART(chain, index_out) && NF_DCHAINS_APART(chain, index_out);
+    requires NF_DCHAIN_APART(chain, index_out);
     assigns NF_DCHAIN_STATE(chain), *index_out;
     ensures nf_dchain_live(chain) && nf_dchain_shape_unchanged{Old, Here}(chain);
-    ensures nf_dchains_other_unchanged{Old, Here}(chain);
     behavior expired:
       assumes !nf_dchain_empty(chain);
       assumes nf_dchain_stamp(chain, nf_dchain_oldest(chain)) < older_than;
@@ -193,10 +177,9 @@ bool nf_dchain_is_allocated(const struct nf_dchain *chain, int32_t index);
 bool nf_dchain_expire_one(struct nf_dchain *chain, nf_time_t older_than, int32_t *index_out);
 
 /* DESTROY. NF_NOT_FOUND if index is not allocated. */
-/*@ requires nf_dchain_live(chain) && NF_DCHAINS_APART(chain, chain);
+/*@ requires nf_dchain_live(chain);
     assigns NF_DCHAIN_STATE(chain);
     ensures nf_dchain_live(chain) && nf_dchain_shape_unchanged{Old, Here}(chain);
-    ensures nf_dchains_other_unchanged{Old, Here}(chain);
     behavior freed:
       assumes nf_dchain_allocated(chain, index);
       ensures \result == NF_OK && !nf_dchain_allocated(chain, index);
