@@ -19,6 +19,13 @@ struct nf_dchain;
  * vector; docs/VERIFICATION.md). NF_DCHAIN_STATE is the chain's memory
  * (assigns clauses); NF_DCHAIN_APART says a caller's int32_t is not the
  * chain's memory (always true for NF variables: chains are opaque).
+ * NF_DCHAIN_OTHERS_KEPT(c) is the same-kind frame callers get: every other
+ * live chain keeps its whole model (nf_dchains_other_unchanged). It is stated
+ * for callers, not refined: dchain.c defines it as true, because proving it
+ * there needs each chain's recursive allocation count to be equal in two
+ * states, an induction the provers time out on (docs/VERIFICATION.md,
+ * "Byte views and frames"). dchain_test checks it on interleaved operations
+ * over several chains, each against its own model.
  * nf_dchain_count is the number of allocated indexes. Proved: the contracts and
  * axioms below. Not proved (tested by dchain_test): nf_dchain_empty <==>
  * count == 0, nf_dchain_exhausted <==> count == capacity (they need the lists
@@ -55,6 +62,7 @@ struct nf_dchain;
 #define NF_DCHAIN_STATE(c) nf_dchain_heap
 /* Not `\true`: stdbool.h defines `true`, which would expand inside the macro. */
 #define NF_DCHAIN_APART(c, p) (0 == 0)
+#define NF_DCHAIN_OTHERS_KEPT(c) nf_dchains_other_unchanged{Old, Here}(c)
 #endif
 /*@ predicate nf_dchain_others_unchanged{L0, L1}(struct nf_dchain *c, integer index) =
       \forall integer i; i != index ==>
@@ -76,6 +84,21 @@ struct nf_dchain;
       nf_dchain_oldest{L1}(c) == nf_dchain_oldest{L0}(c);
 */
 
+/*@ predicate nf_dchain_shape_unchanged{L0, L1}(struct nf_dchain *c) =
+      nf_dchain_capacity_of{L1}(c) == nf_dchain_capacity_of{L0}(c) &&
+      nf_dchain_base{L1}(c) == nf_dchain_base{L0}(c);
+*/
+
+/* Same-kind frame: an operation on chain c leaves every other live chain
+ * live, with its shape and its whole model (an NF with several chains, such
+ * as a dual-stack firewall's IPv4 and IPv6 flows, keeps what it knows of the
+ * others). */
+/*@ predicate nf_dchains_other_unchanged{L0, L1}(struct nf_dchain *c) =
+      \forall struct nf_dchain *d; d != c && nf_dchain_live{L0}(d) ==>
+        nf_dchain_live{L1}(d) && nf_dchain_shape_unchanged{L0, L1}(d) &&
+        nf_dchain_unchanged{L0, L1}(d);
+*/
+
 /* Published limit: the largest capacity, after any instance layout. */
 #define NF_DCHAIN_CAPACITY_MAX (1u << 30)
 
@@ -95,11 +118,6 @@ struct nf_dchain *nf_dchain_create(const char *name, uint32_t capacity);
     assigns nf_heap, nf_dchain_heap; */
 void nf_dchain_destroy(struct nf_dchain *chain);
 
-/*@ predicate nf_dchain_shape_unchanged{L0, L1}(struct nf_dchain *c) =
-      nf_dchain_capacity_of{L1}(c) == nf_dchain_capacity_of{L0}(c) &&
-      nf_dchain_base{L1}(c) == nf_dchain_base{L0}(c);
-*/
-
 /* CREATE. true: *index_out is a previously free index, now allocated with
  * timestamp now and the most recent. false: all indexes allocated
  * (nf_dchain_exhausted). The index is the most recently freed one, or the
@@ -108,6 +126,7 @@ void nf_dchain_destroy(struct nf_dchain *chain);
     requires NF_DCHAIN_APART(chain, index_out);
     assigns NF_DCHAIN_STATE(chain), *index_out;
     ensures nf_dchain_live(chain) && nf_dchain_shape_unchanged{Old, Here}(chain);
+    ensures NF_DCHAIN_OTHERS_KEPT(chain);
     behavior full:
       assumes nf_dchain_exhausted(chain);
       assigns \nothing;
@@ -131,6 +150,7 @@ bool nf_dchain_allocate(struct nf_dchain *chain, nf_time_t now, int32_t *index_o
 /*@ requires nf_dchain_live(chain);
     assigns NF_DCHAIN_STATE(chain);
     ensures nf_dchain_live(chain) && nf_dchain_shape_unchanged{Old, Here}(chain);
+    ensures NF_DCHAIN_OTHERS_KEPT(chain);
     behavior refreshed:
       assumes nf_dchain_allocated(chain, index);
       ensures \result == NF_OK && nf_dchain_allocated(chain, index);
@@ -157,6 +177,7 @@ bool nf_dchain_is_allocated(const struct nf_dchain *chain, int32_t index);
     requires NF_DCHAIN_APART(chain, index_out);
     assigns NF_DCHAIN_STATE(chain), *index_out;
     ensures nf_dchain_live(chain) && nf_dchain_shape_unchanged{Old, Here}(chain);
+    ensures NF_DCHAIN_OTHERS_KEPT(chain);
     behavior expired:
       assumes !nf_dchain_empty(chain);
       assumes nf_dchain_stamp(chain, nf_dchain_oldest(chain)) < older_than;
@@ -180,6 +201,7 @@ bool nf_dchain_expire_one(struct nf_dchain *chain, nf_time_t older_than, int32_t
 /*@ requires nf_dchain_live(chain);
     assigns NF_DCHAIN_STATE(chain);
     ensures nf_dchain_live(chain) && nf_dchain_shape_unchanged{Old, Here}(chain);
+    ensures NF_DCHAIN_OTHERS_KEPT(chain);
     behavior freed:
       assumes nf_dchain_allocated(chain, index);
       ensures \result == NF_OK && !nf_dchain_allocated(chain, index);

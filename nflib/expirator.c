@@ -23,6 +23,7 @@ int nf_expire_items(struct nf_dchain *chain, struct nf_vector *keys, struct nf_m
       loop invariant nf_map_size_of(map) <= \at(nf_map_size_of(map), Pre);
       loop invariant nf_map_only_removed{Pre, Here}(map);
       loop invariant nf_maps_shape_kept{Pre, Here} && nf_maps_other_unchanged{Pre, Here}(map);
+      loop invariant nf_dchains_other_unchanged{Pre, Here}(chain);
       loop assigns nf_heap, nf_dchain_heap, index, count;
       loop variant \at(nf_dchain_count(chain), Pre) - count; */
   while (nf_dchain_expire_one(chain, older_than, &index)) {
@@ -44,6 +45,7 @@ int nf_expire_indexes(struct nf_dchain *chain, nf_time_t older_than) {
       loop invariant nf_dchain_count(chain) == \at(nf_dchain_count(chain), Pre) - count;
       loop invariant nf_expired_only{Pre, Here}(chain, older_than);
       loop invariant nf_dchain_shape_unchanged{Pre, Here}(chain);
+      loop invariant nf_dchains_other_unchanged{Pre, Here}(chain);
       loop assigns nf_dchain_heap, index, count;
       loop variant \at(nf_dchain_count(chain), Pre) - count; */
   while (nf_dchain_expire_one(chain, older_than, &index)) count++;

@@ -56,7 +56,8 @@
     ensures nf_map_key_size(map) == \old(nf_map_key_size(map));
     ensures nf_map_size_of(map) <= \old(nf_map_size_of(map));
     ensures nf_map_only_removed{Old, Here}(map); // map.h: the keys it keeps keep their values
-    ensures nf_maps_shape_kept{Old, Here} && nf_maps_other_unchanged{Old, Here}(map); */
+    ensures nf_maps_shape_kept{Old, Here} && nf_maps_other_unchanged{Old, Here}(map);
+    ensures nf_dchains_other_unchanged{Old, Here}(chain); */
 int nf_expire_items(struct nf_dchain *chain, struct nf_vector *keys, struct nf_map *map,
                     nf_time_t older_than);
 
@@ -70,7 +71,8 @@ int nf_expire_items(struct nf_dchain *chain, struct nf_vector *keys, struct nf_m
     ensures nf_dchain_empty(chain) ||
             nf_dchain_stamp(chain, nf_dchain_oldest(chain)) >= older_than;
     ensures nf_expired_only{Old, Here}(chain, older_than);
-    ensures nf_dchain_shape_unchanged{Old, Here}(chain); */
+    ensures nf_dchain_shape_unchanged{Old, Here}(chain);
+    ensures nf_dchains_other_unchanged{Old, Here}(chain); */
 int nf_expire_indexes(struct nf_dchain *chain, nf_time_t older_than);
 
 #endif /* NFLIB_EXPIRATOR_H */
