@@ -186,6 +186,21 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
       nf_expiry_triple_ok(s->flow6_table, s->flow6_keys, s->flow6_chain, sizeof(struct flow6_key));
 */
 
+/* An object of n bytes is n readable and writable bytes (C11 6.5p7: any
+ * object may be accessed through a character type); WP's Typed model counts a
+ * struct's memory in fields, so this is stated, not derived (types.h,
+ * docs/VERIFICATION.md). Called right before the nflib calls that need it. */
+/*@ ghost
+  /@ requires \valid(p);
+     assigns \nothing;
+     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct flow_key)); @/
+  void flow_key_bytes(struct flow_key *p);
+  /@ requires \valid(p);
+     assigns \nothing;
+     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct flow6_key)); @/
+  void flow6_key_bytes(struct flow6_key *p);
+*/
+
 /* Key of a LAN -> WAN packet: its source is the internal endpoint. */
 /*@ requires nf_pkt_ok(pkt) && pkt->status == NF_PKT_L4_OK;
     assigns \nothing; */
@@ -222,13 +237,36 @@ static struct flow_key flow_key_from_wan(const struct nf_packet *pkt) {
 static int process_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
   struct flow_key key = flow_key_from_lan(pkt);
   int32_t index = 0;
+  /*@ ghost flow_key_bytes(&key); */
   if (nf_map_get(state->flow_table, &key, &index)) {
     nf_dchain_rejuvenate(state->flow_chain, index, now);
+    /*@ assert state_ok(state); */
     return state->cfg.wan_port;
   }
   if (!nf_dchain_allocate(state->flow_chain, now, &index)) return NF_DROP; /* table full */
+  /*@ assert state_ok(state); */
+  /*@ assert nf_vector_live(state->flow6_keys) &&
+              nf_vector_cell_size(state->flow6_keys) == sizeof(struct flow6_key) &&
+              nf_vector_base(state->flow6_keys) == nf_dchain_base(state->flow6_chain) &&
+              nf_vector_capacity_of(state->flow6_keys) == nf_dchain_capacity_of(state->flow6_chain);
+   */
   nf_vector_return(state->flow_keys, index, &key);
+  /*@ assert nf_vector_live(state->flow6_keys) &&
+              nf_vector_cell_size(state->flow6_keys) == sizeof(struct flow6_key) &&
+              nf_vector_base(state->flow6_keys) == nf_dchain_base(state->flow6_chain) &&
+              nf_vector_capacity_of(state->flow6_keys) == nf_dchain_capacity_of(state->flow6_chain);
+   */
+  /*@ assert nf_expiry_triple_ok(state->flow6_table, state->flow6_keys, state->flow6_chain,
+                                   sizeof(struct flow6_key)); */
+  /*@ assert nf_expiry_triple_ok(state->flow_table, state->flow_keys, state->flow_chain,
+                                   sizeof(struct flow_key)); */
+  /*@ assert state_ok(state); */
   nf_map_put(state->flow_table, &key, index);
+  /*@ assert nf_expiry_triple_ok(state->flow6_table, state->flow6_keys, state->flow6_chain,
+                                   sizeof(struct flow6_key)); */
+  /*@ assert nf_expiry_triple_ok(state->flow_table, state->flow_keys, state->flow_chain,
+                                   sizeof(struct flow_key)); */
+  /*@ assert state_ok(state); */
   return state->cfg.wan_port;
 }
 
@@ -238,6 +276,7 @@ static int process_lan(struct nf_state *state, struct nf_packet *pkt, nf_time_t 
 static int process_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
   struct flow_key key = flow_key_from_wan(pkt);
   int32_t index = 0;
+  /*@ ghost flow_key_bytes(&key); */
   if (!nf_map_get(state->flow_table, &key, &index)) return NF_DROP;
   nf_dchain_rejuvenate(state->flow_chain, index, now);
   return state->cfg.lan_port;
@@ -277,13 +316,36 @@ static struct flow6_key flow6_key_from_wan(const struct nf_packet *pkt) {
 static int process_lan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
   struct flow6_key key = flow6_key_from_lan(pkt);
   int32_t index = 0;
+  /*@ ghost flow6_key_bytes(&key); */
   if (nf_map_get(state->flow6_table, &key, &index)) {
     nf_dchain_rejuvenate(state->flow6_chain, index, now);
+    /*@ assert state_ok(state); */
     return state->cfg.wan_port;
   }
   if (!nf_dchain_allocate(state->flow6_chain, now, &index)) return NF_DROP; /* table full */
+  /*@ assert state_ok(state); */
+  /*@ assert nf_vector_live(state->flow_keys) &&
+              nf_vector_cell_size(state->flow_keys) == sizeof(struct flow_key) &&
+              nf_vector_base(state->flow_keys) == nf_dchain_base(state->flow_chain) &&
+              nf_vector_capacity_of(state->flow_keys) == nf_dchain_capacity_of(state->flow_chain);
+   */
   nf_vector_return(state->flow6_keys, index, &key);
+  /*@ assert nf_vector_live(state->flow_keys) &&
+              nf_vector_cell_size(state->flow_keys) == sizeof(struct flow_key) &&
+              nf_vector_base(state->flow_keys) == nf_dchain_base(state->flow_chain) &&
+              nf_vector_capacity_of(state->flow_keys) == nf_dchain_capacity_of(state->flow_chain);
+   */
+  /*@ assert nf_expiry_triple_ok(state->flow_table, state->flow_keys, state->flow_chain,
+                                   sizeof(struct flow_key)); */
+  /*@ assert nf_expiry_triple_ok(state->flow6_table, state->flow6_keys, state->flow6_chain,
+                                   sizeof(struct flow6_key)); */
+  /*@ assert state_ok(state); */
   nf_map_put(state->flow6_table, &key, index);
+  /*@ assert nf_expiry_triple_ok(state->flow_table, state->flow_keys, state->flow_chain,
+                                   sizeof(struct flow_key)); */
+  /*@ assert nf_expiry_triple_ok(state->flow6_table, state->flow6_keys, state->flow6_chain,
+                                   sizeof(struct flow6_key)); */
+  /*@ assert state_ok(state); */
   return state->cfg.wan_port;
 }
 
@@ -293,6 +355,7 @@ static int process_lan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t
 static int process_wan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
   struct flow6_key key = flow6_key_from_wan(pkt);
   int32_t index = 0;
+  /*@ ghost flow6_key_bytes(&key); */
   if (!nf_map_get(state->flow6_table, &key, &index)) return NF_DROP;
   nf_dchain_rejuvenate(state->flow6_chain, index, now);
   return state->cfg.lan_port;
