@@ -42,10 +42,12 @@ def nf_verify_test(name, src, hdrs = [], roots = ["nf_process"], model = "Typed+
             "--source=$(rootpath %s)" % src,
             "--roots=" + ",".join(roots),
             "--model=" + model,
-            # z3 first (fast on most goals), cvc4 only for what z3 leaves.
+            # z3 first (fast on most goals), cvc4 alone on what z3 leaves,
+            # z3 again with more time on what both leave: each prover runs
+            # only on the goals the passes before it left (never a race).
             "--provers=z3",
             "--timeout=10",
-            "--fallback_provers=cvc4",
+            "--fallback_provers=cvc4,z3",
             "--fallback_timeout=60",
         ],
         data = [src] + hdrs + [Label("//nflib:headers")],

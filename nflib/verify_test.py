@@ -64,9 +64,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--fallback_provers",
         default="",
-        help="provers of a second WP pass over the goals the first pass left unproved",
+        help="comma-separated provers, each alone in its own further WP pass (-then) over the "
+        "goals the passes before it left unproved, in this order",
     )
-    parser.add_argument("--fallback_timeout", type=int, default=60, help="its per-goal timeout")
+    parser.add_argument(
+        "--fallback_timeout", type=int, default=60, help="per-goal timeout of the fallback passes"
+    )
     parser.add_argument("--lemmas", default="", help="comma-separated ACSL lemmas to prove too")
     parser.add_argument("--timeout", type=int, default=20, help="per-goal prover timeout, seconds")
     parser.add_argument("--par", type=int, default=2, help="prover processes at once (-wp-par)")
@@ -178,6 +181,27 @@ def reachable_functions(cpp_args: list[str], roots: list[str], tmp: str, env: di
     return sorted(names[node] for node in seen)
 
 
+def fallback_passes(scope: list[str], first: list[str], fallbacks: list[str], timeout: int) -> list[str]:
+    """Frama-C options of one further WP pass per fallback prover.
+
+    Each pass (-then) sees only the goals the passes before it left unproved,
+    so a prover that gives up costs only its own time: z3 first, cvc4 only
+    where z3 gives up, costs less than racing both on every goal
+    (docs/VERIFICATION.md, "Proof time"). -wp-prover is a list option that a
+    later pass appends to ("-then -wp-prover cvc4" races z3 again): each pass
+    removes the provers of the passes before it ("-z3") and adds its own.
+    """
+    options: list[str] = []
+    running = list(first)
+    for prover in fallbacks:
+        change = [f"-{old}" for old in running if old != prover] + [f"+{prover}"]
+        # -then forgets -wp-skip-fct: the scope is given again.
+        options += ["-then", "-wp", *scope, f"-wp-prover={','.join(change)}"]
+        options += ["-wp-timeout", str(timeout)]
+        running = [prover]
+    return options
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     find_tools()
@@ -191,17 +215,10 @@ def main(argv: list[str]) -> int:
     base += ["-wp", "-wp-rte", "-wp-model", args.model, "-wp-par", str(args.par)]
     base += ["-wp-cache", "none", "-wp-prover", args.provers, "-wp-timeout", str(args.timeout)]
 
-    # A second pass (-then) gives the goals the first pass left to other
-    # provers: z3 first, cvc4 only where z3 gives up, costs less than racing
-    # both on every goal (docs/VERIFICATION.md, "Proof time").
+    fallbacks = [prover for prover in args.fallback_provers.split(",") if prover]
+
     def then_fallback(scope: list[str]) -> list[str]:
-        if not args.fallback_provers:
-            return []
-        # -then forgets -wp-skip-fct: the scope is given again.
-        return ["-then", "-wp", *scope, "-wp-prover", args.fallback_provers] + [
-            "-wp-timeout",
-            str(args.fallback_timeout),
-        ]
+        return fallback_passes(scope, args.provers.split(","), fallbacks, args.fallback_timeout)
 
     if args.roots and INTERNAL_INCLUDE.search(open(source).read()):
         # internal.h makes nf_bytes_readable mean valid bytes (types.h): with an
