@@ -388,7 +388,10 @@ static bool level_admits(struct nf_map *table, struct nf_vector *keys, struct nf
   if (nf_map_get(table, key, index)) {
     nf_vector_borrow(windows, *index, window);
     nf_dchain_rejuvenate(chain, *index, now);
-    if (now - window->start >= window_len) {
+    /* now - start >= window_len, without subtracting a stored time: WP
+     * cannot bound a cell's start, and now - window_len cannot overflow
+     * (now >= 0, window_len > 0). */
+    if (window->start <= now - window_len) {
       window->start = now;
       window->count = 0;
       nf_vector_return(windows, *index, window);
