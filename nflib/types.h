@@ -58,6 +58,19 @@ typedef bool (*nf_key_eq_fn)(const void *a, const void *b);
         \valid(p + (0 .. n - 1)) ==> nf_bytes_writable(p, n);
     }
 */
+/* Inside an NF's ghost block, `NF_BYTES_VIEW(flow_key_bytes, struct flow_key)`
+ * declares the body-less ghost function that establishes the byte view of
+ * one of its types (see above): `//@ ghost flow_key_bytes(&key);` right
+ * before the nflib calls that need it. Frama-C expands the macro inside the
+ * annotation (-pp-annot), so every NF states the assumption in these words.
+ * Not clang-formatted: it would split the nested annotation's /@ and @/. */
+// clang-format off
+#define NF_BYTES_VIEW(name, type)                                   \
+  /@ requires \valid(p);                                            \
+     assigns \nothing;                                              \
+     ensures nf_bytes_writable((uint8_t *)p, sizeof(type)); @/      \
+  void name(type *p);
+// clang-format on
 /*@ predicate nf_key_equal{L1, L2}(uint8_t *a, uint8_t *b, integer len) =
       \forall integer i; 0 <= i < len ==> \at(a[i], L1) == \at(b[i], L2);
     predicate nf_status(integer s) = s == 0 || s == -1 || s == -2 || s == -3 || s == -4;

@@ -151,15 +151,10 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
  * expiry is positive. nf_state_create establishes it: every object is
  * created with capacity max_macs and no index is allocated (assumed, as
  * nflib's constructors: start-up code is not proved). */
-/* A key of n bytes is n readable and writable bytes (C11 6.5p7: any object
- * may be accessed through a character type); WP's Typed model counts a
- * struct's memory in fields, so this is stated, not derived
- * (docs/VERIFICATION.md, "Byte views and frames"). */
+/* The byte views of the structs this NF passes to nflib (NF_BYTES_VIEW,
+ * nflib/types.h); each is called right before the calls that need it. */
 /*@ ghost
-  /@ requires \valid(p);
-     assigns \nothing;
-     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct mac_key)); @/
-  void mac_key_bytes(struct mac_key *p);
+  NF_BYTES_VIEW(mac_key_bytes, struct mac_key)
 */
 /*@ predicate values_index(struct nf_map *table, struct nf_vector *v) =
       \forall uint8_t *k; nf_map_has(table, k) ==> nf_vector_index_ok(v, nf_map_value(table, k));

@@ -49,14 +49,10 @@ struct flow_key {
 };
 NF_KEY_DECLARE(flow_key)
 
-/* A key of n bytes is n readable and writable bytes (C11 6.5p7: any object may be
- * accessed through a character type); WP's Typed model counts a struct's memory in
- * fields, so this is stated, not derived (docs/VERIFICATION.md). */
+/* The byte views of the structs this NF passes to nflib (NF_BYTES_VIEW,
+ * nflib/types.h); each is called right before the calls that need it. */
 /*@ ghost
-  /@ requires \valid(p);
-     assigns \nothing;
-     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct flow_key)); @/
-  void flow_key_bytes(struct flow_key *p);
+  NF_BYTES_VIEW(flow_key_bytes, struct flow_key)
 */
 
 struct nf_state {

@@ -197,19 +197,11 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
       values_index(s->host_table, s->host_chain);
 */
 
-/* An object of n bytes is n readable and writable bytes (C11 6.5p7: any
- * object may be accessed through a character type); WP's Typed model counts a
- * struct's memory in fields, so this is stated, not derived (nflib/types.h,
- * docs/VERIFICATION.md). Called right before the nflib call that needs it. */
+/* The byte views of the structs this NF passes to nflib (NF_BYTES_VIEW,
+ * nflib/types.h); each is called right before the calls that need it. */
 /*@ ghost
-  /@ requires \valid(p);
-     assigns \nothing;
-     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct host_key)); @/
-  void host_key_bytes(struct host_key *p);
-  /@ requires \valid(p);
-     assigns \nothing;
-     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct host_window)); @/
-  void host_window_bytes(struct host_window *p);
+  NF_BYTES_VIEW(host_key_bytes, struct host_key)
+  NF_BYTES_VIEW(host_window_bytes, struct host_window)
 */
 
 /* LAN -> WAN IPv4: count the packet of the host at addr in its host's window.

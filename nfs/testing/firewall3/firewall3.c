@@ -163,19 +163,11 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
       values_index(s->flow_table, s->flow_chain);
 */
 
-/* An object of n bytes is n readable and writable bytes (C11 6.5p7: any
- * object may be accessed through a character type); WP's Typed model counts a
- * struct's memory in fields, so this is stated, not derived (types.h,
- * docs/VERIFICATION.md). Called right before the nflib call that needs it. */
+/* The byte views of the structs this NF passes to nflib (NF_BYTES_VIEW,
+ * nflib/types.h); each is called right before the calls that need it. */
 /*@ ghost
-  /@ requires \valid(p);
-     assigns \nothing;
-     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct flow_key)); @/
-  void flow_key_bytes(struct flow_key *p);
-  /@ requires \valid(p);
-     assigns \nothing;
-     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct lan_cell)); @/
-  void lan_cell_bytes(struct lan_cell *p);
+  NF_BYTES_VIEW(flow_key_bytes, struct flow_key)
+  NF_BYTES_VIEW(lan_cell_bytes, struct lan_cell)
 */
 
 /* Key of a LAN -> WAN packet: its source is the internal endpoint. */
