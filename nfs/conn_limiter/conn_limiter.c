@@ -247,27 +247,13 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
       nf_sketch_key_size(s->conn6_sketch) == sizeof(struct pair6_key);
 */
 
-/* An object of n bytes is n readable and writable bytes (C11 6.5p7: any
- * object may be accessed through a character type); WP's Typed model counts a
- * struct's memory in fields, so this is stated, not derived (types.h,
- * docs/VERIFICATION.md). Called right before the nflib calls that need it. */
+/* The byte views of the structs this NF passes to nflib (NF_BYTES_VIEW,
+ * nflib/types.h); each is called right before the calls that need it. */
 /*@ ghost
-  /@ requires \valid(p);
-     assigns \nothing;
-     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct flow_key)); @/
-  void flow_key_bytes(struct flow_key *p);
-  /@ requires \valid(p);
-     assigns \nothing;
-     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct flow6_key)); @/
-  void flow6_key_bytes(struct flow6_key *p);
-  /@ requires \valid(p);
-     assigns \nothing;
-     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct pair_key)); @/
-  void pair_key_bytes(struct pair_key *p);
-  /@ requires \valid(p);
-     assigns \nothing;
-     ensures nf_bytes_writable((uint8_t *)p, sizeof(struct pair6_key)); @/
-  void pair6_key_bytes(struct pair6_key *p);
+  NF_BYTES_VIEW(flow_key_bytes, struct flow_key)
+  NF_BYTES_VIEW(flow6_key_bytes, struct flow6_key)
+  NF_BYTES_VIEW(pair_key_bytes, struct pair_key)
+  NF_BYTES_VIEW(pair6_key_bytes, struct pair6_key)
 */
 
 /* The flow key of a LAN TCP/UDP packet (IPv4). */
