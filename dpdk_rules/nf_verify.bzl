@@ -11,6 +11,8 @@ predicate on struct nf_state, a `requires` of nf_process, which must also
 `ensures` it (so every packet leaves the state as the next one needs it).
 """
 
+load("//nflib:verify.bzl", "wp_prover_args")
+
 _VERIFY_TEST = Label("//nflib:verify_test.py")
 
 # Not in scope: start-up code, not the packet path, and out of WP's reach: the parsers write
@@ -42,14 +44,7 @@ def nf_verify_test(name, src, hdrs = [], roots = ["nf_process"], model = "Typed+
             "--source=$(rootpath %s)" % src,
             "--roots=" + ",".join(roots),
             "--model=" + model,
-            # z3 first (fast on most goals), cvc4 alone on what z3 leaves,
-            # z3 again with more time on what both leave: each prover runs
-            # only on the goals the passes before it left (never a race).
-            "--provers=z3",
-            "--timeout=10",
-            "--fallback_provers=cvc4,z3",
-            "--fallback_timeout=60",
-        ],
+        ] + wp_prover_args(),
         data = [src] + hdrs + [Label("//nflib:headers")],
         deps = [Label("//testing:nfpar_runfiles")],
         size = "large",

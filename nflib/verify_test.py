@@ -26,6 +26,9 @@ from testing import nfpar_runfiles
 # "[wp] [Failed] Goal typed_parse_ensures" (details on the next lines).
 GOAL_LINE = re.compile(r"^\[wp\] \[(?P<who>[^\]]+)\] Goal (?P<goal>\S+)(?: : (?P<verdict>\w+))?")
 SUMMARY = re.compile(r"Proved goals:\s+(\d+)\s*/\s*(\d+)")
+# A WP pass's summary names each prover it ran: "  Z3 4.8.12:       0  (failed: 1)".
+PASS_START = "[wp] Running WP plugin..."
+SUMMARY_PROVER = re.compile(r"^  (?P<prover>[A-Za-z][\w-]*)[^:\n]*:\s+\d+", re.M)
 TOOLS = ("frama-c", "why3", "z3", "cvc4")
 
 
@@ -202,6 +205,30 @@ def fallback_passes(scope: list[str], first: list[str], fallbacks: list[str], ti
     return options
 
 
+def provers_per_pass(log: str) -> list[set[str]]:
+    """The provers (lower case, "z3") each WP pass of one frama-c run named in its summary."""
+    passes = []
+    for text in log.split(PASS_START)[1:]:
+        summary = text.split("Proved goals:", 1)[1] if "Proved goals:" in text else ""
+        named = {m["prover"].lower() for m in SUMMARY_PROVER.finditer(summary)}
+        passes.append(named - {"qed"})
+    return passes
+
+
+def pass_mismatches(log: str, expected: list[str]) -> list[str]:
+    """Where the passes Frama-C ran are not one prover each as asked: a pass
+    that ran a prover it was not given (a list option that a later -then
+    appends to instead of replacing makes the fallback a race again)."""
+    ran = provers_per_pass(log)
+    if len(ran) != len(expected):
+        return [f"asked for {len(expected)} WP passes, the log shows {len(ran)}"]
+    return [
+        f"WP pass {number} ran {', '.join(sorted(named))}, asked for {want}"
+        for number, (named, want) in enumerate(zip(ran, expected, strict=False), start=1)
+        if not named <= set(want.split(","))
+    ]
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     find_tools()
@@ -256,6 +283,7 @@ def main(argv: list[str]) -> int:
             failures.append("no 'Proved goals: N / M' line in the WP output")
         elif int(summary[2]) != len(run_verdicts):
             failures.append(f"WP scheduled {summary[2]} goals but reported {len(run_verdicts)}")
+        failures += pass_mismatches(run_log, [args.provers] + fallbacks)
         verdicts.update(run_verdicts)
     elapsed = time.monotonic() - start
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -12,16 +12,14 @@ from testing import nfpar_runfiles
 
 
 def verify(source: str) -> subprocess.CompletedProcess:
+    # The prover passes come from BUILD.bazel (WP_PASSES, as :verify's).
     command = [
         sys.executable,
         nfpar_runfiles.path("nflib/verify_test.py"),
         "--source=" + source,
         "--roots=nf_process",
         "--model=Typed+cast",
-        "--provers=z3",
-        "--timeout=10",
-        "--fallback_provers=cvc4",
-        "--fallback_timeout=60",
+        *sys.argv[1:],
     ]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     return subprocess.run(command, cwd=nfpar_runfiles.root(), env=env, capture_output=True, text=True)
