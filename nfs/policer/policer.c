@@ -198,51 +198,296 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
   return state;
 }
 
-static int police(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
-  struct ip_key key = {.addr = nf_pkt_ipv4_dst(pkt)};
+/* What every packet finds (docs/VERIFICATION.md, per-NF proofs), per family:
+ * a live table, key vector and chain (nf_expiry_triple_ok: the table's keys
+ * and the vector's cells of the family's key size, the chain's indexes
+ * exactly the vector's), a live bucket vector of token buckets over the same
+ * indexes, and every table value an index of the chain, hence of both
+ * vectors (values_index: a known address's bucket is borrowed at its table
+ * value). The tables, the chains and the four vectors are pairwise distinct,
+ * so an operation on one leaves the others as they were. nf_state_create
+ * establishes it (the configured expiry is positive: nf_opt_parse_duration). */
+/*@ predicate values_index(struct nf_map *table, struct nf_dchain *chain) =
+      \forall uint8_t *k; nf_map_has(table, k) ==>
+        nf_dchain_base(chain) <= nf_map_value(table, k) <
+          nf_dchain_base(chain) + nf_dchain_capacity_of(chain);
+    predicate state_ok(struct nf_state *s) =
+      \valid_read(s) && s->cfg.expiry > 0 &&
+      s->dst_table != s->dst6_table && s->dst_chain != s->dst6_chain &&
+      s->dst_keys != s->dst6_keys && s->dst_keys != s->dst_buckets &&
+      s->dst_keys != s->dst6_buckets && s->dst6_keys != s->dst_buckets &&
+      s->dst6_keys != s->dst6_buckets && s->dst_buckets != s->dst6_buckets &&
+      nf_expiry_triple_ok(s->dst_table, s->dst_keys, s->dst_chain, sizeof(struct ip_key)) &&
+      nf_expiry_triple_ok(s->dst6_table, s->dst6_keys, s->dst6_chain, sizeof(struct ip6_key)) &&
+      nf_vector_live(s->dst_buckets) &&
+      nf_vector_cell_size(s->dst_buckets) == sizeof(struct nf_token_bucket) &&
+      nf_vector_base(s->dst_buckets) == nf_dchain_base(s->dst_chain) &&
+      nf_vector_capacity_of(s->dst_buckets) == nf_dchain_capacity_of(s->dst_chain) &&
+      nf_vector_live(s->dst6_buckets) &&
+      nf_vector_cell_size(s->dst6_buckets) == sizeof(struct nf_token_bucket) &&
+      nf_vector_base(s->dst6_buckets) == nf_dchain_base(s->dst6_chain) &&
+      nf_vector_capacity_of(s->dst6_buckets) == nf_dchain_capacity_of(s->dst6_chain) &&
+      values_index(s->dst_table, s->dst_chain) && values_index(s->dst6_table, s->dst6_chain);
+*/
+
+/* The byte views of the structs this NF passes to nflib (NF_BYTES_VIEW,
+ * nflib/types.h); each is called right before the calls that need it. */
+/*@ ghost
+  NF_BYTES_VIEW(ip_key_bytes, struct ip_key)
+  NF_BYTES_VIEW(ip6_key_bytes, struct ip6_key)
+  NF_BYTES_VIEW(bucket_bytes, struct nf_token_bucket)
+*/
+
+/* police and police6 take the destination's key and the frame's length, not
+ * the packet: with the packet's invariant (nf_pkt_ok, the parser's
+ * arithmetic) in their context, z3 needs far longer for each state_ok after a
+ * vector return (firewall3, conn_limiter). The asserts split the proof of
+ * state_ok per path: the shape of every other vector written out flat around
+ * each nf_vector_return, both families' triples after it and after
+ * nf_map_put. */
+/*@ requires state_ok(state);
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap;
+    ensures state_ok(state); */
+static int police(struct nf_state *state, struct ip_key key, uint32_t len, nf_time_t now) {
   struct nf_token_bucket bucket;
   int32_t index = 0;
+  /*@ ghost ip_key_bytes(&key); */
   if (nf_map_get(state->dst_table, &key, &index)) {
+    /*@ assert nf_dchain_base(state->dst_chain) <= index <
+                   nf_dchain_base(state->dst_chain) + nf_dchain_capacity_of(state->dst_chain); */
+    /*@ ghost bucket_bytes(&bucket); */
     nf_vector_borrow(state->dst_buckets, index, &bucket);
     nf_dchain_rejuvenate(state->dst_chain, index, now);
+    /*@ assert state_ok(state); */
+    /*@ assert nf_dchain_base(state->dst_chain) <= index <
+                   nf_dchain_base(state->dst_chain) + nf_dchain_capacity_of(state->dst_chain); */
   } else {
     if (!nf_dchain_allocate(state->dst_chain, now, &index)) return NF_DROP; /* table full */
+    /*@ assert state_ok(state); */
+    /*@ assert nf_vector_live(state->dst6_keys) &&
+                nf_vector_cell_size(state->dst6_keys) == sizeof(struct ip6_key) &&
+                nf_vector_base(state->dst6_keys) == nf_dchain_base(state->dst6_chain) &&
+                nf_vector_capacity_of(state->dst6_keys) == nf_dchain_capacity_of(state->dst6_chain);
+     */
+    /*@ assert nf_vector_live(state->dst_buckets) &&
+                nf_vector_cell_size(state->dst_buckets) == sizeof(struct nf_token_bucket) &&
+                nf_vector_base(state->dst_buckets) == nf_dchain_base(state->dst_chain) &&
+                nf_vector_capacity_of(state->dst_buckets) ==
+                  nf_dchain_capacity_of(state->dst_chain);
+     */
+    /*@ assert nf_vector_live(state->dst6_buckets) &&
+                nf_vector_cell_size(state->dst6_buckets) == sizeof(struct nf_token_bucket) &&
+                nf_vector_base(state->dst6_buckets) == nf_dchain_base(state->dst6_chain) &&
+                nf_vector_capacity_of(state->dst6_buckets) ==
+                  nf_dchain_capacity_of(state->dst6_chain);
+     */
     nf_vector_return(state->dst_keys, index, &key);
+    /*@ assert nf_vector_live(state->dst6_keys) &&
+                nf_vector_cell_size(state->dst6_keys) == sizeof(struct ip6_key) &&
+                nf_vector_base(state->dst6_keys) == nf_dchain_base(state->dst6_chain) &&
+                nf_vector_capacity_of(state->dst6_keys) == nf_dchain_capacity_of(state->dst6_chain);
+     */
+    /*@ assert nf_vector_live(state->dst_buckets) &&
+                nf_vector_cell_size(state->dst_buckets) == sizeof(struct nf_token_bucket) &&
+                nf_vector_base(state->dst_buckets) == nf_dchain_base(state->dst_chain) &&
+                nf_vector_capacity_of(state->dst_buckets) ==
+                  nf_dchain_capacity_of(state->dst_chain);
+     */
+    /*@ assert nf_vector_live(state->dst6_buckets) &&
+                nf_vector_cell_size(state->dst6_buckets) == sizeof(struct nf_token_bucket) &&
+                nf_vector_base(state->dst6_buckets) == nf_dchain_base(state->dst6_chain) &&
+                nf_vector_capacity_of(state->dst6_buckets) ==
+                  nf_dchain_capacity_of(state->dst6_chain);
+     */
+    /*@ assert nf_expiry_triple_ok(state->dst6_table, state->dst6_keys, state->dst6_chain,
+                                     sizeof(struct ip6_key)); */
+    /*@ assert nf_expiry_triple_ok(state->dst_table, state->dst_keys, state->dst_chain,
+                                     sizeof(struct ip_key)); */
+    /*@ assert state_ok(state); */
     nf_map_put(state->dst_table, &key, index);
+    /*@ assert nf_expiry_triple_ok(state->dst6_table, state->dst6_keys, state->dst6_chain,
+                                     sizeof(struct ip6_key)); */
+    /*@ assert nf_expiry_triple_ok(state->dst_table, state->dst_keys, state->dst_chain,
+                                     sizeof(struct ip_key)); */
+    /*@ assert state_ok(state); */
     bucket.tokens = state->cfg.burst;
     bucket.last_fill = now;
+    /*@ assert nf_dchain_base(state->dst_chain) <= index <
+                   nf_dchain_base(state->dst_chain) + nf_dchain_capacity_of(state->dst_chain); */
   }
-  bool conforms =
-      nf_token_bucket_take(&bucket, now, state->cfg.rate, state->cfg.burst, nf_pkt_len(pkt));
+  bool conforms = nf_token_bucket_take(&bucket, now, state->cfg.rate, state->cfg.burst, len);
+  /*@ ghost bucket_bytes(&bucket); */
+  /*@ assert nf_vector_live(state->dst_keys) &&
+              nf_vector_cell_size(state->dst_keys) == sizeof(struct ip_key) &&
+              nf_vector_base(state->dst_keys) == nf_dchain_base(state->dst_chain) &&
+              nf_vector_capacity_of(state->dst_keys) == nf_dchain_capacity_of(state->dst_chain);
+   */
+  /*@ assert nf_vector_live(state->dst6_keys) &&
+              nf_vector_cell_size(state->dst6_keys) == sizeof(struct ip6_key) &&
+              nf_vector_base(state->dst6_keys) == nf_dchain_base(state->dst6_chain) &&
+              nf_vector_capacity_of(state->dst6_keys) == nf_dchain_capacity_of(state->dst6_chain);
+   */
+  /*@ assert nf_vector_live(state->dst6_buckets) &&
+              nf_vector_cell_size(state->dst6_buckets) == sizeof(struct nf_token_bucket) &&
+              nf_vector_base(state->dst6_buckets) == nf_dchain_base(state->dst6_chain) &&
+              nf_vector_capacity_of(state->dst6_buckets) ==
+                nf_dchain_capacity_of(state->dst6_chain);
+   */
   nf_vector_return(state->dst_buckets, index, &bucket);
+  /*@ assert nf_vector_live(state->dst_keys) &&
+              nf_vector_cell_size(state->dst_keys) == sizeof(struct ip_key) &&
+              nf_vector_base(state->dst_keys) == nf_dchain_base(state->dst_chain) &&
+              nf_vector_capacity_of(state->dst_keys) == nf_dchain_capacity_of(state->dst_chain);
+   */
+  /*@ assert nf_vector_live(state->dst6_keys) &&
+              nf_vector_cell_size(state->dst6_keys) == sizeof(struct ip6_key) &&
+              nf_vector_base(state->dst6_keys) == nf_dchain_base(state->dst6_chain) &&
+              nf_vector_capacity_of(state->dst6_keys) == nf_dchain_capacity_of(state->dst6_chain);
+   */
+  /*@ assert nf_vector_live(state->dst6_buckets) &&
+              nf_vector_cell_size(state->dst6_buckets) == sizeof(struct nf_token_bucket) &&
+              nf_vector_base(state->dst6_buckets) == nf_dchain_base(state->dst6_chain) &&
+              nf_vector_capacity_of(state->dst6_buckets) ==
+                nf_dchain_capacity_of(state->dst6_chain);
+   */
+  /*@ assert nf_expiry_triple_ok(state->dst6_table, state->dst6_keys, state->dst6_chain,
+                                   sizeof(struct ip6_key)); */
+  /*@ assert nf_expiry_triple_ok(state->dst_table, state->dst_keys, state->dst_chain,
+                                   sizeof(struct ip_key)); */
+  /*@ assert state_ok(state); */
   if (!conforms) return NF_DROP;
   return state->cfg.lan_port;
 }
 
-static int police6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
-  struct ip6_key key = {.addr = nf_pkt_ipv6_dst(pkt)};
+/*@ requires state_ok(state);
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap;
+    ensures state_ok(state); */
+static int police6(struct nf_state *state, struct ip6_key key, uint32_t len, nf_time_t now) {
   struct nf_token_bucket bucket;
   int32_t index = 0;
+  /*@ ghost ip6_key_bytes(&key); */
   if (nf_map_get(state->dst6_table, &key, &index)) {
+    /*@ assert nf_dchain_base(state->dst6_chain) <= index <
+                   nf_dchain_base(state->dst6_chain) + nf_dchain_capacity_of(state->dst6_chain); */
+    /*@ ghost bucket_bytes(&bucket); */
     nf_vector_borrow(state->dst6_buckets, index, &bucket);
     nf_dchain_rejuvenate(state->dst6_chain, index, now);
+    /*@ assert state_ok(state); */
+    /*@ assert nf_dchain_base(state->dst6_chain) <= index <
+                   nf_dchain_base(state->dst6_chain) + nf_dchain_capacity_of(state->dst6_chain); */
   } else {
     if (!nf_dchain_allocate(state->dst6_chain, now, &index)) return NF_DROP; /* table full */
+    /*@ assert state_ok(state); */
+    /*@ assert nf_vector_live(state->dst_keys) &&
+                nf_vector_cell_size(state->dst_keys) == sizeof(struct ip_key) &&
+                nf_vector_base(state->dst_keys) == nf_dchain_base(state->dst_chain) &&
+                nf_vector_capacity_of(state->dst_keys) == nf_dchain_capacity_of(state->dst_chain);
+     */
+    /*@ assert nf_vector_live(state->dst6_buckets) &&
+                nf_vector_cell_size(state->dst6_buckets) == sizeof(struct nf_token_bucket) &&
+                nf_vector_base(state->dst6_buckets) == nf_dchain_base(state->dst6_chain) &&
+                nf_vector_capacity_of(state->dst6_buckets) ==
+                  nf_dchain_capacity_of(state->dst6_chain);
+     */
+    /*@ assert nf_vector_live(state->dst_buckets) &&
+                nf_vector_cell_size(state->dst_buckets) == sizeof(struct nf_token_bucket) &&
+                nf_vector_base(state->dst_buckets) == nf_dchain_base(state->dst_chain) &&
+                nf_vector_capacity_of(state->dst_buckets) ==
+                  nf_dchain_capacity_of(state->dst_chain);
+     */
     nf_vector_return(state->dst6_keys, index, &key);
+    /*@ assert nf_vector_live(state->dst_keys) &&
+                nf_vector_cell_size(state->dst_keys) == sizeof(struct ip_key) &&
+                nf_vector_base(state->dst_keys) == nf_dchain_base(state->dst_chain) &&
+                nf_vector_capacity_of(state->dst_keys) == nf_dchain_capacity_of(state->dst_chain);
+     */
+    /*@ assert nf_vector_live(state->dst6_buckets) &&
+                nf_vector_cell_size(state->dst6_buckets) == sizeof(struct nf_token_bucket) &&
+                nf_vector_base(state->dst6_buckets) == nf_dchain_base(state->dst6_chain) &&
+                nf_vector_capacity_of(state->dst6_buckets) ==
+                  nf_dchain_capacity_of(state->dst6_chain);
+     */
+    /*@ assert nf_vector_live(state->dst_buckets) &&
+                nf_vector_cell_size(state->dst_buckets) == sizeof(struct nf_token_bucket) &&
+                nf_vector_base(state->dst_buckets) == nf_dchain_base(state->dst_chain) &&
+                nf_vector_capacity_of(state->dst_buckets) ==
+                  nf_dchain_capacity_of(state->dst_chain);
+     */
+    /*@ assert nf_expiry_triple_ok(state->dst_table, state->dst_keys, state->dst_chain,
+                                     sizeof(struct ip_key)); */
+    /*@ assert nf_expiry_triple_ok(state->dst6_table, state->dst6_keys, state->dst6_chain,
+                                     sizeof(struct ip6_key)); */
+    /*@ assert state_ok(state); */
     nf_map_put(state->dst6_table, &key, index);
+    /*@ assert nf_expiry_triple_ok(state->dst_table, state->dst_keys, state->dst_chain,
+                                     sizeof(struct ip_key)); */
+    /*@ assert nf_expiry_triple_ok(state->dst6_table, state->dst6_keys, state->dst6_chain,
+                                     sizeof(struct ip6_key)); */
+    /*@ assert state_ok(state); */
     bucket.tokens = state->cfg.burst;
     bucket.last_fill = now;
+    /*@ assert nf_dchain_base(state->dst6_chain) <= index <
+                   nf_dchain_base(state->dst6_chain) + nf_dchain_capacity_of(state->dst6_chain); */
   }
-  bool conforms =
-      nf_token_bucket_take(&bucket, now, state->cfg.rate, state->cfg.burst, nf_pkt_len(pkt));
+  bool conforms = nf_token_bucket_take(&bucket, now, state->cfg.rate, state->cfg.burst, len);
+  /*@ ghost bucket_bytes(&bucket); */
+  /*@ assert nf_vector_live(state->dst6_keys) &&
+              nf_vector_cell_size(state->dst6_keys) == sizeof(struct ip6_key) &&
+              nf_vector_base(state->dst6_keys) == nf_dchain_base(state->dst6_chain) &&
+              nf_vector_capacity_of(state->dst6_keys) == nf_dchain_capacity_of(state->dst6_chain);
+   */
+  /*@ assert nf_vector_live(state->dst_keys) &&
+              nf_vector_cell_size(state->dst_keys) == sizeof(struct ip_key) &&
+              nf_vector_base(state->dst_keys) == nf_dchain_base(state->dst_chain) &&
+              nf_vector_capacity_of(state->dst_keys) == nf_dchain_capacity_of(state->dst_chain);
+   */
+  /*@ assert nf_vector_live(state->dst_buckets) &&
+              nf_vector_cell_size(state->dst_buckets) == sizeof(struct nf_token_bucket) &&
+              nf_vector_base(state->dst_buckets) == nf_dchain_base(state->dst_chain) &&
+              nf_vector_capacity_of(state->dst_buckets) == nf_dchain_capacity_of(state->dst_chain);
+   */
   nf_vector_return(state->dst6_buckets, index, &bucket);
+  /*@ assert nf_vector_live(state->dst6_keys) &&
+              nf_vector_cell_size(state->dst6_keys) == sizeof(struct ip6_key) &&
+              nf_vector_base(state->dst6_keys) == nf_dchain_base(state->dst6_chain) &&
+              nf_vector_capacity_of(state->dst6_keys) == nf_dchain_capacity_of(state->dst6_chain);
+   */
+  /*@ assert nf_vector_live(state->dst_keys) &&
+              nf_vector_cell_size(state->dst_keys) == sizeof(struct ip_key) &&
+              nf_vector_base(state->dst_keys) == nf_dchain_base(state->dst_chain) &&
+              nf_vector_capacity_of(state->dst_keys) == nf_dchain_capacity_of(state->dst_chain);
+   */
+  /*@ assert nf_vector_live(state->dst_buckets) &&
+              nf_vector_cell_size(state->dst_buckets) == sizeof(struct nf_token_bucket) &&
+              nf_vector_base(state->dst_buckets) == nf_dchain_base(state->dst_chain) &&
+              nf_vector_capacity_of(state->dst_buckets) == nf_dchain_capacity_of(state->dst_chain);
+   */
+  /*@ assert nf_expiry_triple_ok(state->dst_table, state->dst_keys, state->dst_chain,
+                                   sizeof(struct ip_key)); */
+  /*@ assert nf_expiry_triple_ok(state->dst6_table, state->dst6_keys, state->dst6_chain,
+                                   sizeof(struct ip6_key)); */
+  /*@ assert state_ok(state); */
   if (!conforms) return NF_DROP;
   return state->cfg.lan_port;
 }
 
+/* now >= 0: the runtimes pass nf_time_now() (time.h), so the expiry bound
+ * now - expiry cannot overflow. */
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && now >= 0;
+    ensures state_ok(state); */
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_expire_items(state->dst_chain, state->dst_keys, state->dst_table, now - state->cfg.expiry);
+  /*@ assert nf_expiry_triple_ok(state->dst_table, state->dst_keys, state->dst_chain,
+                                   sizeof(struct ip_key)); */
+  /*@ assert nf_expiry_triple_ok(state->dst6_table, state->dst6_keys, state->dst6_chain,
+                                   sizeof(struct ip6_key)); */
+  /*@ assert state_ok(state); */
   nf_expire_items(state->dst6_chain, state->dst6_keys, state->dst6_table, now - state->cfg.expiry);
+  /*@ assert nf_expiry_triple_ok(state->dst6_table, state->dst6_keys, state->dst6_chain,
+                                   sizeof(struct ip6_key)); */
+  /*@ assert nf_expiry_triple_ok(state->dst_table, state->dst_keys, state->dst_chain,
+                                   sizeof(struct ip_key)); */
+  /*@ assert state_ok(state); */
   enum nf_parse_status status = nf_pkt_status(pkt);
   bool ipv4 = status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER || status == NF_PKT_FRAGMENT;
   bool ipv6 =
@@ -251,7 +496,13 @@ int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, 
     if (ipv4 || ipv6 || status == NF_PKT_NOT_IPV4) return state->cfg.wan_port;
     return NF_DROP;
   }
-  if (ipv4) return police(state, pkt, now);
-  if (ipv6) return police6(state, pkt, now);
+  if (ipv4) {
+    struct ip_key key = {.addr = nf_pkt_ipv4_dst(pkt)};
+    return police(state, key, nf_pkt_len(pkt), now);
+  }
+  if (ipv6) {
+    struct ip6_key key = {.addr = nf_pkt_ipv6_dst(pkt)};
+    return police6(state, key, nf_pkt_len(pkt), now);
+  }
   return NF_DROP;
 }
