@@ -2,16 +2,28 @@
 
 load(":testing.bzl", "NFLIB_HDRS", "NFLIB_SRCS")
 
-# The prover passes of every proof that does not say otherwise (nflib's
-# targets here, every NF's :verify in //dpdk_rules:nf_verify.bzl): z3 for
-# 10 s on every goal, then cvc4 alone for 60 s on what z3 left, then z3
-# alone for 60 s on what both left. Each prover runs only on the goals the
-# passes before it left, never racing another (docs/VERIFICATION.md, "Proof
-# time": firewall3 198 s -> 67 s CPU against z3 10 s then a z3+cvc4 race).
+# The prover passes of every NF's :verify (//dpdk_rules:nf_verify.bzl) and
+# of tests/verify: z3 for 10 s on every goal, then cvc4 alone for 60 s on
+# what z3 left, then z3 alone for 60 s on what both left. Each prover runs
+# only on the goals the passes before it left, never racing another
+# (docs/VERIFICATION.md, "Proof time"). nflib's own targets race z3 and
+# cvc4 instead (NFLIB_PASSES below).
 WP_PASSES = struct(
     provers = ["z3"],
     timeout_s = 10,
     fallback_provers = ["cvc4", "z3"],
+    fallback_timeout_s = 60,
+)
+
+# nflib's targets: z3 and cvc4 race on every goal, 60 s. Measured in a full
+# `bazel test //...` (docs/VERIFICATION.md, "Proof time"): with WP_PASSES,
+# verify_map took 689 s against 219 s with the race (58 goals on which z3
+# runs out its 10 s and cvc4 then needs 0.3 s; and each further pass makes
+# WP generate the scope's goals again).
+NFLIB_PASSES = struct(
+    provers = ["z3", "cvc4"],
+    timeout_s = 60,
+    fallback_provers = [],
     fallback_timeout_s = 60,
 )
 
@@ -34,10 +46,10 @@ def wp_verify_test(
         functions,
         lemmas = [],
         model = "Typed",
-        provers = WP_PASSES.provers,
-        timeout_s = WP_PASSES.timeout_s,
-        fallback_provers = WP_PASSES.fallback_provers,
-        fallback_timeout_s = WP_PASSES.fallback_timeout_s,
+        provers = NFLIB_PASSES.provers,
+        timeout_s = NFLIB_PASSES.timeout_s,
+        fallback_provers = NFLIB_PASSES.fallback_provers,
+        fallback_timeout_s = NFLIB_PASSES.fallback_timeout_s,
         **kwargs):
     """A py_test that fails unless WP proves every goal of `functions` in `source`.
 
@@ -48,21 +60,19 @@ def wp_verify_test(
       lemmas: ACSL lemmas of `source` to prove as well (-wp-fct leaves them out).
       model: WP memory model (-wp-model).
       provers: why3 provers of the first pass (-wp-prover; several race
-        on each goal). One prover lets -wp-par 2 run two goals at once
-        instead of racing two provers on one.
-      timeout_s: the first pass's per-goal timeout in seconds: short, since
-        the fallback passes retry what it leaves.
+        on each goal: the loser is stopped when one proves it). One prover
+        lets -wp-par 2 run two goals at once instead of racing two provers
+        on one; where z3 only gives up on the quantified link invariants
+        (dchain), cvc4 alone is 3x faster.
+      timeout_s: the first pass's per-goal timeout in seconds. The goals
+        take seconds on an idle machine (docs/VERIFICATION.md); 60 s leaves
+        room for a loaded one (with the old 20 s, token_bucket's credit goal
+        and a types assertion timed out when two Bazel servers shared 2
+        cores). A goal that is not provable fails either way.
       fallback_provers: one further pass per prover, each alone on the goals
-        the passes before it left (verify_test.py --fallback_provers): z3
-        10 s, then cvc4, then z3 with more time costs less CPU than racing
-        both at 60 s on every goal (docs/VERIFICATION.md, "Proof time").
-        [] where one prover alone proves everything (dchain: z3 only gives
-        up on the quantified link invariants).
-      fallback_timeout_s: their per-goal timeout. The goals take seconds on
-        an idle machine; 60 s leaves room for a loaded one (with the old
-        20 s, token_bucket's credit goal and a types assertion timed out
-        when two Bazel servers shared 2 cores). A goal that is not provable
-        fails either way.
+        the passes before it left (verify_test.py --fallback_provers);
+        none for nflib's targets (NFLIB_PASSES).
+      fallback_timeout_s: their per-goal timeout.
       **kwargs: passed to py_test.
     """
     native.py_test(
