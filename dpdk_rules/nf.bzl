@@ -39,6 +39,7 @@ plan's reason, when they disagree.
 
 load("//dpdk_rules:analysis.bzl", "nf_description")
 load("//dpdk_rules:nf_verify.bzl", "nf_verify_test")
+load("//nflib:verify.bzl", "WP_PASSES")
 load("//dpdk_rules:parallel.bzl", "nf_parallel_targets")
 load("//parallelizer/cli:plan.bzl", "nf_first_golden", "nf_plan")
 load("//tests/equivalence:equivalence.bzl", "nf_test_targets")
@@ -61,6 +62,7 @@ def nf_package(
         soundness_args = [],
         test_spec = None,
         verify_manual = None,
+        verify_passes = None,
         visibility = ["//visibility:public"]):
     """All targets of one NF; see the module docstring.
 
@@ -93,6 +95,8 @@ def nf_package(
         Adds :test_spec and :matrix_test (docs/EQUIVALENCE.md).
       verify_manual: why :verify does not pass yet, for an NF whose proof
         waits on annotations or nflib contracts; tags it manual.
+      verify_passes: the prover passes of :verify, a struct as
+        //nflib:verify.bzl's WP_PASSES (the default) or CVC4_FIRST_PASSES.
       visibility: of the public targets.
     """
     # The sources are inputs of analysis-driven tools elsewhere (demo, benchmarks);
@@ -149,6 +153,7 @@ def nf_package(
         name = "verify",
         src = srcs[0],
         hdrs = hdrs + analysis_hdrs,
+        passes = verify_passes or WP_PASSES,
         tags = ["manual"] if verify_manual else [],
         visibility = visibility,
     )

@@ -11,7 +11,7 @@ predicate on struct nf_state, a `requires` of nf_process, which must also
 `ensures` it (so every packet leaves the state as the next one needs it).
 """
 
-load("//nflib:verify.bzl", "wp_prover_args")
+load("//nflib:verify.bzl", "WP_PASSES", "wp_prover_args")
 
 _VERIFY_TEST = Label("//nflib:verify_test.py")
 
@@ -23,7 +23,7 @@ _VERIFY_TEST = Label("//nflib:verify_test.py")
 # constructors (configuration, like nflib's own *_create, docs/VERIFICATION.md).
 # (nf_config_parse, nf_config_usage, nf_port_count, nf_state_create).
 
-def nf_verify_test(name, src, hdrs = [], roots = ["nf_process"], model = "Typed+cast", tags = [], visibility = None):
+def nf_verify_test(name, src, hdrs = [], roots = ["nf_process"], model = "Typed+cast", passes = WP_PASSES, tags = [], visibility = None):
     """A py_test that fails unless WP proves every goal of `roots` and their callees in `src`.
 
     Args:
@@ -33,6 +33,8 @@ def nf_verify_test(name, src, hdrs = [], roots = ["nf_process"], model = "Typed+
       roots: the functions proved with every function of `src` they call.
       model: WP memory model; Typed+cast: NFs pass their key structs to nflib
         as `void *`, which the contracts read as uint8_t.
+      passes: the prover passes (nflib/verify.bzl: WP_PASSES, or
+        CVC4_FIRST_PASSES for an NF whose goals z3 mostly leaves to cvc4).
       tags: extra tags ("manual" for an NF whose proof does not pass yet).
       visibility: of the test.
     """
@@ -44,7 +46,7 @@ def nf_verify_test(name, src, hdrs = [], roots = ["nf_process"], model = "Typed+
             "--source=$(rootpath %s)" % src,
             "--roots=" + ",".join(roots),
             "--model=" + model,
-        ] + wp_prover_args(),
+        ] + wp_prover_args(passes),
         data = [src] + hdrs + [Label("//nflib:headers")],
         deps = [Label("//testing:nfpar_runfiles")],
         size = "large",
