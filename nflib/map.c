@@ -176,6 +176,20 @@ struct nf_map {
     logic integer nf_map_size_of{L}(struct nf_map *m) = m->size;
     logic integer nf_map_capacity_of{L}(struct nf_map *m) = m->capacity;
     logic integer nf_map_key_size{L}(struct nf_map *m) = m->key_size;
+    // Key uniqueness: no two occupied slots hold equal key bytes (put keeps
+    // it). With it, the slot that holds a key is unique, and nf_map_value is
+    // its value (the proved contracts state this with nf_map_value_at).
+    predicate nf_map_unique{L}(struct nf_map *m) =
+      \forall integer b1, l1, b2, l2;
+        nf_map_occupied(m, b1, l1) && nf_map_occupied(m, b2, l2) && (b1 != b2 || l1 != l2) ==>
+        !nf_key_equal{L, L}(nf_map_entry(m, b1, l1) + 4, nf_map_entry(m, b2, l2) + 4, m->key_size);
+    // Under uniqueness, one slot at most holds a key.
+    lemma nf_map_holders_equal{L}: \forall struct nf_map *m, uint8_t *key, integer b1, l1, b2, l2;
+      nf_map_holds(m, b1, l1, key) && nf_map_holds(m, b2, l2, key) ==>
+      nf_key_equal{L, L}(nf_map_entry(m, b1, l1) + 4, nf_map_entry(m, b2, l2) + 4, m->key_size);
+    lemma nf_map_unique_holder{L}: \forall struct nf_map *m, uint8_t *key, integer b1, l1, b2, l2;
+      nf_map_unique(m) && nf_map_holds(m, b1, l1, key) && nf_map_holds(m, b2, l2, key) ==>
+      b1 == b2 && l1 == l2;
     axiomatic nf_map_value_unrefined {
       logic int32_t nf_map_value{L}(struct nf_map *m, uint8_t *key);
     }
@@ -193,12 +207,18 @@ struct nf_map {
     // Home bucket (home_of), tag (tag_of) and lane value (lane_value) of a hash.
     axiomatic nf_map_homes {
       logic integer nf_home(integer buckets, integer hash);
+      // The home is a bucket: (h * n) / 2^32 < n for h < 2^32 (the proved
+      // lemma nf_home_def_range, by nf_home_def).
+      axiom nf_home_range: \forall integer n, h;
+        1 <= n && 0 <= h < 4294967296 ==> 0 <= nf_home(n, h) < n;
     }
     axiomatic nf_map_home_products {
       predicate nf_home_products;
       axiom nf_home_products_hold: nf_home_products;
       axiom nf_home_def: \forall integer n, h; nf_home(n, h) == (h * n) / 4294967296;
     }
+    lemma nf_home_def_range: nf_home_products ==> \forall integer n, h;
+      1 <= n && 0 <= h < 4294967296 ==> 0 <= (h * n) / 4294967296 < n;
     logic integer nf_tag(integer hash) = hash % 32768 == 0 ? 1 : hash % 32768;
     logic integer nf_lane_value(integer hash, integer home, integer b) =
       nf_tag(hash) + (b == home ? 0 : 32768);
@@ -229,6 +249,15 @@ struct nf_map {
       \forall integer b, l; nf_map_occupied(m, b, l) ==>
         nf_map_lane_ok(m, b, l) && nf_map_path_ok(m, b, l);
 
+    // An absent key is in no occupied slot (has, unfolded).
+    lemma nf_map_absent{L}: \forall struct nf_map *m, uint8_t *key, integer b, l;
+      nf_map_occupied(m, b, l) &&
+      nf_key_equal{L, L}(nf_map_entry(m, b, l) + 4, key, m->key_size) ==>
+      nf_map_holds(m, b, l, key) && nf_map_has(m, key);
+    // A slot whose probe path from its key's home is counted.
+    lemma nf_map_path_counted{L}: \forall struct nf_map *m, integer b, l;
+      (\forall integer x; 0 <= x < nf_dist(m->buckets, nf_map_key_home(m, b, l), b) ==>
+         nf_map_count_at(m, nf_map_key_home(m, b, l), x) != 0) ==> nf_map_path_ok(m, b, l);
     // What find's completeness uses of the probe invariant, for a slot
     // holding `key` (proved lemmas).
     lemma nf_map_holds_hash{L}: \forall struct nf_map *m, uint8_t *key, integer b, l;
@@ -245,6 +274,90 @@ struct nf_map {
         nf_wrap(m->buckets, nf_home(m->buckets, nf_map_hash_of(m, key)) + x);
     predicate nf_map_find_complete{L}(struct nf_map *m, uint8_t *key, integer hash) =
       nf_map_probe_ok(m) && hash == nf_map_hash_of(m, key);
+
+    // The hash of the key bytes across states: nf_map_hash_of reads only
+    // m->hash, m->key_size and the key_size key bytes (its reads clause),
+    // so equal such values in two states give equal hashes. This restates
+    // the reads clause as a frame, which WP does not derive from it; it is
+    // true by the assumption on the hash (map_hash: a pure function of the
+    // key bytes). In its own axiomatic, behind the marker
+    // nf_map_hash_framed: only the goals that name the marker see it.
+    axiomatic nf_map_hash_frame {
+      predicate nf_map_hash_framed;
+      axiom nf_map_hash_framed_holds: nf_map_hash_framed;
+      axiom nf_map_hash_same{L0, L1}: \forall struct nf_map *m, uint8_t *a, *b;
+        \at(m->hash, L0) == \at(m->hash, L1) && \at(m->key_size, L0) == \at(m->key_size, L1) &&
+        nf_key_equal{L0, L1}(a, b, \at(m->key_size, L0)) ==>
+        nf_map_hash_of{L0}(m, a) == nf_map_hash_of{L1}(m, b);
+    }
+    // From L0 to L1, every occupied slot but (b0, l0) was occupied with the
+    // same lane and key hash, and no non-zero overflow count became 0; slot
+    // (b0, l0), if occupied, is probe-correct at L1.
+    predicate nf_map_probe_frame{L0, L1}(struct nf_map *m, integer b0, integer l0) =
+      \at(m->buckets, L1) == \at(m->buckets, L0) &&
+      (\forall integer b, l; nf_map_occupied{L1}(m, b, l) && (b != b0 || l != l0) ==>
+         nf_map_occupied{L0}(m, b, l) &&
+         nf_map_lane{L1}(m, b, l) == nf_map_lane{L0}(m, b, l) &&
+         nf_map_key_hash{L1}(m, b, l) == nf_map_key_hash{L0}(m, b, l)) &&
+      (\forall integer b; 0 <= b < \at(m->buckets, L0) && nf_map_overflow{L0}(m, b) != 0 ==>
+         nf_map_overflow{L1}(m, b) != 0) &&
+      (nf_map_occupied{L1}(m, b0, l0) ==>
+         nf_map_lane_ok{L1}(m, b0, l0) && nf_map_path_ok{L1}(m, b0, l0));
+    // Split by part for the provers (each a small goal).
+    lemma nf_map_probe_kept_lane{L0, L1}: \forall struct nf_map *m, integer b0, l0, b, l;
+      nf_map_probe_ok{L0}(m) && nf_map_probe_frame{L0, L1}(m, b0, l0) &&
+      nf_map_occupied{L1}(m, b, l) && (b != b0 || l != l0) ==> nf_map_lane_ok{L1}(m, b, l);
+    lemma nf_map_hash_range{L}: \forall struct nf_map *m, uint8_t *k;
+      0 <= nf_map_hash_of(m, k) < 4294967296;
+    lemma nf_map_probe_kept_home{L0, L1}: \forall struct nf_map *m, integer b0, l0, b, l;
+      nf_map_probe_ok{L0}(m) && nf_map_probe_frame{L0, L1}(m, b0, l0) &&
+      nf_map_occupied{L1}(m, b, l) && (b != b0 || l != l0) ==>
+      nf_map_occupied{L0}(m, b, l) && nf_map_path_ok{L0}(m, b, l) &&
+      nf_map_key_home{L1}(m, b, l) == nf_map_key_home{L0}(m, b, l) &&
+      0 <= nf_map_key_home{L1}(m, b, l) < \at(m->buckets, L1);
+    lemma nf_map_probe_kept_passed{L0, L1}: \forall struct nf_map *m, integer b0, l0, b, l, x;
+      nf_map_probe_ok{L0}(m) && nf_map_probe_frame{L0, L1}(m, b0, l0) &&
+      nf_map_occupied{L1}(m, b, l) && (b != b0 || l != l0) &&
+      0 <= x < nf_dist(\at(m->buckets, L1), nf_map_key_home{L1}(m, b, l), b) ==>
+      nf_map_passed{L1}(m, b, l, x) == nf_map_passed{L0}(m, b, l, x) &&
+      nf_map_overflow{L0}(m, nf_map_passed{L0}(m, b, l, x)) != 0 &&
+      0 <= nf_map_passed{L1}(m, b, l, x) < \at(m->buckets, L1);
+    lemma nf_map_probe_kept_path{L0, L1}: \forall struct nf_map *m, integer b0, l0, b, l;
+      nf_map_probe_ok{L0}(m) && nf_map_probe_frame{L0, L1}(m, b0, l0) &&
+      nf_map_occupied{L1}(m, b, l) && (b != b0 || l != l0) ==> nf_map_path_ok{L1}(m, b, l);
+    lemma nf_map_probe_kept{L0, L1}: \forall struct nf_map *m, integer b0, l0;
+      nf_map_probe_ok{L0}(m) && nf_map_probe_frame{L0, L1}(m, b0, l0) ==> nf_map_probe_ok{L1}(m);
+
+    // From L0 to L1, every occupied slot but (b0, l0) was occupied with the
+    // same key bytes, and holds a key other than slot (b0, l0)'s if that is
+    // occupied.
+    predicate nf_map_unique_frame{L0, L1}(struct nf_map *m, integer b0, integer l0) =
+      \at(m->buckets, L1) == \at(m->buckets, L0) && \at(m->key_size, L1) == \at(m->key_size, L0) &&
+      \at(m->entries, L1) == \at(m->entries, L0) && \at(m->stride, L1) == \at(m->stride, L0) &&
+      (\forall integer b, l; nf_map_occupied{L1}(m, b, l) && (b != b0 || l != l0) ==>
+         nf_map_occupied{L0}(m, b, l) &&
+         nf_key_equal{L0, L1}(nf_map_entry{L1}(m, b, l) + 4, nf_map_entry{L1}(m, b, l) + 4,
+                              \at(m->key_size, L1))) &&
+      (nf_map_occupied{L1}(m, b0, l0) ==>
+         \forall integer b, l; nf_map_occupied{L1}(m, b, l) && (b != b0 || l != l0) ==>
+           !nf_key_equal{L1, L1}(nf_map_entry{L1}(m, b, l) + 4, nf_map_entry{L1}(m, b0, l0) + 4,
+                                 \at(m->key_size, L1)));
+    // Split by case for the provers.
+    lemma nf_map_unique_kept_old{L0, L1}: \forall struct nf_map *m, integer b0, l0, b1, l1, b2, l2;
+      nf_map_unique{L0}(m) && nf_map_unique_frame{L0, L1}(m, b0, l0) &&
+      nf_map_occupied{L1}(m, b1, l1) && nf_map_occupied{L1}(m, b2, l2) && (b1 != b2 || l1 != l2) &&
+      (b1 != b0 || l1 != l0) && (b2 != b0 || l2 != l0) ==>
+      !nf_key_equal{L1, L1}(nf_map_entry{L1}(m, b1, l1) + 4, nf_map_entry{L1}(m, b2, l2) + 4,
+                            \at(m->key_size, L1));
+    lemma nf_map_unique_kept_new{L0, L1}: \forall struct nf_map *m, integer b0, l0, b2, l2;
+      nf_map_unique_frame{L0, L1}(m, b0, l0) &&
+      nf_map_occupied{L1}(m, b0, l0) && nf_map_occupied{L1}(m, b2, l2) && (b0 != b2 || l0 != l2) ==>
+      !nf_key_equal{L1, L1}(nf_map_entry{L1}(m, b0, l0) + 4, nf_map_entry{L1}(m, b2, l2) + 4,
+                            \at(m->key_size, L1)) &&
+      !nf_key_equal{L1, L1}(nf_map_entry{L1}(m, b2, l2) + 4, nf_map_entry{L1}(m, b0, l0) + 4,
+                            \at(m->key_size, L1));
+    lemma nf_map_unique_kept{L0, L1}: \forall struct nf_map *m, integer b0, l0;
+      nf_map_unique{L0}(m) && nf_map_unique_frame{L0, L1}(m, b0, l0) ==> nf_map_unique{L1}(m);
 
     // Nothing of the map's state changed between L0 and L1.
     predicate nf_map_same{L0, L1}(struct nf_map *m) =
@@ -318,6 +431,18 @@ static inline bool map_keys_equal(const struct nf_map *map, const void *a, const
       /@ assert i == (i / 16) * 16 + i % 16 && i / 16 < m->buckets; @/
       /@ assert i % 16 != 15 ==> nf_map_lane(m, i / 16, i % 16) != 0; @/
     }
+  }
+*/
+
+/* Lemma function (proof only): no lane below 0. It names the recursive
+ * definition of nf_map_nocc (nf_map_counted) in its own goals only, so that
+ * a ghost counting loop can start without that definition in its caller's
+ * context. */
+/*@ ghost
+  /@ assigns \nothing;
+     ensures nf_map_nocc(m, 0) == 0; @/
+  void nf_map_nocc_zero(const struct nf_map *m) {
+    /@ assert nf_map_counted; @/
   }
 */
 
@@ -626,7 +751,10 @@ static inline uint8_t *find(const struct nf_map *map, const void *key, uint32_t 
       nf_map_holds(map, b, l, (uint8_t *)key) && *value_out == nf_map_value_at(map, b, l);
     ensures !\result ==> *value_out == \old(*value_out);
     ensures !nf_map_has(map, (uint8_t *)key) ==> !\result;
-    ensures nf_map_probe_ok(map) && nf_map_has(map, (uint8_t *)key) ==> \result; */
+    ensures nf_map_probe_ok(map) && nf_map_has(map, (uint8_t *)key) ==> \result;
+    ensures \forall integer b, l; nf_map_probe_ok(map) && nf_map_unique(map) &&
+      nf_map_holds(map, b, l, (uint8_t *)key) ==>
+      \result && *value_out == nf_map_value_at(map, b, l); */
 bool nf_map_get(const struct nf_map *map, const void *key, int32_t *value_out) {
   uint32_t bucket, lane;
   const uint8_t *entry = find(map, key, map_hash(map, key), &bucket, &lane);
@@ -707,12 +835,38 @@ static inline void uncount(const struct nf_map *map, uint32_t from, uint32_t to)
     ensures nf_map_counts(map) && \result == NF_FULL ==> map->size == map->capacity;
     ensures \old(nf_map_counts(map)) && !\old(nf_map_has(map, (uint8_t *)key)) &&
       \old(map->size) < map->capacity ==> \result == NF_OK;
+    ensures \old(nf_map_probe_ok(map)) ==> nf_map_probe_ok(map);
+    ensures \old(nf_map_probe_ok(map) && nf_map_unique(map)) ==> nf_map_unique(map);
  */
 int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
+  /*@ ghost nf_map_nocc_zero(map); */
   uint32_t hash = map_hash(map, key);
   uint32_t found_bucket, found_lane;
-  if (find(map, key, hash, &found_bucket, &found_lane)) return NF_EXISTS;
-  if (map->size >= map->capacity) return NF_FULL;
+  /* The probe invariant and uniqueness on the returns that change nothing:
+   * find writes only found_bucket / found_lane (whose memory holds key_size
+   * too), so every stored key's hash is unchanged (the frame
+   * nf_map_hash_same). These asserts are on the returns only: on the
+   * inserting path the frame's axiom in the context starves the provers on
+   * the counting goals. */
+  if (find(map, key, hash, &found_bucket, &found_lane)) {
+    /*@ assert nf_map_hash_framed && \forall integer b, l; nf_map_slot_ok(map, b, l) ==>
+          nf_map_key_hash(map, b, l) == \at(nf_map_key_hash(map, b, l), Pre); */
+    /*@ assert nf_map_probe_frame{Pre, Here}(map, -1, -1); */
+    /*@ assert nf_map_unique_frame{Pre, Here}(map, -1, -1); */
+    return NF_EXISTS;
+  }
+  /*@ assert \at(nf_map_probe_ok(map), Pre) ==> !\at(nf_map_has(map, (uint8_t *)key), Pre); */
+  /*@ assert put_absent: \at(nf_map_probe_ok(map), Pre) ==> \forall integer b, l;
+        nf_map_occupied{Pre}(map, b, l) ==>
+        !nf_key_equal{Pre, Pre}(nf_map_entry{Pre}(map, b, l) + 4, (uint8_t *)key,
+                                \at(map->key_size, Pre)); */
+  if (map->size >= map->capacity) {
+    /*@ assert nf_map_hash_framed && \forall integer b, l; nf_map_slot_ok(map, b, l) ==>
+          nf_map_key_hash(map, b, l) == \at(nf_map_key_hash(map, b, l), Pre); */
+    /*@ assert nf_map_probe_frame{Pre, Here}(map, -1, -1); */
+    /*@ assert nf_map_unique_frame{Pre, Here}(map, -1, -1); */
+    return NF_FULL;
+  }
   /*@ assert map->size < map->capacity <= map->buckets * 15; */
   /* The first empty slot from home on. size < capacity <= slots, so one
    * exists; the bound on the probes is for the proof (which does not count
@@ -750,13 +904,53 @@ int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
         nf_map_lane(map, b, l) != 0; */
   /*@ ghost if (!empty) nf_map_full_lemma(map); */
   /*@ assert nf_map_counts(map) ==> empty != 0; */
-  if (!empty) return NF_FULL;
+  if (!empty) {
+    /*@ assert nf_map_hash_framed && \forall integer b, l; nf_map_slot_ok(map, b, l) ==>
+          nf_map_key_hash(map, b, l) == \at(nf_map_key_hash(map, b, l), Pre); */
+    /*@ assert nf_map_probe_frame{Pre, Here}(map, -1, -1); */
+    /*@ assert nf_map_unique_frame{Pre, Here}(map, -1, -1); */
+    return NF_FULL;
+  }
   nf_before_write_to(map);
   map->size++;
   /* Every full bucket passed counts the key as overflowing it. */
   count(map, home, bucket);
   uint32_t lane = lowest_lane(empty);
   ctrl_at(map, bucket)[lane] = lane_value(hash, home, bucket);
+  /* The control lanes are final here (the entry writes below do not touch
+   * them). size: one occupied lane more (induction over the control lanes;
+   * the recursive definition of nf_map_nocc is named only in the ghost
+   * loop's body and in nf_map_nocc_zero, not in facts after the loop: with
+   * it in their context, the provers loop on the goals below). */
+  /*@ assert nf_map_obit{Pre}(map, bucket * 16 + lane) == 0 &&
+        nf_map_obit(map, bucket * 16 + lane) == 1; */
+  /*@ assert \forall integer i; 0 <= i < map->buckets * 16 && i != bucket * 16 + lane ==>
+        nf_map_obit(map, i) == nf_map_obit{Pre}(map, i); */
+  /*@ ghost nf_map_nocc_zero(map); */
+  /*@ ghost
+    /@ loop invariant 0 <= i <= map->buckets * 16;
+       loop invariant put_nocc: nf_map_nocc(map, i) ==
+         nf_map_nocc{Pre}(map, i) + (i > bucket * 16 + lane ? 1 : 0);
+       loop assigns i;
+       loop variant map->buckets * 16 - i; @/
+    for (uint32_t i = 0; i < map->buckets * 16; i++) {
+      /@ assert nf_map_counted; @/
+    }
+  */
+  /*@ assert nf_map_nocc(map, map->buckets * 16) == nf_map_nocc{Pre}(map, map->buckets * 16) + 1; */
+  /*@ assert nf_map_counts{Pre}(map) ==> nf_map_counts(map); */
+  /* Probe invariant, control lanes: the other lanes are as at Pre, no
+   * non-zero count became 0, and the new key's path from home is counted. */
+  /*@ assert \forall integer b, l; nf_map_slot_ok(map, b, l) && (b != bucket || l != lane) ==>
+        nf_map_lane(map, b, l) == \at(nf_map_lane(map, b, l), Pre); */
+  /*@ assert \forall integer b; 0 <= b < map->buckets && \at(nf_map_overflow(map, b), Pre) != 0 ==>
+        nf_map_overflow(map, b) != 0; */
+  /*@ assert \forall integer x; 0 <= x < nf_dist(map->buckets, home, bucket) ==>
+        nf_map_count_at(map, home, x) != 0; */
+  /*@ assert put_counted: \forall integer x; 0 <= x < nf_dist(map->buckets, home, bucket) ==>
+        nf_map_overflow(map, nf_wrap(map->buckets, home + x)) == nf_map_count_at(map, home, x) &&
+        nf_map_count_at(map, home, x) != 0; */
+  /*@ assert nf_map_lane(map, bucket, lane) == nf_lane_value(hash, home, bucket); */
   uint8_t *entry = entry_at(map, bucket, lane);
   store_value(entry, value);
   copy_bytes(entry + sizeof(int32_t), key, map->key_size);
@@ -764,21 +958,43 @@ int nf_map_put(struct nf_map *map, const void *key, int32_t value) {
   /*@ assert nf_key_equal{Here, Here}(entry + sizeof(int32_t), (uint8_t *)key, map->key_size); */
   /*@ assert nf_map_holds(map, bucket, lane, (uint8_t *)key); */
   /*@ assert nf_map_value_at(map, bucket, lane) == value; */
-  /* size: one occupied lane more (induction over the control lanes). */
-  /*@ assert nf_map_obit{Pre}(map, bucket * 16 + lane) == 0 &&
-        nf_map_obit(map, bucket * 16 + lane) == 1; */
-  /*@ assert \forall integer i; 0 <= i < map->buckets * 16 && i != bucket * 16 + lane ==>
-        nf_map_obit(map, i) == nf_map_obit{Pre}(map, i); */
-  /*@ ghost
-    /@ loop invariant 0 <= i <= map->buckets * 16 && nf_map_counted;
-       loop invariant nf_map_nocc(map, i) ==
-         nf_map_nocc{Pre}(map, i) + (i > bucket * 16 + lane ? 1 : 0);
-       loop assigns i;
-       loop variant map->buckets * 16 - i; @/
-    for (uint32_t i = 0; i < map->buckets * 16; i++);
-  */
-  /*@ assert nf_map_nocc(map, map->buckets * 16) == nf_map_nocc{Pre}(map, map->buckets * 16) + 1; */
-  /*@ assert nf_map_counts{Pre}(map) ==> nf_map_counts(map); */
+  /* Probe invariant, key hashes: the copy wrote only the new slot's key
+   * bytes (nf_slots_disjoint), which equal key's, unchanged since Pre
+   * (NF_MAP_APART). */
+  /*@ assert put_bytes_kept: \forall integer b, l;
+        nf_map_slot_ok(map, b, l) && (b != bucket || l != lane) ==>
+        nf_key_equal{Pre, Here}(nf_map_entry(map, b, l) + 4, nf_map_entry(map, b, l) + 4,
+                                map->key_size); */
+  /*@ assert put_hashes_kept: nf_map_hash_framed && \forall integer b, l;
+        nf_map_slot_ok(map, b, l) && (b != bucket || l != lane) ==>
+        nf_map_key_hash(map, b, l) == \at(nf_map_key_hash(map, b, l), Pre); */
+  /*@ assert put_key_copied: nf_key_equal{Here, Pre}(entry + 4, (uint8_t *)key, map->key_size); */
+  /*@ assert put_new_hash: nf_map_hash_framed && nf_map_key_hash(map, bucket, lane) == hash; */
+  /*@ assert nf_map_key_home(map, bucket, lane) == home; */
+  /*@ assert nf_map_lane_ok(map, bucket, lane); */
+  /*@ assert put_path_count: \forall integer x;
+        0 <= x < nf_dist(map->buckets, nf_map_key_home(map, bucket, lane), bucket) ==>
+        nf_map_count_at(map, nf_map_key_home(map, bucket, lane), x) != 0; */
+  /*@ assert put_path: nf_map_path_ok(map, bucket, lane); */
+  /*@ assert put_probe_frame: nf_map_probe_frame{Pre, Here}(map, bucket, lane); */
+  /*@ assert put_probe: \at(nf_map_probe_ok(map), Pre) ==> nf_map_probe_ok(map); */
+  /* Uniqueness: the new key was absent at Pre (find is complete under the
+   * probe invariant), and the other slots' key bytes are as at Pre. */
+  /*@ assert put_occ_pre: \forall integer b, l;
+        nf_map_occupied(map, b, l) && (b != bucket || l != lane) ==>
+        nf_map_occupied{Pre}(map, b, l); */
+  /*@ assert put_entry_same: map->key_size == \at(map->key_size, Pre) &&
+        map->stride == \at(map->stride, Pre) && map->entries == \at(map->entries, Pre); */
+  /*@ assert put_others_differ_pre: \at(nf_map_probe_ok(map), Pre) ==> \forall integer b, l;
+        nf_map_occupied(map, b, l) && (b != bucket || l != lane) ==>
+        !nf_key_equal{Pre, Pre}(nf_map_entry(map, b, l) + 4, (uint8_t *)key, map->key_size); */
+  /*@ assert put_others_differ: \at(nf_map_probe_ok(map), Pre) ==> \forall integer b, l;
+        nf_map_occupied(map, b, l) && (b != bucket || l != lane) ==>
+        !nf_key_equal{Here, Here}(nf_map_entry(map, b, l) + 4, entry + 4, map->key_size); */
+  /*@ assert put_unique_frame: \at(nf_map_probe_ok(map), Pre) ==>
+        nf_map_unique_frame{Pre, Here}(map, bucket, lane); */
+  /*@ assert put_unique: \at(nf_map_probe_ok(map) && nf_map_unique(map), Pre) ==>
+        nf_map_unique(map); */
   return NF_OK;
 }
 
