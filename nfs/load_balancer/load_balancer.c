@@ -66,6 +66,11 @@ struct flow_key {
   uint8_t proto;
   uint8_t pad[3];
 };
+/* The contract of the hash NF_KEY_DECLARE defines below (a prototype of the
+ * same function: no code), for its calls on the packet path. */
+/*@ requires nf_bytes_readable((uint8_t *)key, sizeof(struct flow_key));
+    assigns \nothing; */
+static inline uint32_t flow_key_hash(const void *key);
 NF_KEY_DECLARE(flow_key)
 
 struct ip_key {
@@ -82,6 +87,11 @@ struct flow6_key {
   uint8_t proto;
   uint8_t pad[3];
 };
+/* The contract of the hash NF_KEY_DECLARE defines below (a prototype of the
+ * same function: no code), for its calls on the packet path. */
+/*@ requires nf_bytes_readable((uint8_t *)key, sizeof(struct flow6_key));
+    assigns \nothing; */
+static inline uint32_t flow6_key_hash(const void *key);
 NF_KEY_DECLARE(flow6_key)
 
 struct ip6_key {
@@ -129,6 +139,115 @@ struct nf_state {
   struct nf_dchain *backend6_chain;
   struct nf_cht *backend6_cht;
 };
+
+/* What every packet finds (docs/VERIFICATION.md, per-NF proofs), written out
+ * flat (no wrapping predicate: the provers give up on nested ones): per IP
+ * family, the flow triple (table, key vector, chain) and the backend triple,
+ * each as nf_expiry_triple_ok states it; the pinned-backend vector over the
+ * flow chain's indexes and the backend vector over the backend chain's
+ * (LB_SHAPE: live, cell size, the chain's base and capacity); every flow
+ * table value a flow index and every backend table value a backend index
+ * (values_index); live consistent-hashing tables (their backends are checked
+ * against the backend chain, whose allocated indexes are backend indexes:
+ * dchain.h's nf_dchain_in_range); distinct maps, vectors and chains (an
+ * operation on one leaves the others as they were: the same-kind frames of
+ * map.h, vector.h and dchain.h); expiries >= 0, so now - expiry cannot
+ * overflow. A pinned backend index is any int32: it is checked against the
+ * backend chain before use. nf_state_create establishes it (assumed, as
+ * nflib's constructors: start-up code is not proved). */
+// clang-format off
+#define LB_SHAPE(v, c, T)                                           \
+  (nf_vector_live(v) && nf_vector_cell_size(v) == sizeof(T) &&     \
+   nf_vector_base(v) == nf_dchain_base(c) &&                        \
+   nf_vector_capacity_of(v) == nf_dchain_capacity_of(c))
+/* Index i of chain c (hence of the vectors over c). */
+#define LB_IN(c, i) (nf_dchain_base(c) <= (i) && (i) < nf_dchain_base(c) + nf_dchain_capacity_of(c))
+/* After the return at (ghost) label L, vector v (over chain c) still holds
+ * its first cell's first byte: the term that lets the provers instantiate
+ * nf_vector_return's frame clause for v (docs/VERIFICATION.md, "Byte views
+ * and frames"). */
+#define LB_KEPT(v, c, L)                        \
+  (!nf_vector_index_ok(v, nf_dchain_base(c)) || \
+   nf_vector_byte(v, nf_dchain_base(c), 0) ==   \
+     \at(nf_vector_byte(v, nf_dchain_base(c), 0), L))
+/* Per vector: its shape (LB_S_), and its first byte kept since L (LB_K_); per
+ * family and kind, the triple (LB_T_). */
+#define LB_S_FLOW_KEYS(s) LB_SHAPE((s)->flow_keys, (s)->flow_chain, struct flow_key)
+#define LB_K_FLOW_KEYS(s, L) LB_KEPT((s)->flow_keys, (s)->flow_chain, L)
+#define LB_S_FLOW_BACKENDS(s) LB_SHAPE((s)->flow_backends, (s)->flow_chain, struct flow_backend)
+#define LB_K_FLOW_BACKENDS(s, L) LB_KEPT((s)->flow_backends, (s)->flow_chain, L)
+#define LB_S_BACKEND_KEYS(s) LB_SHAPE((s)->backend_keys, (s)->backend_chain, struct ip_key)
+#define LB_K_BACKEND_KEYS(s, L) LB_KEPT((s)->backend_keys, (s)->backend_chain, L)
+#define LB_S_BACKENDS(s) LB_SHAPE((s)->backends, (s)->backend_chain, struct backend)
+#define LB_K_BACKENDS(s, L) LB_KEPT((s)->backends, (s)->backend_chain, L)
+#define LB_S_FLOW6_KEYS(s) LB_SHAPE((s)->flow6_keys, (s)->flow6_chain, struct flow6_key)
+#define LB_K_FLOW6_KEYS(s, L) LB_KEPT((s)->flow6_keys, (s)->flow6_chain, L)
+#define LB_S_FLOW6_BACKENDS(s) LB_SHAPE((s)->flow6_backends, (s)->flow6_chain, struct flow_backend)
+#define LB_K_FLOW6_BACKENDS(s, L) LB_KEPT((s)->flow6_backends, (s)->flow6_chain, L)
+#define LB_S_BACKEND6_KEYS(s) LB_SHAPE((s)->backend6_keys, (s)->backend6_chain, struct ip6_key)
+#define LB_K_BACKEND6_KEYS(s, L) LB_KEPT((s)->backend6_keys, (s)->backend6_chain, L)
+#define LB_S_BACKENDS6(s) LB_SHAPE((s)->backends6, (s)->backend6_chain, struct backend6)
+#define LB_K_BACKENDS6(s, L) LB_KEPT((s)->backends6, (s)->backend6_chain, L)
+#define LB_T_FLOW_TABLE(s) \
+  nf_expiry_triple_ok((s)->flow_table, (s)->flow_keys, (s)->flow_chain, sizeof(struct flow_key))
+#define LB_T_BACKEND_TABLE(s) \
+  nf_expiry_triple_ok((s)->backend_table, (s)->backend_keys, (s)->backend_chain, sizeof(struct ip_key))
+#define LB_T_FLOW6_TABLE(s) \
+  nf_expiry_triple_ok((s)->flow6_table, (s)->flow6_keys, (s)->flow6_chain, sizeof(struct flow6_key))
+#define LB_T_BACKEND6_TABLE(s) \
+  nf_expiry_triple_ok((s)->backend6_table, (s)->backend6_keys, (s)->backend6_chain, sizeof(struct ip6_key))
+// clang-format on
+/*@ predicate values_index(struct nf_map *table, struct nf_dchain *c) =
+      \forall uint8_t *k; nf_map_has(table, k) ==>
+        nf_dchain_base(c) <= nf_map_value(table, k) < nf_dchain_base(c) + nf_dchain_capacity_of(c);
+    predicate state_ok(struct nf_state *s) =
+      \valid_read(s) && s->cfg.flow_expiry >= 0 && s->cfg.backend_expiry >= 0 &&
+      s->flow_table != s->backend_table && s->flow_table != s->flow6_table &&
+      s->flow_table != s->backend6_table && s->backend_table != s->flow6_table &&
+      s->backend_table != s->backend6_table && s->flow6_table != s->backend6_table &&
+      s->flow_keys != s->flow_backends && s->flow_keys != s->backend_keys &&
+      s->flow_keys != s->backends && s->flow_keys != s->flow6_keys &&
+      s->flow_keys != s->flow6_backends && s->flow_keys != s->backend6_keys &&
+      s->flow_keys != s->backends6 && s->flow_backends != s->backend_keys &&
+      s->flow_backends != s->backends && s->flow_backends != s->flow6_keys &&
+      s->flow_backends != s->flow6_backends && s->flow_backends != s->backend6_keys &&
+      s->flow_backends != s->backends6 && s->backend_keys != s->backends &&
+      s->backend_keys != s->flow6_keys && s->backend_keys != s->flow6_backends &&
+      s->backend_keys != s->backend6_keys && s->backend_keys != s->backends6 &&
+      s->backends != s->flow6_keys && s->backends != s->flow6_backends &&
+      s->backends != s->backend6_keys && s->backends != s->backends6 &&
+      s->flow6_keys != s->flow6_backends && s->flow6_keys != s->backend6_keys &&
+      s->flow6_keys != s->backends6 && s->flow6_backends != s->backend6_keys &&
+      s->flow6_backends != s->backends6 && s->backend6_keys != s->backends6 &&
+      s->flow_chain != s->backend_chain && s->flow_chain != s->flow6_chain &&
+      s->flow_chain != s->backend6_chain && s->backend_chain != s->flow6_chain &&
+      s->backend_chain != s->backend6_chain && s->flow6_chain != s->backend6_chain &&
+      LB_T_FLOW_TABLE(s) &&
+      LB_T_BACKEND_TABLE(s) &&
+      LB_T_FLOW6_TABLE(s) &&
+      LB_T_BACKEND6_TABLE(s) &&
+      LB_S_FLOW_BACKENDS(s) &&
+      LB_S_BACKENDS(s) &&
+      LB_S_FLOW6_BACKENDS(s) &&
+      LB_S_BACKENDS6(s) &&
+      values_index(s->flow_table, s->flow_chain) &&
+      values_index(s->backend_table, s->backend_chain) &&
+      values_index(s->flow6_table, s->flow6_chain) &&
+      values_index(s->backend6_table, s->backend6_chain) &&
+      nf_cht_live(s->backend_cht) && nf_cht_live(s->backend6_cht);
+*/
+
+/* The byte views of the structs this NF passes to nflib (NF_BYTES_VIEW,
+ * nflib/types.h); each is called right before the calls that need it. */
+/*@ ghost
+  NF_BYTES_VIEW(flow_key_bytes, struct flow_key)
+  NF_BYTES_VIEW(ip_key_bytes, struct ip_key)
+  NF_BYTES_VIEW(flow6_key_bytes, struct flow6_key)
+  NF_BYTES_VIEW(ip6_key_bytes, struct ip6_key)
+  NF_BYTES_VIEW(flow_backend_bytes, struct flow_backend)
+  NF_BYTES_VIEW(backend_bytes, struct backend)
+  NF_BYTES_VIEW(backend6_bytes, struct backend6)
+*/
 
 enum {
   OPT_CLIENT_PORT = 256,
@@ -339,34 +458,515 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
   return state;
 }
 
-/* Records or refreshes the backend that sent a heartbeat; heartbeats are consumed. */
-static int heartbeat(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
-  struct ip_key key = {.addr = nf_pkt_ipv4_src(pkt)};
+/* Records or refreshes the IPv4 backend `key` (the heartbeat's source, whose
+ * source MAC is `mac`). The heartbeat itself is consumed (nf_process drops it).
+ * It takes the key, not the packet: with the packet's invariant in their
+ * context, the provers need far longer for each state_ok after a vector
+ * return (docs/VERIFICATION.md, per-NF table: conn_limiter, policer). */
+/*@ requires state_ok(state) && now >= 0;
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap;
+    ensures state_ok(state); */
+static void heartbeat(struct nf_state *state, struct ip_key key, struct nf_mac mac, nf_time_t now) {
   int32_t index = 0;
+  //@ ghost ip_key_bytes(&key);
   if (nf_map_get(state->backend_table, &key, &index)) {
+    //@ assert LB_IN(state->backend_chain, index);
     nf_dchain_rejuvenate(state->backend_chain, index, now);
+    //@ assert state_ok(state) && LB_IN(state->backend_chain, index);
   } else {
-    if (!nf_dchain_allocate(state->backend_chain, now, &index)) return NF_DROP; /* full */
+    if (!nf_dchain_allocate(state->backend_chain, now, &index)) return; /* full */
+    //@ assert state_ok(state) && LB_IN(state->backend_chain, index);
+    //@ ghost ip_key_bytes(&key);
+    //@ assert state->backend_keys != state->flow_keys;
+    //@ assert state->backend_keys != state->flow_backends;
+    //@ assert state->backend_keys != state->backends;
+    //@ assert state->backend_keys != state->flow6_keys;
+    //@ assert state->backend_keys != state->flow6_backends;
+    //@ assert state->backend_keys != state->backend6_keys;
+    //@ assert state->backend_keys != state->backends6;
+    //@ assert LB_S_FLOW_KEYS(state);
+    //@ assert LB_S_FLOW_BACKENDS(state);
+    //@ assert LB_S_BACKEND_KEYS(state);
+    //@ assert LB_S_BACKENDS(state);
+    //@ assert LB_S_FLOW6_KEYS(state);
+    //@ assert LB_S_FLOW6_BACKENDS(state);
+    //@ assert LB_S_BACKEND6_KEYS(state);
+    //@ assert LB_S_BACKENDS6(state);
+    //@ ghost store_key:;
     nf_vector_return(state->backend_keys, index, &key);
+    //@ assert LB_S_FLOW_KEYS(state) && LB_K_FLOW_KEYS(state, store_key);
+    //@ assert LB_S_FLOW_BACKENDS(state) && LB_K_FLOW_BACKENDS(state, store_key);
+    //@ assert LB_S_BACKEND_KEYS(state);
+    //@ assert LB_S_BACKENDS(state) && LB_K_BACKENDS(state, store_key);
+    //@ assert LB_S_FLOW6_KEYS(state) && LB_K_FLOW6_KEYS(state, store_key);
+    //@ assert LB_S_FLOW6_BACKENDS(state) && LB_K_FLOW6_BACKENDS(state, store_key);
+    //@ assert LB_S_BACKEND6_KEYS(state) && LB_K_BACKEND6_KEYS(state, store_key);
+    //@ assert LB_S_BACKENDS6(state) && LB_K_BACKENDS6(state, store_key);
+    //@ assert LB_T_FLOW_TABLE(state);
+    //@ assert LB_T_BACKEND_TABLE(state);
+    //@ assert LB_T_FLOW6_TABLE(state);
+    //@ assert LB_T_BACKEND6_TABLE(state);
+    //@ assert state_ok(state) && LB_IN(state->backend_chain, index);
+    //@ ghost ip_key_bytes(&key);
     nf_map_put(state->backend_table, &key, index);
+    //@ assert LB_T_FLOW_TABLE(state);
+    //@ assert LB_T_BACKEND_TABLE(state);
+    //@ assert LB_T_FLOW6_TABLE(state);
+    //@ assert LB_T_BACKEND6_TABLE(state);
+    //@ assert state_ok(state) && LB_IN(state->backend_chain, index);
   }
-  struct backend backend = {.ip = key.addr, .mac = nf_pkt_eth_src(pkt), .pad = {0, 0}};
+  struct backend backend = {.ip = key.addr, .mac = mac, .pad = {0, 0}};
+  //@ ghost backend_bytes(&backend);
+  //@ assert state->backends != state->flow_keys;
+  //@ assert state->backends != state->flow_backends;
+  //@ assert state->backends != state->backend_keys;
+  //@ assert state->backends != state->flow6_keys;
+  //@ assert state->backends != state->flow6_backends;
+  //@ assert state->backends != state->backend6_keys;
+  //@ assert state->backends != state->backends6;
+  //@ assert LB_S_FLOW_KEYS(state);
+  //@ assert LB_S_FLOW_BACKENDS(state);
+  //@ assert LB_S_BACKEND_KEYS(state);
+  //@ assert LB_S_BACKENDS(state);
+  //@ assert LB_S_FLOW6_KEYS(state);
+  //@ assert LB_S_FLOW6_BACKENDS(state);
+  //@ assert LB_S_BACKEND6_KEYS(state);
+  //@ assert LB_S_BACKENDS6(state);
+  //@ ghost store_backend:;
   nf_vector_return(state->backends, index, &backend);
-  return NF_DROP;
+  //@ assert LB_S_FLOW_KEYS(state) && LB_K_FLOW_KEYS(state, store_backend);
+  //@ assert LB_S_FLOW_BACKENDS(state) && LB_K_FLOW_BACKENDS(state, store_backend);
+  //@ assert LB_S_BACKEND_KEYS(state) && LB_K_BACKEND_KEYS(state, store_backend);
+  //@ assert LB_S_BACKENDS(state);
+  //@ assert LB_S_FLOW6_KEYS(state) && LB_K_FLOW6_KEYS(state, store_backend);
+  //@ assert LB_S_FLOW6_BACKENDS(state) && LB_K_FLOW6_BACKENDS(state, store_backend);
+  //@ assert LB_S_BACKEND6_KEYS(state) && LB_K_BACKEND6_KEYS(state, store_backend);
+  //@ assert LB_S_BACKENDS6(state) && LB_K_BACKENDS6(state, store_backend);
+  //@ assert LB_T_FLOW_TABLE(state);
+  //@ assert LB_T_BACKEND_TABLE(state);
+  //@ assert LB_T_FLOW6_TABLE(state);
+  //@ assert LB_T_BACKEND6_TABLE(state);
+  //@ assert state_ok(state);
 }
 
+/* The live IPv4 backend of the client flow `key`: its pinned backend while that
+ * is alive, else the consistent hash's choice, pinned when a flow index is
+ * free. False when no backend is alive. Takes the key, not the packet, as
+ * heartbeat. */
+/*@ requires state_ok(state) && now >= 0 && \valid(backend_out) && \separated(backend_out, state);
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap, *backend_out;
+    ensures state_ok(state);
+    ensures \result ==> LB_IN(state->backend_chain, *backend_out); */
+static bool pick_backend(struct nf_state *state, struct flow_key key, nf_time_t now,
+                         int32_t *backend_out) {
+  struct flow_backend pinned;
+  int32_t backend_index = 0;
+  int32_t flow_index = 0;
+  //@ ghost flow_key_bytes(&key);
+  if (nf_map_get(state->flow_table, &key, &flow_index)) {
+    //@ assert LB_IN(state->flow_chain, flow_index);
+    //@ ghost flow_backend_bytes(&pinned);
+    nf_vector_borrow(state->flow_backends, flow_index, &pinned);
+    backend_index = pinned.backend;
+    if (!nf_dchain_is_allocated(state->backend_chain, backend_index)) {
+      /* Its backend died: re-assign. */
+      //@ ghost flow_key_bytes(&key);
+      if (!nf_cht_find_backend(state->backend_cht, flow_key_hash(&key), state->backend_chain,
+                               &backend_index)) {
+        return false; /* no live backend */
+      }
+      //@ assert LB_IN(state->backend_chain, backend_index);
+      pinned.backend = backend_index;
+      //@ ghost flow_backend_bytes(&pinned);
+      //@ assert state->flow_backends != state->flow_keys;
+      //@ assert state->flow_backends != state->backend_keys;
+      //@ assert state->flow_backends != state->backends;
+      //@ assert state->flow_backends != state->flow6_keys;
+      //@ assert state->flow_backends != state->flow6_backends;
+      //@ assert state->flow_backends != state->backend6_keys;
+      //@ assert state->flow_backends != state->backends6;
+      //@ assert LB_S_FLOW_KEYS(state);
+      //@ assert LB_S_FLOW_BACKENDS(state);
+      //@ assert LB_S_BACKEND_KEYS(state);
+      //@ assert LB_S_BACKENDS(state);
+      //@ assert LB_S_FLOW6_KEYS(state);
+      //@ assert LB_S_FLOW6_BACKENDS(state);
+      //@ assert LB_S_BACKEND6_KEYS(state);
+      //@ assert LB_S_BACKENDS6(state);
+      //@ ghost repin:;
+      nf_vector_return(state->flow_backends, flow_index, &pinned);
+      //@ assert LB_S_FLOW_KEYS(state) && LB_K_FLOW_KEYS(state, repin);
+      //@ assert LB_S_FLOW_BACKENDS(state);
+      //@ assert LB_S_BACKEND_KEYS(state) && LB_K_BACKEND_KEYS(state, repin);
+      //@ assert LB_S_BACKENDS(state) && LB_K_BACKENDS(state, repin);
+      //@ assert LB_S_FLOW6_KEYS(state) && LB_K_FLOW6_KEYS(state, repin);
+      //@ assert LB_S_FLOW6_BACKENDS(state) && LB_K_FLOW6_BACKENDS(state, repin);
+      //@ assert LB_S_BACKEND6_KEYS(state) && LB_K_BACKEND6_KEYS(state, repin);
+      //@ assert LB_S_BACKENDS6(state) && LB_K_BACKENDS6(state, repin);
+      //@ assert LB_T_FLOW_TABLE(state);
+      //@ assert LB_T_BACKEND_TABLE(state);
+      //@ assert LB_T_FLOW6_TABLE(state);
+      //@ assert LB_T_BACKEND6_TABLE(state);
+      /*@ assert state_ok(state) && LB_IN(state->backend_chain, backend_index) &&
+                 LB_IN(state->flow_chain, flow_index); */
+    }
+    //@ assert LB_IN(state->backend_chain, backend_index);
+    nf_dchain_rejuvenate(state->flow_chain, flow_index, now);
+    //@ assert state_ok(state) && LB_IN(state->backend_chain, backend_index);
+  } else {
+    //@ ghost flow_key_bytes(&key);
+    if (!nf_cht_find_backend(state->backend_cht, flow_key_hash(&key), state->backend_chain,
+                             &backend_index)) {
+      return false; /* no live backend */
+    }
+    //@ assert LB_IN(state->backend_chain, backend_index);
+    if (nf_dchain_allocate(state->flow_chain, now, &flow_index)) {
+      /*@ assert state_ok(state) && LB_IN(state->backend_chain, backend_index) &&
+                 LB_IN(state->flow_chain, flow_index); */
+      //@ ghost flow_key_bytes(&key);
+      //@ assert state->flow_keys != state->flow_backends;
+      //@ assert state->flow_keys != state->backend_keys;
+      //@ assert state->flow_keys != state->backends;
+      //@ assert state->flow_keys != state->flow6_keys;
+      //@ assert state->flow_keys != state->flow6_backends;
+      //@ assert state->flow_keys != state->backend6_keys;
+      //@ assert state->flow_keys != state->backends6;
+      //@ assert LB_S_FLOW_KEYS(state);
+      //@ assert LB_S_FLOW_BACKENDS(state);
+      //@ assert LB_S_BACKEND_KEYS(state);
+      //@ assert LB_S_BACKENDS(state);
+      //@ assert LB_S_FLOW6_KEYS(state);
+      //@ assert LB_S_FLOW6_BACKENDS(state);
+      //@ assert LB_S_BACKEND6_KEYS(state);
+      //@ assert LB_S_BACKENDS6(state);
+      //@ ghost store_key:;
+      nf_vector_return(state->flow_keys, flow_index, &key);
+      //@ assert LB_S_FLOW_KEYS(state);
+      //@ assert LB_S_FLOW_BACKENDS(state) && LB_K_FLOW_BACKENDS(state, store_key);
+      //@ assert LB_S_BACKEND_KEYS(state) && LB_K_BACKEND_KEYS(state, store_key);
+      //@ assert LB_S_BACKENDS(state) && LB_K_BACKENDS(state, store_key);
+      //@ assert LB_S_FLOW6_KEYS(state) && LB_K_FLOW6_KEYS(state, store_key);
+      //@ assert LB_S_FLOW6_BACKENDS(state) && LB_K_FLOW6_BACKENDS(state, store_key);
+      //@ assert LB_S_BACKEND6_KEYS(state) && LB_K_BACKEND6_KEYS(state, store_key);
+      //@ assert LB_S_BACKENDS6(state) && LB_K_BACKENDS6(state, store_key);
+      //@ assert LB_T_FLOW_TABLE(state);
+      //@ assert LB_T_BACKEND_TABLE(state);
+      //@ assert LB_T_FLOW6_TABLE(state);
+      //@ assert LB_T_BACKEND6_TABLE(state);
+      /*@ assert state_ok(state) && LB_IN(state->backend_chain, backend_index) &&
+                 LB_IN(state->flow_chain, flow_index); */
+      //@ ghost flow_key_bytes(&key);
+      nf_map_put(state->flow_table, &key, flow_index);
+      //@ assert LB_T_FLOW_TABLE(state);
+      //@ assert LB_T_BACKEND_TABLE(state);
+      //@ assert LB_T_FLOW6_TABLE(state);
+      //@ assert LB_T_BACKEND6_TABLE(state);
+      /*@ assert state_ok(state) && LB_IN(state->backend_chain, backend_index) &&
+                 LB_IN(state->flow_chain, flow_index); */
+      pinned.backend = backend_index;
+      //@ ghost flow_backend_bytes(&pinned);
+      //@ assert state->flow_backends != state->flow_keys;
+      //@ assert state->flow_backends != state->backend_keys;
+      //@ assert state->flow_backends != state->backends;
+      //@ assert state->flow_backends != state->flow6_keys;
+      //@ assert state->flow_backends != state->flow6_backends;
+      //@ assert state->flow_backends != state->backend6_keys;
+      //@ assert state->flow_backends != state->backends6;
+      //@ assert LB_S_FLOW_KEYS(state);
+      //@ assert LB_S_FLOW_BACKENDS(state);
+      //@ assert LB_S_BACKEND_KEYS(state);
+      //@ assert LB_S_BACKENDS(state);
+      //@ assert LB_S_FLOW6_KEYS(state);
+      //@ assert LB_S_FLOW6_BACKENDS(state);
+      //@ assert LB_S_BACKEND6_KEYS(state);
+      //@ assert LB_S_BACKENDS6(state);
+      //@ ghost pin:;
+      nf_vector_return(state->flow_backends, flow_index, &pinned);
+      //@ assert LB_S_FLOW_KEYS(state) && LB_K_FLOW_KEYS(state, pin);
+      //@ assert LB_S_FLOW_BACKENDS(state);
+      //@ assert LB_S_BACKEND_KEYS(state) && LB_K_BACKEND_KEYS(state, pin);
+      //@ assert LB_S_BACKENDS(state) && LB_K_BACKENDS(state, pin);
+      //@ assert LB_S_FLOW6_KEYS(state) && LB_K_FLOW6_KEYS(state, pin);
+      //@ assert LB_S_FLOW6_BACKENDS(state) && LB_K_FLOW6_BACKENDS(state, pin);
+      //@ assert LB_S_BACKEND6_KEYS(state) && LB_K_BACKEND6_KEYS(state, pin);
+      //@ assert LB_S_BACKENDS6(state) && LB_K_BACKENDS6(state, pin);
+      //@ assert LB_T_FLOW_TABLE(state);
+      //@ assert LB_T_BACKEND_TABLE(state);
+      //@ assert LB_T_FLOW6_TABLE(state);
+      //@ assert LB_T_BACKEND6_TABLE(state);
+      //@ assert state_ok(state) && LB_IN(state->backend_chain, backend_index);
+    }
+    /* else: flow table full, the flow is served by the hash without being pinned. */
+    //@ assert state_ok(state) && LB_IN(state->backend_chain, backend_index);
+  }
+  *backend_out = backend_index;
+  return true;
+}
+
+/* Records or refreshes the IPv6 backend `key` (the heartbeat's source, whose
+ * source MAC is `mac`). The heartbeat itself is consumed (nf_process drops it).
+ * It takes the key, not the packet: with the packet's invariant in their
+ * context, the provers need far longer for each state_ok after a vector
+ * return (docs/VERIFICATION.md, per-NF table: conn_limiter, policer). */
+/*@ requires state_ok(state) && now >= 0;
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap;
+    ensures state_ok(state); */
+static void heartbeat6(struct nf_state *state, struct ip6_key key, struct nf_mac mac,
+                       nf_time_t now) {
+  int32_t index = 0;
+  //@ ghost ip6_key_bytes(&key);
+  if (nf_map_get(state->backend6_table, &key, &index)) {
+    //@ assert LB_IN(state->backend6_chain, index);
+    nf_dchain_rejuvenate(state->backend6_chain, index, now);
+    //@ assert state_ok(state) && LB_IN(state->backend6_chain, index);
+  } else {
+    if (!nf_dchain_allocate(state->backend6_chain, now, &index)) return; /* full */
+    //@ assert state_ok(state) && LB_IN(state->backend6_chain, index);
+    //@ ghost ip6_key_bytes(&key);
+    //@ assert state->backend6_keys != state->flow_keys;
+    //@ assert state->backend6_keys != state->flow_backends;
+    //@ assert state->backend6_keys != state->backend_keys;
+    //@ assert state->backend6_keys != state->backends;
+    //@ assert state->backend6_keys != state->flow6_keys;
+    //@ assert state->backend6_keys != state->flow6_backends;
+    //@ assert state->backend6_keys != state->backends6;
+    //@ assert LB_S_FLOW_KEYS(state);
+    //@ assert LB_S_FLOW_BACKENDS(state);
+    //@ assert LB_S_BACKEND_KEYS(state);
+    //@ assert LB_S_BACKENDS(state);
+    //@ assert LB_S_FLOW6_KEYS(state);
+    //@ assert LB_S_FLOW6_BACKENDS(state);
+    //@ assert LB_S_BACKEND6_KEYS(state);
+    //@ assert LB_S_BACKENDS6(state);
+    //@ ghost store_key:;
+    nf_vector_return(state->backend6_keys, index, &key);
+    //@ assert LB_S_FLOW_KEYS(state) && LB_K_FLOW_KEYS(state, store_key);
+    //@ assert LB_S_FLOW_BACKENDS(state) && LB_K_FLOW_BACKENDS(state, store_key);
+    //@ assert LB_S_BACKEND_KEYS(state) && LB_K_BACKEND_KEYS(state, store_key);
+    //@ assert LB_S_BACKENDS(state) && LB_K_BACKENDS(state, store_key);
+    //@ assert LB_S_FLOW6_KEYS(state) && LB_K_FLOW6_KEYS(state, store_key);
+    //@ assert LB_S_FLOW6_BACKENDS(state) && LB_K_FLOW6_BACKENDS(state, store_key);
+    //@ assert LB_S_BACKEND6_KEYS(state);
+    //@ assert LB_S_BACKENDS6(state) && LB_K_BACKENDS6(state, store_key);
+    //@ assert LB_T_FLOW_TABLE(state);
+    //@ assert LB_T_BACKEND_TABLE(state);
+    //@ assert LB_T_FLOW6_TABLE(state);
+    //@ assert LB_T_BACKEND6_TABLE(state);
+    //@ assert state_ok(state) && LB_IN(state->backend6_chain, index);
+    //@ ghost ip6_key_bytes(&key);
+    nf_map_put(state->backend6_table, &key, index);
+    //@ assert LB_T_FLOW_TABLE(state);
+    //@ assert LB_T_BACKEND_TABLE(state);
+    //@ assert LB_T_FLOW6_TABLE(state);
+    //@ assert LB_T_BACKEND6_TABLE(state);
+    //@ assert state_ok(state) && LB_IN(state->backend6_chain, index);
+  }
+  struct backend6 backend = {.ip = key.addr, .mac = mac, .pad = {0, 0}};
+  //@ ghost backend6_bytes(&backend);
+  //@ assert state->backends6 != state->flow_keys;
+  //@ assert state->backends6 != state->flow_backends;
+  //@ assert state->backends6 != state->backend_keys;
+  //@ assert state->backends6 != state->backends;
+  //@ assert state->backends6 != state->flow6_keys;
+  //@ assert state->backends6 != state->flow6_backends;
+  //@ assert state->backends6 != state->backend6_keys;
+  //@ assert LB_S_FLOW_KEYS(state);
+  //@ assert LB_S_FLOW_BACKENDS(state);
+  //@ assert LB_S_BACKEND_KEYS(state);
+  //@ assert LB_S_BACKENDS(state);
+  //@ assert LB_S_FLOW6_KEYS(state);
+  //@ assert LB_S_FLOW6_BACKENDS(state);
+  //@ assert LB_S_BACKEND6_KEYS(state);
+  //@ assert LB_S_BACKENDS6(state);
+  //@ ghost store_backend:;
+  nf_vector_return(state->backends6, index, &backend);
+  //@ assert LB_S_FLOW_KEYS(state) && LB_K_FLOW_KEYS(state, store_backend);
+  //@ assert LB_S_FLOW_BACKENDS(state) && LB_K_FLOW_BACKENDS(state, store_backend);
+  //@ assert LB_S_BACKEND_KEYS(state) && LB_K_BACKEND_KEYS(state, store_backend);
+  //@ assert LB_S_BACKENDS(state) && LB_K_BACKENDS(state, store_backend);
+  //@ assert LB_S_FLOW6_KEYS(state) && LB_K_FLOW6_KEYS(state, store_backend);
+  //@ assert LB_S_FLOW6_BACKENDS(state) && LB_K_FLOW6_BACKENDS(state, store_backend);
+  //@ assert LB_S_BACKEND6_KEYS(state) && LB_K_BACKEND6_KEYS(state, store_backend);
+  //@ assert LB_S_BACKENDS6(state);
+  //@ assert LB_T_FLOW_TABLE(state);
+  //@ assert LB_T_BACKEND_TABLE(state);
+  //@ assert LB_T_FLOW6_TABLE(state);
+  //@ assert LB_T_BACKEND6_TABLE(state);
+  //@ assert state_ok(state);
+}
+
+/* The live IPv6 backend of the client flow `key`: its pinned backend while that
+ * is alive, else the consistent hash's choice, pinned when a flow index is
+ * free. False when no backend is alive. Takes the key, not the packet, as
+ * heartbeat6. */
+/*@ requires state_ok(state) && now >= 0 && \valid(backend_out) && \separated(backend_out, state);
+    assigns nf_heap, nf_dchain_heap, nf_vector_heap, *backend_out;
+    ensures state_ok(state);
+    ensures \result ==> LB_IN(state->backend6_chain, *backend_out); */
+static bool pick_backend6(struct nf_state *state, struct flow6_key key, nf_time_t now,
+                          int32_t *backend_out) {
+  struct flow_backend pinned;
+  int32_t backend_index = 0;
+  int32_t flow_index = 0;
+  //@ ghost flow6_key_bytes(&key);
+  if (nf_map_get(state->flow6_table, &key, &flow_index)) {
+    //@ assert LB_IN(state->flow6_chain, flow_index);
+    //@ ghost flow_backend_bytes(&pinned);
+    nf_vector_borrow(state->flow6_backends, flow_index, &pinned);
+    backend_index = pinned.backend;
+    if (!nf_dchain_is_allocated(state->backend6_chain, backend_index)) {
+      /* Its backend died: re-assign. */
+      //@ ghost flow6_key_bytes(&key);
+      if (!nf_cht_find_backend(state->backend6_cht, flow6_key_hash(&key), state->backend6_chain,
+                               &backend_index)) {
+        return false; /* no live backend */
+      }
+      //@ assert LB_IN(state->backend6_chain, backend_index);
+      pinned.backend = backend_index;
+      //@ ghost flow_backend_bytes(&pinned);
+      //@ assert state->flow6_backends != state->flow_keys;
+      //@ assert state->flow6_backends != state->flow_backends;
+      //@ assert state->flow6_backends != state->backend_keys;
+      //@ assert state->flow6_backends != state->backends;
+      //@ assert state->flow6_backends != state->flow6_keys;
+      //@ assert state->flow6_backends != state->backend6_keys;
+      //@ assert state->flow6_backends != state->backends6;
+      //@ assert LB_S_FLOW_KEYS(state);
+      //@ assert LB_S_FLOW_BACKENDS(state);
+      //@ assert LB_S_BACKEND_KEYS(state);
+      //@ assert LB_S_BACKENDS(state);
+      //@ assert LB_S_FLOW6_KEYS(state);
+      //@ assert LB_S_FLOW6_BACKENDS(state);
+      //@ assert LB_S_BACKEND6_KEYS(state);
+      //@ assert LB_S_BACKENDS6(state);
+      //@ ghost repin:;
+      nf_vector_return(state->flow6_backends, flow_index, &pinned);
+      //@ assert LB_S_FLOW_KEYS(state) && LB_K_FLOW_KEYS(state, repin);
+      //@ assert LB_S_FLOW_BACKENDS(state) && LB_K_FLOW_BACKENDS(state, repin);
+      //@ assert LB_S_BACKEND_KEYS(state) && LB_K_BACKEND_KEYS(state, repin);
+      //@ assert LB_S_BACKENDS(state) && LB_K_BACKENDS(state, repin);
+      //@ assert LB_S_FLOW6_KEYS(state) && LB_K_FLOW6_KEYS(state, repin);
+      //@ assert LB_S_FLOW6_BACKENDS(state);
+      //@ assert LB_S_BACKEND6_KEYS(state) && LB_K_BACKEND6_KEYS(state, repin);
+      //@ assert LB_S_BACKENDS6(state) && LB_K_BACKENDS6(state, repin);
+      //@ assert LB_T_FLOW_TABLE(state);
+      //@ assert LB_T_BACKEND_TABLE(state);
+      //@ assert LB_T_FLOW6_TABLE(state);
+      //@ assert LB_T_BACKEND6_TABLE(state);
+      /*@ assert state_ok(state) && LB_IN(state->backend6_chain, backend_index) &&
+                 LB_IN(state->flow6_chain, flow_index); */
+    }
+    //@ assert LB_IN(state->backend6_chain, backend_index);
+    nf_dchain_rejuvenate(state->flow6_chain, flow_index, now);
+    //@ assert state_ok(state) && LB_IN(state->backend6_chain, backend_index);
+  } else {
+    //@ ghost flow6_key_bytes(&key);
+    if (!nf_cht_find_backend(state->backend6_cht, flow6_key_hash(&key), state->backend6_chain,
+                             &backend_index)) {
+      return false; /* no live backend */
+    }
+    //@ assert LB_IN(state->backend6_chain, backend_index);
+    if (nf_dchain_allocate(state->flow6_chain, now, &flow_index)) {
+      /*@ assert state_ok(state) && LB_IN(state->backend6_chain, backend_index) &&
+                 LB_IN(state->flow6_chain, flow_index); */
+      //@ ghost flow6_key_bytes(&key);
+      //@ assert state->flow6_keys != state->flow_keys;
+      //@ assert state->flow6_keys != state->flow_backends;
+      //@ assert state->flow6_keys != state->backend_keys;
+      //@ assert state->flow6_keys != state->backends;
+      //@ assert state->flow6_keys != state->flow6_backends;
+      //@ assert state->flow6_keys != state->backend6_keys;
+      //@ assert state->flow6_keys != state->backends6;
+      //@ assert LB_S_FLOW_KEYS(state);
+      //@ assert LB_S_FLOW_BACKENDS(state);
+      //@ assert LB_S_BACKEND_KEYS(state);
+      //@ assert LB_S_BACKENDS(state);
+      //@ assert LB_S_FLOW6_KEYS(state);
+      //@ assert LB_S_FLOW6_BACKENDS(state);
+      //@ assert LB_S_BACKEND6_KEYS(state);
+      //@ assert LB_S_BACKENDS6(state);
+      //@ ghost store_key:;
+      nf_vector_return(state->flow6_keys, flow_index, &key);
+      //@ assert LB_S_FLOW_KEYS(state) && LB_K_FLOW_KEYS(state, store_key);
+      //@ assert LB_S_FLOW_BACKENDS(state) && LB_K_FLOW_BACKENDS(state, store_key);
+      //@ assert LB_S_BACKEND_KEYS(state) && LB_K_BACKEND_KEYS(state, store_key);
+      //@ assert LB_S_BACKENDS(state) && LB_K_BACKENDS(state, store_key);
+      //@ assert LB_S_FLOW6_KEYS(state);
+      //@ assert LB_S_FLOW6_BACKENDS(state) && LB_K_FLOW6_BACKENDS(state, store_key);
+      //@ assert LB_S_BACKEND6_KEYS(state) && LB_K_BACKEND6_KEYS(state, store_key);
+      //@ assert LB_S_BACKENDS6(state) && LB_K_BACKENDS6(state, store_key);
+      //@ assert LB_T_FLOW_TABLE(state);
+      //@ assert LB_T_BACKEND_TABLE(state);
+      //@ assert LB_T_FLOW6_TABLE(state);
+      //@ assert LB_T_BACKEND6_TABLE(state);
+      /*@ assert state_ok(state) && LB_IN(state->backend6_chain, backend_index) &&
+                 LB_IN(state->flow6_chain, flow_index); */
+      //@ ghost flow6_key_bytes(&key);
+      nf_map_put(state->flow6_table, &key, flow_index);
+      //@ assert LB_T_FLOW_TABLE(state);
+      //@ assert LB_T_BACKEND_TABLE(state);
+      //@ assert LB_T_FLOW6_TABLE(state);
+      //@ assert LB_T_BACKEND6_TABLE(state);
+      /*@ assert state_ok(state) && LB_IN(state->backend6_chain, backend_index) &&
+                 LB_IN(state->flow6_chain, flow_index); */
+      pinned.backend = backend_index;
+      //@ ghost flow_backend_bytes(&pinned);
+      //@ assert state->flow6_backends != state->flow_keys;
+      //@ assert state->flow6_backends != state->flow_backends;
+      //@ assert state->flow6_backends != state->backend_keys;
+      //@ assert state->flow6_backends != state->backends;
+      //@ assert state->flow6_backends != state->flow6_keys;
+      //@ assert state->flow6_backends != state->backend6_keys;
+      //@ assert state->flow6_backends != state->backends6;
+      //@ assert LB_S_FLOW_KEYS(state);
+      //@ assert LB_S_FLOW_BACKENDS(state);
+      //@ assert LB_S_BACKEND_KEYS(state);
+      //@ assert LB_S_BACKENDS(state);
+      //@ assert LB_S_FLOW6_KEYS(state);
+      //@ assert LB_S_FLOW6_BACKENDS(state);
+      //@ assert LB_S_BACKEND6_KEYS(state);
+      //@ assert LB_S_BACKENDS6(state);
+      //@ ghost pin:;
+      nf_vector_return(state->flow6_backends, flow_index, &pinned);
+      //@ assert LB_S_FLOW_KEYS(state) && LB_K_FLOW_KEYS(state, pin);
+      //@ assert LB_S_FLOW_BACKENDS(state) && LB_K_FLOW_BACKENDS(state, pin);
+      //@ assert LB_S_BACKEND_KEYS(state) && LB_K_BACKEND_KEYS(state, pin);
+      //@ assert LB_S_BACKENDS(state) && LB_K_BACKENDS(state, pin);
+      //@ assert LB_S_FLOW6_KEYS(state) && LB_K_FLOW6_KEYS(state, pin);
+      //@ assert LB_S_FLOW6_BACKENDS(state);
+      //@ assert LB_S_BACKEND6_KEYS(state) && LB_K_BACKEND6_KEYS(state, pin);
+      //@ assert LB_S_BACKENDS6(state) && LB_K_BACKENDS6(state, pin);
+      //@ assert LB_T_FLOW_TABLE(state);
+      //@ assert LB_T_BACKEND_TABLE(state);
+      //@ assert LB_T_FLOW6_TABLE(state);
+      //@ assert LB_T_BACKEND6_TABLE(state);
+      //@ assert state_ok(state) && LB_IN(state->backend6_chain, backend_index);
+    }
+    /* else: flow table full, the flow is served by the hash without being pinned. */
+    //@ assert state_ok(state) && LB_IN(state->backend6_chain, backend_index);
+  }
+  *backend_out = backend_index;
+  return true;
+}
+
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && pkt->status == NF_PKT_L4_OK && now >= 0;
+    ensures state_ok(state); */
 static int from_backend(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  struct ip_key key = {.addr = nf_pkt_ipv4_src(pkt)};
   if (nf_pkt_ipv4_proto(pkt) == NF_IPPROTO_UDP &&
       nf_pkt_l4_dst_port(pkt) == state->cfg.heartbeat_port) {
-    return heartbeat(state, pkt, now);
+    heartbeat(state, key, nf_pkt_eth_src(pkt), now);
+    return NF_DROP; /* consumed */
   }
-  struct ip_key key = {.addr = nf_pkt_ipv4_src(pkt)};
   int32_t index = 0;
+  //@ ghost ip_key_bytes(&key);
   if (!nf_map_get(state->backend_table, &key, &index)) return NF_DROP; /* not a live backend */
   nf_pkt_set_ipv4_src(pkt, state->cfg.vip);
   return state->cfg.client_port;
 }
 
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && pkt->status == NF_PKT_L4_OK && now >= 0;
+    ensures state_ok(state); */
 static int from_client(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
   if (nf_pkt_ipv4_dst(pkt) != state->cfg.vip) return NF_DROP;
   struct flow_key key = {
@@ -377,73 +977,39 @@ static int from_client(struct nf_state *state, struct nf_packet *pkt, nf_time_t 
       .proto = nf_pkt_ipv4_proto(pkt),
       .pad = {0, 0, 0},
   };
-  struct flow_backend pinned;
   int32_t backend_index = 0;
-  int32_t flow_index = 0;
-  if (nf_map_get(state->flow_table, &key, &flow_index)) {
-    nf_vector_borrow(state->flow_backends, flow_index, &pinned);
-    backend_index = pinned.backend;
-    if (!nf_dchain_is_allocated(state->backend_chain, backend_index)) {
-      /* Its backend died: re-assign. */
-      if (!nf_cht_find_backend(state->backend_cht, flow_key_hash(&key), state->backend_chain,
-                               &backend_index)) {
-        return NF_DROP; /* no live backend */
-      }
-      pinned.backend = backend_index;
-      nf_vector_return(state->flow_backends, flow_index, &pinned);
-    }
-    nf_dchain_rejuvenate(state->flow_chain, flow_index, now);
-  } else {
-    if (!nf_cht_find_backend(state->backend_cht, flow_key_hash(&key), state->backend_chain,
-                             &backend_index)) {
-      return NF_DROP; /* no live backend */
-    }
-    if (nf_dchain_allocate(state->flow_chain, now, &flow_index)) {
-      nf_vector_return(state->flow_keys, flow_index, &key);
-      nf_map_put(state->flow_table, &key, flow_index);
-      pinned.backend = backend_index;
-      nf_vector_return(state->flow_backends, flow_index, &pinned);
-    }
-    /* else: flow table full, the flow is served by the hash without being pinned. */
-  }
+  if (!pick_backend(state, key, now, &backend_index)) return NF_DROP; /* no live backend */
   struct backend backend;
+  //@ ghost backend_bytes(&backend);
   nf_vector_borrow(state->backends, backend_index, &backend);
   nf_pkt_set_ipv4_dst(pkt, backend.ip);
   nf_pkt_set_eth_dst(pkt, backend.mac);
   return state->cfg.backend_port;
 }
 
-static int heartbeat6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
-  struct ip6_key key = {.addr = nf_pkt_ipv6_src(pkt)};
-  int32_t index = 0;
-  if (nf_map_get(state->backend6_table, &key, &index)) {
-    nf_dchain_rejuvenate(state->backend6_chain, index, now);
-  } else {
-    if (!nf_dchain_allocate(state->backend6_chain, now, &index)) return NF_DROP; /* full */
-    nf_vector_return(state->backend6_keys, index, &key);
-    nf_map_put(state->backend6_table, &key, index);
-  }
-  struct backend6 backend = {.ip = key.addr, .mac = nf_pkt_eth_src(pkt), .pad = {0, 0}};
-  nf_vector_return(state->backends6, index, &backend);
-  return NF_DROP;
-}
-
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && pkt->status == NF_PKT_IPV6_L4_OK && now >= 0;
+    ensures state_ok(state); */
 static int from_backend6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+  struct ip6_key key = {.addr = nf_pkt_ipv6_src(pkt)};
   if (nf_pkt_ipv6_proto(pkt) == NF_IPPROTO_UDP &&
       nf_pkt_l4_dst_port(pkt) == state->cfg.heartbeat_port) {
-    return heartbeat6(state, pkt, now);
+    heartbeat6(state, key, nf_pkt_eth_src(pkt), now);
+    return NF_DROP; /* consumed */
   }
-  struct ip6_key key = {.addr = nf_pkt_ipv6_src(pkt)};
   int32_t index = 0;
+  //@ ghost ip6_key_bytes(&key);
   if (!nf_map_get(state->backend6_table, &key, &index)) return NF_DROP; /* not a live backend */
   nf_pkt_set_ipv6_src(pkt, state->cfg.vip6);
   return state->cfg.client_port;
 }
 
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && pkt->status == NF_PKT_IPV6_L4_OK && now >= 0;
+    ensures state_ok(state); */
 static int from_client6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
   struct nf_ipv6_addr dst = nf_pkt_ipv6_dst(pkt);
-  if (memcmp(&dst, &state->cfg.vip6, sizeof(dst)) != 0) return NF_DROP;
-  if (memcmp(&dst, &ipv6_unspecified, sizeof(dst)) == 0) return NF_DROP; /* no --vip6 */
+  /* nf_bytes_equal: memcmp's == 0 with a contract WP can use (types.h). */
+  if (!nf_bytes_equal(&dst, &state->cfg.vip6, sizeof(dst))) return NF_DROP;
+  if (nf_bytes_equal(&dst, &ipv6_unspecified, sizeof(dst))) return NF_DROP; /* no --vip6 */
   struct flow6_key key = {
       .src_ip = nf_pkt_ipv6_src(pkt),
       .dst_ip = dst,
@@ -452,49 +1018,65 @@ static int from_client6(struct nf_state *state, struct nf_packet *pkt, nf_time_t
       .proto = nf_pkt_ipv6_proto(pkt),
       .pad = {0, 0, 0},
   };
-  struct flow_backend pinned;
   int32_t backend_index = 0;
-  int32_t flow_index = 0;
-  if (nf_map_get(state->flow6_table, &key, &flow_index)) {
-    nf_vector_borrow(state->flow6_backends, flow_index, &pinned);
-    backend_index = pinned.backend;
-    if (!nf_dchain_is_allocated(state->backend6_chain, backend_index)) {
-      if (!nf_cht_find_backend(state->backend6_cht, flow6_key_hash(&key), state->backend6_chain,
-                               &backend_index)) {
-        return NF_DROP; /* no live backend */
-      }
-      pinned.backend = backend_index;
-      nf_vector_return(state->flow6_backends, flow_index, &pinned);
-    }
-    nf_dchain_rejuvenate(state->flow6_chain, flow_index, now);
-  } else {
-    if (!nf_cht_find_backend(state->backend6_cht, flow6_key_hash(&key), state->backend6_chain,
-                             &backend_index)) {
-      return NF_DROP; /* no live backend */
-    }
-    if (nf_dchain_allocate(state->flow6_chain, now, &flow_index)) {
-      nf_vector_return(state->flow6_keys, flow_index, &key);
-      nf_map_put(state->flow6_table, &key, flow_index);
-      pinned.backend = backend_index;
-      nf_vector_return(state->flow6_backends, flow_index, &pinned);
-    }
-  }
+  if (!pick_backend6(state, key, now, &backend_index)) return NF_DROP; /* no live backend */
   struct backend6 backend;
+  //@ ghost backend6_bytes(&backend);
   nf_vector_borrow(state->backends6, backend_index, &backend);
   nf_pkt_set_ipv6_dst(pkt, backend.ip);
   nf_pkt_set_eth_dst(pkt, backend.mac);
   return state->cfg.backend_port;
 }
 
+/* now >= 0: the runtimes pass nf_time_now() (time.h), so the expiry bounds
+ * now - expiry cannot overflow. */
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && now >= 0;
+    ensures state_ok(state); */
 int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
   nf_expire_items(state->flow_chain, state->flow_keys, state->flow_table,
                   now - state->cfg.flow_expiry);
+  //@ assert LB_T_FLOW_TABLE(state);
+  //@ assert LB_T_BACKEND_TABLE(state);
+  //@ assert LB_T_FLOW6_TABLE(state);
+  //@ assert LB_T_BACKEND6_TABLE(state);
+  //@ assert LB_S_FLOW_BACKENDS(state);
+  //@ assert LB_S_BACKENDS(state);
+  //@ assert LB_S_FLOW6_BACKENDS(state);
+  //@ assert LB_S_BACKENDS6(state);
+  //@ assert state_ok(state);
   nf_expire_items(state->backend_chain, state->backend_keys, state->backend_table,
                   now - state->cfg.backend_expiry);
+  //@ assert LB_T_FLOW_TABLE(state);
+  //@ assert LB_T_BACKEND_TABLE(state);
+  //@ assert LB_T_FLOW6_TABLE(state);
+  //@ assert LB_T_BACKEND6_TABLE(state);
+  //@ assert LB_S_FLOW_BACKENDS(state);
+  //@ assert LB_S_BACKENDS(state);
+  //@ assert LB_S_FLOW6_BACKENDS(state);
+  //@ assert LB_S_BACKENDS6(state);
+  //@ assert state_ok(state);
   nf_expire_items(state->flow6_chain, state->flow6_keys, state->flow6_table,
                   now - state->cfg.flow_expiry);
+  //@ assert LB_T_FLOW_TABLE(state);
+  //@ assert LB_T_BACKEND_TABLE(state);
+  //@ assert LB_T_FLOW6_TABLE(state);
+  //@ assert LB_T_BACKEND6_TABLE(state);
+  //@ assert LB_S_FLOW_BACKENDS(state);
+  //@ assert LB_S_BACKENDS(state);
+  //@ assert LB_S_FLOW6_BACKENDS(state);
+  //@ assert LB_S_BACKENDS6(state);
+  //@ assert state_ok(state);
   nf_expire_items(state->backend6_chain, state->backend6_keys, state->backend6_table,
                   now - state->cfg.backend_expiry);
+  //@ assert LB_T_FLOW_TABLE(state);
+  //@ assert LB_T_BACKEND_TABLE(state);
+  //@ assert LB_T_FLOW6_TABLE(state);
+  //@ assert LB_T_BACKEND6_TABLE(state);
+  //@ assert LB_S_FLOW_BACKENDS(state);
+  //@ assert LB_S_BACKENDS(state);
+  //@ assert LB_S_FLOW6_BACKENDS(state);
+  //@ assert LB_S_BACKENDS6(state);
+  //@ assert state_ok(state);
   if (nf_pkt_status(pkt) == NF_PKT_IPV6_L4_OK) {
     if (in_port == state->cfg.backend_port) return from_backend6(state, pkt, now);
     return from_client6(state, pkt, now);
