@@ -132,6 +132,93 @@ struct nf_state {
   struct nf_dchain *prefix6_64_chain;
 };
 
+/* What every packet finds (docs/VERIFICATION.md, per-NF proofs): eight
+ * levels (four per IP family), each a triple (table, key vector, chain) as
+ * nf_expiry_triple_ok states it, with a window vector of prefix_window cells
+ * over the chain's indexes (a different object from the key vector), and
+ * every table value one of the chain's indexes (the window's borrow); the
+ * levels' maps, vectors and chains pairwise distinct (an operation on one
+ * leaves the others as they were: the same-kind frames of map.h, vector.h and
+ * dchain.h); expiry and window >= 0, so now - expiry and now - window cannot
+ * overflow. nf_state_create establishes it (assumed, as nflib's constructors:
+ * start-up code is not proved). */
+/* A key or window of n bytes is n readable and writable bytes (C11 6.5p7: any
+ * object may be accessed through a character type); WP's Typed model counts a
+ * struct's memory in fields, so this is stated, not derived
+ * (docs/VERIFICATION.md, "Byte views and frames"). */
+/*@ ghost
+  NF_BYTES_VIEW(prefix_key_bytes, struct prefix_key)
+  NF_BYTES_VIEW(prefix6_key_bytes, struct prefix6_key)
+  NF_BYTES_VIEW(prefix_window_bytes, struct prefix_window)
+*/
+/* state_ok is written flat, as policer's (conjunctions of atoms and
+ * one-level predicates): with level_ok and levels_apart as predicates inside
+ * predicates, cvc4 gave up on state_ok after the window vectors' returns.
+ * The macros only save writing the eight levels out by hand. */
+/*@ predicate values_index(struct nf_map *table, struct nf_dchain *c) =
+      \forall uint8_t *k; nf_map_has(table, k) ==>
+        nf_dchain_base(c) <= nf_map_value(table, k) < nf_dchain_base(c) + nf_dchain_capacity_of(c);
+*/
+/* One level: (table, key vector, chain) as nf_expiry_triple_ok states it, a
+ * window vector of prefix_window cells over the chain's indexes, distinct
+ * from the key vector, and every table value one of the chain's indexes. */
+#define HHH_LEVEL_OK(m, k, w, c, key_size)                                      \
+  (nf_expiry_triple_ok(m, k, c, key_size) && (k) != (w) && nf_vector_live(w) && \
+   nf_vector_cell_size(w) == sizeof(struct prefix_window) &&                    \
+   nf_vector_base(w) == nf_dchain_base(c) &&                                    \
+   nf_vector_capacity_of(w) == nf_dchain_capacity_of(c) && values_index(m, c))
+/* Level a of s, as HHH_LEVEL_OK's arguments. */
+#define HHH_LEVEL_OF(s, a, key_size)                                                    \
+  HHH_LEVEL_OK((s)->prefix##a##_table, (s)->prefix##a##_keys, (s)->prefix##a##_windows, \
+               (s)->prefix##a##_chain, key_size)
+/* Levels a and b of s: their maps, chains and vectors pairwise distinct. */
+#define HHH_APART(s, a, b)                              \
+  ((s)->prefix##a##_table != (s)->prefix##b##_table &&  \
+   (s)->prefix##a##_chain != (s)->prefix##b##_chain &&  \
+   (s)->prefix##a##_keys != (s)->prefix##b##_keys &&    \
+   (s)->prefix##a##_keys != (s)->prefix##b##_windows && \
+   (s)->prefix##a##_windows != (s)->prefix##b##_keys && \
+   (s)->prefix##a##_windows != (s)->prefix##b##_windows)
+/*@ predicate state_ok(struct nf_state *s) =
+      \valid_read(s) && s->cfg.expiry >= 0 && s->cfg.window >= 0 &&
+      HHH_LEVEL_OF(s, 8, sizeof(struct prefix_key)) &&
+      HHH_LEVEL_OF(s, 16, sizeof(struct prefix_key)) &&
+      HHH_LEVEL_OF(s, 24, sizeof(struct prefix_key)) &&
+      HHH_LEVEL_OF(s, 32, sizeof(struct prefix_key)) &&
+      HHH_LEVEL_OF(s, 6_16, sizeof(struct prefix6_key)) &&
+      HHH_LEVEL_OF(s, 6_32, sizeof(struct prefix6_key)) &&
+      HHH_LEVEL_OF(s, 6_48, sizeof(struct prefix6_key)) &&
+      HHH_LEVEL_OF(s, 6_64, sizeof(struct prefix6_key)) &&
+      HHH_APART(s, 8, 16) &&
+      HHH_APART(s, 8, 24) &&
+      HHH_APART(s, 8, 32) &&
+      HHH_APART(s, 8, 6_16) &&
+      HHH_APART(s, 8, 6_32) &&
+      HHH_APART(s, 8, 6_48) &&
+      HHH_APART(s, 8, 6_64) &&
+      HHH_APART(s, 16, 24) &&
+      HHH_APART(s, 16, 32) &&
+      HHH_APART(s, 16, 6_16) &&
+      HHH_APART(s, 16, 6_32) &&
+      HHH_APART(s, 16, 6_48) &&
+      HHH_APART(s, 16, 6_64) &&
+      HHH_APART(s, 24, 32) &&
+      HHH_APART(s, 24, 6_16) &&
+      HHH_APART(s, 24, 6_32) &&
+      HHH_APART(s, 24, 6_48) &&
+      HHH_APART(s, 24, 6_64) &&
+      HHH_APART(s, 32, 6_16) &&
+      HHH_APART(s, 32, 6_32) &&
+      HHH_APART(s, 32, 6_48) &&
+      HHH_APART(s, 32, 6_64) &&
+      HHH_APART(s, 6_16, 6_32) &&
+      HHH_APART(s, 6_16, 6_48) &&
+      HHH_APART(s, 6_16, 6_64) &&
+      HHH_APART(s, 6_32, 6_48) &&
+      HHH_APART(s, 6_32, 6_64) &&
+      HHH_APART(s, 6_48, 6_64);
+*/
+
 enum {
   OPT_LAN_PORT = 256,
   OPT_WAN_PORT,
@@ -381,11 +468,25 @@ struct nf_state *nf_state_create(const struct nf_config *cfg, char *err, size_t 
  * is the first packet that visited the level, whatever happens to the packet
  * at finer levels), and says whether the prefix is still under its threshold.
  * *index and *window are the entry and its window as of now. */
+/*@ requires HHH_LEVEL_OK(table, keys, windows, chain, nf_map_key_size(table));
+    requires nf_bytes_readable((uint8_t *)key, nf_map_key_size(table));
+    requires \valid(index) && \valid(window) && \separated(index, window);
+    requires now >= 0 && window_len >= 0;
+    assigns nf_heap, nf_vector_heap, nf_dchain_heap, *index, *window,
+            ((uint8_t *)window)[0 .. sizeof(struct prefix_window) - 1];
+    ensures HHH_LEVEL_OK(table, keys, windows, chain, nf_map_key_size(table));
+    ensures \result ==> nf_vector_index_ok(windows, *index);
+    // The other levels as they were: the same-kind frames of the calls.
+    ensures nf_maps_shape_kept{Old, Here} && nf_maps_other_unchanged{Old, Here}(table);
+    ensures nf_dchains_other_unchanged{Old, Here}(chain);
+    ensures \forall struct nf_vector *w; w != keys && w != windows && nf_vector_live{Old}(w) ==>
+      nf_vector_live(w) && nf_vector_shape_unchanged{Old, Here}(w); */
 static bool level_admits(struct nf_map *table, struct nf_vector *keys, struct nf_vector *windows,
                          struct nf_dchain *chain, const void *key, uint32_t threshold,
                          nf_time_t window_len, nf_time_t now, int32_t *index,
                          struct prefix_window *window) {
   if (nf_map_get(table, key, index)) {
+    //@ ghost prefix_window_bytes(window);
     nf_vector_borrow(windows, *index, window);
     nf_dchain_rejuvenate(chain, *index, now);
     /* now - start >= window_len, without subtracting a stored time: WP
@@ -394,6 +495,7 @@ static bool level_admits(struct nf_map *table, struct nf_vector *keys, struct nf
     if (window->start <= now - window_len) {
       window->start = now;
       window->count = 0;
+      //@ ghost prefix_window_bytes(window);
       nf_vector_return(windows, *index, window);
     }
   } else {
@@ -406,15 +508,38 @@ static bool level_admits(struct nf_map *table, struct nf_vector *keys, struct nf
     window->pad[1] = 0;
     window->pad[2] = 0;
     window->pad[3] = 0;
+    //@ ghost prefix_window_bytes(window);
     nf_vector_return(windows, *index, window);
   }
   return window->count < threshold;
 }
 
+/* Counts the packet in one level's window and stores the window. Its own
+ * function so that its callers see the vector frame as level_admits' (shapes
+ * only), not nf_vector_return's, whose nested byte quantifier fires only from
+ * a byte term of the other vector (docs/VERIFICATION.md, "Byte views and
+ * frames"). */
+/*@ requires nf_vector_live(windows) && nf_vector_index_ok(windows, index);
+    requires nf_vector_cell_size(windows) == sizeof(struct prefix_window);
+    requires \valid(window);
+    assigns nf_vector_heap, window->count;
+    ensures nf_vector_live(windows) && nf_vector_shape_unchanged{Old, Here}(windows);
+    ensures \forall struct nf_vector *w; w != windows && nf_vector_live{Old}(w) ==>
+      nf_vector_live(w) && nf_vector_shape_unchanged{Old, Here}(w); */
+static void count_in(struct nf_vector *windows, int32_t index, struct prefix_window *window) {
+  window->count = window->count + 1;
+  //@ ghost prefix_window_bytes(window);
+  nf_vector_return(windows, index, window);
+}
+
 /* WAN -> LAN IPv4: passes when none of its four source prefixes is heavy. */
-static int count_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+/* count_wan and count_wan6 take the source address, not the packet: with the
+ * packet's invariant (nf_pkt_ok) in their context z3 is far slower on each
+ * state_ok (firewall3, conn_limiter, policer). */
+/*@ requires state_ok(state) && now >= 0;
+    ensures state_ok(state); */
+static int count_wan(struct nf_state *state, uint32_t src, nf_time_t now) {
   const struct nf_config *cfg = &state->cfg;
-  uint32_t src = nf_pkt_ipv4_src(pkt);
   /* Keys written as masks of the source address: the analyzer sees each level's
    * key as a prefix of ipv4.src (docs/NF_C_SUBSET.md, sections 12-13). */
   struct prefix_key key8 = {.prefix = src & 0xff000000u};
@@ -429,40 +554,69 @@ static int count_wan(struct nf_state *state, struct nf_packet *pkt, nf_time_t no
   struct prefix_window window16;
   struct prefix_window window24;
   struct prefix_window window32;
+  //@ ghost prefix_key_bytes(&key8);
   if (!level_admits(state->prefix8_table, state->prefix8_keys, state->prefix8_windows,
                     state->prefix8_chain, &key8, cfg->threshold_8, cfg->window, now, &index8,
                     &window8)) {
+    //@ assert state_ok(state);
     return NF_DROP;
   }
+  //@ assert state_ok(state);
+  //@ assert nf_vector_index_ok(state->prefix8_windows, index8);
+  //@ ghost prefix_key_bytes(&key16);
   if (!level_admits(state->prefix16_table, state->prefix16_keys, state->prefix16_windows,
                     state->prefix16_chain, &key16, cfg->threshold_16, cfg->window, now, &index16,
                     &window16)) {
+    //@ assert state_ok(state);
     return NF_DROP;
   }
+  //@ assert state_ok(state);
+  //@ assert nf_vector_index_ok(state->prefix8_windows, index8);
+  //@ assert nf_vector_index_ok(state->prefix16_windows, index16);
+  //@ ghost prefix_key_bytes(&key24);
   if (!level_admits(state->prefix24_table, state->prefix24_keys, state->prefix24_windows,
                     state->prefix24_chain, &key24, cfg->threshold_24, cfg->window, now, &index24,
                     &window24)) {
+    //@ assert state_ok(state);
     return NF_DROP;
   }
+  //@ assert state_ok(state);
+  //@ assert nf_vector_index_ok(state->prefix8_windows, index8);
+  //@ assert nf_vector_index_ok(state->prefix16_windows, index16);
+  //@ assert nf_vector_index_ok(state->prefix24_windows, index24);
+  //@ ghost prefix_key_bytes(&key32);
   if (!level_admits(state->prefix32_table, state->prefix32_keys, state->prefix32_windows,
                     state->prefix32_chain, &key32, cfg->threshold_32, cfg->window, now, &index32,
                     &window32)) {
+    //@ assert state_ok(state);
     return NF_DROP;
   }
+  //@ assert state_ok(state);
+  //@ assert nf_vector_index_ok(state->prefix8_windows, index8);
+  //@ assert nf_vector_index_ok(state->prefix16_windows, index16);
+  //@ assert nf_vector_index_ok(state->prefix24_windows, index24);
+  //@ assert nf_vector_index_ok(state->prefix32_windows, index32);
   /* Every level is under its threshold (so no count can overflow): count the
    * packet at all four. */
-  window8.count = window8.count + 1;
-  window16.count = window16.count + 1;
-  window24.count = window24.count + 1;
-  window32.count = window32.count + 1;
-  nf_vector_return(state->prefix8_windows, index8, &window8);
-  nf_vector_return(state->prefix16_windows, index16, &window16);
-  nf_vector_return(state->prefix24_windows, index24, &window24);
-  nf_vector_return(state->prefix32_windows, index32, &window32);
+  count_in(state->prefix8_windows, index8, &window8);
+  //@ assert state_ok(state);
+  //@ assert nf_vector_index_ok(state->prefix16_windows, index16);
+  //@ assert nf_vector_index_ok(state->prefix24_windows, index24);
+  //@ assert nf_vector_index_ok(state->prefix32_windows, index32);
+  count_in(state->prefix16_windows, index16, &window16);
+  //@ assert state_ok(state);
+  //@ assert nf_vector_index_ok(state->prefix24_windows, index24);
+  //@ assert nf_vector_index_ok(state->prefix32_windows, index32);
+  count_in(state->prefix24_windows, index24, &window24);
+  //@ assert state_ok(state);
+  //@ assert nf_vector_index_ok(state->prefix32_windows, index32);
+  count_in(state->prefix32_windows, index32, &window32);
+  //@ assert state_ok(state);
   return cfg->lan_port;
 }
 
 /* The first len_bytes (2, 4, 6 or 8) bytes of src, the rest of the /64 cleared. */
+/*@ assigns \nothing; */
 static struct prefix6_key prefix6_of(struct nf_ipv6_addr src, uint32_t len_bytes) {
   struct prefix6_key key = {
       .b0 = src.bytes[0],
@@ -478,9 +632,10 @@ static struct prefix6_key prefix6_of(struct nf_ipv6_addr src, uint32_t len_bytes
 }
 
 /* WAN -> LAN IPv6: passes when none of its four source prefixes is heavy. */
-static int count_wan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t now) {
+/*@ requires state_ok(state) && now >= 0;
+    ensures state_ok(state); */
+static int count_wan6(struct nf_state *state, struct nf_ipv6_addr src, nf_time_t now) {
   const struct nf_config *cfg = &state->cfg;
-  struct nf_ipv6_addr src = nf_pkt_ipv6_src(pkt);
   struct prefix6_key key16 = prefix6_of(src, 2);
   struct prefix6_key key32 = prefix6_of(src, 4);
   struct prefix6_key key48 = prefix6_of(src, 6);
@@ -493,51 +648,119 @@ static int count_wan6(struct nf_state *state, struct nf_packet *pkt, nf_time_t n
   struct prefix_window window32;
   struct prefix_window window48;
   struct prefix_window window64;
+  //@ ghost prefix6_key_bytes(&key16);
   if (!level_admits(state->prefix6_16_table, state->prefix6_16_keys, state->prefix6_16_windows,
                     state->prefix6_16_chain, &key16, cfg->threshold_8, cfg->window, now, &index16,
                     &window16)) {
+    //@ assert state_ok(state);
     return NF_DROP;
   }
+  //@ assert state_ok(state);
+  //@ assert nf_vector_index_ok(state->prefix6_16_windows, index16);
+  //@ ghost prefix6_key_bytes(&key32);
   if (!level_admits(state->prefix6_32_table, state->prefix6_32_keys, state->prefix6_32_windows,
                     state->prefix6_32_chain, &key32, cfg->threshold_16, cfg->window, now, &index32,
                     &window32)) {
+    //@ assert state_ok(state);
     return NF_DROP;
   }
+  //@ assert state_ok(state);
+  //@ assert nf_vector_index_ok(state->prefix6_16_windows, index16);
+  //@ assert nf_vector_index_ok(state->prefix6_32_windows, index32);
+  //@ ghost prefix6_key_bytes(&key48);
   if (!level_admits(state->prefix6_48_table, state->prefix6_48_keys, state->prefix6_48_windows,
                     state->prefix6_48_chain, &key48, cfg->threshold_24, cfg->window, now, &index48,
                     &window48)) {
+    //@ assert state_ok(state);
     return NF_DROP;
   }
+  //@ assert state_ok(state);
+  //@ assert nf_vector_index_ok(state->prefix6_16_windows, index16);
+  //@ assert nf_vector_index_ok(state->prefix6_32_windows, index32);
+  //@ assert nf_vector_index_ok(state->prefix6_48_windows, index48);
+  //@ ghost prefix6_key_bytes(&key64);
   if (!level_admits(state->prefix6_64_table, state->prefix6_64_keys, state->prefix6_64_windows,
                     state->prefix6_64_chain, &key64, cfg->threshold_32, cfg->window, now, &index64,
                     &window64)) {
+    //@ assert state_ok(state);
     return NF_DROP;
   }
-  window16.count = window16.count + 1;
-  window32.count = window32.count + 1;
-  window48.count = window48.count + 1;
-  window64.count = window64.count + 1;
-  nf_vector_return(state->prefix6_16_windows, index16, &window16);
-  nf_vector_return(state->prefix6_32_windows, index32, &window32);
-  nf_vector_return(state->prefix6_48_windows, index48, &window48);
-  nf_vector_return(state->prefix6_64_windows, index64, &window64);
+  //@ assert state_ok(state);
+  //@ assert nf_vector_index_ok(state->prefix6_16_windows, index16);
+  //@ assert nf_vector_index_ok(state->prefix6_32_windows, index32);
+  //@ assert nf_vector_index_ok(state->prefix6_48_windows, index48);
+  //@ assert nf_vector_index_ok(state->prefix6_64_windows, index64);
+  count_in(state->prefix6_16_windows, index16, &window16);
+  //@ assert state_ok(state);
+  //@ assert nf_vector_index_ok(state->prefix6_32_windows, index32);
+  //@ assert nf_vector_index_ok(state->prefix6_48_windows, index48);
+  //@ assert nf_vector_index_ok(state->prefix6_64_windows, index64);
+  count_in(state->prefix6_32_windows, index32, &window32);
+  //@ assert state_ok(state);
+  //@ assert nf_vector_index_ok(state->prefix6_48_windows, index48);
+  //@ assert nf_vector_index_ok(state->prefix6_64_windows, index64);
+  count_in(state->prefix6_48_windows, index48, &window48);
+  //@ assert state_ok(state);
+  //@ assert nf_vector_index_ok(state->prefix6_64_windows, index64);
+  count_in(state->prefix6_64_windows, index64, &window64);
+  //@ assert state_ok(state);
   return cfg->lan_port;
 }
 
-int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
+/* One level's expiry, its own function (as level_admits) so that nf_process
+ * sees each level's frame in level_admits' terms. */
+/*@ requires HHH_LEVEL_OK(table, keys, windows, chain, nf_map_key_size(table));
+    assigns nf_heap, nf_dchain_heap;
+    ensures HHH_LEVEL_OK(table, keys, windows, chain, nf_map_key_size(table));
+    ensures nf_maps_shape_kept{Old, Here} && nf_maps_other_unchanged{Old, Here}(table);
+    ensures nf_dchains_other_unchanged{Old, Here}(chain); */
+static void expire_level(struct nf_map *table, struct nf_vector *keys, struct nf_vector *windows,
+                         struct nf_dchain *chain, nf_time_t older_than) {
+  (void)windows; /* only in the contract: the level's window vector as it was */
+  nf_expire_items(chain, keys, table, older_than);
+}
+
+/* Every level's expiry. Out of nf_process so that the packet's invariant
+ * (nf_pkt_ok) is not in the context of its state_ok goals (see count_wan).
+ * now >= 0: the runtimes pass nf_time_now() (time.h), so the expiry bound
+ * now - expiry cannot overflow. */
+/*@ requires state_ok(state) && now >= 0;
+    assigns nf_heap, nf_dchain_heap;
+    ensures state_ok(state); */
+static void expire_all(struct nf_state *state, nf_time_t now) {
   nf_time_t older_than = now - state->cfg.expiry;
-  nf_expire_items(state->prefix8_chain, state->prefix8_keys, state->prefix8_table, older_than);
-  nf_expire_items(state->prefix16_chain, state->prefix16_keys, state->prefix16_table, older_than);
-  nf_expire_items(state->prefix24_chain, state->prefix24_keys, state->prefix24_table, older_than);
-  nf_expire_items(state->prefix32_chain, state->prefix32_keys, state->prefix32_table, older_than);
-  nf_expire_items(state->prefix6_16_chain, state->prefix6_16_keys, state->prefix6_16_table,
-                  older_than);
-  nf_expire_items(state->prefix6_32_chain, state->prefix6_32_keys, state->prefix6_32_table,
-                  older_than);
-  nf_expire_items(state->prefix6_48_chain, state->prefix6_48_keys, state->prefix6_48_table,
-                  older_than);
-  nf_expire_items(state->prefix6_64_chain, state->prefix6_64_keys, state->prefix6_64_table,
-                  older_than);
+  expire_level(state->prefix8_table, state->prefix8_keys, state->prefix8_windows,
+               state->prefix8_chain, older_than);
+  //@ assert state_ok(state);
+  expire_level(state->prefix16_table, state->prefix16_keys, state->prefix16_windows,
+               state->prefix16_chain, older_than);
+  //@ assert state_ok(state);
+  expire_level(state->prefix24_table, state->prefix24_keys, state->prefix24_windows,
+               state->prefix24_chain, older_than);
+  //@ assert state_ok(state);
+  expire_level(state->prefix32_table, state->prefix32_keys, state->prefix32_windows,
+               state->prefix32_chain, older_than);
+  //@ assert state_ok(state);
+  expire_level(state->prefix6_16_table, state->prefix6_16_keys, state->prefix6_16_windows,
+               state->prefix6_16_chain, older_than);
+  //@ assert state_ok(state);
+  expire_level(state->prefix6_32_table, state->prefix6_32_keys, state->prefix6_32_windows,
+               state->prefix6_32_chain, older_than);
+  //@ assert state_ok(state);
+  expire_level(state->prefix6_48_table, state->prefix6_48_keys, state->prefix6_48_windows,
+               state->prefix6_48_chain, older_than);
+  //@ assert state_ok(state);
+  expire_level(state->prefix6_64_table, state->prefix6_64_keys, state->prefix6_64_windows,
+               state->prefix6_64_chain, older_than);
+  //@ assert state_ok(state);
+}
+
+/* now >= 0: the runtimes pass nf_time_now() (time.h), so the expiry bound
+ * now - expiry cannot overflow. */
+/*@ requires state_ok(state) && nf_pkt_ok(pkt) && now >= 0;
+    ensures state_ok(state); */
+int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, nf_time_t now) {
+  expire_all(state, now);
   enum nf_parse_status status = nf_pkt_status(pkt);
   bool ipv4 = status == NF_PKT_L4_OK || status == NF_PKT_IPV4_OTHER || status == NF_PKT_FRAGMENT;
   bool ipv6 =
@@ -546,7 +769,7 @@ int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, 
     if (ipv4 || ipv6 || status == NF_PKT_NOT_IPV4) return state->cfg.wan_port;
     return NF_DROP;
   }
-  if (ipv4) return count_wan(state, pkt, now);
-  if (ipv6) return count_wan6(state, pkt, now);
+  if (ipv4) return count_wan(state, nf_pkt_ipv4_src(pkt), now);
+  if (ipv6) return count_wan6(state, nf_pkt_ipv6_src(pkt), now);
   return NF_DROP;
 }
