@@ -96,7 +96,7 @@ def nf_package(
       verify_manual: why :verify does not pass yet, for an NF whose proof
         waits on annotations or nflib contracts; tags it manual.
       verify_passes: the prover passes of :verify, a struct as
-        //nflib:verify.bzl's WP_PASSES (the default) or CVC4_FIRST_PASSES.
+        //nflib:verify.bzl's WP_PASSES (the default) or Z3_FIRST_PASSES.
       visibility: of the public targets.
     """
     # The sources are inputs of analysis-driven tools elsewhere (demo, benchmarks);

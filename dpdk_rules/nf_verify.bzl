@@ -33,8 +33,8 @@ def nf_verify_test(name, src, hdrs = [], roots = ["nf_process"], model = "Typed+
       roots: the functions proved with every function of `src` they call.
       model: WP memory model; Typed+cast: NFs pass their key structs to nflib
         as `void *`, which the contracts read as uint8_t.
-      passes: the prover passes (nflib/verify.bzl: WP_PASSES, or
-        CVC4_FIRST_PASSES for an NF whose goals z3 mostly leaves to cvc4).
+      passes: the prover passes (nflib/verify.bzl: WP_PASSES, cvc4 first,
+        or Z3_FIRST_PASSES for an NF whose goals z3 proves and cvc4 does not).
       tags: extra tags ("manual" for an NF whose proof does not pass yet).
       visibility: of the test.
     """
