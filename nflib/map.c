@@ -359,6 +359,39 @@ struct nf_map {
     lemma nf_map_unique_kept{L0, L1}: \forall struct nf_map *m, integer b0, l0;
       nf_map_unique{L0}(m) && nf_map_unique_frame{L0, L1}(m, b0, l0) ==> nf_map_unique{L1}(m);
 
+    // erase's uniqueness invariant from L0 (its Pre) to L1: if keys were
+    // unique at L0, they are at L1 and no occupied slot holds L0's bytes of
+    // `key`. Opaque: its definition (nf_map_erase_ok_def, a definition, not
+    // an assumption) sits behind the marker nf_map_erase_unfolded, which
+    // only erase's one-shot ghost loops name, so that the counting goals of
+    // erase's backward-shift loop see it as one atom. The reads clauses name
+    // what the definitions read at each label: WP gives a predicate of an
+    // axiomatic without reads clause no memory arguments at all, and the
+    // definition axiom would then be contradictory.
+    axiomatic nf_map_erase_invariant {
+      predicate nf_map_erase_ok{L0, L1}(struct nf_map *m, uint8_t *key)
+        reads \at(m->ctrl, L0), \at(m->entries, L0), \at(m->buckets, L0), \at(m->stride, L0),
+          \at(m->key_size, L0), \at(m->ctrl[..], L0), \at(m->entries[..], L0), \at(key[..], L0),
+          \at(m->ctrl, L1), \at(m->entries, L1), \at(m->buckets, L1), \at(m->stride, L1),
+          \at(m->key_size, L1), \at(m->ctrl[..], L1), \at(m->entries[..], L1);
+      // The key_size bytes at key are as at L0.
+      predicate nf_map_erase_kept{L0, L1}(struct nf_map *m, uint8_t *key)
+        reads \at(key[..], L0), \at(m->key_size, L1), \at(key[..], L1);
+    }
+    axiomatic nf_map_erase_invariant_definition {
+      predicate nf_map_erase_unfolded;
+      axiom nf_map_erase_unfolded_holds: nf_map_erase_unfolded;
+      axiom nf_map_erase_ok_def{L0, L1}: \forall struct nf_map *m, uint8_t *key;
+        nf_map_erase_ok{L0, L1}(m, key) <==>
+          (nf_map_unique{L0}(m) ==>
+             nf_map_unique{L1}(m) &&
+             \forall integer b, l; nf_map_occupied{L1}(m, b, l) ==>
+               !nf_key_equal{L1, L0}(nf_map_entry{L1}(m, b, l) + 4, key, \at(m->key_size, L1)));
+      axiom nf_map_erase_kept_def{L0, L1}: \forall struct nf_map *m, uint8_t *key;
+        nf_map_erase_kept{L0, L1}(m, key) <==>
+          nf_key_equal{L1, L0}(key, key, \at(m->key_size, L1));
+    }
+
     // Nothing of the map's state changed between L0 and L1.
     predicate nf_map_same{L0, L1}(struct nf_map *m) =
       \at(m->size, L0) == \at(m->size, L1) &&
@@ -1043,6 +1076,7 @@ static bool find_refill(const struct nf_map *map, uint32_t hole, uint32_t *bucke
 
 /* Proved contract (NF_MAP_IMPL); map.h has the abstract one. */
 /*@ requires nf_map_live(map) && nf_map_key_ok(map, (void *)key);
+    requires NF_MAP_APART(map, (uint8_t *)key);
     assigns NF_MAP_STATE(map);
     ensures nf_map_live(map);
     ensures \result == NF_OK || \result == NF_NOT_FOUND;
@@ -1054,18 +1088,65 @@ static bool find_refill(const struct nf_map *map, uint32_t hole, uint32_t *bucke
       \result == NF_OK;
     ensures \old(nf_map_counts(map)) ==> nf_map_counts(map);
     ensures \old(nf_map_probe_ok(map) && nf_map_counts(map) && nf_map_has(map, (uint8_t *)key)) ==>
-      \result == NF_OK; */
+      \result == NF_OK;
+    ensures \old(nf_map_unique(map)) ==> nf_map_unique(map);
+    ensures \old(nf_map_unique(map)) && \result == NF_OK ==> !nf_map_has(map, (uint8_t *)key); */
 int nf_map_erase(struct nf_map *map, const void *key) {
   /*@ ghost nf_map_has_lemma(map, key); */
   if (map->size == 0) return NF_NOT_FOUND; /* nothing to find: skip the hash */
   uint32_t hash = map_hash(map, key);
   uint32_t bucket, lane;
-  if (!find(map, key, hash, &bucket, &lane)) return NF_NOT_FOUND;
+  if (!find(map, key, hash, &bucket, &lane)) {
+    /*@ assert nf_map_unique_frame{Pre, Here}(map, -1, -1); */
+    return NF_NOT_FOUND;
+  }
+  /*@ ghost Found: ; */
   nf_before_write_to(map);
   /* The entry's bytes stay: an empty lane's entry is never read. */
   ctrl_at(map, bucket)[lane] = 0;
   uncount(map, home_of(map, hash), bucket);
   map->size--;
+  /* Uniqueness (nf_map_erase_ok): under uniqueness at Pre, the erased slot
+   * was the only one holding `key`, and the other occupied slots keep their
+   * key bytes. Proved in a one-shot ghost loop: after it only its invariant
+   * (an opaque atom) is in the context, not these asserts. */
+  /*@ ghost
+    /@ loop invariant 0 <= g <= 1;
+       loop invariant g == 1 ==> nf_map_erase_ok{Pre, Here}(map, (uint8_t *)key);
+       loop invariant g == 1 ==> nf_map_erase_kept{Pre, Here}(map, (uint8_t *)key);
+       loop assigns g;
+       loop variant 1 - g; @/
+    for (int g = 0; g < 1; g++) {
+      /@ assert erase_key_bytes: \forall integer k; 0 <= k < map->key_size ==>
+           ((uint8_t *)key)[k] == \at(((uint8_t *)key)[k], Pre); @/
+      /@ assert erase_found: nf_map_holds{Pre}(map, bucket, lane, (uint8_t *)key); @/
+      /@ assert erase_holder: nf_map_unique{Pre}(map) ==> \forall integer b, l;
+           nf_map_holds{Pre}(map, b, l, (uint8_t *)key) ==> b == bucket && l == lane; @/
+      /@ assert erase_holds_intro: \forall integer b, l;
+           nf_map_occupied{Pre}(map, b, l) &&
+           nf_key_equal{Pre, Pre}(nf_map_entry{Pre}(map, b, l) + 4, (uint8_t *)key,
+                                  \at(map->key_size, Pre)) ==>
+           nf_map_holds{Pre}(map, b, l, (uint8_t *)key); @/
+      /@ assert erase_others_pre: nf_map_unique{Pre}(map) ==> \forall integer b, l;
+           nf_map_occupied{Pre}(map, b, l) && (b != bucket || l != lane) ==>
+           !nf_key_equal{Pre, Pre}(nf_map_entry{Pre}(map, b, l) + 4, (uint8_t *)key,
+                                   \at(map->key_size, Pre)); @/
+      /@ assert erase_fields: map->entries == \at(map->entries, Pre) &&
+           map->stride == \at(map->stride, Pre) && map->key_size == \at(map->key_size, Pre) &&
+           map->buckets == \at(map->buckets, Pre); @/
+      /@ assert erase_cleared: \forall integer b, l; nf_map_occupied(map, b, l) ==>
+           nf_map_occupied{Pre}(map, b, l) && (b != bucket || l != lane); @/
+      /@ assert erase_bytes_kept: \forall integer b, l; nf_map_slot_ok(map, b, l) ==>
+           nf_key_equal{Pre, Here}(nf_map_entry(map, b, l) + 4, nf_map_entry(map, b, l) + 4,
+                                   map->key_size); @/
+      /@ assert erase_absent: nf_map_unique{Pre}(map) ==> \forall integer b, l;
+           nf_map_occupied(map, b, l) ==>
+           !nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4, (uint8_t *)key, map->key_size); @/
+      /@ assert erase_unique_frame: nf_map_unique_frame{Pre, Here}(map, bucket, lane); @/
+      /@ assert erase_unique: nf_map_unique{Pre}(map) ==> nf_map_unique(map); @/
+      /@ assert nf_map_erase_unfolded; @/
+    }
+  */
   /* Backward shift: while a later key's probe passed the hole, move it into
    * the hole (its probe now ends there) and continue with the hole it left.
    * Counting (size == occupied lanes): the occupied lanes are those of Pre
@@ -1079,9 +1160,12 @@ int nf_map_erase(struct nf_map *map, const void *key) {
       loop invariant nf_map_obit{Pre}(map, bucket * 16 + lane) == 1;
       loop invariant \forall integer i; 0 <= i < map->buckets * 16 && i != bucket * 16 + lane ==>
         nf_map_obit(map, i) == nf_map_obit{Pre}(map, i);
+      loop invariant erase_ok: nf_map_erase_ok{Pre, Here}(map, (uint8_t *)key);
+      loop invariant erase_kept: nf_map_erase_kept{Pre, Here}(map, (uint8_t *)key);
       loop assigns moves, bucket, lane, from_bucket, from_lane, moved_hash, NF_MAP_STATE(map);
       loop variant map->size - moves; */
   for (uint32_t moves = 0; moves < map->size; moves++) {
+    /*@ ghost Move: ; */
     if (ctrl_at(map, bucket)[OVERFLOW_LANE] == 0) break; /* the common case */
     if (!find_refill(map, bucket, &from_bucket, &from_lane, &moved_hash)) break;
     uint8_t *from = entry_at(map, from_bucket, from_lane);
@@ -1091,6 +1175,88 @@ int nf_map_erase(struct nf_map *map, const void *key) {
     ctrl_at(map, bucket)[lane] = lane_value(moved_hash, home_of(map, moved_hash), bucket);
     ctrl_at(map, from_bucket)[from_lane] = 0;
     uncount(map, bucket, from_bucket);
+    /* The key's bytes: the copy wrote only the hole's entry (NF_MAP_APART). */
+    /*@ ghost
+      /@ loop invariant 0 <= g <= 1;
+         loop invariant g == 1 ==> nf_map_erase_kept{Pre, Here}(map, (uint8_t *)key);
+         loop assigns g;
+         loop variant 1 - g; @/
+      for (int g = 0; g < 1; g++) {
+        /@ assert move_key_before: nf_map_erase_unfolded && \forall integer k;
+             0 <= k < \at(map->key_size, Move) ==>
+             \at(((uint8_t *)key)[k], Move) == \at(((uint8_t *)key)[k], Pre); @/
+        /@ assert move_key_size: map->key_size == \at(map->key_size, Move) &&
+             map->key_size == \at(map->key_size, Pre) && map->entries == \at(map->entries, Pre) &&
+             map->stride == \at(map->stride, Pre) && map->buckets == \at(map->buckets, Pre); @/
+        /@ assert move_to_inside: 0 <= nf_slot_start(bucket * 15 + lane, map->stride) &&
+             nf_slot_start(bucket * 15 + lane, map->stride) + map->stride <= nf_map_bytes(map); @/
+        /@ assert move_key_apart: \separated((uint8_t *)key + (0 .. map->key_size - 1),
+             nf_map_entry(map, bucket, lane) + 4 + (0 .. map->key_size - 1)); @/
+        /@ assert move_key_bytes: \forall integer k; 0 <= k < map->key_size ==>
+             ((uint8_t *)key)[k] == \at(((uint8_t *)key)[k], Move); @/
+        /@ assert nf_map_erase_unfolded; @/
+      }
+    */
+    /* Uniqueness: the hole now holds the moved key, whose old slot is empty;
+     * no other key bytes changed (nf_slots_disjoint). */
+    /*@ ghost
+      /@ loop invariant 0 <= g <= 1;
+         loop invariant g == 1 ==> nf_map_erase_ok{Pre, Here}(map, (uint8_t *)key);
+         loop assigns g;
+         loop variant 1 - g; @/
+      for (int g = 0; g < 1; g++) {
+        /@ assert move_ok_before: nf_map_erase_unfolded && (nf_map_unique{Pre}(map) ==>
+             nf_map_unique{Move}(map) && \forall integer b, l; nf_map_occupied{Move}(map, b, l) ==>
+               !nf_key_equal{Move, Pre}(nf_map_entry{Move}(map, b, l) + 4, (uint8_t *)key,
+                                        \at(map->key_size, Move))); @/
+        /@ assert move_fields: map->entries == \at(map->entries, Move) &&
+             map->stride == \at(map->stride, Move) && map->key_size == \at(map->key_size, Move) &&
+             map->buckets == \at(map->buckets, Move); @/
+        /@ assert move_entry_same: \forall integer b, l;
+             nf_map_entry(map, b, l) == nf_map_entry{Move}(map, b, l); @/
+        /@ assert move_slots: nf_map_slot_ok(map, bucket, lane) &&
+             nf_map_slot_ok(map, from_bucket, from_lane) && from_bucket != bucket; @/
+        /@ assert move_from_occ: nf_map_occupied{Move}(map, from_bucket, from_lane); @/
+        /@ assert move_hole_new: nf_map_occupied(map, bucket, lane) &&
+             !nf_map_occupied(map, from_bucket, from_lane); @/
+        /@ assert move_lanes_kept: \forall integer b, l; nf_map_slot_ok(map, b, l) &&
+             (b != bucket || l != lane) && (b != from_bucket || l != from_lane) ==>
+             nf_map_lane(map, b, l) == nf_map_lane{Move}(map, b, l); @/
+        /@ assert move_occ: \forall integer b, l; nf_map_occupied(map, b, l) &&
+             (b != bucket || l != lane) ==>
+             nf_map_occupied{Move}(map, b, l) && (b != from_bucket || l != from_lane); @/
+        /@ assert move_bytes_kept: \forall integer b, l;
+             nf_map_slot_ok(map, b, l) && (b != bucket || l != lane) ==>
+             nf_key_equal{Move, Here}(nf_map_entry(map, b, l) + 4, nf_map_entry(map, b, l) + 4,
+                                      map->key_size); @/
+        /@ assert move_copied: nf_key_equal{Here, Move}(nf_map_entry(map, bucket, lane) + 4,
+             nf_map_entry(map, from_bucket, from_lane) + 4, map->key_size); @/
+        /@ assert move_differ_before: nf_map_unique{Pre}(map) ==> \forall integer b, l;
+             nf_map_occupied{Move}(map, b, l) && (b != from_bucket || l != from_lane) ==>
+             !nf_key_equal{Move, Move}(nf_map_entry(map, b, l) + 4,
+                                       nf_map_entry(map, from_bucket, from_lane) + 4,
+                                       map->key_size); @/
+        /@ assert move_differ: nf_map_unique{Pre}(map) ==> \forall integer b, l;
+             nf_map_occupied(map, b, l) && (b != bucket || l != lane) ==>
+             !nf_key_equal{Here, Here}(nf_map_entry(map, b, l) + 4,
+                                       nf_map_entry(map, bucket, lane) + 4, map->key_size); @/
+        /@ assert move_unique_frame: nf_map_unique{Pre}(map) ==>
+             nf_map_unique_frame{Move, Here}(map, bucket, lane); @/
+        /@ assert move_unique: nf_map_unique{Pre}(map) ==> nf_map_unique(map); @/
+        /@ assert move_absent_hole: nf_map_unique{Pre}(map) ==>
+             !nf_key_equal{Here, Pre}(nf_map_entry(map, bucket, lane) + 4, (uint8_t *)key,
+                                      map->key_size); @/
+        /@ assert move_absent_others: nf_map_unique{Pre}(map) ==> \forall integer b, l;
+             nf_map_occupied(map, b, l) && (b != bucket || l != lane) ==>
+             !nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4, (uint8_t *)key,
+                                      map->key_size); @/
+        /@ assert move_absent: nf_map_unique{Pre}(map) ==> \forall integer b, l;
+             nf_map_occupied(map, b, l) ==>
+             !nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4, (uint8_t *)key,
+                                      map->key_size); @/
+        /@ assert nf_map_erase_unfolded; @/
+      }
+    */
     bucket = from_bucket;
     lane = from_lane;
   }
@@ -1112,6 +1278,24 @@ int nf_map_erase(struct nf_map *map, const void *key) {
   /*@ assert nf_map_nocc(map, map->buckets * 16) ==
         nf_map_nocc{Pre}(map, map->buckets * 16) - 1; */
   /*@ assert nf_map_counts{Pre}(map) ==> nf_map_counts(map); */
+  /* The key is gone: no occupied slot holds its bytes (unchanged since Pre:
+   * NF_MAP_APART). */
+  /*@ ghost
+    /@ loop invariant 0 <= g <= 1;
+       loop invariant g == 1 ==> (nf_map_unique{Pre}(map) ==>
+         nf_map_unique(map) && !nf_map_has(map, (uint8_t *)key));
+       loop assigns g;
+       loop variant 1 - g; @/
+    for (int g = 0; g < 1; g++) {
+      /@ assert erase_ok_end: nf_map_erase_unfolded && (nf_map_unique{Pre}(map) ==>
+           nf_map_unique(map) && \forall integer b, l; nf_map_occupied(map, b, l) ==>
+             !nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4, (uint8_t *)key,
+                                      map->key_size)); @/
+      /@ assert erase_key_same: nf_map_erase_unfolded &&
+           nf_key_equal{Here, Pre}((uint8_t *)key, (uint8_t *)key, map->key_size); @/
+      /@ assert erase_gone: nf_map_unique{Pre}(map) ==> !nf_map_has(map, (uint8_t *)key); @/
+    }
+  */
   return NF_OK;
 }
 
