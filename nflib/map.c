@@ -359,6 +359,13 @@ struct nf_map {
     lemma nf_map_unique_kept{L0, L1}: \forall struct nf_map *m, integer b0, l0;
       nf_map_unique{L0}(m) && nf_map_unique_frame{L0, L1}(m, b0, l0) ==> nf_map_unique{L1}(m);
 
+    // Every occupied slot at L1 holds key bytes that some slot occupied at
+    // L0 held (erase removes a key and moves the others).
+    predicate nf_map_keys_from{L0, L1}(struct nf_map *m) =
+      \forall integer b, l; nf_map_occupied{L1}(m, b, l) ==>
+        \exists integer b0, l0; nf_map_occupied{L0}(m, b0, l0) &&
+          nf_key_equal{L1, L0}(nf_map_entry{L1}(m, b, l) + 4, nf_map_entry{L0}(m, b0, l0) + 4,
+                               \at(m->key_size, L1));
     // erase's uniqueness invariant from L0 (its Pre) to L1: if keys were
     // unique at L0, they are at L1 and no occupied slot holds L0's bytes of
     // `key`. Opaque: its definition (nf_map_erase_ok_def, a definition, not
@@ -375,6 +382,11 @@ struct nf_map {
           \at(m->ctrl, L1), \at(m->entries, L1), \at(m->buckets, L1), \at(m->stride, L1),
           \at(m->key_size, L1), \at(m->ctrl[..], L1), \at(m->entries[..], L1);
       // The key_size bytes at key are as at L0.
+      predicate nf_map_erase_from{L0, L1}(struct nf_map *m)
+        reads \at(m->ctrl, L0), \at(m->entries, L0), \at(m->buckets, L0), \at(m->stride, L0),
+          \at(m->ctrl[..], L0), \at(m->entries[..], L0), \at(m->ctrl, L1), \at(m->entries, L1),
+          \at(m->buckets, L1), \at(m->stride, L1), \at(m->key_size, L1), \at(m->ctrl[..], L1),
+          \at(m->entries[..], L1);
       predicate nf_map_erase_kept{L0, L1}(struct nf_map *m, uint8_t *key)
         reads \at(key[..], L0), \at(m->key_size, L1), \at(key[..], L1);
     }
@@ -387,6 +399,8 @@ struct nf_map {
              nf_map_unique{L1}(m) &&
              \forall integer b, l; nf_map_occupied{L1}(m, b, l) ==>
                !nf_key_equal{L1, L0}(nf_map_entry{L1}(m, b, l) + 4, key, \at(m->key_size, L1)));
+      axiom nf_map_erase_from_def{L0, L1}: \forall struct nf_map *m;
+        nf_map_erase_from{L0, L1}(m) <==> nf_map_keys_from{L0, L1}(m);
       axiom nf_map_erase_kept_def{L0, L1}: \forall struct nf_map *m, uint8_t *key;
         nf_map_erase_kept{L0, L1}(m, key) <==>
           nf_key_equal{L1, L0}(key, key, \at(m->key_size, L1));
@@ -1090,7 +1104,8 @@ static bool find_refill(const struct nf_map *map, uint32_t hole, uint32_t *bucke
     ensures \old(nf_map_probe_ok(map) && nf_map_counts(map) && nf_map_has(map, (uint8_t *)key)) ==>
       \result == NF_OK;
     ensures \old(nf_map_unique(map)) ==> nf_map_unique(map);
-    ensures \old(nf_map_unique(map)) && \result == NF_OK ==> !nf_map_has(map, (uint8_t *)key); */
+    ensures \old(nf_map_unique(map)) && \result == NF_OK ==> !nf_map_has(map, (uint8_t *)key);
+    ensures \result == NF_OK ==> nf_map_keys_from{Old, Here}(map); */
 int nf_map_erase(struct nf_map *map, const void *key) {
   /*@ ghost nf_map_has_lemma(map, key); */
   if (map->size == 0) return NF_NOT_FOUND; /* nothing to find: skip the hash */
@@ -1114,6 +1129,7 @@ int nf_map_erase(struct nf_map *map, const void *key) {
     /@ loop invariant 0 <= g <= 1;
        loop invariant g == 1 ==> nf_map_erase_ok{Pre, Here}(map, (uint8_t *)key);
        loop invariant g == 1 ==> nf_map_erase_kept{Pre, Here}(map, (uint8_t *)key);
+       loop invariant g == 1 ==> nf_map_erase_from{Pre, Here}(map);
        loop assigns g;
        loop variant 1 - g; @/
     for (int g = 0; g < 1; g++) {
@@ -1144,6 +1160,11 @@ int nf_map_erase(struct nf_map *map, const void *key) {
            !nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4, (uint8_t *)key, map->key_size); @/
       /@ assert erase_unique_frame: nf_map_unique_frame{Pre, Here}(map, bucket, lane); @/
       /@ assert erase_unique: nf_map_unique{Pre}(map) ==> nf_map_unique(map); @/
+      /@ assert erase_from_slots: \forall integer b, l; nf_map_occupied(map, b, l) ==>
+           nf_map_occupied{Pre}(map, b, l) &&
+           nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4, nf_map_entry{Pre}(map, b, l) + 4,
+                                   map->key_size); @/
+      /@ assert erase_from: nf_map_keys_from{Pre, Here}(map); @/
       /@ assert nf_map_erase_unfolded; @/
     }
   */
@@ -1162,6 +1183,7 @@ int nf_map_erase(struct nf_map *map, const void *key) {
         nf_map_obit(map, i) == nf_map_obit{Pre}(map, i);
       loop invariant erase_ok: nf_map_erase_ok{Pre, Here}(map, (uint8_t *)key);
       loop invariant erase_kept: nf_map_erase_kept{Pre, Here}(map, (uint8_t *)key);
+      loop invariant erase_from: nf_map_erase_from{Pre, Here}(map);
       loop assigns moves, bucket, lane, from_bucket, from_lane, moved_hash, NF_MAP_STATE(map);
       loop variant map->size - moves; */
   for (uint32_t moves = 0; moves < map->size; moves++) {
@@ -1202,6 +1224,7 @@ int nf_map_erase(struct nf_map *map, const void *key) {
     /*@ ghost
       /@ loop invariant 0 <= g <= 1;
          loop invariant g == 1 ==> nf_map_erase_ok{Pre, Here}(map, (uint8_t *)key);
+         loop invariant g == 1 ==> nf_map_erase_from{Pre, Here}(map);
          loop assigns g;
          loop variant 1 - g; @/
       for (int g = 0; g < 1; g++) {
@@ -1250,6 +1273,30 @@ int nf_map_erase(struct nf_map *map, const void *key) {
              nf_map_occupied(map, b, l) && (b != bucket || l != lane) ==>
              !nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4, (uint8_t *)key,
                                       map->key_size); @/
+        /@ assert move_from_before: nf_map_erase_unfolded && nf_map_keys_from{Pre, Move}(map); @/
+        /@ assert move_from_src: \exists integer b0, l0; nf_map_occupied{Pre}(map, b0, l0) &&
+             nf_key_equal{Move, Pre}(nf_map_entry{Move}(map, from_bucket, from_lane) + 4,
+                                     nf_map_entry{Pre}(map, b0, l0) + 4,
+                                     \at(map->key_size, Move)); @/
+        /@ assert move_from_moved: \exists integer b0, l0; nf_map_occupied{Pre}(map, b0, l0) &&
+             nf_key_equal{Here, Pre}(nf_map_entry(map, bucket, lane) + 4,
+                                     nf_map_entry{Pre}(map, b0, l0) + 4, map->key_size); @/
+        /@ assert move_from_kept: \forall integer b, l; nf_map_occupied(map, b, l) &&
+             (b != bucket || l != lane) ==>
+             nf_map_occupied{Move}(map, b, l) &&
+             nf_key_equal{Here, Move}(nf_map_entry(map, b, l) + 4,
+                                      nf_map_entry{Move}(map, b, l) + 4, map->key_size); @/
+        /@ assert move_from_others_move: \forall integer b, l; nf_map_occupied(map, b, l) &&
+             (b != bucket || l != lane) ==>
+             \exists integer b0, l0; nf_map_occupied{Pre}(map, b0, l0) &&
+             nf_key_equal{Move, Pre}(nf_map_entry{Move}(map, b, l) + 4,
+                                     nf_map_entry{Pre}(map, b0, l0) + 4, map->key_size); @/
+        /@ assert move_from_others: \forall integer b, l; nf_map_occupied(map, b, l) &&
+             (b != bucket || l != lane) ==>
+             \exists integer b0, l0; nf_map_occupied{Pre}(map, b0, l0) &&
+             nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4,
+                                     nf_map_entry{Pre}(map, b0, l0) + 4, map->key_size); @/
+        /@ assert move_from: nf_map_keys_from{Pre, Here}(map); @/
         /@ assert move_absent: nf_map_unique{Pre}(map) ==> \forall integer b, l;
              nf_map_occupied(map, b, l) ==>
              !nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4, (uint8_t *)key,
@@ -1284,6 +1331,7 @@ int nf_map_erase(struct nf_map *map, const void *key) {
     /@ loop invariant 0 <= g <= 1;
        loop invariant g == 1 ==> (nf_map_unique{Pre}(map) ==>
          nf_map_unique(map) && !nf_map_has(map, (uint8_t *)key));
+       loop invariant g == 1 ==> nf_map_keys_from{Pre, Here}(map);
        loop assigns g;
        loop variant 1 - g; @/
     for (int g = 0; g < 1; g++) {
@@ -1293,6 +1341,7 @@ int nf_map_erase(struct nf_map *map, const void *key) {
                                       map->key_size)); @/
       /@ assert erase_key_same: nf_map_erase_unfolded &&
            nf_key_equal{Here, Pre}((uint8_t *)key, (uint8_t *)key, map->key_size); @/
+      /@ assert erase_from_end: nf_map_erase_unfolded && nf_map_keys_from{Pre, Here}(map); @/
       /@ assert erase_gone: nf_map_unique{Pre}(map) ==> !nf_map_has(map, (uint8_t *)key); @/
     }
   */
