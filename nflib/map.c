@@ -158,8 +158,8 @@ struct nf_map {
       m->capacity <= m->buckets * 15 && m->size <= m->capacity &&
       \valid(m->ctrl + (0 .. m->buckets * 16 - 1)) &&
       \valid(m->entries + (0 .. nf_map_bytes(m) - 1));
-    // size is the number of occupied slot lanes (put keeps it; not yet part
-    // of nf_map_live: erase is not proved to keep it).
+    // size is the number of occupied slot lanes (put and erase keep it, as
+    // stated in their contracts; it is not part of nf_map_live).
     predicate nf_map_counts{L}(struct nf_map *m) = m->size == nf_map_nocc(m, m->buckets * 16);
     predicate nf_map_slot_ok{L}(struct nf_map *m, integer b, integer l) =
       0 <= b < m->buckets && 0 <= l < 15;
@@ -176,8 +176,8 @@ struct nf_map {
     logic integer nf_map_size_of{L}(struct nf_map *m) = m->size;
     logic integer nf_map_capacity_of{L}(struct nf_map *m) = m->capacity;
     logic integer nf_map_key_size{L}(struct nf_map *m) = m->key_size;
-    // Key uniqueness: no two occupied slots hold equal key bytes (put keeps
-    // it). With it, the slot that holds a key is unique, and nf_map_value is
+    // Key uniqueness: no two occupied slots hold equal key bytes (put and
+    // erase keep it). With it, the slot that holds a key is unique, and nf_map_value is
     // its value (the proved contracts state this with nf_map_value_at).
     predicate nf_map_unique{L}(struct nf_map *m) =
       \forall integer b1, l1, b2, l2;
