@@ -138,6 +138,31 @@ struct nf_packet {
       (p->status == 0 ==>
          p->l4_offset == 14 + nf_ihl_bytes(p->data) && p->l4_proto == p->data[23]);
     predicate nf_has_ipv4{L}(struct nf_packet *p) = nf_pkt_ok(p) && p->status <= 2;
+    // Internet checksums (RFC 1071): a checksum field verifies when the ones'
+    // complement sum of the words it covers, itself included, is 0xffff, that
+    // is when their integer sum is 0 modulo 65535 (a nonzero sum of 16-bit
+    // words folds to 0xffff exactly then). So a setter keeps the verdict of
+    // every checksum over the words it changes when checksum + those words
+    // is the same modulo 65535 before and after (nf_csum_same); the other
+    // covered words are unchanged (its assigns clause).
+    predicate nf_csum_same(integer a, integer b) = (a - b) % 65535 == 0;
+    // The covered words of a 32-bit field (an IPv4 address, also in the L4
+    // pseudo-header) and of an IPv6 address (the pseudo-header).
+    logic integer nf_words32{L}(uint8_t *d) = nf_be16(d) + nf_be16(d + 2);
+    logic integer nf_words128{L}(uint8_t *d) =
+      nf_words32(d) + nf_words32(d + 4) + nf_words32(d + 8) + nf_words32(d + 12);
+    // The L4 checksum (TCP or UDP, where the packet has one: nf_l4_csum_at)
+    // after a setter changed covered words summing to old_words into words
+    // summing to new_words: a zero UDP checksum (none, RFC 768) stays zero;
+    // any other is kept in the sense of nf_csum_same (a UDP result of 0 is
+    // written as 0xffff, the same modulo 65535).
+    predicate nf_l4_csum_updated{L0, L1}(struct nf_packet *p, integer old_words,
+                                        integer new_words) =
+      \at(p->l4_offset, L0) != 0 ==>
+        (\at(p->l4_proto, L0) == 17 && nf_be16{L0}(\at(p->data, L0) + nf_l4_csum_at{L0}(p)) == 0 ?
+           nf_be16{L1}(\at(p->data, L0) + nf_l4_csum_at{L0}(p)) == 0 :
+           nf_csum_same(nf_be16{L1}(\at(p->data, L0) + nf_l4_csum_at{L0}(p)) + new_words,
+                        nf_be16{L0}(\at(p->data, L0) + nf_l4_csum_at{L0}(p)) + old_words));
     predicate nf_has_ipv6{L}(struct nf_packet *p) = nf_pkt_ok(p) && 9 <= p->status <= 11;
     predicate nf_has_l3{L}(struct nf_packet *p) = nf_has_ipv4(p) || nf_has_ipv6(p);
     predicate nf_has_l4{L}(struct nf_packet *p) =
@@ -250,25 +275,36 @@ void nf_pkt_set_eth_dst(struct nf_packet *pkt, struct nf_mac mac);
 /*@ requires nf_has_ipv4(pkt);
     assigns pkt->data[24 .. 29], pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
     ensures nf_has_ipv4(pkt) && pkt->status == \old(pkt->status);
-    ensures nf_be16(pkt->data + 26) * 65536 + nf_be16(pkt->data + 28) == addr; */
+    ensures nf_be16(pkt->data + 26) * 65536 + nf_be16(pkt->data + 28) == addr;
+    ensures nf_csum_same(nf_be16(pkt->data + 24) + nf_words32(pkt->data + 26),
+                         \old(nf_be16(pkt->data + 24) + nf_words32(pkt->data + 26)));
+    ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_words32(pkt->data + 26)),
+                                         nf_words32(pkt->data + 26)); */
 void nf_pkt_set_ipv4_src(struct nf_packet *pkt, uint32_t addr);
 /*@ requires nf_has_ipv4(pkt);
     assigns pkt->data[24 .. 25], pkt->data[30 .. 33],
             pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
     ensures nf_has_ipv4(pkt) && pkt->status == \old(pkt->status);
-    ensures nf_be16(pkt->data + 30) * 65536 + nf_be16(pkt->data + 32) == addr; */
+    ensures nf_be16(pkt->data + 30) * 65536 + nf_be16(pkt->data + 32) == addr;
+    ensures nf_csum_same(nf_be16(pkt->data + 24) + nf_words32(pkt->data + 30),
+                         \old(nf_be16(pkt->data + 24) + nf_words32(pkt->data + 30)));
+    ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_words32(pkt->data + 30)),
+                                         nf_words32(pkt->data + 30)); */
 void nf_pkt_set_ipv4_dst(struct nf_packet *pkt, uint32_t addr);
 /*@ requires nf_has_l4(pkt);
     assigns pkt->data[pkt->l4_offset .. pkt->l4_offset + 1],
             pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
     ensures nf_has_l4(pkt);
-    ensures nf_be16(pkt->data + pkt->l4_offset) == port; */
+    ensures nf_be16(pkt->data + pkt->l4_offset) == port;
+    ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_be16(pkt->data + pkt->l4_offset)), port); */
 void nf_pkt_set_l4_src_port(struct nf_packet *pkt, uint16_t port);
 /*@ requires nf_has_l4(pkt);
     assigns pkt->data[pkt->l4_offset + 2 .. pkt->l4_offset + 3],
             pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
     ensures nf_has_l4(pkt);
-    ensures nf_be16(pkt->data + pkt->l4_offset + 2) == port; */
+    ensures nf_be16(pkt->data + pkt->l4_offset + 2) == port;
+    ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_be16(pkt->data + pkt->l4_offset + 2)),
+                                         port); */
 void nf_pkt_set_l4_dst_port(struct nf_packet *pkt, uint16_t port);
 
 /* IPv6 accessors (issue #18). ipv6_* for NF_PKT_IPV6_L4_OK, NF_PKT_IPV6_OTHER
@@ -306,13 +342,17 @@ uint8_t nf_pkt_ipv6_hop_limit(const struct nf_packet *pkt);
     assigns pkt->data[22 .. 37],
             pkt->data[nf_l4_csum_at_or(pkt, 22) .. nf_l4_csum_at_or(pkt, 22) + 1];
     ensures nf_has_ipv6(pkt) && pkt->status == \old(pkt->status);
-    ensures \forall integer i; 0 <= i < 16 ==> pkt->data[22 + i] == addr.bytes[i]; */
+    ensures \forall integer i; 0 <= i < 16 ==> pkt->data[22 + i] == addr.bytes[i];
+    ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_words128(pkt->data + 22)),
+                                         nf_words128(pkt->data + 22)); */
 void nf_pkt_set_ipv6_src(struct nf_packet *pkt, struct nf_ipv6_addr addr);
 /*@ requires nf_has_ipv6(pkt);
     assigns pkt->data[38 .. 53],
             pkt->data[nf_l4_csum_at_or(pkt, 38) .. nf_l4_csum_at_or(pkt, 38) + 1];
     ensures nf_has_ipv6(pkt) && pkt->status == \old(pkt->status);
-    ensures \forall integer i; 0 <= i < 16 ==> pkt->data[38 + i] == addr.bytes[i]; */
+    ensures \forall integer i; 0 <= i < 16 ==> pkt->data[38 + i] == addr.bytes[i];
+    ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_words128(pkt->data + 38)),
+                                         nf_words128(pkt->data + 38)); */
 void nf_pkt_set_ipv6_dst(struct nf_packet *pkt, struct nf_ipv6_addr addr);
 /*@ requires nf_has_ipv6(pkt);
     assigns pkt->data[15 .. 17];
