@@ -65,6 +65,50 @@ static inline bool ipv6_is_ext(uint8_t nh) {
   return nh == IPV6_HOPOPTS || nh == IPV6_ROUTING || nh == IPV6_FRAGMENT || nh == IPV6_DSTOPTS;
 }
 
+/* Ends a parse without an upper-layer protocol (l4_proto 0). The parsers
+ * write l4_proto only after their last read of the frame, and nf_packet_init
+ * does not preset it: the frame bytes and l4_proto share WP's byte memory, so
+ * a write before the IPv6 walk would separate the memory the walk's
+ * specification (nf_v6_walked) is stated over from the one the walk read. */
+/*@ requires \valid(pkt);
+    assigns pkt->l4_proto;
+    ensures pkt->l4_proto == 0 && \result == status; */
+static inline enum nf_parse_status without_proto(struct nf_packet *pkt,
+                                                 enum nf_parse_status status) {
+  pkt->l4_proto = 0;
+  return status;
+}
+
+/* Lemma function (proof only): one step of the IPv6 walk (packet.h), the only
+ * place that unfolds its recursive definitions (the marker), so that the
+ * parser's goals see these four cases instead. */
+/*@ ghost
+  /@ assigns \nothing;
+     ensures nf_v6_walk_end: !nf_v6_ext(d[nhp]) ==>
+       nf_v6_walk(d, end, nhp, off, n, frag) == nf_v6_upper(d[nhp], off, end, frag) &&
+       nf_v6_walk_nh(d, end, nhp, off, n) == nhp && nf_v6_walk_off(d, end, nhp, off, n) == off;
+     ensures nf_v6_walk_bad: nf_v6_ext(d[nhp]) && nf_v6_bad(d, d[nhp], off, end, n) ==>
+       nf_v6_walk(d, end, nhp, off, n, frag) == 14;
+     ensures nf_v6_walk_later:
+       nf_v6_ext(d[nhp]) && !nf_v6_bad(d, d[nhp], off, end, n) &&
+       nf_v6_later_frag(d, d[nhp], off) ==>
+       nf_v6_walk(d, end, nhp, off, n, frag) == 11 && nf_v6_walk_nh(d, end, nhp, off, n) == off;
+     ensures nf_v6_walk_next:
+       nf_v6_ext(d[nhp]) && !nf_v6_bad(d, d[nhp], off, end, n) &&
+       !nf_v6_later_frag(d, d[nhp], off) ==>
+       nf_v6_walk(d, end, nhp, off, n, frag) ==
+         nf_v6_walk(d, end, off, off + nf_v6_hlen(d, d[nhp], off), n + 1,
+                    d[nhp] == 44 ? 1 : frag) &&
+       nf_v6_walk_nh(d, end, nhp, off, n) ==
+         nf_v6_walk_nh(d, end, off, off + nf_v6_hlen(d, d[nhp], off), n + 1) &&
+       nf_v6_walk_off(d, end, nhp, off, n) ==
+         nf_v6_walk_off(d, end, off, off + nf_v6_hlen(d, d[nhp], off), n + 1); @/
+  void nf_v6_walk_step(uint8_t *d, uint32_t end, uint32_t nhp, uint32_t off, uint32_t n,
+                       uint32_t frag) {
+    /@ assert nf_v6_walk_unfolded; @/
+  }
+*/
+
 /* The IPv6 branch of parse (EtherType 0x86DD): the fixed header, then a walk
  * of at most NF_IPV6_MAX_EXT_HEADERS extension headers inside the payload
  * (payload length; bytes past it are link padding), then the upper layer.
@@ -74,16 +118,18 @@ static inline bool ipv6_is_ext(uint8_t nh) {
     requires nf_is_v6(pkt) && pkt->l4_offset == 0;
     assigns pkt->l3_offset, pkt->l4_offset, pkt->l4_proto;
     ensures nf_parse6(pkt->data, pkt->len) != 16 ==> \result == nf_parse6(pkt->data, pkt->len);
+    ensures nf_parse6(pkt->data, pkt->len) == 16 ==>
+      nf_v6_walked{Pre, Here}(pkt, pkt->data, \result);
     ensures nf_v6_shape(pkt, \result); */
 static enum nf_parse_status parse_ipv6(struct nf_packet *pkt) {
   const uint8_t *d = pkt->data;
   uint32_t len = pkt->len;
   pkt->l3_offset = ETH_HDR_LEN;
-  if (len < ETH_HDR_LEN + 1) return NF_PKT_TRUNCATED_IPV6;
-  if (d[ETH_HDR_LEN] / 16u != 6) return NF_PKT_BAD_IPV6_VERSION;
-  if (len < ETH_HDR_LEN + IPV6_HDR_LEN) return NF_PKT_TRUNCATED_IPV6;
+  if (len < ETH_HDR_LEN + 1) return without_proto(pkt, NF_PKT_TRUNCATED_IPV6);
+  if (d[ETH_HDR_LEN] / 16u != 6) return without_proto(pkt, NF_PKT_BAD_IPV6_VERSION);
+  if (len < ETH_HDR_LEN + IPV6_HDR_LEN) return without_proto(pkt, NF_PKT_TRUNCATED_IPV6);
   uint32_t end = ETH_HDR_LEN + IPV6_HDR_LEN + rd16(d + 18);
-  if (end > len) return NF_PKT_TRUNCATED_IPV6;
+  if (end > len) return without_proto(pkt, NF_PKT_TRUNCATED_IPV6);
   uint32_t nhp = IPV6_NH_AT;
   uint32_t off = ETH_HDR_LEN + IPV6_HDR_LEN;
   uint32_t n = 0;
@@ -94,21 +140,33 @@ static enum nf_parse_status parse_ipv6(struct nf_packet *pkt) {
       loop invariant (n == 0 && nhp == 20 && off == 54) || (54 <= nhp && nhp + 8 <= off);
       loop invariant pkt->l3_offset == 14 && pkt->l4_offset == 0;
       loop invariant end == nf_v6_end(pkt->data) && end <= pkt->len && pkt->len >= 54;
+      loop invariant end <= 54 + 65535;
       loop invariant later == 0;
+      loop invariant \let e = nf_v6_end(pkt->data);
+        nf_v6_walk(pkt->data, e, 20, 54, 0, 0) == nf_v6_walk(pkt->data, e, nhp, off, n, frag) &&
+        nf_v6_walk_nh(pkt->data, e, 20, 54, 0) == nf_v6_walk_nh(pkt->data, e, nhp, off, n) &&
+        nf_v6_walk_off(pkt->data, e, 20, 54, 0) == nf_v6_walk_off(pkt->data, e, nhp, off, n);
       loop assigns nhp, off, n, frag, later;
       loop variant NF_IPV6_MAX_EXT_HEADERS - n; */
   while (ipv6_is_ext(d[nhp])) {
     uint8_t nh = d[nhp];
+    /*@ ghost nf_v6_walk_step(pkt->data, end, nhp, off, n, frag); */
     /* RFC 8200 4.1: hop-by-hop options only right after the fixed header. */
     if (n == NF_IPV6_MAX_EXT_HEADERS || (nh == IPV6_HOPOPTS && n != 0)) {
-      return NF_PKT_BAD_IPV6_EXT;
+      /*@ assert nf_v6_bad(pkt->data, nh, off, end, n); */
+      /*@ assert nf_v6_walked{Pre, Here}(pkt, pkt->data, NF_PKT_BAD_IPV6_EXT); */
+      return without_proto(pkt, NF_PKT_BAD_IPV6_EXT);
     }
     uint32_t hlen;
     if (nh == IPV6_FRAGMENT) {
       if (off + IPV6_FRAG_HDR_LEN > end) {
-        return NF_PKT_BAD_IPV6_EXT;
+        /*@ assert nf_v6_bad(pkt->data, nh, off, end, n); */
+        /*@ assert nf_v6_walked{Pre, Here}(pkt, pkt->data, NF_PKT_BAD_IPV6_EXT); */
+        return without_proto(pkt, NF_PKT_BAD_IPV6_EXT);
       }
       if (rd16(d + off + 2) / 8u != 0) { /* not the first fragment: the rest is data */
+        /*@ assert !nf_v6_bad(pkt->data, nh, off, end, n) &&
+              nf_v6_later_frag(pkt->data, nh, off); */
         later = 1;
         break;
       }
@@ -116,23 +174,35 @@ static enum nf_parse_status parse_ipv6(struct nf_packet *pkt) {
       hlen = IPV6_FRAG_HDR_LEN;
     } else {
       if (off + 2 > end) {
-        return NF_PKT_BAD_IPV6_EXT;
+        /*@ assert nf_v6_bad(pkt->data, nh, off, end, n); */
+        /*@ assert nf_v6_walked{Pre, Here}(pkt, pkt->data, NF_PKT_BAD_IPV6_EXT); */
+        return without_proto(pkt, NF_PKT_BAD_IPV6_EXT);
       }
       hlen = (d[off + 1] + 1u) * 8u; /* Hdr Ext Len: 8-octet units after the first 8 */
+      /*@ assert hlen <= 2048; */
       if (off + hlen > end) {
-        return NF_PKT_BAD_IPV6_EXT;
+        /*@ assert nf_v6_bad(pkt->data, nh, off, end, n); */
+        /*@ assert nf_v6_walked{Pre, Here}(pkt, pkt->data, NF_PKT_BAD_IPV6_EXT); */
+        return without_proto(pkt, NF_PKT_BAD_IPV6_EXT);
       }
     }
     /*@ assert hlen == nf_v6_hlen(pkt->data, nh, off); */
+    /*@ assert step: !nf_v6_bad(pkt->data, nh, off, end, n) &&
+          !nf_v6_later_frag(pkt->data, nh, off) &&
+          frag == (nh == 44 ? 1 : \at(frag, LoopCurrent)); */
+    /*@ assert walk_step: nf_v6_walk(pkt->data, end, nhp, off, n, \at(frag, LoopCurrent)) ==
+          nf_v6_walk(pkt->data, end, off, off + hlen, n + 1, frag); */
     nhp = off;
     off += hlen;
     n++;
   }
   if (later != 0) {
     pkt->l4_proto = d[off];
+    /*@ assert nf_v6_walked{Pre, Here}(pkt, pkt->data, NF_PKT_IPV6_FRAGMENT); */
     return NF_PKT_IPV6_FRAGMENT;
   }
   uint8_t proto = d[nhp];
+  /*@ ghost nf_v6_walk_step(pkt->data, end, nhp, off, n, frag); */
   pkt->l4_proto = proto;
   if (frag != 0) {
     /* As for IPv4: a first fragment carries the L4 checksum, which covers the
@@ -140,20 +210,25 @@ static enum nf_parse_status parse_ipv6(struct nf_packet *pkt) {
     if ((proto == NF_IPPROTO_TCP && off + TCP_CSUM_OFFSET + 2 <= end) ||
         (proto == NF_IPPROTO_UDP && off + UDP_CSUM_OFFSET + 2 <= end))
       pkt->l4_offset = (uint16_t)off;
+    /*@ assert nf_v6_walked{Pre, Here}(pkt, pkt->data, NF_PKT_IPV6_FRAGMENT); */
     return NF_PKT_IPV6_FRAGMENT;
   }
   if (proto == NF_IPPROTO_TCP) {
     if (off + TCP_MIN_HDR_LEN > end) {
+      /*@ assert nf_v6_walked{Pre, Here}(pkt, pkt->data, NF_PKT_TRUNCATED_L4_IPV6); */
       return NF_PKT_TRUNCATED_L4_IPV6;
     }
   } else if (proto == NF_IPPROTO_UDP) {
     if (off + UDP_HDR_LEN > end) {
+      /*@ assert nf_v6_walked{Pre, Here}(pkt, pkt->data, NF_PKT_TRUNCATED_L4_IPV6); */
       return NF_PKT_TRUNCATED_L4_IPV6;
     }
   } else {
+    /*@ assert nf_v6_walked{Pre, Here}(pkt, pkt->data, NF_PKT_IPV6_OTHER); */
     return NF_PKT_IPV6_OTHER;
   }
   pkt->l4_offset = (uint16_t)off;
+  /*@ assert nf_v6_walked{Pre, Here}(pkt, pkt->data, NF_PKT_IPV6_L4_OK); */
   return NF_PKT_IPV6_L4_OK;
 }
 
@@ -167,12 +242,15 @@ static enum nf_parse_status parse_ipv6(struct nf_packet *pkt) {
     ensures \result <= 2 ==> pkt->l3_offset == 14 && nf_l4_csum_ok(pkt);
     ensures \result == 0 ==>
       pkt->l4_offset == 14 + nf_ihl_bytes(pkt->data) && pkt->l4_proto == pkt->data[23];
-    ensures nf_is_v6(pkt) ==> nf_v6_shape(pkt, \result); */
+    ensures nf_is_v6(pkt) ==> nf_v6_shape(pkt, \result);
+    ensures nf_parse(pkt->data, pkt->len) == 16 ==>
+      nf_v6_walked{Pre, Here}(pkt, pkt->data, \result); */
 static enum nf_parse_status parse(struct nf_packet *pkt) {
   const uint8_t *d = pkt->data;
   uint32_t len = pkt->len;
-  if (len < ETH_HDR_LEN) return NF_PKT_TRUNCATED_ETH;
+  if (len < ETH_HDR_LEN) return without_proto(pkt, NF_PKT_TRUNCATED_ETH);
   if (rd16(d + 12) == NF_ETHERTYPE_IPV6) return parse_ipv6(pkt);
+  pkt->l4_proto = 0; /* the protocol, once the IPv4 header has it */
   if (rd16(d + 12) != NF_ETHERTYPE_IPV4) return NF_PKT_NOT_IPV4;
   pkt->l3_offset = ETH_HDR_LEN;
   if (len < ETH_HDR_LEN + 1) return NF_PKT_TRUNCATED_IPV4;
@@ -212,8 +290,7 @@ enum nf_parse_status nf_packet_init(struct nf_packet *pkt, uint8_t *data, uint32
   pkt->len = len;
   pkt->l3_offset = 0;
   pkt->l4_offset = 0;
-  pkt->l4_proto = 0;
-  enum nf_parse_status status = parse(pkt);
+  enum nf_parse_status status = parse(pkt); /* writes l4_proto (without_proto) */
   pkt->status = (uint8_t)status;
   return status;
 }

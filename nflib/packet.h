@@ -127,8 +127,10 @@ struct nf_packet {
     // A parsed packet: its frame is valid and apart from the descriptor, its
     // status is the parse of its bytes, and its offsets are those of its headers.
     // For IPv6 frames the status is the fixed header's decision (nf_parse6)
-    // or, past it, the extension-header walk, which WP does not model; the
-    // invariant is then the shape the accessors need (docs/VERIFICATION.md).
+    // or, past it, the extension-header walk (nf_v6_walk below, which
+    // nf_packet_init is proved to follow); the invariant is then the shape
+    // the accessors need, since the setters would have to carry the opaque
+    // walk across their writes (docs/VERIFICATION.md).
     predicate nf_pkt_ok{L}(struct nf_packet *p) =
       \valid(p) && \valid(p->data + (0 .. p->len - 1)) &&
       \separated(p, p->data + (0 .. p->len - 1)) &&
@@ -169,6 +171,67 @@ struct nf_packet {
       nf_pkt_ok(p) && (p->status == 0 || p->status == 9);
 */
 
+/* The IPv6 extension-header walk past the fixed header (docs/NFLIB.md, "IPv6"),
+ * one step per header, from the state: the Next Header byte at nhp, the
+ * header at off, n headers taken, frag 1 after a first or atomic fragment
+ * header. nf_v6_walk is its status, nf_v6_walk_nh where the upper layer's
+ * protocol byte is (a later fragment's own Next Header), nf_v6_walk_off the
+ * upper layer's offset. The definitions are recursive; the recursion is well
+ * founded (n grows by one per step, and from n = NF_IPV6_MAX_EXT_HEADERS on
+ * nf_v6_bad holds, so no step recurses). They sit behind the marker
+ * nf_v6_walk_unfolded: a recursive definition in a goal's context sends the
+ * provers into endless unfolding (a linear goal beside it timed out), so only
+ * packet.c's lemma function nf_v6_walk_step names the marker, and the
+ * parser's goals use its one-step facts. */
+/*@ logic integer nf_v6_upper(integer proto, integer off, integer end, integer frag) =
+      frag != 0 ? 11 :
+      proto == 6 ? (off + 20 > end ? 15 : 9) :
+      proto == 17 ? (off + 8 > end ? 15 : 9) : 10;
+    axiomatic nf_v6_walk_model {
+      logic integer nf_v6_walk{L}(uint8_t *d, integer end, integer nhp, integer off,
+                                  integer n, integer frag) reads d[..];
+      logic integer nf_v6_walk_nh{L}(uint8_t *d, integer end, integer nhp, integer off,
+                                     integer n) reads d[..];
+      logic integer nf_v6_walk_off{L}(uint8_t *d, integer end, integer nhp, integer off,
+                                      integer n) reads d[..];
+    }
+    axiomatic nf_v6_walk_definition {
+      predicate nf_v6_walk_unfolded;
+      axiom nf_v6_walk_unfolded_holds: nf_v6_walk_unfolded;
+      axiom nf_v6_walk_def{L}: \forall uint8_t *d, integer end, nhp, off, n, frag;
+        nf_v6_walk(d, end, nhp, off, n, frag) ==
+          (!nf_v6_ext(d[nhp]) ? nf_v6_upper(d[nhp], off, end, frag) :
+           nf_v6_bad(d, d[nhp], off, end, n) ? 14 :
+           nf_v6_later_frag(d, d[nhp], off) ? 11 :
+           nf_v6_walk(d, end, off, off + nf_v6_hlen(d, d[nhp], off), n + 1,
+                      d[nhp] == 44 ? 1 : frag));
+      axiom nf_v6_walk_nh_def{L}: \forall uint8_t *d, integer end, nhp, off, n;
+        nf_v6_walk_nh(d, end, nhp, off, n) ==
+          (!nf_v6_ext(d[nhp]) || nf_v6_bad(d, d[nhp], off, end, n) ? nhp :
+           nf_v6_later_frag(d, d[nhp], off) ? off :
+           nf_v6_walk_nh(d, end, off, off + nf_v6_hlen(d, d[nhp], off), n + 1));
+      axiom nf_v6_walk_off_def{L}: \forall uint8_t *d, integer end, nhp, off, n;
+        nf_v6_walk_off(d, end, nhp, off, n) ==
+          (!nf_v6_ext(d[nhp]) || nf_v6_bad(d, d[nhp], off, end, n) ||
+           nf_v6_later_frag(d, d[nhp], off) ? off :
+           nf_v6_walk_off(d, end, off, off + nf_v6_hlen(d, d[nhp], off), n + 1));
+    }
+    // The walk's outcome for a frame d whose fixed IPv6 header is complete
+    // (nf_parse6 16): the walk over d's bytes at L0, from the fixed header's
+    // Next Header (byte 20) and the first byte past it (54), gives the status
+    // st; p's fields at L1 hold for statuses 9..11 the upper layer's protocol,
+    // and an L4 offset, where there is one (always for IPV6_L4_OK), is the
+    // upper layer's. Two labels: the parser writes p's fields after reading
+    // d, and the walk is opaque, so its value at L1 could not be related to
+    // L0's without a frame lemma by induction.
+    predicate nf_v6_walked{L0, L1}(struct nf_packet *p, uint8_t *d, integer st) =
+      st == nf_v6_walk{L0}(d, nf_v6_end{L0}(d), 20, 54, 0, 0) &&
+      (9 <= st <= 11 ==>
+         \at(p->l4_proto, L1) == \at(d[nf_v6_walk_nh{L0}(d, nf_v6_end{L0}(d), 20, 54, 0)], L0)) &&
+      (st == 9 || \at(p->l4_offset, L1) != 0 ==>
+         \at(p->l4_offset, L1) == nf_v6_walk_off{L0}(d, nf_v6_end{L0}(d), 20, 54, 0));
+*/
+
 /* Wraps and parses a frame. Never reads outside data[0 .. len-1]. Does not
  * verify checksums. 802.1Q-tagged frames are NOT_IPV4. For a first fragment
  * (offset 0) whose L4 checksum lies inside the datagram, l4_offset is set so
@@ -191,6 +254,7 @@ struct nf_packet {
     assigns *pkt;
     ensures pkt->data == data && pkt->len == len;
     ensures nf_parse(data, len) != 16 ==> \result == nf_parse(data, len);
+    ensures nf_parse(data, len) == 16 ==> nf_v6_walked{Pre, Here}(pkt, data, \result);
     ensures pkt->status == \result;
     ensures nf_pkt_ok(pkt);
     ensures \result <= 2 ==> pkt->l3_offset == 14;
