@@ -27,9 +27,12 @@ struct nf_dchain;
  * "Byte views and frames"). dchain_test checks it on interleaved operations
  * over several chains, each against its own model.
  * nf_dchain_count is the number of allocated indexes. Proved: the contracts and
- * axioms below. Not proved (tested by dchain_test): nf_dchain_empty <==>
- * count == 0, nf_dchain_exhausted <==> count == capacity (they need the lists
- * to reach every cell), and that nf_dchain_oldest has the smallest timestamp.
+ * axioms below, including the time order (nf_dchain_time_ordered: kept by
+ * allocate and rejuvenate when no allocated index has a stamp above now, by
+ * free and expire_one always; it makes nf_dchain_oldest the smallest stamp,
+ * nf_dchain_oldest_smallest). Not proved (tested by dchain_test):
+ * nf_dchain_exhausted <==> count == capacity (it needs the free list to reach
+ * every free cell).
  * The abstract model reads only nf_dchain_heap, the dchains' own ghost region
  * (not nf_heap, which the other kinds' models read): an operation on another
  * kind of object (map, vector, ...) leaves every dchain as it was, by its
@@ -58,12 +61,28 @@ struct nf_dchain;
       axiom nf_dchain_count_zero{L}: \forall struct nf_dchain *c, integer i;
         nf_dchain_live(c) && nf_dchain_count(c) == 0 ==> !nf_dchain_allocated(c, i);
     }
+    // The allocated indexes in time order (kept while no timestamp passed in
+    // is below an allocated index's): the oldest has the smallest stamp. An
+    // axiomatic of its own, so that only goals that name the time order have
+    // the axiom in their context.
+    axiomatic nf_dchain_time_order {
+      predicate nf_dchain_time_ordered{L}(struct nf_dchain *c) reads nf_dchain_heap;
+      axiom nf_dchain_oldest_smallest{L}: \forall struct nf_dchain *c, integer i;
+        nf_dchain_live(c) && nf_dchain_time_ordered(c) && nf_dchain_allocated(c, i) ==>
+          !nf_dchain_empty(c) &&
+          nf_dchain_stamp(c, nf_dchain_oldest(c)) <= nf_dchain_stamp(c, i);
+    }
 */
 #define NF_DCHAIN_STATE(c) nf_dchain_heap
 /* Not `\true`: stdbool.h defines `true`, which would expand inside the macro. */
 #define NF_DCHAIN_APART(c, p) (0 == 0)
 #define NF_DCHAIN_OTHERS_KEPT(c) nf_dchains_other_unchanged{Old, Here}(c)
 #endif
+/* No allocated index has a timestamp above t (the monotone-time condition
+ * under which allocate and rejuvenate keep the time order). */
+/*@ predicate nf_dchain_stamps_at_most{L}(struct nf_dchain *c, nf_time_t t) =
+      \forall integer i; nf_dchain_allocated(c, i) ==> nf_dchain_stamp(c, i) <= t;
+*/
 /*@ predicate nf_dchain_others_unchanged{L0, L1}(struct nf_dchain *c, integer index) =
       \forall integer i; i != index ==>
         ((nf_dchain_allocated{L1}(c, i) <==> nf_dchain_allocated{L0}(c, i)) &&
@@ -111,6 +130,7 @@ struct nf_dchain;
     ensures \result == \null ||
       (nf_dchain_live(\result) && nf_dchain_count(\result) == 0 &&
        nf_dchain_capacity_of(\result) >= 1);
+    ensures \result == \null || nf_dchain_time_ordered(\result);
     ensures capacity == 0 ==> \result == \null;
     ensures \result != \null ==> nf_dchain_capacity_of(\result) <= NF_DCHAIN_CAPACITY_MAX; */
 struct nf_dchain *nf_dchain_create(const char *name, uint32_t capacity);
@@ -127,6 +147,8 @@ void nf_dchain_destroy(struct nf_dchain *chain);
     assigns NF_DCHAIN_STATE(chain), *index_out;
     ensures nf_dchain_live(chain) && nf_dchain_shape_unchanged{Old, Here}(chain);
     ensures NF_DCHAIN_OTHERS_KEPT(chain);
+    ensures nf_dchain_time_ordered{Old}(chain) && nf_dchain_stamps_at_most{Old}(chain, now) ==>
+      nf_dchain_time_ordered(chain);
     behavior full:
       assumes nf_dchain_exhausted(chain);
       assigns \nothing;
@@ -135,9 +157,11 @@ void nf_dchain_destroy(struct nf_dchain *chain);
     behavior allocated:
       assumes !nf_dchain_exhausted(chain);
       ensures \result == \true;
-      ensures nf_dchain_base(chain) <= *index_out < nf_dchain_base(chain) +
-   nf_dchain_capacity_of(chain); ensures !nf_dchain_allocated{Old}(chain, *index_out); ensures
-   nf_dchain_allocated(chain, *index_out); ensures nf_dchain_stamp(chain, *index_out) == now;
+      ensures nf_dchain_base(chain) <= *index_out &&
+              *index_out < nf_dchain_base(chain) + nf_dchain_capacity_of(chain);
+      ensures !nf_dchain_allocated{Old}(chain, *index_out);
+      ensures nf_dchain_allocated(chain, *index_out);
+      ensures nf_dchain_stamp(chain, *index_out) == now;
       ensures nf_dchain_others_unchanged{Old, Here}(chain, *index_out);
       ensures nf_dchain_count(chain) == \old(nf_dchain_count(chain)) + 1;
     complete behaviors;
@@ -151,6 +175,8 @@ bool nf_dchain_allocate(struct nf_dchain *chain, nf_time_t now, int32_t *index_o
     assigns NF_DCHAIN_STATE(chain);
     ensures nf_dchain_live(chain) && nf_dchain_shape_unchanged{Old, Here}(chain);
     ensures NF_DCHAIN_OTHERS_KEPT(chain);
+    ensures nf_dchain_time_ordered{Old}(chain) && nf_dchain_stamps_at_most{Old}(chain, now) ==>
+      nf_dchain_time_ordered(chain);
     behavior refreshed:
       assumes nf_dchain_allocated(chain, index);
       ensures \result == NF_OK && nf_dchain_allocated(chain, index);
@@ -178,6 +204,7 @@ bool nf_dchain_is_allocated(const struct nf_dchain *chain, int32_t index);
     assigns NF_DCHAIN_STATE(chain), *index_out;
     ensures nf_dchain_live(chain) && nf_dchain_shape_unchanged{Old, Here}(chain);
     ensures NF_DCHAIN_OTHERS_KEPT(chain);
+    ensures nf_dchain_time_ordered{Old}(chain) ==> nf_dchain_time_ordered(chain);
     behavior expired:
       assumes !nf_dchain_empty(chain);
       assumes nf_dchain_stamp(chain, nf_dchain_oldest(chain)) < older_than;
@@ -202,6 +229,7 @@ bool nf_dchain_expire_one(struct nf_dchain *chain, nf_time_t older_than, int32_t
     assigns NF_DCHAIN_STATE(chain);
     ensures nf_dchain_live(chain) && nf_dchain_shape_unchanged{Old, Here}(chain);
     ensures NF_DCHAIN_OTHERS_KEPT(chain);
+    ensures nf_dchain_time_ordered{Old}(chain) ==> nf_dchain_time_ordered(chain);
     behavior freed:
       assumes nf_dchain_allocated(chain, index);
       ensures \result == NF_OK && !nf_dchain_allocated(chain, index);

@@ -17,6 +17,7 @@ int nf_expire_items(struct nf_dchain *chain, struct nf_vector *keys, struct nf_m
       loop invariant 0 <= count;
       loop invariant nf_dchain_count(chain) == \at(nf_dchain_count(chain), Pre) - count;
       loop invariant nf_expired_only{Pre, Here}(chain, older_than);
+      loop invariant \at(nf_dchain_time_ordered(chain), Pre) ==> nf_dchain_time_ordered(chain);
       loop invariant nf_dchain_shape_unchanged{Pre, Here}(chain);
       loop invariant nf_vector_shape_unchanged{Pre, Here}(keys);
       loop invariant nf_map_key_size(map) == \at(nf_map_key_size(map), Pre);
@@ -44,6 +45,7 @@ int nf_expire_indexes(struct nf_dchain *chain, nf_time_t older_than) {
       loop invariant 0 <= count;
       loop invariant nf_dchain_count(chain) == \at(nf_dchain_count(chain), Pre) - count;
       loop invariant nf_expired_only{Pre, Here}(chain, older_than);
+      loop invariant \at(nf_dchain_time_ordered(chain), Pre) ==> nf_dchain_time_ordered(chain);
       loop invariant nf_dchain_shape_unchanged{Pre, Here}(chain);
       loop invariant nf_dchains_other_unchanged{Pre, Here}(chain);
       loop assigns nf_dchain_heap, index, count;

@@ -18,6 +18,15 @@
          !nf_dchain_allocated{L1}(c, i));
 */
 
+/* The strong clause: the pass freed exactly the indexes stamped < older_than
+ * (what nf_expired_only allows plus "nothing old is left"). It holds when the
+ * chain was time-ordered before the pass (dchain.h: timestamps that never
+ * decreased, so the oldest index has the smallest timestamp). */
+/*@ predicate nf_expired_exactly{L0, L1}(struct nf_dchain *c, nf_time_t older_than) =
+      \forall integer i; nf_dchain_allocated{L1}(c, i) <==>
+        (nf_dchain_allocated{L0}(c, i) && nf_dchain_stamp{L0}(c, i) >= older_than);
+*/
+
 /* The triple an expiry pass works on, as an NF keeps it between packets: a
  * live map, vector and chain; the map's keys and the vector's cells of
  * key_size bytes (nf_expire_items reads each key back from the vector, the
@@ -36,11 +45,10 @@
  * erases its key (read from keys at that index) from map. Returns how many.
  * Each vector cell must start with the map's key (key_size bytes). Calls
  * nf_before_write() only when something expires.
- * Proved (docs/VERIFICATION.md): the contract below. With timestamps that
- * never decrease (dchain.h), the oldest index has the smallest timestamp, so
- * the pass frees exactly the indexes stamped < older_than:
- *   allocated after <==> allocated before && stamp >= older_than;
- * that step is NOT proved (the dchain's "oldest = smallest stamp" is not). */
+ * Proved (docs/VERIFICATION.md): the contract below, including that on a
+ * time-ordered chain (timestamps that never decreased, dchain.h) the pass
+ * frees exactly the indexes stamped < older_than (nf_expired_exactly) and
+ * leaves the chain time-ordered. */
 /*@ requires nf_dchain_live(chain) && nf_vector_live(keys) && nf_map_live(map);
     requires nf_vector_cell_size(keys) >= nf_map_key_size(map);
     requires nf_dchain_count(chain) <= 2147483647; // INT_MAX: the count is returned as int
@@ -51,6 +59,8 @@
     ensures nf_dchain_empty(chain) ||
             nf_dchain_stamp(chain, nf_dchain_oldest(chain)) >= older_than;
     ensures nf_expired_only{Old, Here}(chain, older_than);
+    ensures nf_dchain_time_ordered{Old}(chain) ==>
+      nf_dchain_time_ordered(chain) && nf_expired_exactly{Old, Here}(chain, older_than);
     ensures nf_dchain_shape_unchanged{Old, Here}(chain);
     ensures nf_vector_shape_unchanged{Old, Here}(keys);
     ensures nf_map_key_size(map) == \old(nf_map_key_size(map));
@@ -71,6 +81,8 @@ int nf_expire_items(struct nf_dchain *chain, struct nf_vector *keys, struct nf_m
     ensures nf_dchain_empty(chain) ||
             nf_dchain_stamp(chain, nf_dchain_oldest(chain)) >= older_than;
     ensures nf_expired_only{Old, Here}(chain, older_than);
+    ensures nf_dchain_time_ordered{Old}(chain) ==>
+      nf_dchain_time_ordered(chain) && nf_expired_exactly{Old, Here}(chain, older_than);
     ensures nf_dchain_shape_unchanged{Old, Here}(chain);
     ensures nf_dchains_other_unchanged{Old, Here}(chain); */
 int nf_expire_indexes(struct nf_dchain *chain, nf_time_t older_than);
