@@ -366,6 +366,15 @@ struct nf_map {
         \exists integer b0, l0; nf_map_occupied{L0}(m, b0, l0) &&
           nf_key_equal{L1, L0}(nf_map_entry{L1}(m, b, l) + 4, nf_map_entry{L0}(m, b0, l0) + 4,
                                \at(m->key_size, L1));
+    // The converse for the keys other than `key`: every slot occupied at L0
+    // whose key bytes are not L0's bytes of `key` has its bytes held by some
+    // slot occupied at L1 (erase keeps every other key).
+    predicate nf_map_keys_to{L0, L1}(struct nf_map *m, uint8_t *key) =
+      \forall integer b0, l0; nf_map_occupied{L0}(m, b0, l0) &&
+        !nf_key_equal{L0, L0}(nf_map_entry{L0}(m, b0, l0) + 4, key, \at(m->key_size, L0)) ==>
+        \exists integer b, l; nf_map_occupied{L1}(m, b, l) &&
+          nf_key_equal{L1, L0}(nf_map_entry{L1}(m, b, l) + 4, nf_map_entry{L0}(m, b0, l0) + 4,
+                               \at(m->key_size, L1));
     // erase's uniqueness invariant from L0 (its Pre) to L1: if keys were
     // unique at L0, they are at L1 and no occupied slot holds L0's bytes of
     // `key`. Opaque: its definition (nf_map_erase_ok_def, a definition, not
@@ -389,6 +398,12 @@ struct nf_map {
           \at(m->entries[..], L1);
       predicate nf_map_erase_kept{L0, L1}(struct nf_map *m, uint8_t *key)
         reads \at(key[..], L0), \at(m->key_size, L1), \at(key[..], L1);
+      // nf_map_keys_to, opaque.
+      predicate nf_map_erase_to{L0, L1}(struct nf_map *m, uint8_t *key)
+        reads \at(m->ctrl, L0), \at(m->entries, L0), \at(m->buckets, L0), \at(m->stride, L0),
+          \at(m->key_size, L0), \at(m->ctrl[..], L0), \at(m->entries[..], L0), \at(key[..], L0),
+          \at(m->ctrl, L1), \at(m->entries, L1), \at(m->buckets, L1), \at(m->stride, L1),
+          \at(m->key_size, L1), \at(m->ctrl[..], L1), \at(m->entries[..], L1);
     }
     axiomatic nf_map_erase_invariant_definition {
       predicate nf_map_erase_unfolded;
@@ -404,6 +419,15 @@ struct nf_map {
       axiom nf_map_erase_kept_def{L0, L1}: \forall struct nf_map *m, uint8_t *key;
         nf_map_erase_kept{L0, L1}(m, key) <==>
           nf_key_equal{L1, L0}(key, key, \at(m->key_size, L1));
+    }
+    // nf_map_erase_to's definition, behind its own marker: named only by the
+    // last asserts of erase's one-shot ghost loops, so that the asserts
+    // before them (and every goal outside those loops) do not get it.
+    axiomatic nf_map_erase_to_definition {
+      predicate nf_map_erase_to_unfolded;
+      axiom nf_map_erase_to_unfolded_holds: nf_map_erase_to_unfolded;
+      axiom nf_map_erase_to_def{L0, L1}: \forall struct nf_map *m, uint8_t *key;
+        nf_map_erase_to{L0, L1}(m, key) <==> nf_map_keys_to{L0, L1}(m, key);
     }
 
     // Nothing of the map's state changed between L0 and L1.
@@ -1105,7 +1129,8 @@ static bool find_refill(const struct nf_map *map, uint32_t hole, uint32_t *bucke
       \result == NF_OK;
     ensures \old(nf_map_unique(map)) ==> nf_map_unique(map);
     ensures \old(nf_map_unique(map)) && \result == NF_OK ==> !nf_map_has(map, (uint8_t *)key);
-    ensures \result == NF_OK ==> nf_map_keys_from{Old, Here}(map); */
+    ensures \result == NF_OK ==> nf_map_keys_from{Old, Here}(map);
+    ensures \result == NF_OK ==> nf_map_keys_to{Old, Here}(map, (uint8_t *)key); */
 int nf_map_erase(struct nf_map *map, const void *key) {
   /*@ ghost nf_map_has_lemma(map, key); */
   if (map->size == 0) return NF_NOT_FOUND; /* nothing to find: skip the hash */
@@ -1130,6 +1155,7 @@ int nf_map_erase(struct nf_map *map, const void *key) {
        loop invariant g == 1 ==> nf_map_erase_ok{Pre, Here}(map, (uint8_t *)key);
        loop invariant g == 1 ==> nf_map_erase_kept{Pre, Here}(map, (uint8_t *)key);
        loop invariant g == 1 ==> nf_map_erase_from{Pre, Here}(map);
+       loop invariant g == 1 ==> nf_map_erase_to{Pre, Here}(map, (uint8_t *)key);
        loop assigns g;
        loop variant 1 - g; @/
     for (int g = 0; g < 1; g++) {
@@ -1165,6 +1191,16 @@ int nf_map_erase(struct nf_map *map, const void *key) {
            nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4, nf_map_entry{Pre}(map, b, l) + 4,
                                    map->key_size); @/
       /@ assert erase_from: nf_map_keys_from{Pre, Here}(map); @/
+      /@ assert erase_to_occ: \forall integer b, l; nf_map_occupied{Pre}(map, b, l) &&
+           (b != bucket || l != lane) ==> nf_map_occupied(map, b, l); @/
+      /@ assert erase_to_slots: \forall integer b, l; nf_map_occupied{Pre}(map, b, l) &&
+           !nf_key_equal{Pre, Pre}(nf_map_entry{Pre}(map, b, l) + 4, (uint8_t *)key,
+                                   \at(map->key_size, Pre)) ==>
+           nf_map_occupied(map, b, l) &&
+           nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4, nf_map_entry{Pre}(map, b, l) + 4,
+                                   map->key_size); @/
+      /@ assert erase_to: nf_map_erase_to_unfolded &&
+           nf_map_keys_to{Pre, Here}(map, (uint8_t *)key); @/
       /@ assert nf_map_erase_unfolded; @/
     }
   */
@@ -1184,6 +1220,7 @@ int nf_map_erase(struct nf_map *map, const void *key) {
       loop invariant erase_ok: nf_map_erase_ok{Pre, Here}(map, (uint8_t *)key);
       loop invariant erase_kept: nf_map_erase_kept{Pre, Here}(map, (uint8_t *)key);
       loop invariant erase_from: nf_map_erase_from{Pre, Here}(map);
+      loop invariant erase_to: nf_map_erase_to{Pre, Here}(map, (uint8_t *)key);
       loop assigns moves, bucket, lane, from_bucket, from_lane, moved_hash, NF_MAP_STATE(map);
       loop variant map->size - moves; */
   for (uint32_t moves = 0; moves < map->size; moves++) {
@@ -1225,6 +1262,7 @@ int nf_map_erase(struct nf_map *map, const void *key) {
       /@ loop invariant 0 <= g <= 1;
          loop invariant g == 1 ==> nf_map_erase_ok{Pre, Here}(map, (uint8_t *)key);
          loop invariant g == 1 ==> nf_map_erase_from{Pre, Here}(map);
+         loop invariant g == 1 ==> nf_map_erase_to{Pre, Here}(map, (uint8_t *)key);
          loop assigns g;
          loop variant 1 - g; @/
       for (int g = 0; g < 1; g++) {
@@ -1301,6 +1339,30 @@ int nf_map_erase(struct nf_map *map, const void *key) {
              nf_map_occupied(map, b, l) ==>
              !nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4, (uint8_t *)key,
                                       map->key_size); @/
+        /@ assert move_to_before: nf_map_erase_to_unfolded &&
+             nf_map_keys_to{Pre, Move}(map, (uint8_t *)key); @/
+        /@ assert move_hole_empty: !nf_map_occupied{Move}(map, bucket, lane); @/
+        /@ assert move_to_moved: nf_map_occupied(map, bucket, lane) &&
+             nf_key_equal{Here, Move}(nf_map_entry(map, bucket, lane) + 4,
+                                      nf_map_entry{Move}(map, from_bucket, from_lane) + 4,
+                                      map->key_size); @/
+        /@ assert move_to_kept: \forall integer b, l; nf_map_occupied{Move}(map, b, l) &&
+             (b != from_bucket || l != from_lane) ==>
+             nf_map_occupied(map, b, l) &&
+             nf_key_equal{Here, Move}(nf_map_entry(map, b, l) + 4,
+                                      nf_map_entry{Move}(map, b, l) + 4, map->key_size); @/
+        /@ assert move_to_step: \forall integer b, l; nf_map_occupied{Move}(map, b, l) ==>
+             \exists integer b1, l1; nf_map_occupied(map, b1, l1) &&
+             nf_key_equal{Here, Move}(nf_map_entry(map, b1, l1) + 4,
+                                      nf_map_entry{Move}(map, b, l) + 4, map->key_size); @/
+        /@ assert move_to_trans: \forall integer b0, l0, b1, l1, b2, l2;
+             nf_key_equal{Here, Move}(nf_map_entry(map, b2, l2) + 4,
+                                      nf_map_entry{Move}(map, b1, l1) + 4, map->key_size) &&
+             nf_key_equal{Move, Pre}(nf_map_entry{Move}(map, b1, l1) + 4,
+                                     nf_map_entry{Pre}(map, b0, l0) + 4, map->key_size) ==>
+             nf_key_equal{Here, Pre}(nf_map_entry(map, b2, l2) + 4,
+                                     nf_map_entry{Pre}(map, b0, l0) + 4, map->key_size); @/
+        /@ assert move_to: nf_map_keys_to{Pre, Here}(map, (uint8_t *)key); @/
         /@ assert nf_map_erase_unfolded; @/
       }
     */
@@ -1332,6 +1394,7 @@ int nf_map_erase(struct nf_map *map, const void *key) {
        loop invariant g == 1 ==> (nf_map_unique{Pre}(map) ==>
          nf_map_unique(map) && !nf_map_has(map, (uint8_t *)key));
        loop invariant g == 1 ==> nf_map_keys_from{Pre, Here}(map);
+       loop invariant g == 1 ==> nf_map_keys_to{Pre, Here}(map, (uint8_t *)key);
        loop assigns g;
        loop variant 1 - g; @/
     for (int g = 0; g < 1; g++) {
@@ -1342,6 +1405,8 @@ int nf_map_erase(struct nf_map *map, const void *key) {
       /@ assert erase_key_same: nf_map_erase_unfolded &&
            nf_key_equal{Here, Pre}((uint8_t *)key, (uint8_t *)key, map->key_size); @/
       /@ assert erase_from_end: nf_map_erase_unfolded && nf_map_keys_from{Pre, Here}(map); @/
+      /@ assert erase_to_end: nf_map_erase_to_unfolded &&
+           nf_map_keys_to{Pre, Here}(map, (uint8_t *)key); @/
       /@ assert erase_gone: nf_map_unique{Pre}(map) ==> !nf_map_has(map, (uint8_t *)key); @/
     }
   */
