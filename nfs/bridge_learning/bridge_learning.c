@@ -215,6 +215,9 @@ int nf_process(struct nf_state *state, struct nf_packet *pkt, uint16_t in_port, 
   /*@ assert values_index(state->mac_table, state->mac_ports) &&
              nf_map_key_size(state->mac_table) == sizeof(struct mac_key); */
   if (!nf_map_get(state->mac_table, &destination, &index)) return NF_FLOOD;
+  /*@ assert found: nf_map_has(state->mac_table, (uint8_t *)&destination) &&
+                    index == nf_map_value(state->mac_table, (uint8_t *)&destination); */
+  /*@ assert nf_vector_index_ok(state->mac_ports, index); */
   struct port_cell cell;
   nf_vector_borrow(state->mac_ports, index, &cell);
   if (cell.port == in_port) return NF_DROP; /* destination is on the input segment */
