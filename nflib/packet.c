@@ -249,9 +249,11 @@ static enum nf_parse_status parse(struct nf_packet *pkt) {
   const uint8_t *d = pkt->data;
   uint32_t len = pkt->len;
   if (len < ETH_HDR_LEN) return without_proto(pkt, NF_PKT_TRUNCATED_ETH);
-  if (rd16(d + 12) == NF_ETHERTYPE_IPV6) return parse_ipv6(pkt);
+  /* Read once: the l4_proto store below may alias the frame (uint8_t). */
+  uint16_t ethertype = rd16(d + 12);
+  if (ethertype == NF_ETHERTYPE_IPV6) return parse_ipv6(pkt);
   pkt->l4_proto = 0; /* the protocol, once the IPv4 header has it */
-  if (rd16(d + 12) != NF_ETHERTYPE_IPV4) return NF_PKT_NOT_IPV4;
+  if (ethertype != NF_ETHERTYPE_IPV4) return NF_PKT_NOT_IPV4;
   pkt->l3_offset = ETH_HDR_LEN;
   if (len < ETH_HDR_LEN + 1) return NF_PKT_TRUNCATED_IPV4;
   uint8_t version_ihl = d[ETH_HDR_LEN];
