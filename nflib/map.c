@@ -375,6 +375,52 @@ struct nf_map {
         \exists integer b, l; nf_map_occupied{L1}(m, b, l) &&
           nf_key_equal{L1, L0}(nf_map_entry{L1}(m, b, l) + 4, nf_map_entry{L0}(m, b0, l0) + 4,
                                \at(m->key_size, L1));
+    // nf_map_keys_from and nf_map_keys_to with the values: the slot at L1
+    // also has the value of the slot at L0 (erase's postconditions; its loop
+    // carries them as the opaque nf_map_erase_vals, over nf_map_vp below).
+    predicate nf_map_vals_from{L0, L1}(struct nf_map *m) =
+      \forall integer b, l; nf_map_occupied{L1}(m, b, l) ==>
+        \exists integer b0, l0; nf_map_occupied{L0}(m, b0, l0) &&
+          nf_key_equal{L1, L0}(nf_map_entry{L1}(m, b, l) + 4, nf_map_entry{L0}(m, b0, l0) + 4,
+                               \at(m->key_size, L1)) &&
+          nf_map_value_at{L1}(m, b, l) == nf_map_value_at{L0}(m, b0, l0);
+    predicate nf_map_vals_to{L0, L1}(struct nf_map *m, uint8_t *key) =
+      \forall integer b0, l0; nf_map_occupied{L0}(m, b0, l0) &&
+        !nf_key_equal{L0, L0}(nf_map_entry{L0}(m, b0, l0) + 4, key, \at(m->key_size, L0)) ==>
+        \exists integer b, l; nf_map_occupied{L1}(m, b, l) &&
+          nf_key_equal{L1, L0}(nf_map_entry{L1}(m, b, l) + 4, nf_map_entry{L0}(m, b0, l0) + 4,
+                               \at(m->key_size, L1)) &&
+          nf_map_value_at{L1}(m, b, l) == nf_map_value_at{L0}(m, b0, l0);
+    // m maps the key bytes at key to v: some slot holds them with value v
+    // (the caller-level statement of erase's nf_map_vals_*).
+    predicate nf_map_maps{L}(struct nf_map *m, uint8_t *key, integer v) =
+      \exists integer b, l; nf_map_holds(m, b, l, key) && nf_map_value_at(m, b, l) == v;
+    // A cast-free view of the values, for erase's opaque value invariant
+    // (nf_map_erase_vals): Frama-C 25's WP crashes on a pointer cast inside
+    // a global axiom ("Context 'Warning' non-initialized"), so the
+    // definition axiom cannot read nf_map_value_at. nf_map_vp is an abstract
+    // pure function; erase's contract requires that it is the cast
+    // (nf_map_vp_cast: a logic witness, satisfiable by its definition, which
+    // no postcondition names, so the contract is proved for the cast).
+    axiomatic nf_map_value_view {
+      logic int32_t *nf_map_vp(uint8_t *entry);
+    }
+    logic int32_t nf_map_vval{L}(struct nf_map *m, integer b, integer l) =
+      *nf_map_vp(nf_map_entry(m, b, l));
+    // nf_map_vals_from / nf_map_vals_to over the view.
+    predicate nf_map_vp_from{L0, L1}(struct nf_map *m) =
+      \forall integer b, l; nf_map_occupied{L1}(m, b, l) ==>
+        \exists integer b0, l0; nf_map_occupied{L0}(m, b0, l0) &&
+          nf_key_equal{L1, L0}(nf_map_entry{L1}(m, b, l) + 4, nf_map_entry{L0}(m, b0, l0) + 4,
+                               \at(m->key_size, L1)) &&
+          nf_map_vval{L1}(m, b, l) == nf_map_vval{L0}(m, b0, l0);
+    predicate nf_map_vp_to{L0, L1}(struct nf_map *m, uint8_t *key) =
+      \forall integer b0, l0; nf_map_occupied{L0}(m, b0, l0) &&
+        !nf_key_equal{L0, L0}(nf_map_entry{L0}(m, b0, l0) + 4, key, \at(m->key_size, L0)) ==>
+        \exists integer b, l; nf_map_occupied{L1}(m, b, l) &&
+          nf_key_equal{L1, L0}(nf_map_entry{L1}(m, b, l) + 4, nf_map_entry{L0}(m, b0, l0) + 4,
+                               \at(m->key_size, L1)) &&
+          nf_map_vval{L1}(m, b, l) == nf_map_vval{L0}(m, b0, l0);
     // erase's uniqueness invariant from L0 (its Pre) to L1: if keys were
     // unique at L0, they are at L1 and no occupied slot holds L0's bytes of
     // `key`. Opaque: its definition (nf_map_erase_ok_def, a definition, not
@@ -398,12 +444,14 @@ struct nf_map {
           \at(m->entries[..], L1);
       predicate nf_map_erase_kept{L0, L1}(struct nf_map *m, uint8_t *key)
         reads \at(key[..], L0), \at(m->key_size, L1), \at(key[..], L1);
-      // nf_map_keys_to, opaque.
-      predicate nf_map_erase_to{L0, L1}(struct nf_map *m, uint8_t *key)
+      // nf_map_vp_from and nf_map_vp_to, opaque (the reads name the int32_t
+      // view of the entries at both labels).
+      predicate nf_map_erase_vals{L0, L1}(struct nf_map *m, uint8_t *key)
         reads \at(m->ctrl, L0), \at(m->entries, L0), \at(m->buckets, L0), \at(m->stride, L0),
           \at(m->key_size, L0), \at(m->ctrl[..], L0), \at(m->entries[..], L0), \at(key[..], L0),
-          \at(m->ctrl, L1), \at(m->entries, L1), \at(m->buckets, L1), \at(m->stride, L1),
-          \at(m->key_size, L1), \at(m->ctrl[..], L1), \at(m->entries[..], L1);
+          \at(nf_map_vp(m->entries)[..], L0), \at(m->ctrl, L1), \at(m->entries, L1),
+          \at(m->buckets, L1), \at(m->stride, L1), \at(m->key_size, L1), \at(m->ctrl[..], L1),
+          \at(m->entries[..], L1), \at(nf_map_vp(m->entries)[..], L1);
     }
     axiomatic nf_map_erase_invariant_definition {
       predicate nf_map_erase_unfolded;
@@ -420,14 +468,14 @@ struct nf_map {
         nf_map_erase_kept{L0, L1}(m, key) <==>
           nf_key_equal{L1, L0}(key, key, \at(m->key_size, L1));
     }
-    // nf_map_erase_to's definition, behind its own marker: named only by the
-    // last asserts of erase's one-shot ghost loops, so that the asserts
-    // before them (and every goal outside those loops) do not get it.
-    axiomatic nf_map_erase_to_definition {
-      predicate nf_map_erase_to_unfolded;
-      axiom nf_map_erase_to_unfolded_holds: nf_map_erase_to_unfolded;
-      axiom nf_map_erase_to_def{L0, L1}: \forall struct nf_map *m, uint8_t *key;
-        nf_map_erase_to{L0, L1}(m, key) <==> nf_map_keys_to{L0, L1}(m, key);
+    // nf_map_erase_vals's definition, behind its own marker (named only by
+    // the asserts about values in erase's one-shot ghost loops).
+    axiomatic nf_map_erase_vals_definition {
+      predicate nf_map_erase_vals_unfolded;
+      axiom nf_map_erase_vals_unfolded_holds: nf_map_erase_vals_unfolded;
+      axiom nf_map_erase_vals_def{L0, L1}: \forall struct nf_map *m, uint8_t *key;
+        nf_map_erase_vals{L0, L1}(m, key) <==>
+          nf_map_vp_from{L0, L1}(m) && nf_map_vp_to{L0, L1}(m, key);
     }
 
     // Nothing of the map's state changed between L0 and L1.
@@ -1115,6 +1163,7 @@ static bool find_refill(const struct nf_map *map, uint32_t hole, uint32_t *bucke
 /* Proved contract (NF_MAP_IMPL); map.h has the abstract one. */
 /*@ requires nf_map_live(map) && nf_map_key_ok(map, (void *)key);
     requires NF_MAP_APART(map, (uint8_t *)key);
+    requires nf_map_vp_cast: \forall uint8_t *e; nf_map_vp(e) == (int32_t *)e;
     assigns NF_MAP_STATE(map);
     ensures nf_map_live(map);
     ensures \result == NF_OK || \result == NF_NOT_FOUND;
@@ -1130,7 +1179,16 @@ static bool find_refill(const struct nf_map *map, uint32_t hole, uint32_t *bucke
     ensures \old(nf_map_unique(map)) ==> nf_map_unique(map);
     ensures \old(nf_map_unique(map)) && \result == NF_OK ==> !nf_map_has(map, (uint8_t *)key);
     ensures \result == NF_OK ==> nf_map_keys_from{Old, Here}(map);
-    ensures \result == NF_OK ==> nf_map_keys_to{Old, Here}(map, (uint8_t *)key); */
+    ensures \result == NF_OK ==> nf_map_keys_to{Old, Here}(map, (uint8_t *)key);
+    ensures vals_post_from: \result == NF_OK ==> nf_map_vals_from{Old, Here}(map);
+    ensures vals_post_to: \result == NF_OK ==> nf_map_vals_to{Old, Here}(map, (uint8_t *)key);
+    ensures maps_post_from: \result == NF_OK ==> \forall uint8_t *k, integer v;
+      nf_key_equal{Here, Old}(k, k, map->key_size) && nf_map_maps(map, k, v) ==>
+      \old(nf_map_maps(map, k, v));
+    ensures maps_post_to: \result == NF_OK ==> \forall uint8_t *k, integer v;
+      nf_key_equal{Here, Old}(k, k, map->key_size) &&
+      !nf_key_equal{Old, Old}(k, (uint8_t *)key, map->key_size) &&
+      \old(nf_map_maps(map, k, v)) ==> nf_map_maps(map, k, v); */
 int nf_map_erase(struct nf_map *map, const void *key) {
   /*@ ghost nf_map_has_lemma(map, key); */
   if (map->size == 0) return NF_NOT_FOUND; /* nothing to find: skip the hash */
@@ -1155,7 +1213,7 @@ int nf_map_erase(struct nf_map *map, const void *key) {
        loop invariant g == 1 ==> nf_map_erase_ok{Pre, Here}(map, (uint8_t *)key);
        loop invariant g == 1 ==> nf_map_erase_kept{Pre, Here}(map, (uint8_t *)key);
        loop invariant g == 1 ==> nf_map_erase_from{Pre, Here}(map);
-       loop invariant g == 1 ==> nf_map_erase_to{Pre, Here}(map, (uint8_t *)key);
+       loop invariant g == 1 ==> nf_map_erase_vals{Pre, Here}(map, (uint8_t *)key);
        loop assigns g;
        loop variant 1 - g; @/
     for (int g = 0; g < 1; g++) {
@@ -1191,16 +1249,26 @@ int nf_map_erase(struct nf_map *map, const void *key) {
            nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4, nf_map_entry{Pre}(map, b, l) + 4,
                                    map->key_size); @/
       /@ assert erase_from: nf_map_keys_from{Pre, Here}(map); @/
-      /@ assert erase_to_occ: \forall integer b, l; nf_map_occupied{Pre}(map, b, l) &&
+      /@ assert erase_vals_occ: \forall integer b, l; nf_map_occupied{Pre}(map, b, l) &&
            (b != bucket || l != lane) ==> nf_map_occupied(map, b, l); @/
-      /@ assert erase_to_slots: \forall integer b, l; nf_map_occupied{Pre}(map, b, l) &&
+      /@ assert erase_vals_slots: \forall integer b, l; nf_map_occupied{Pre}(map, b, l) &&
            !nf_key_equal{Pre, Pre}(nf_map_entry{Pre}(map, b, l) + 4, (uint8_t *)key,
                                    \at(map->key_size, Pre)) ==>
            nf_map_occupied(map, b, l) &&
            nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4, nf_map_entry{Pre}(map, b, l) + 4,
                                    map->key_size); @/
-      /@ assert erase_to: nf_map_erase_to_unfolded &&
-           nf_map_keys_to{Pre, Here}(map, (uint8_t *)key); @/
+      /@ assert erase_vals_same: \forall integer b, l; nf_map_slot_ok(map, b, l) ==>
+           nf_map_value_at(map, b, l) == nf_map_value_at{Pre}(map, b, l); @/
+      /@ assert erase_vals_from: nf_map_vals_from{Pre, Here}(map); @/
+      /@ assert erase_vals_to: nf_map_vals_to{Pre, Here}(map, (uint8_t *)key); @/
+      /@ assert erase_vp_pre: \forall integer b, l;
+           nf_map_vval{Pre}(map, b, l) == nf_map_value_at{Pre}(map, b, l); @/
+      /@ assert erase_vp_here: \forall integer b, l;
+           nf_map_vval(map, b, l) == nf_map_value_at(map, b, l); @/
+      /@ assert erase_vp_from: nf_map_vp_from{Pre, Here}(map); @/
+      /@ assert erase_vp_to: nf_map_vp_to{Pre, Here}(map, (uint8_t *)key); @/
+      /@ assert erase_vals_fold: nf_map_erase_vals_unfolded &&
+           nf_map_erase_vals{Pre, Here}(map, (uint8_t *)key); @/
       /@ assert nf_map_erase_unfolded; @/
     }
   */
@@ -1220,7 +1288,7 @@ int nf_map_erase(struct nf_map *map, const void *key) {
       loop invariant erase_ok: nf_map_erase_ok{Pre, Here}(map, (uint8_t *)key);
       loop invariant erase_kept: nf_map_erase_kept{Pre, Here}(map, (uint8_t *)key);
       loop invariant erase_from: nf_map_erase_from{Pre, Here}(map);
-      loop invariant erase_to: nf_map_erase_to{Pre, Here}(map, (uint8_t *)key);
+      loop invariant vals: nf_map_erase_vals{Pre, Here}(map, (uint8_t *)key);
       loop assigns moves, bucket, lane, from_bucket, from_lane, moved_hash, NF_MAP_STATE(map);
       loop variant map->size - moves; */
   for (uint32_t moves = 0; moves < map->size; moves++) {
@@ -1262,7 +1330,7 @@ int nf_map_erase(struct nf_map *map, const void *key) {
       /@ loop invariant 0 <= g <= 1;
          loop invariant g == 1 ==> nf_map_erase_ok{Pre, Here}(map, (uint8_t *)key);
          loop invariant g == 1 ==> nf_map_erase_from{Pre, Here}(map);
-         loop invariant g == 1 ==> nf_map_erase_to{Pre, Here}(map, (uint8_t *)key);
+         loop invariant g == 1 ==> nf_map_erase_vals{Pre, Here}(map, (uint8_t *)key);
          loop assigns g;
          loop variant 1 - g; @/
       for (int g = 0; g < 1; g++) {
@@ -1339,30 +1407,89 @@ int nf_map_erase(struct nf_map *map, const void *key) {
              nf_map_occupied(map, b, l) ==>
              !nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4, (uint8_t *)key,
                                       map->key_size); @/
-        /@ assert move_to_before: nf_map_erase_to_unfolded &&
-             nf_map_keys_to{Pre, Move}(map, (uint8_t *)key); @/
+        /@ assert move_vp_before: nf_map_erase_vals_unfolded &&
+             nf_map_vp_from{Pre, Move}(map) && nf_map_vp_to{Pre, Move}(map, (uint8_t *)key); @/
+        /@ assert move_vp_pre: \forall integer b, l;
+             nf_map_vval{Pre}(map, b, l) == nf_map_value_at{Pre}(map, b, l); @/
+        /@ assert move_vp_move: \forall integer b, l;
+             nf_map_vval{Move}(map, b, l) == nf_map_value_at{Move}(map, b, l); @/
+        /@ assert move_vals_before:
+             nf_map_vals_from{Pre, Move}(map) && nf_map_vals_to{Pre, Move}(map, (uint8_t *)key); @/
         /@ assert move_hole_empty: !nf_map_occupied{Move}(map, bucket, lane); @/
-        /@ assert move_to_moved: nf_map_occupied(map, bucket, lane) &&
+        /@ assert move_val_to: to == nf_map_entry(map, bucket, lane) &&
+             nf_map_slot_ok(map, bucket, lane); @/
+        /@ assert move_val_index: \forall integer b, l; nf_map_slot_ok(map, b, l) &&
+             (b != bucket || l != lane) ==> b * 15 + l != bucket * 15 + lane; @/
+        /@ assert move_val_starts: \forall integer b, l; nf_map_slot_ok(map, b, l) &&
+             (b != bucket || l != lane) ==>
+             nf_slot_start(b * 15 + l, map->stride) + map->stride <=
+               nf_slot_start(bucket * 15 + lane, map->stride) ||
+             nf_slot_start(bucket * 15 + lane, map->stride) + map->stride <=
+               nf_slot_start(b * 15 + l, map->stride); @/
+        /@ assert move_val_apart: \forall integer b, l; nf_map_slot_ok(map, b, l) &&
+             (b != bucket || l != lane) ==>
+             \separated((int32_t *)nf_map_entry(map, b, l), (int32_t *)to); @/
+        /@ assert move_val_moved: nf_map_value_at(map, bucket, lane) ==
+             nf_map_value_at{Move}(map, from_bucket, from_lane); @/
+        /@ assert move_val_kept: \forall integer b, l; nf_map_slot_ok(map, b, l) &&
+             (b != bucket || l != lane) ==>
+             nf_map_value_at(map, b, l) == nf_map_value_at{Move}(map, b, l); @/
+        /@ assert move_vals_to_moved: nf_map_occupied(map, bucket, lane) &&
              nf_key_equal{Here, Move}(nf_map_entry(map, bucket, lane) + 4,
                                       nf_map_entry{Move}(map, from_bucket, from_lane) + 4,
-                                      map->key_size); @/
-        /@ assert move_to_kept: \forall integer b, l; nf_map_occupied{Move}(map, b, l) &&
+                                      map->key_size) &&
+             nf_map_value_at(map, bucket, lane) ==
+               nf_map_value_at{Move}(map, from_bucket, from_lane); @/
+        /@ assert move_vals_to_kept: \forall integer b, l; nf_map_occupied{Move}(map, b, l) &&
              (b != from_bucket || l != from_lane) ==>
              nf_map_occupied(map, b, l) &&
              nf_key_equal{Here, Move}(nf_map_entry(map, b, l) + 4,
-                                      nf_map_entry{Move}(map, b, l) + 4, map->key_size); @/
-        /@ assert move_to_step: \forall integer b, l; nf_map_occupied{Move}(map, b, l) ==>
-             \exists integer b1, l1; nf_map_occupied(map, b1, l1) &&
-             nf_key_equal{Here, Move}(nf_map_entry(map, b1, l1) + 4,
-                                      nf_map_entry{Move}(map, b, l) + 4, map->key_size); @/
-        /@ assert move_to_trans: \forall integer b0, l0, b1, l1, b2, l2;
+                                      nf_map_entry{Move}(map, b, l) + 4, map->key_size) &&
+             nf_map_value_at(map, b, l) == nf_map_value_at{Move}(map, b, l); @/
+        /@ assert move_vals_trans: \forall integer b0, l0, b1, l1, b2, l2;
              nf_key_equal{Here, Move}(nf_map_entry(map, b2, l2) + 4,
                                       nf_map_entry{Move}(map, b1, l1) + 4, map->key_size) &&
              nf_key_equal{Move, Pre}(nf_map_entry{Move}(map, b1, l1) + 4,
                                      nf_map_entry{Pre}(map, b0, l0) + 4, map->key_size) ==>
              nf_key_equal{Here, Pre}(nf_map_entry(map, b2, l2) + 4,
                                      nf_map_entry{Pre}(map, b0, l0) + 4, map->key_size); @/
-        /@ assert move_to: nf_map_keys_to{Pre, Here}(map, (uint8_t *)key); @/
+        /@ assert move_vals_to_step: \forall integer b, l; nf_map_occupied{Move}(map, b, l) ==>
+             \exists integer b1, l1; nf_map_occupied(map, b1, l1) &&
+             nf_key_equal{Here, Move}(nf_map_entry(map, b1, l1) + 4,
+                                      nf_map_entry{Move}(map, b, l) + 4, map->key_size) &&
+             nf_map_value_at(map, b1, l1) == nf_map_value_at{Move}(map, b, l); @/
+        /@ assert move_vals_to: nf_map_vals_to{Pre, Here}(map, (uint8_t *)key); @/
+        /@ assert move_vals_src: \exists integer b0, l0; nf_map_occupied{Pre}(map, b0, l0) &&
+             nf_key_equal{Move, Pre}(nf_map_entry{Move}(map, from_bucket, from_lane) + 4,
+                                     nf_map_entry{Pre}(map, b0, l0) + 4,
+                                     \at(map->key_size, Move)) &&
+             nf_map_value_at{Move}(map, from_bucket, from_lane) ==
+               nf_map_value_at{Pre}(map, b0, l0); @/
+        /@ assert move_vals_moved: \exists integer b0, l0; nf_map_occupied{Pre}(map, b0, l0) &&
+             nf_key_equal{Here, Pre}(nf_map_entry(map, bucket, lane) + 4,
+                                     nf_map_entry{Pre}(map, b0, l0) + 4, map->key_size) &&
+             nf_map_value_at(map, bucket, lane) == nf_map_value_at{Pre}(map, b0, l0); @/
+        /@ assert move_vals_others_move: \forall integer b, l; nf_map_occupied(map, b, l) &&
+             (b != bucket || l != lane) ==>
+             nf_key_equal{Here, Move}(nf_map_entry(map, b, l) + 4,
+                                      nf_map_entry{Move}(map, b, l) + 4, map->key_size) &&
+             nf_map_value_at(map, b, l) == nf_map_value_at{Move}(map, b, l) &&
+             \exists integer b0, l0; nf_map_occupied{Pre}(map, b0, l0) &&
+             nf_key_equal{Move, Pre}(nf_map_entry{Move}(map, b, l) + 4,
+                                     nf_map_entry{Pre}(map, b0, l0) + 4, map->key_size) &&
+             nf_map_value_at{Move}(map, b, l) == nf_map_value_at{Pre}(map, b0, l0); @/
+        /@ assert move_vals_others: \forall integer b, l; nf_map_occupied(map, b, l) &&
+             (b != bucket || l != lane) ==>
+             \exists integer b0, l0; nf_map_occupied{Pre}(map, b0, l0) &&
+             nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4,
+                                     nf_map_entry{Pre}(map, b0, l0) + 4, map->key_size) &&
+             nf_map_value_at(map, b, l) == nf_map_value_at{Pre}(map, b0, l0); @/
+        /@ assert move_vals_from: nf_map_vals_from{Pre, Here}(map); @/
+        /@ assert move_vp_here: \forall integer b, l;
+             nf_map_vval(map, b, l) == nf_map_value_at(map, b, l); @/
+        /@ assert move_vp_from: nf_map_vp_from{Pre, Here}(map); @/
+        /@ assert move_vp_to: nf_map_vp_to{Pre, Here}(map, (uint8_t *)key); @/
+        /@ assert move_vals_fold: nf_map_erase_vals{Pre, Here}(map, (uint8_t *)key); @/
         /@ assert nf_map_erase_unfolded; @/
       }
     */
@@ -1395,6 +1522,15 @@ int nf_map_erase(struct nf_map *map, const void *key) {
          nf_map_unique(map) && !nf_map_has(map, (uint8_t *)key));
        loop invariant g == 1 ==> nf_map_keys_from{Pre, Here}(map);
        loop invariant g == 1 ==> nf_map_keys_to{Pre, Here}(map, (uint8_t *)key);
+       loop invariant g == 1 ==> nf_map_vals_from{Pre, Here}(map);
+       loop invariant g == 1 ==> nf_map_vals_to{Pre, Here}(map, (uint8_t *)key);
+       loop invariant g == 1 ==> \forall uint8_t *k, integer v;
+         nf_key_equal{Here, Pre}(k, k, map->key_size) && nf_map_maps(map, k, v) ==>
+         nf_map_maps{Pre}(map, k, v);
+       loop invariant g == 1 ==> \forall uint8_t *k, integer v;
+         nf_key_equal{Here, Pre}(k, k, map->key_size) &&
+         !nf_key_equal{Pre, Pre}(k, (uint8_t *)key, map->key_size) &&
+         nf_map_maps{Pre}(map, k, v) ==> nf_map_maps(map, k, v);
        loop assigns g;
        loop variant 1 - g; @/
     for (int g = 0; g < 1; g++) {
@@ -1405,8 +1541,52 @@ int nf_map_erase(struct nf_map *map, const void *key) {
       /@ assert erase_key_same: nf_map_erase_unfolded &&
            nf_key_equal{Here, Pre}((uint8_t *)key, (uint8_t *)key, map->key_size); @/
       /@ assert erase_from_end: nf_map_erase_unfolded && nf_map_keys_from{Pre, Here}(map); @/
-      /@ assert erase_to_end: nf_map_erase_to_unfolded &&
-           nf_map_keys_to{Pre, Here}(map, (uint8_t *)key); @/
+      /@ assert erase_vp_end: nf_map_erase_vals_unfolded &&
+           nf_map_vp_from{Pre, Here}(map) && nf_map_vp_to{Pre, Here}(map, (uint8_t *)key); @/
+      /@ assert erase_vp_end_pre: \forall integer b, l;
+           nf_map_vval{Pre}(map, b, l) == nf_map_value_at{Pre}(map, b, l); @/
+      /@ assert erase_vp_end_here: \forall integer b, l;
+           nf_map_vval(map, b, l) == nf_map_value_at(map, b, l); @/
+      /@ assert erase_vals_end:
+           nf_map_vals_from{Pre, Here}(map) && nf_map_vals_to{Pre, Here}(map, (uint8_t *)key); @/
+      /@ assert erase_keys_to_end: nf_map_keys_to{Pre, Here}(map, (uint8_t *)key); @/
+      /@ assert erase_maps_ks: map->key_size == \at(map->key_size, Pre) &&
+           map->entries == \at(map->entries, Pre) && map->stride == \at(map->stride, Pre) &&
+           map->buckets == \at(map->buckets, Pre); @/
+      /@ assert erase_maps_trans_from: \forall uint8_t *k, integer b, l, b0, l0;
+           nf_key_equal{Here, Here}(nf_map_entry(map, b, l) + 4, k, map->key_size) &&
+           nf_key_equal{Here, Pre}(k, k, map->key_size) &&
+           nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4, nf_map_entry{Pre}(map, b0, l0) + 4,
+                                   map->key_size) ==>
+           nf_key_equal{Pre, Pre}(nf_map_entry{Pre}(map, b0, l0) + 4, k, map->key_size); @/
+      /@ assert erase_maps_from_slot: \forall uint8_t *k, integer b, l;
+           nf_key_equal{Here, Pre}(k, k, map->key_size) && nf_map_holds(map, b, l, k) ==>
+           \exists integer b0, l0; nf_map_holds{Pre}(map, b0, l0, k) &&
+             nf_map_value_at{Pre}(map, b0, l0) == nf_map_value_at(map, b, l); @/
+      /@ assert erase_maps_from: \forall uint8_t *k, integer v;
+           nf_key_equal{Here, Pre}(k, k, map->key_size) && nf_map_maps(map, k, v) ==>
+           nf_map_maps{Pre}(map, k, v); @/
+      /@ assert erase_maps_other: \forall uint8_t *k, integer b0, l0;
+           nf_key_equal{Pre, Pre}(nf_map_entry{Pre}(map, b0, l0) + 4, k, map->key_size) &&
+           !nf_key_equal{Pre, Pre}(k, (uint8_t *)key, map->key_size) ==>
+           !nf_key_equal{Pre, Pre}(nf_map_entry{Pre}(map, b0, l0) + 4, (uint8_t *)key,
+                                   map->key_size); @/
+      /@ assert erase_maps_trans_to: \forall uint8_t *k, integer b, l, b0, l0;
+           nf_key_equal{Here, Pre}(nf_map_entry(map, b, l) + 4, nf_map_entry{Pre}(map, b0, l0) + 4,
+                                   map->key_size) &&
+           nf_key_equal{Pre, Pre}(nf_map_entry{Pre}(map, b0, l0) + 4, k, map->key_size) &&
+           nf_key_equal{Here, Pre}(k, k, map->key_size) ==>
+           nf_key_equal{Here, Here}(nf_map_entry(map, b, l) + 4, k, map->key_size); @/
+      /@ assert erase_maps_to_slot: \forall uint8_t *k, integer b0, l0;
+           nf_key_equal{Here, Pre}(k, k, map->key_size) &&
+           !nf_key_equal{Pre, Pre}(k, (uint8_t *)key, map->key_size) &&
+           nf_map_holds{Pre}(map, b0, l0, k) ==>
+           \exists integer b, l; nf_map_holds(map, b, l, k) &&
+             nf_map_value_at(map, b, l) == nf_map_value_at{Pre}(map, b0, l0); @/
+      /@ assert erase_maps_to: \forall uint8_t *k, integer v;
+           nf_key_equal{Here, Pre}(k, k, map->key_size) &&
+           !nf_key_equal{Pre, Pre}(k, (uint8_t *)key, map->key_size) &&
+           nf_map_maps{Pre}(map, k, v) ==> nf_map_maps(map, k, v); @/
       /@ assert erase_gone: nf_map_unique{Pre}(map) ==> !nf_map_has(map, (uint8_t *)key); @/
     }
   */
