@@ -299,6 +299,20 @@ struct nf_dchain {
   }
 */
 
+/* Lemma function (proof only): the fill level of a live chain, both
+ * directions, from the count and the positions (nf_dchain_count_lemma,
+ * nf_dchain_order_lemma). Its contract proves the abstract model's axiom
+ * nf_dchain_empty_count (dchain.h, axiomatic nf_dchain_fill) for this model. */
+/*@ ghost
+  /@ requires nf_dchain_live(c);
+     assigns \nothing;
+     ensures nf_dchain_empty_count: nf_dchain_empty(c) <==> nf_dchain_count(c) == 0; @/
+  void nf_dchain_fill_lemma(struct nf_dchain *c) {
+    nf_dchain_count_lemma(c);
+    nf_dchain_order_lemma(c);
+  }
+*/
+
 /* The index of offset o (base + o), opaque so that Qed does not simplify the
  * terms nf_dchain_at_most_lemma instantiates nf_dchain_stamps_at_most with. */
 /*@ axiomatic nf_dchain_index_of_offset {

@@ -30,9 +30,9 @@ struct nf_dchain;
  * axioms below, including the time order (nf_dchain_time_ordered: kept by
  * allocate and rejuvenate when no allocated index has a stamp above now, by
  * free and expire_one always; it makes nf_dchain_oldest the smallest stamp,
- * nf_dchain_oldest_smallest). Not proved (tested by dchain_test):
- * nf_dchain_exhausted <==> count == capacity (it needs the free list to reach
- * every free cell).
+ * nf_dchain_oldest_smallest), and nf_dchain_empty <==> count == 0 (axiomatic
+ * nf_dchain_fill). Not proved (tested by dchain_test): nf_dchain_exhausted
+ * <==> count == capacity (it needs the free list to reach every free cell).
  * The abstract model reads only nf_dchain_heap, the dchains' own ghost region
  * (not nf_heap, which the other kinds' models read): an operation on another
  * kind of object (map, vector, ...) leaves every dchain as it was, by its
@@ -71,6 +71,16 @@ struct nf_dchain;
         nf_dchain_live(c) && nf_dchain_time_ordered(c) && nf_dchain_allocated(c, i) ==>
           !nf_dchain_empty(c) &&
           nf_dchain_stamp(c, nf_dchain_oldest(c)) <= nf_dchain_stamp(c, i);
+    }
+    // The fill level: empty exactly when no index is allocated. An axiomatic
+    // behind the marker nf_dchain_fill_level: only goals that name the marker
+    // have the axiom in their context (an NF that needs it asserts
+    // `nf_dchain_fill_level` first), so the other NF goals keep their contexts.
+    axiomatic nf_dchain_fill {
+      predicate nf_dchain_fill_level;
+      axiom nf_dchain_fill_level_holds: nf_dchain_fill_level;
+      axiom nf_dchain_empty_count{L}: \forall struct nf_dchain *c;
+        nf_dchain_live(c) ==> (nf_dchain_empty(c) <==> nf_dchain_count(c) == 0);
     }
 */
 #define NF_DCHAIN_STATE(c) nf_dchain_heap
