@@ -105,8 +105,253 @@ static inline enum nf_parse_status without_proto(struct nf_packet *pkt,
          nf_v6_walk_off(d, end, off, off + nf_v6_hlen(d, d[nhp], off), n + 1); @/
   void nf_v6_walk_step(uint8_t *d, uint32_t end, uint32_t nhp, uint32_t off, uint32_t n,
                        uint32_t frag) {
-    /@ assert nf_v6_walk_unfolded; @/
+    /@ assert nf_v6_walk_opened; @/
   }
+*/
+
+/* The walk reads its Next Header bytes and, inside the payload, the headers
+ * before the upper layer plus the first four bytes of a header it ends on
+ * (none past an IPV6_L4_OK upper layer, whose ports the port setters write).
+ * So a write that keeps those bytes keeps the walk's outcome
+ * (nf_v6_framed_from, per walk state), by induction over the headers left:
+ * at most NF_IPV6_MAX_EXT_HEADERS, and WP has no induction, so a step lemma
+ * and a lemma that applies it per depth. Every lemma here is premised on the
+ * gate nf_v6_walk_unfolded (packet.h), under which the walk's definitions
+ * hold: the parser's goals, which see these lemmas, do not have the gate, so
+ * neither the definitions nor the lemmas take part there. cvc4 does not split
+ * a definition's cases by itself, hence one lemma per case. */
+/*@ predicate nf_v6_same{L1, L2}(uint8_t *d, integer i) = \at(d[i], L1) == \at(d[i], L2);
+    logic integer nf_v6_read_to{L}(uint8_t *d, integer end, integer nhp, integer off,
+                                   integer n, integer frag) =
+      nf_v6_walk_off(d, end, nhp, off, n) +
+      (nf_v6_walk(d, end, nhp, off, n, frag) == 9 ? 0 : 4);
+    predicate nf_v6_reads_same{L1, L2}(uint8_t *d, integer end, integer nhp, integer off,
+                                       integer n, integer frag) =
+      nf_v6_same{L1, L2}(d, nhp) &&
+      \forall integer i; off <= i < end && i < nf_v6_read_to{L1}(d, end, nhp, off, n, frag) ==>
+        nf_v6_same{L1, L2}(d, i);
+    predicate nf_v6_walk_same{L1, L2}(uint8_t *d, integer end, integer nhp, integer off,
+                                      integer n, integer frag) =
+      nf_v6_walk{L1}(d, end, nhp, off, n, frag) == nf_v6_walk{L2}(d, end, nhp, off, n, frag) &&
+      nf_v6_walk_nh{L1}(d, end, nhp, off, n) == nf_v6_walk_nh{L2}(d, end, nhp, off, n) &&
+      nf_v6_walk_off{L1}(d, end, nhp, off, n) == nf_v6_walk_off{L2}(d, end, nhp, off, n) &&
+      nf_v6_same{L1, L2}(d, nf_v6_walk_nh{L1}(d, end, nhp, off, n));
+    predicate nf_v6_grows_from{L}(integer m) =
+      \forall uint8_t *d, integer end, nhp, off, n;
+        m <= n ==> off <= nf_v6_walk_off(d, end, nhp, off, n);
+    predicate nf_v6_framed_from{L1, L2}(integer m) =
+      \forall uint8_t *d, integer end, nhp, off, n, frag;
+        m <= n && nf_v6_reads_same{L1, L2}(d, end, nhp, off, n, frag) ==>
+        nf_v6_walk_same{L1, L2}(d, end, nhp, off, n, frag);
+    predicate nf_v6_stops{L}(uint8_t *d, integer end, integer nhp, integer off, integer n) =
+      !nf_v6_ext(d[nhp]) || nf_v6_bad(d, d[nhp], off, end, n) ||
+      nf_v6_later_frag(d, d[nhp], off);
+
+    // the header decisions read at most three bytes past the header's start
+    lemma nf_v6_hlen_frag{L}: \forall uint8_t *d, integer nh, off;
+      nh == 44 ==> nf_v6_hlen(d, nh, off) == 8;
+    lemma nf_v6_hlen_ext{L}: \forall uint8_t *d, integer nh, off;
+      nh != 44 ==> nf_v6_hlen(d, nh, off) == (\max(d[off + 1], 0) + 1) * 8;
+    lemma nf_v6_hlen_min{L}: \forall uint8_t *d, integer nh, off;
+      8 <= nf_v6_hlen(d, nh, off);
+    lemma nf_v6_walk_last{L}: \forall uint8_t *d, integer end, nhp, off, n;
+      nf_v6_walk_unfolded ==> NF_IPV6_MAX_EXT_HEADERS <= n ==> nf_v6_bad(d, d[nhp], off, end, n);
+    lemma nf_v6_hlen_same{L1, L2}: \forall uint8_t *d, integer nh, off;
+      nf_v6_walk_unfolded ==> nf_v6_same{L1, L2}(d, off + 1) ==>
+      nf_v6_hlen{L1}(d, nh, off) == nf_v6_hlen{L2}(d, nh, off);
+    lemma nf_v6_bad_same{L1, L2}: \forall uint8_t *d, integer nh, off, end, n;
+      nf_v6_walk_unfolded ==> (off + 2 > end || nf_v6_same{L1, L2}(d, off + 1)) ==>
+      (nf_v6_bad{L1}(d, nh, off, end, n) <==> nf_v6_bad{L2}(d, nh, off, end, n));
+    lemma nf_v6_later_same{L1, L2}: \forall uint8_t *d, integer nh, off;
+      nf_v6_walk_unfolded ==> nf_v6_same{L1, L2}(d, off + 2) ==> nf_v6_same{L1, L2}(d, off + 3) ==>
+      (nf_v6_later_frag{L1}(d, nh, off) <==> nf_v6_later_frag{L2}(d, nh, off));
+
+    // one unfolding, per case
+    lemma nf_v6_walk_upper{L}: \forall uint8_t *d, integer end, nhp, off, n, frag;
+      nf_v6_walk_unfolded ==> !nf_v6_ext(d[nhp]) ==>
+      nf_v6_walk(d, end, nhp, off, n, frag) == nf_v6_upper(d[nhp], off, end, frag);
+    lemma nf_v6_walk_bad{L}: \forall uint8_t *d, integer end, nhp, off, n, frag;
+      nf_v6_walk_unfolded ==> nf_v6_ext(d[nhp]) ==> nf_v6_bad(d, d[nhp], off, end, n) ==>
+      nf_v6_walk(d, end, nhp, off, n, frag) == 14;
+    lemma nf_v6_walk_later{L}: \forall uint8_t *d, integer end, nhp, off, n, frag;
+      nf_v6_walk_unfolded ==> nf_v6_ext(d[nhp]) ==> !nf_v6_bad(d, d[nhp], off, end, n) ==>
+      nf_v6_later_frag(d, d[nhp], off) ==> nf_v6_walk(d, end, nhp, off, n, frag) == 11;
+    lemma nf_v6_walk_next{L}: \forall uint8_t *d, integer end, nhp, off, n, frag;
+      nf_v6_walk_unfolded ==> nf_v6_ext(d[nhp]) ==> !nf_v6_bad(d, d[nhp], off, end, n) ==>
+      !nf_v6_later_frag(d, d[nhp], off) ==>
+      nf_v6_walk(d, end, nhp, off, n, frag) ==
+        nf_v6_walk(d, end, off, off + nf_v6_hlen(d, d[nhp], off), n + 1,
+                   d[nhp] == 44 ? 1 : frag);
+    lemma nf_v6_walk_nh_stop{L}: \forall uint8_t *d, integer end, nhp, off, n;
+      nf_v6_walk_unfolded ==> (!nf_v6_ext(d[nhp]) || nf_v6_bad(d, d[nhp], off, end, n)) ==>
+      nf_v6_walk_nh(d, end, nhp, off, n) == nhp;
+    lemma nf_v6_walk_nh_later{L}: \forall uint8_t *d, integer end, nhp, off, n;
+      nf_v6_walk_unfolded ==> nf_v6_ext(d[nhp]) ==> !nf_v6_bad(d, d[nhp], off, end, n) ==>
+      nf_v6_later_frag(d, d[nhp], off) ==> nf_v6_walk_nh(d, end, nhp, off, n) == off;
+    lemma nf_v6_walk_nh_next{L}: \forall uint8_t *d, integer end, nhp, off, n;
+      nf_v6_walk_unfolded ==> nf_v6_ext(d[nhp]) ==> !nf_v6_bad(d, d[nhp], off, end, n) ==>
+      !nf_v6_later_frag(d, d[nhp], off) ==>
+      nf_v6_walk_nh(d, end, nhp, off, n) ==
+        nf_v6_walk_nh(d, end, off, off + nf_v6_hlen(d, d[nhp], off), n + 1);
+    lemma nf_v6_walk_off_upper{L}: \forall uint8_t *d, integer end, nhp, off, n;
+      nf_v6_walk_unfolded ==> !nf_v6_ext(d[nhp]) ==> nf_v6_walk_off(d, end, nhp, off, n) == off;
+    lemma nf_v6_walk_off_bad{L}: \forall uint8_t *d, integer end, nhp, off, n;
+      nf_v6_walk_unfolded ==> nf_v6_bad(d, d[nhp], off, end, n) ==>
+      nf_v6_walk_off(d, end, nhp, off, n) == off;
+    lemma nf_v6_walk_off_later{L}: \forall uint8_t *d, integer end, nhp, off, n;
+      nf_v6_walk_unfolded ==> nf_v6_later_frag(d, d[nhp], off) ==>
+      nf_v6_walk_off(d, end, nhp, off, n) == off;
+    lemma nf_v6_walk_off_next{L}: \forall uint8_t *d, integer end, nhp, off, n;
+      nf_v6_walk_unfolded ==> !nf_v6_stops(d, end, nhp, off, n) ==>
+      nf_v6_walk_off(d, end, nhp, off, n) ==
+        nf_v6_walk_off(d, end, off, off + nf_v6_hlen(d, d[nhp], off), n + 1);
+
+    lemma nf_v6_walk_to_next{L}: \forall uint8_t *d, integer end, nhp, off, n, frag;
+      nf_v6_walk_unfolded ==> !nf_v6_stops(d, end, nhp, off, n) ==>
+      \let h = nf_v6_hlen(d, d[nhp], off); \let fr = (d[nhp] == 44 ? 1 : frag);
+      nf_v6_walk(d, end, nhp, off, n, frag) == nf_v6_walk(d, end, off, off + h, n + 1, fr) &&
+      nf_v6_walk_nh(d, end, nhp, off, n) == nf_v6_walk_nh(d, end, off, off + h, n + 1) &&
+      nf_v6_walk_off(d, end, nhp, off, n) == nf_v6_walk_off(d, end, off, off + h, n + 1);
+    // the walk's offset never goes back
+    lemma nf_v6_grows_last{L}: nf_v6_walk_unfolded ==> nf_v6_grows_from(NF_IPV6_MAX_EXT_HEADERS);
+    lemma nf_v6_grows_step{L}: \forall integer m;
+      nf_v6_walk_unfolded ==> nf_v6_grows_from(m + 1) ==> nf_v6_grows_from(m);
+    lemma nf_v6_grows{L}: nf_v6_walk_unfolded ==> nf_v6_grows_from(0);
+
+    // the frame, per case of the state's header (at L1)
+    lemma nf_v6_framed_upper{L1, L2}: \forall uint8_t *d, integer end, nhp, off, n, frag;
+      nf_v6_walk_unfolded ==> !\at(nf_v6_ext(d[nhp]), L1) ==> nf_v6_same{L1, L2}(d, nhp) ==>
+      nf_v6_walk_same{L1, L2}(d, end, nhp, off, n, frag);
+    lemma nf_v6_framed_bad{L1, L2}: \forall uint8_t *d, integer end, nhp, off, n, frag;
+      nf_v6_walk_unfolded ==> \at(nf_v6_ext(d[nhp]), L1) ==>
+      nf_v6_bad{L1}(d, \at(d[nhp], L1), off, end, n) ==>
+      nf_v6_reads_same{L1, L2}(d, end, nhp, off, n, frag) ==>
+      nf_v6_walk_same{L1, L2}(d, end, nhp, off, n, frag);
+    lemma nf_v6_framed_later{L1, L2}: \forall uint8_t *d, integer end, nhp, off, n, frag;
+      nf_v6_walk_unfolded ==> \at(nf_v6_ext(d[nhp]), L1) ==>
+      !nf_v6_bad{L1}(d, \at(d[nhp], L1), off, end, n) ==>
+      nf_v6_later_frag{L1}(d, \at(d[nhp], L1), off) ==>
+      nf_v6_reads_same{L1, L2}(d, end, nhp, off, n, frag) ==>
+      nf_v6_walk_same{L1, L2}(d, end, nhp, off, n, frag);
+    // the next header's state (sub) is the same at L1 and L2, and so are the
+    // bytes its walk reads
+    predicate nf_v6_next_same{L1, L2}(uint8_t *d, integer end, integer nhp, integer off,
+                                      integer n, integer frag) =
+      \let h = nf_v6_hlen{L1}(d, \at(d[nhp], L1), off);
+      nf_v6_reads_same{L1, L2}(d, end, off, off + h, n + 1, \at(d[nhp], L1) == 44 ? 1 : frag) &&
+      !nf_v6_stops{L2}(d, end, nhp, off, n) && nf_v6_hlen{L2}(d, \at(d[nhp], L2), off) == h;
+    lemma nf_v6_next_reads{L1, L2}: \forall integer m, uint8_t *d, integer end, nhp, off, frag;
+      nf_v6_walk_unfolded ==> 0 <= m ==> nf_v6_grows_from{L1}(0) ==>
+      !nf_v6_stops{L1}(d, end, nhp, off, m) ==>
+      nf_v6_reads_same{L1, L2}(d, end, nhp, off, m, frag) ==>
+      off + 4 <= nf_v6_read_to{L1}(d, end, nhp, off, m, frag) && off + 8 <= end &&
+      nf_v6_read_to{L1}(d, end, nhp, off, m, frag) ==
+        nf_v6_read_to{L1}(d, end, off, off + nf_v6_hlen{L1}(d, \at(d[nhp], L1), off), m + 1,
+                          \at(d[nhp], L1) == 44 ? 1 : frag);
+    lemma nf_v6_next_bytes{L1, L2}: \forall integer m, uint8_t *d, integer end, nhp, off, frag;
+      nf_v6_walk_unfolded ==> 0 <= m ==> nf_v6_grows_from{L1}(0) ==>
+      !nf_v6_stops{L1}(d, end, nhp, off, m) ==>
+      nf_v6_reads_same{L1, L2}(d, end, nhp, off, m, frag) ==>
+      nf_v6_same{L1, L2}(d, off) && nf_v6_same{L1, L2}(d, off + 1) &&
+      nf_v6_same{L1, L2}(d, off + 2) && nf_v6_same{L1, L2}(d, off + 3);
+    lemma nf_v6_next_state{L1, L2}: \forall integer m, uint8_t *d, integer end, nhp, off, frag;
+      nf_v6_walk_unfolded ==> 0 <= m ==> nf_v6_grows_from{L1}(0) ==>
+      !nf_v6_stops{L1}(d, end, nhp, off, m) ==>
+      nf_v6_reads_same{L1, L2}(d, end, nhp, off, m, frag) ==>
+      nf_v6_next_same{L1, L2}(d, end, nhp, off, m, frag);
+    // the walk from the state is the walk from sub, at L1 and at L2
+    predicate nf_v6_to_sub{L1, L}(uint8_t *d, integer end, integer nhp, integer off,
+                                  integer n, integer frag) =
+      \let h = nf_v6_hlen{L1}(d, \at(d[nhp], L1), off);
+      \let fr = (\at(d[nhp], L1) == 44 ? 1 : frag);
+      nf_v6_walk{L}(d, end, nhp, off, n, frag) == nf_v6_walk{L}(d, end, off, off + h, n + 1, fr) &&
+      nf_v6_walk_nh{L}(d, end, nhp, off, n) == nf_v6_walk_nh{L}(d, end, off, off + h, n + 1) &&
+      nf_v6_walk_off{L}(d, end, nhp, off, n) == nf_v6_walk_off{L}(d, end, off, off + h, n + 1);
+    lemma nf_v6_to_sub_here{L1}: \forall integer m, uint8_t *d, integer end, nhp, off, frag;
+      nf_v6_walk_unfolded ==> !nf_v6_stops{L1}(d, end, nhp, off, m) ==>
+      nf_v6_to_sub{L1, L1}(d, end, nhp, off, m, frag);
+    lemma nf_v6_to_sub_there{L1, L2}: \forall integer m, uint8_t *d, integer end, nhp, off, frag;
+      nf_v6_same{L1, L2}(d, nhp) ==>
+      nf_v6_hlen{L2}(d, \at(d[nhp], L2), off) == nf_v6_hlen{L1}(d, \at(d[nhp], L1), off) ==>
+      nf_v6_to_sub{L2, L2}(d, end, nhp, off, m, frag) ==>
+      nf_v6_to_sub{L1, L2}(d, end, nhp, off, m, frag);
+    lemma nf_v6_to_sub_next{L1, L2}: \forall integer m, uint8_t *d, integer end, nhp, off, frag;
+      nf_v6_walk_unfolded ==> nf_v6_same{L1, L2}(d, nhp) ==>
+      nf_v6_next_same{L1, L2}(d, end, nhp, off, m, frag) ==>
+      nf_v6_to_sub{L1, L2}(d, end, nhp, off, m, frag);
+    lemma nf_v6_framed_next{L1, L2}: \forall integer m, uint8_t *d, integer end, nhp, off, frag;
+      nf_v6_walk_unfolded ==> nf_v6_framed_from{L1, L2}(m + 1) ==>
+      nf_v6_next_same{L1, L2}(d, end, nhp, off, m, frag) ==>
+      nf_v6_to_sub{L1, L1}(d, end, nhp, off, m, frag) ==>
+      nf_v6_to_sub{L1, L2}(d, end, nhp, off, m, frag) ==>
+      nf_v6_walk_same{L1, L2}(d, end, nhp, off, m, frag);
+    lemma nf_v6_framed_last{L1, L2}:
+      nf_v6_walk_unfolded ==> nf_v6_framed_from{L1, L2}(NF_IPV6_MAX_EXT_HEADERS);
+    lemma nf_v6_framed_step{L1, L2}: \forall integer m;
+      nf_v6_walk_unfolded ==> 0 <= m ==> nf_v6_grows_from{L1}(0) ==>
+      nf_v6_framed_from{L1, L2}(m + 1) ==> nf_v6_framed_from{L1, L2}(m);
+    lemma nf_v6_framed_7{L1, L2}: nf_v6_walk_unfolded ==> nf_v6_framed_from{L1, L2}(7);
+    lemma nf_v6_framed_6{L1, L2}: nf_v6_walk_unfolded ==> nf_v6_framed_from{L1, L2}(6);
+    lemma nf_v6_framed_5{L1, L2}: nf_v6_walk_unfolded ==> nf_v6_framed_from{L1, L2}(5);
+    lemma nf_v6_framed_4{L1, L2}: nf_v6_walk_unfolded ==> nf_v6_framed_from{L1, L2}(4);
+    lemma nf_v6_framed_3{L1, L2}: nf_v6_walk_unfolded ==> nf_v6_framed_from{L1, L2}(3);
+    lemma nf_v6_framed_2{L1, L2}: nf_v6_walk_unfolded ==> nf_v6_framed_from{L1, L2}(2);
+    lemma nf_v6_framed_1{L1, L2}: nf_v6_walk_unfolded ==> nf_v6_framed_from{L1, L2}(1);
+    lemma nf_v6_framed_0{L1, L2}: nf_v6_walk_unfolded ==> nf_v6_framed_from{L1, L2}(0);
+*/
+
+/* A packet keeps its IPv6 parse (nf_v6_parsed) when its descriptor stays and
+ * so do the bytes the parse reads: the EtherType, the version, the payload
+ * length, the fixed header's Next Header, and the payload up to the upper
+ * layer (four bytes further where the walk did not end at an IPV6_L4_OK upper
+ * layer; all of it when the packet has no L4 offset). The setters write none
+ * of these: addresses (22..53), flow label (15..17), hop limit (21), MACs,
+ * and at or past the L4 offset ports and the L4 checksum. Under the gate, as
+ * the walk lemmas it applies (nf_v6_framed_0); the setters open the gate
+ * (nf_v6_walk_opened) where they prove that they keep the parse. */
+/*@ predicate nf_v6_desc_same{L1, L2}(struct nf_packet *p) =
+      \at(p->data, L1) == \at(p->data, L2) && \at(p->len, L1) == \at(p->len, L2) &&
+      \at(p->status, L1) == \at(p->status, L2) &&
+      \at(p->l4_offset, L1) == \at(p->l4_offset, L2) &&
+      \at(p->l4_proto, L1) == \at(p->l4_proto, L2);
+    predicate nf_v6_parse_bytes_same{L1, L2}(struct nf_packet *p) =
+      \let d = \at(p->data, L1); \let l4 = \at(p->l4_offset, L1);
+      nf_v6_same{L1, L2}(d, 12) && nf_v6_same{L1, L2}(d, 13) &&
+      (\at(nf_is_v6(p), L1) ==>
+        nf_v6_same{L1, L2}(d, 14) && nf_v6_same{L1, L2}(d, 18) &&
+        nf_v6_same{L1, L2}(d, 19) && nf_v6_same{L1, L2}(d, 20) &&
+        \forall integer i;
+          54 <= i < nf_v6_end{L1}(d) &&
+          (l4 == 0 || i < l4 + (\at(p->status, L1) == 9 ? 0 : 4)) ==>
+          nf_v6_same{L1, L2}(d, i));
+    lemma nf_v6_parsed_type{L1, L2}: \forall struct nf_packet *p;
+      nf_v6_desc_same{L1, L2}(p) ==> nf_v6_parse_bytes_same{L1, L2}(p) ==>
+      (\at(nf_is_v6(p), L1) <==> \at(nf_is_v6(p), L2));
+    lemma nf_v6_parsed_start{L1, L2}: \forall struct nf_packet *p;
+      nf_v6_walk_unfolded ==> \at(nf_is_v6(p), L1) ==>
+      nf_v6_desc_same{L1, L2}(p) ==> nf_v6_parse_bytes_same{L1, L2}(p) ==>
+      \let d = \at(p->data, L1);
+      nf_v6_end{L1}(d) == nf_v6_end{L2}(d) &&
+      nf_parse6{L1}(d, \at(p->len, L1)) == nf_parse6{L2}(d, \at(p->len, L1));
+    lemma nf_v6_parsed_reads{L1, L2}: \forall struct nf_packet *p;
+      nf_v6_walk_unfolded ==> \let d = \at(p->data, L1); \at(nf_is_v6(p), L1) ==>
+      nf_v6_walked{L1, L1}(p, d, \at(p->status, L1)) ==>
+      nf_v6_desc_same{L1, L2}(p) ==> nf_v6_parse_bytes_same{L1, L2}(p) ==>
+      nf_v6_reads_same{L1, L2}(d, nf_v6_end{L1}(d), 20, 54, 0, 0);
+    lemma nf_v6_parsed_walk{L1, L2}: \forall struct nf_packet *p;
+      nf_v6_walk_unfolded ==> \let d = \at(p->data, L1);
+      nf_v6_walked{L1, L1}(p, d, \at(p->status, L1)) ==>
+      nf_v6_desc_same{L1, L2}(p) ==> nf_v6_end{L1}(d) == nf_v6_end{L2}(d) ==>
+      nf_v6_walk_same{L1, L2}(d, nf_v6_end{L1}(d), 20, 54, 0, 0) ==>
+      nf_v6_walked{L2, L2}(p, d, \at(p->status, L2));
+    lemma nf_v6_walked_moved{L0, L1}: \forall struct nf_packet *p, uint8_t *d, integer st;
+      nf_v6_walk_unfolded ==> nf_v6_walked{L0, L1}(p, d, st) ==>
+      nf_v6_end{L0}(d) == nf_v6_end{L1}(d) ==>
+      nf_v6_walk_same{L0, L1}(d, nf_v6_end{L0}(d), 20, 54, 0, 0) ==>
+      nf_v6_walked{L1, L1}(p, d, st);
+    lemma nf_v6_parsed_kept{L1, L2}: \forall struct nf_packet *p;
+      nf_v6_walk_unfolded ==> nf_v6_parsed{L1}(p) ==> nf_v6_desc_same{L1, L2}(p) ==>
+      nf_v6_parse_bytes_same{L1, L2}(p) ==> nf_v6_parsed{L2}(p);
 */
 
 /* The IPv6 branch of parse (EtherType 0x86DD): the fixed header, then a walk
@@ -294,6 +539,13 @@ enum nf_parse_status nf_packet_init(struct nf_packet *pkt, uint8_t *data, uint32
   pkt->l4_offset = 0;
   enum nf_parse_status status = parse(pkt); /* writes l4_proto (without_proto) */
   pkt->status = (uint8_t)status;
+  /*@ assert nf_pkt_ok(pkt); */
+  /*@ assert nf_is_v6(pkt) && nf_parse6(data, len) == 16 ==>
+        nf_v6_reads_same{Pre, Here}(data, nf_v6_end{Pre}(data), 20, 54, 0, 0); */
+  /*@ assert nf_v6_walk_opened; */ /* the parse at Here: nf_v6_framed_0 */
+  /*@ assert nf_is_v6(pkt) && nf_parse6(data, len) == 16 ==>
+        nf_v6_end(data) == nf_v6_end{Pre}(data) &&
+        nf_v6_walk_same{Pre, Here}(data, nf_v6_end{Pre}(data), 20, 54, 0, 0); */
   return status;
 }
 
@@ -427,10 +679,14 @@ static void write_mac(uint8_t *p, struct nf_mac mac) {
 
 void nf_pkt_set_eth_src(struct nf_packet *pkt, struct nf_mac mac) {
   if (has_eth(pkt)) write_mac(pkt->data + 6, mac);
+  /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
 }
 
 void nf_pkt_set_eth_dst(struct nf_packet *pkt, struct nf_mac mac) {
   if (has_eth(pkt)) write_mac(pkt->data, mac);
+  /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
 }
 
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), in ones' complement arithmetic,
@@ -575,10 +831,14 @@ static void set_port(struct nf_packet *pkt, uint32_t field_offset, uint16_t port
 
 void nf_pkt_set_l4_src_port(struct nf_packet *pkt, uint16_t port) {
   if (has_l4(pkt)) set_port(pkt, 0, port);
+  /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
 }
 
 void nf_pkt_set_l4_dst_port(struct nf_packet *pkt, uint16_t port) {
   if (has_l4(pkt)) set_port(pkt, 2, port);
+  /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
 }
 
 /*@ requires \valid_read(p + (0 .. 15));
@@ -678,10 +938,14 @@ static void set_ipv6_addr(struct nf_packet *pkt, uint32_t at, struct nf_ipv6_add
 
 void nf_pkt_set_ipv6_src(struct nf_packet *pkt, struct nf_ipv6_addr addr) {
   if (has_ipv6(pkt)) set_ipv6_addr(pkt, IPV6_SRC_AT, addr);
+  /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
 }
 
 void nf_pkt_set_ipv6_dst(struct nf_packet *pkt, struct nf_ipv6_addr addr) {
   if (has_ipv6(pkt)) set_ipv6_addr(pkt, IPV6_DST_AT, addr);
+  /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
 }
 
 /* No checksum covers the flow label or the hop limit. */
@@ -692,8 +956,12 @@ void nf_pkt_set_ipv6_flow_label(struct nf_packet *pkt, uint32_t label) {
   ip[1] = (uint8_t)(ip[1] / 16u * 16u + l / 65536u);
   ip[2] = (uint8_t)(l / 256u % 256u);
   ip[3] = (uint8_t)(l % 256u);
+  /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
 }
 
 void nf_pkt_set_ipv6_hop_limit(struct nf_packet *pkt, uint8_t hop_limit) {
   if (has_ipv6(pkt)) pkt->data[ETH_HDR_LEN + 7] = hop_limit;
+  /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
 }

@@ -70,8 +70,10 @@ struct nf_packet {
     // hop-by-hop not first, past the payload).
     logic integer nf_v6_end{L}(uint8_t *d) = 54 + nf_be16(d + 18);
     logic boolean nf_v6_ext(integer nh) = nh == 0 || nh == 43 || nh == 44 || nh == 60;
+    // (\max: a byte is never negative, but a lemma over any memory state
+    // does not know it; the walk lemmas need a header to be >= 8 bytes.)
     logic integer nf_v6_hlen{L}(uint8_t *d, integer nh, integer off) =
-      nh == 44 ? 8 : (d[off + 1] + 1) * 8;
+      nh == 44 ? 8 : (\max(d[off + 1], 0) + 1) * 8;
     logic boolean nf_v6_bad{L}(uint8_t *d, integer nh, integer off, integer end, integer n) =
       n >= NF_IPV6_MAX_EXT_HEADERS || (nh == 0 && n != 0) || off + 2 > end ||
       off + nf_v6_hlen(d, nh, off) > end;
@@ -129,8 +131,8 @@ struct nf_packet {
     // For IPv6 frames the status is the fixed header's decision (nf_parse6)
     // or, past it, the extension-header walk (nf_v6_walk below, which
     // nf_packet_init is proved to follow); the invariant is then the shape
-    // the accessors need, since the setters would have to carry the opaque
-    // walk across their writes (docs/VERIFICATION.md).
+    // the accessors need, and nf_v6_parsed (below), which nf_packet_init
+    // ensures and every setter keeps, says the status is the walk's.
     predicate nf_pkt_ok{L}(struct nf_packet *p) =
       \valid(p) && \valid(p->data + (0 .. p->len - 1)) &&
       \separated(p, p->data + (0 .. p->len - 1)) &&
@@ -178,11 +180,16 @@ struct nf_packet {
  * protocol byte is (a later fragment's own Next Header), nf_v6_walk_off the
  * upper layer's offset. The definitions are recursive; the recursion is well
  * founded (n grows by one per step, and from n = NF_IPV6_MAX_EXT_HEADERS on
- * nf_v6_bad holds, so no step recurses). They sit behind the marker
- * nf_v6_walk_unfolded: a recursive definition in a goal's context sends the
- * provers into endless unfolding (a linear goal beside it timed out), so only
- * packet.c's lemma function nf_v6_walk_step names the marker, and the
- * parser's goals use its one-step facts. */
+ * nf_v6_bad holds, so no step recurses). They hold under the gate
+ * nf_v6_walk_unfolded, which no goal has unless it opens it: a recursive
+ * definition in a goal's context sends the provers into endless unfolding (a
+ * linear goal beside it timed out). The gate is a premise of packet.c's walk
+ * lemmas (so they take no part in goals without it, the parser's and every
+ * caller's) and is opened by asserting nf_v6_walk_opened, which packet.c does
+ * in its lemma function nf_v6_walk_step (the parser's one-step facts) and
+ * where nf_packet_init and the setters prove nf_v6_parsed. A lemma that named
+ * an always-true marker instead would bring the definitions into every goal
+ * that sees the lemma. */
 /*@ logic integer nf_v6_upper(integer proto, integer off, integer end, integer frag) =
       frag != 0 ? 11 :
       proto == 6 ? (off + 20 > end ? 15 : 9) :
@@ -197,24 +204,28 @@ struct nf_packet {
     }
     axiomatic nf_v6_walk_definition {
       predicate nf_v6_walk_unfolded;
-      axiom nf_v6_walk_unfolded_holds: nf_v6_walk_unfolded;
-      axiom nf_v6_walk_def{L}: \forall uint8_t *d, integer end, nhp, off, n, frag;
+      axiom nf_v6_walk_def{L}: nf_v6_walk_unfolded ==> \forall uint8_t *d, integer end, nhp, off, n, frag;
         nf_v6_walk(d, end, nhp, off, n, frag) ==
           (!nf_v6_ext(d[nhp]) ? nf_v6_upper(d[nhp], off, end, frag) :
            nf_v6_bad(d, d[nhp], off, end, n) ? 14 :
            nf_v6_later_frag(d, d[nhp], off) ? 11 :
            nf_v6_walk(d, end, off, off + nf_v6_hlen(d, d[nhp], off), n + 1,
                       d[nhp] == 44 ? 1 : frag));
-      axiom nf_v6_walk_nh_def{L}: \forall uint8_t *d, integer end, nhp, off, n;
+      axiom nf_v6_walk_nh_def{L}: nf_v6_walk_unfolded ==> \forall uint8_t *d, integer end, nhp, off, n;
         nf_v6_walk_nh(d, end, nhp, off, n) ==
           (!nf_v6_ext(d[nhp]) || nf_v6_bad(d, d[nhp], off, end, n) ? nhp :
            nf_v6_later_frag(d, d[nhp], off) ? off :
            nf_v6_walk_nh(d, end, off, off + nf_v6_hlen(d, d[nhp], off), n + 1));
-      axiom nf_v6_walk_off_def{L}: \forall uint8_t *d, integer end, nhp, off, n;
+      axiom nf_v6_walk_off_def{L}: nf_v6_walk_unfolded ==> \forall uint8_t *d, integer end, nhp, off, n;
         nf_v6_walk_off(d, end, nhp, off, n) ==
           (!nf_v6_ext(d[nhp]) || nf_v6_bad(d, d[nhp], off, end, n) ||
            nf_v6_later_frag(d, d[nhp], off) ? off :
            nf_v6_walk_off(d, end, off, off + nf_v6_hlen(d, d[nhp], off), n + 1));
+    }
+    axiomatic nf_v6_walk_opening {
+      predicate nf_v6_walk_opened;
+      axiom nf_v6_walk_opened_holds: nf_v6_walk_opened;
+      axiom nf_v6_walk_opens: nf_v6_walk_opened ==> nf_v6_walk_unfolded;
     }
     // The walk's outcome for a frame d whose fixed IPv6 header is complete
     // (nf_parse6 16): the walk over d's bytes at L0, from the fixed header's
@@ -222,14 +233,25 @@ struct nf_packet {
     // st; p's fields at L1 hold for statuses 9..11 the upper layer's protocol,
     // and an L4 offset, where there is one (always for IPV6_L4_OK), is the
     // upper layer's. Two labels: the parser writes p's fields after reading
-    // d, and the walk is opaque, so its value at L1 could not be related to
-    // L0's without a frame lemma by induction.
+    // d, and the walk is opaque, so relating its value at L1 to L0's takes a
+    // frame lemma by induction (packet.c's nf_v6_framed_0).
     predicate nf_v6_walked{L0, L1}(struct nf_packet *p, uint8_t *d, integer st) =
       st == nf_v6_walk{L0}(d, nf_v6_end{L0}(d), 20, 54, 0, 0) &&
       (9 <= st <= 11 ==>
          \at(p->l4_proto, L1) == \at(d[nf_v6_walk_nh{L0}(d, nf_v6_end{L0}(d), 20, 54, 0)], L0)) &&
       (st == 9 || \at(p->l4_offset, L1) != 0 ==>
          \at(p->l4_offset, L1) == nf_v6_walk_off{L0}(d, nf_v6_end{L0}(d), 20, 54, 0));
+    // A packet's IPv6 status is its bytes' parse: nf_parse6's decision, or,
+    // past a complete fixed header, the walk's outcome with its upper-layer
+    // protocol and offset (nf_v6_walked, at one state). nf_packet_init
+    // establishes it and every setter keeps it, so the status a reparse would
+    // give after any setters is the packet's status. It is not part of
+    // nf_pkt_ok: the walk is opaque, and carrying it across a caller's writes
+    // to other memory would take a frame lemma at every call.
+    predicate nf_v6_parsed{L}(struct nf_packet *p) =
+      nf_is_v6(p) ==>
+        (nf_parse6(p->data, p->len) != 16 ==> p->status == nf_parse6(p->data, p->len)) &&
+        (nf_parse6(p->data, p->len) == 16 ==> nf_v6_walked{L, L}(p, p->data, p->status));
 */
 
 /* Wraps and parses a frame. Never reads outside data[0 .. len-1]. Does not
@@ -255,6 +277,7 @@ struct nf_packet {
     ensures pkt->data == data && pkt->len == len;
     ensures nf_parse(data, len) != 16 ==> \result == nf_parse(data, len);
     ensures nf_parse(data, len) == 16 ==> nf_v6_walked{Pre, Here}(pkt, data, \result);
+    ensures nf_v6_parsed(pkt);
     ensures pkt->status == \result;
     ensures nf_pkt_ok(pkt);
     ensures \result <= 2 ==> pkt->l3_offset == 14;
@@ -328,16 +351,19 @@ uint8_t nf_pkt_tcp_flags(const struct nf_packet *pkt); /* 0 for UDP */
  * (not nflib state), so they do not call nf_before_write(). */
 /*@ requires nf_pkt_ok(pkt) && pkt->status != NF_PKT_TRUNCATED_ETH;
     assigns pkt->data[6 .. 11];
+    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_pkt_ok(pkt);
     ensures \forall integer i; 0 <= i < 6 ==> pkt->data[6 + i] == mac.bytes[i]; */
 void nf_pkt_set_eth_src(struct nf_packet *pkt, struct nf_mac mac);
 /*@ requires nf_pkt_ok(pkt) && pkt->status != NF_PKT_TRUNCATED_ETH;
     assigns pkt->data[0 .. 5];
+    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_pkt_ok(pkt);
     ensures \forall integer i; 0 <= i < 6 ==> pkt->data[i] == mac.bytes[i]; */
 void nf_pkt_set_eth_dst(struct nf_packet *pkt, struct nf_mac mac);
 /*@ requires nf_has_ipv4(pkt);
     assigns pkt->data[24 .. 29], pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
+    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv4(pkt) && pkt->status == \old(pkt->status);
     ensures nf_be16(pkt->data + 26) * 65536 + nf_be16(pkt->data + 28) == addr;
     ensures nf_csum_same(nf_be16(pkt->data + 24) + nf_words32(pkt->data + 26),
@@ -348,6 +374,7 @@ void nf_pkt_set_ipv4_src(struct nf_packet *pkt, uint32_t addr);
 /*@ requires nf_has_ipv4(pkt);
     assigns pkt->data[24 .. 25], pkt->data[30 .. 33],
             pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
+    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv4(pkt) && pkt->status == \old(pkt->status);
     ensures nf_be16(pkt->data + 30) * 65536 + nf_be16(pkt->data + 32) == addr;
     ensures nf_csum_same(nf_be16(pkt->data + 24) + nf_words32(pkt->data + 30),
@@ -358,6 +385,7 @@ void nf_pkt_set_ipv4_dst(struct nf_packet *pkt, uint32_t addr);
 /*@ requires nf_has_l4(pkt);
     assigns pkt->data[pkt->l4_offset .. pkt->l4_offset + 1],
             pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
+    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_l4(pkt);
     ensures nf_be16(pkt->data + pkt->l4_offset) == port;
     ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_be16(pkt->data + pkt->l4_offset)), port); */
@@ -365,6 +393,7 @@ void nf_pkt_set_l4_src_port(struct nf_packet *pkt, uint16_t port);
 /*@ requires nf_has_l4(pkt);
     assigns pkt->data[pkt->l4_offset + 2 .. pkt->l4_offset + 3],
             pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
+    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_l4(pkt);
     ensures nf_be16(pkt->data + pkt->l4_offset + 2) == port;
     ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_be16(pkt->data + pkt->l4_offset + 2)),
@@ -405,6 +434,7 @@ uint8_t nf_pkt_ipv6_hop_limit(const struct nf_packet *pkt);
 /*@ requires nf_has_ipv6(pkt);
     assigns pkt->data[22 .. 37],
             pkt->data[nf_l4_csum_at_or(pkt, 22) .. nf_l4_csum_at_or(pkt, 22) + 1];
+    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv6(pkt) && pkt->status == \old(pkt->status);
     ensures \forall integer i; 0 <= i < 16 ==> pkt->data[22 + i] == addr.bytes[i];
     ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_words128(pkt->data + 22)),
@@ -413,6 +443,7 @@ void nf_pkt_set_ipv6_src(struct nf_packet *pkt, struct nf_ipv6_addr addr);
 /*@ requires nf_has_ipv6(pkt);
     assigns pkt->data[38 .. 53],
             pkt->data[nf_l4_csum_at_or(pkt, 38) .. nf_l4_csum_at_or(pkt, 38) + 1];
+    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv6(pkt) && pkt->status == \old(pkt->status);
     ensures \forall integer i; 0 <= i < 16 ==> pkt->data[38 + i] == addr.bytes[i];
     ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_words128(pkt->data + 38)),
@@ -420,6 +451,7 @@ void nf_pkt_set_ipv6_src(struct nf_packet *pkt, struct nf_ipv6_addr addr);
 void nf_pkt_set_ipv6_dst(struct nf_packet *pkt, struct nf_ipv6_addr addr);
 /*@ requires nf_has_ipv6(pkt);
     assigns pkt->data[15 .. 17];
+    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv6(pkt) && pkt->status == \old(pkt->status);
     ensures pkt->data[15] / 16 == \old(pkt->data[15]) / 16;
     ensures (pkt->data[15] % 16) * 65536 + pkt->data[16] * 256 + pkt->data[17] ==
@@ -427,6 +459,7 @@ void nf_pkt_set_ipv6_dst(struct nf_packet *pkt, struct nf_ipv6_addr addr);
 void nf_pkt_set_ipv6_flow_label(struct nf_packet *pkt, uint32_t label); /* low 20 bits */
 /*@ requires nf_has_ipv6(pkt);
     assigns pkt->data[21];
+    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv6(pkt) && pkt->status == \old(pkt->status);
     ensures pkt->data[21] == hop_limit; */
 void nf_pkt_set_ipv6_hop_limit(struct nf_packet *pkt, uint8_t hop_limit);

@@ -121,6 +121,11 @@ def goal_verdicts(log: str) -> dict[str, bool]:
     return verdicts
 
 
+def is_lemma_goal(goal: str, lemma: str) -> bool:
+    """Whether a WP goal name (typed[_cast]_lemma_<name>) is the lemma's."""
+    return re.sub(r"^typed(_cast)?_lemma_", "", goal) == lemma and "_lemma_" in goal
+
+
 def tally(verdicts: dict[str, bool], functions: list[str]) -> dict[str, FunctionGoals]:
     per_function: dict[str, FunctionGoals] = defaultdict(FunctionGoals)
     for goal, valid in verdicts.items():
@@ -237,10 +242,14 @@ def main(argv: list[str]) -> int:
     source, roots = find_source(args.source)
     tmp = os.environ.get("TEST_TMPDIR") or tempfile.mkdtemp()
     env = dict(os.environ, HOME=why3_home(tmp))
-    base = ["frama-c", "-machdep", "gcc_x86_64"]
-    base += [f"-cpp-extra-args={' '.join('-I' + root for root in roots)}", source]
-    base += ["-wp", "-wp-rte", "-wp-model", args.model, "-wp-par", str(args.par)]
-    base += ["-wp-cache", "none", "-wp-prover", args.provers, "-wp-timeout", str(args.timeout)]
+    frama_c = ["frama-c", "-machdep", "gcc_x86_64"]
+    frama_c += [f"-cpp-extra-args={' '.join('-I' + root for root in roots)}", source]
+    frama_c += ["-wp", "-wp-rte", "-wp-model", args.model, "-wp-par", str(args.par)]
+
+    def wp_with(provers: str, timeout: int) -> list[str]:
+        return frama_c + ["-wp-cache", "none", "-wp-prover", provers, "-wp-timeout", str(timeout)]
+
+    base = wp_with(args.provers, args.timeout)
 
     fallbacks = [prover for prover in args.fallback_provers.split(",") if prover]
 
@@ -262,14 +271,12 @@ def main(argv: list[str]) -> int:
     scope = ["-wp-fct", ",".join(functions)] if functions else []
     scope += ["-wp-skip-fct", ",".join(skipped)] if skipped else []
     lemmas = [lemma for lemma in args.lemmas.split(",") if lemma]
-    commands = [base + scope + then_fallback(scope)]
-    if lemmas:  # -wp-fct leaves lemmas out: prove them in a second run
-        lemma_scope = ["-wp-prop", ",".join(lemmas)]
-        commands.append(base + lemma_scope + then_fallback(lemma_scope))
     start = time.monotonic()
     log, returncode, failures = "", 0, []
     verdicts: dict[str, bool] = {}
-    for cmd in commands:
+
+    def run_wp(cmd: list[str], passes: list[str]) -> dict[str, bool]:
+        nonlocal log, returncode
         print("$", " ".join(cmd), flush=True)
         run = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
         run_log = run.stdout + run.stderr
@@ -283,8 +290,28 @@ def main(argv: list[str]) -> int:
             failures.append("no 'Proved goals: N / M' line in the WP output")
         elif int(summary[2]) != len(run_verdicts):
             failures.append(f"WP scheduled {summary[2]} goals but reported {len(run_verdicts)}")
-        failures += pass_mismatches(run_log, [args.provers] + fallbacks)
-        verdicts.update(run_verdicts)
+        failures.extend(pass_mismatches(run_log, passes))
+        for goal, valid in run_verdicts.items():
+            verdicts[goal] = verdicts.get(goal, False) or valid
+        return run_verdicts
+
+    run_wp(base + scope + then_fallback(scope), [args.provers] + fallbacks)
+    # -wp-fct leaves lemmas out: they get runs of their own. A -then pass
+    # skips the function goals an earlier pass proved but not the lemmas, so
+    # each fallback prover runs alone on the lemmas still unproved (with 48
+    # lemmas z3 spent minutes failing on lemmas cvc4 had proved in seconds).
+    pending = lemmas
+    for provers, timeout in [(args.provers, args.timeout)] + [
+        (prover, args.fallback_timeout) for prover in fallbacks
+    ]:
+        if not pending:
+            break
+        run_verdicts = run_wp(wp_with(provers, timeout) + ["-wp-prop", ",".join(pending)], [provers])
+        pending = [
+            lemma
+            for lemma in pending
+            if not all(valid for goal, valid in run_verdicts.items() if is_lemma_goal(goal, lemma))
+        ]
     elapsed = time.monotonic() - start
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(os.path.join(os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR", tmp), "wp.log"), "w") as f:
