@@ -204,19 +204,22 @@ struct nf_packet {
     }
     axiomatic nf_v6_walk_definition {
       predicate nf_v6_walk_unfolded;
-      axiom nf_v6_walk_def{L}: nf_v6_walk_unfolded ==> \forall uint8_t *d, integer end, nhp, off, n, frag;
+      axiom nf_v6_walk_def{L}: nf_v6_walk_unfolded ==>
+        \forall uint8_t *d, integer end, nhp, off, n, frag;
         nf_v6_walk(d, end, nhp, off, n, frag) ==
           (!nf_v6_ext(d[nhp]) ? nf_v6_upper(d[nhp], off, end, frag) :
            nf_v6_bad(d, d[nhp], off, end, n) ? 14 :
            nf_v6_later_frag(d, d[nhp], off) ? 11 :
            nf_v6_walk(d, end, off, off + nf_v6_hlen(d, d[nhp], off), n + 1,
                       d[nhp] == 44 ? 1 : frag));
-      axiom nf_v6_walk_nh_def{L}: nf_v6_walk_unfolded ==> \forall uint8_t *d, integer end, nhp, off, n;
+      axiom nf_v6_walk_nh_def{L}: nf_v6_walk_unfolded ==>
+        \forall uint8_t *d, integer end, nhp, off, n;
         nf_v6_walk_nh(d, end, nhp, off, n) ==
           (!nf_v6_ext(d[nhp]) || nf_v6_bad(d, d[nhp], off, end, n) ? nhp :
            nf_v6_later_frag(d, d[nhp], off) ? off :
            nf_v6_walk_nh(d, end, off, off + nf_v6_hlen(d, d[nhp], off), n + 1));
-      axiom nf_v6_walk_off_def{L}: nf_v6_walk_unfolded ==> \forall uint8_t *d, integer end, nhp, off, n;
+      axiom nf_v6_walk_off_def{L}: nf_v6_walk_unfolded ==>
+        \forall uint8_t *d, integer end, nhp, off, n;
         nf_v6_walk_off(d, end, nhp, off, n) ==
           (!nf_v6_ext(d[nhp]) || nf_v6_bad(d, d[nhp], off, end, n) ||
            nf_v6_later_frag(d, d[nhp], off) ? off :
