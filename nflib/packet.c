@@ -808,10 +808,14 @@ static void set_ipv4_addr(struct nf_packet *pkt, uint32_t field_offset, uint32_t
 
 void nf_pkt_set_ipv4_src(struct nf_packet *pkt, uint32_t addr) {
   if (has_ipv4(pkt)) set_ipv4_addr(pkt, 12, addr);
+  /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
 }
 
 void nf_pkt_set_ipv4_dst(struct nf_packet *pkt, uint32_t addr) {
   if (has_ipv4(pkt)) set_ipv4_addr(pkt, 16, addr);
+  /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
 }
 
 /*@ requires nf_has_l4(pkt) && (field_offset == 0 || field_offset == 2);

@@ -251,10 +251,16 @@ struct nf_packet {
     // give after any setters is the packet's status. It is not part of
     // nf_pkt_ok: the walk is opaque, and carrying it across a caller's writes
     // to other memory would take a frame lemma at every call.
-    predicate nf_v6_parsed{L}(struct nf_packet *p) =
-      nf_is_v6(p) ==>
-        (nf_parse6(p->data, p->len) != 16 ==> p->status == nf_parse6(p->data, p->len)) &&
-        (nf_parse6(p->data, p->len) == 16 ==> nf_v6_walked{L, L}(p, p->data, p->status));
+    // Opaque to callers (their goals see one atom; its definition holds
+    // under the gate, in packet.c's goals that open it).
+    axiomatic nf_v6_parse_model {
+      predicate nf_v6_parsed{L}(struct nf_packet *p) reads *p, p->data[..];
+      axiom nf_v6_parsed_def{L}: nf_v6_walk_unfolded ==>
+        \forall struct nf_packet *p; nf_v6_parsed(p) <==>
+          (nf_is_v6(p) ==>
+            (nf_parse6(p->data, p->len) != 16 ==> p->status == nf_parse6(p->data, p->len)) &&
+            (nf_parse6(p->data, p->len) == 16 ==> nf_v6_walked{L, L}(p, p->data, p->status)));
+    }
 */
 
 /* Wraps and parses a frame. Never reads outside data[0 .. len-1]. Does not
