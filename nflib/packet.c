@@ -350,8 +350,8 @@ static inline enum nf_parse_status without_proto(struct nf_packet *pkt,
       nf_v6_walk_same{L0, L1}(d, nf_v6_end{L0}(d), 20, 54, 0, 0) ==>
       nf_v6_walked{L1, L1}(p, d, st);
     lemma nf_v6_parsed_kept{L1, L2}: \forall struct nf_packet *p;
-      nf_v6_walk_unfolded ==> nf_v6_parsed{L1}(p) ==> nf_v6_desc_same{L1, L2}(p) ==>
-      nf_v6_parse_bytes_same{L1, L2}(p) ==> nf_v6_parsed{L2}(p);
+      nf_v6_walk_unfolded ==> nf_v6_parse_unfolded ==> nf_v6_parsed{L1}(p) ==>
+      nf_v6_desc_same{L1, L2}(p) ==> nf_v6_parse_bytes_same{L1, L2}(p) ==> nf_v6_parsed{L2}(p);
 */
 
 /* The IPv6 branch of parse (EtherType 0x86DD): the fixed header, then a walk
@@ -681,12 +681,14 @@ void nf_pkt_set_eth_src(struct nf_packet *pkt, struct nf_mac mac) {
   if (has_eth(pkt)) write_mac(pkt->data + 6, mac);
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
   /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
+  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
 }
 
 void nf_pkt_set_eth_dst(struct nf_packet *pkt, struct nf_mac mac) {
   if (has_eth(pkt)) write_mac(pkt->data, mac);
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
   /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
+  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
 }
 
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), in ones' complement arithmetic,
@@ -810,12 +812,14 @@ void nf_pkt_set_ipv4_src(struct nf_packet *pkt, uint32_t addr) {
   if (has_ipv4(pkt)) set_ipv4_addr(pkt, 12, addr);
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
   /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
+  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
 }
 
 void nf_pkt_set_ipv4_dst(struct nf_packet *pkt, uint32_t addr) {
   if (has_ipv4(pkt)) set_ipv4_addr(pkt, 16, addr);
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
   /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
+  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
 }
 
 /*@ requires nf_has_l4(pkt) && (field_offset == 0 || field_offset == 2);
@@ -837,12 +841,14 @@ void nf_pkt_set_l4_src_port(struct nf_packet *pkt, uint16_t port) {
   if (has_l4(pkt)) set_port(pkt, 0, port);
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
   /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
+  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
 }
 
 void nf_pkt_set_l4_dst_port(struct nf_packet *pkt, uint16_t port) {
   if (has_l4(pkt)) set_port(pkt, 2, port);
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
   /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
+  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
 }
 
 /*@ requires \valid_read(p + (0 .. 15));
@@ -944,12 +950,14 @@ void nf_pkt_set_ipv6_src(struct nf_packet *pkt, struct nf_ipv6_addr addr) {
   if (has_ipv6(pkt)) set_ipv6_addr(pkt, IPV6_SRC_AT, addr);
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
   /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
+  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
 }
 
 void nf_pkt_set_ipv6_dst(struct nf_packet *pkt, struct nf_ipv6_addr addr) {
   if (has_ipv6(pkt)) set_ipv6_addr(pkt, IPV6_DST_AT, addr);
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
   /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
+  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
 }
 
 /* No checksum covers the flow label or the hop limit. */
@@ -962,10 +970,12 @@ void nf_pkt_set_ipv6_flow_label(struct nf_packet *pkt, uint32_t label) {
   ip[3] = (uint8_t)(l % 256u);
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
   /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
+  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
 }
 
 void nf_pkt_set_ipv6_hop_limit(struct nf_packet *pkt, uint8_t hop_limit) {
   if (has_ipv6(pkt)) pkt->data[ETH_HDR_LEN + 7] = hop_limit;
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
   /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
+  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
 }

@@ -225,11 +225,6 @@ struct nf_packet {
            nf_v6_later_frag(d, d[nhp], off) ? off :
            nf_v6_walk_off(d, end, off, off + nf_v6_hlen(d, d[nhp], off), n + 1));
     }
-    axiomatic nf_v6_walk_opening {
-      predicate nf_v6_walk_opened;
-      axiom nf_v6_walk_opened_holds: nf_v6_walk_opened;
-      axiom nf_v6_walk_opens: nf_v6_walk_opened ==> nf_v6_walk_unfolded;
-    }
     // The walk's outcome for a frame d whose fixed IPv6 header is complete
     // (nf_parse6 16): the walk over d's bytes at L0, from the fixed header's
     // Next Header (byte 20) and the first byte past it (54), gives the status
@@ -247,19 +242,33 @@ struct nf_packet {
     // A packet's IPv6 status is its bytes' parse: nf_parse6's decision, or,
     // past a complete fixed header, the walk's outcome with its upper-layer
     // protocol and offset (nf_v6_walked, at one state). nf_packet_init
-    // establishes it and every setter keeps it, so the status a reparse would
-    // give after any setters is the packet's status. It is not part of
+    // establishes it, and packet.c proves that every setter keeps it (an
+    // assertion at the end of each setter), so the status a reparse would
+    // give after any setters is the packet's status. The setters' contracts
+    // do not export it: the extra postcondition slowed NF goals after setter
+    // calls past their timeouts (docs/VERIFICATION.md). It is not part of
     // nf_pkt_ok: the walk is opaque, and carrying it across a caller's writes
     // to other memory would take a frame lemma at every call.
-    // Opaque to callers (their goals see one atom; its definition holds
-    // under the gate, in packet.c's goals that open it).
+    // Opaque to callers: their goals see one atom. Its definition is in an
+    // axiomatic of its own, under a gate that only nf_v6_walk_opened opens
+    // (a goal gets an axiomatic's axioms only when it names one of its
+    // symbols: an NF goal names neither gate, so it gets no axiom at all).
     axiomatic nf_v6_parse_model {
       predicate nf_v6_parsed{L}(struct nf_packet *p) reads *p, p->data[..];
-      axiom nf_v6_parsed_def{L}: nf_v6_walk_unfolded ==>
+    }
+    axiomatic nf_v6_parse_definition {
+      predicate nf_v6_parse_unfolded;
+      axiom nf_v6_parsed_def{L}: nf_v6_parse_unfolded ==>
         \forall struct nf_packet *p; nf_v6_parsed(p) <==>
           (nf_is_v6(p) ==>
             (nf_parse6(p->data, p->len) != 16 ==> p->status == nf_parse6(p->data, p->len)) &&
             (nf_parse6(p->data, p->len) == 16 ==> nf_v6_walked{L, L}(p, p->data, p->status)));
+    }
+    axiomatic nf_v6_walk_opening {
+      predicate nf_v6_walk_opened;
+      axiom nf_v6_walk_opened_holds: nf_v6_walk_opened;
+      axiom nf_v6_walk_opens: nf_v6_walk_opened ==> nf_v6_walk_unfolded;
+      axiom nf_v6_parse_opens: nf_v6_walk_opened ==> nf_v6_parse_unfolded;
     }
 */
 
@@ -360,19 +369,16 @@ uint8_t nf_pkt_tcp_flags(const struct nf_packet *pkt); /* 0 for UDP */
  * (not nflib state), so they do not call nf_before_write(). */
 /*@ requires nf_pkt_ok(pkt) && pkt->status != NF_PKT_TRUNCATED_ETH;
     assigns pkt->data[6 .. 11];
-    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_pkt_ok(pkt);
     ensures \forall integer i; 0 <= i < 6 ==> pkt->data[6 + i] == mac.bytes[i]; */
 void nf_pkt_set_eth_src(struct nf_packet *pkt, struct nf_mac mac);
 /*@ requires nf_pkt_ok(pkt) && pkt->status != NF_PKT_TRUNCATED_ETH;
     assigns pkt->data[0 .. 5];
-    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_pkt_ok(pkt);
     ensures \forall integer i; 0 <= i < 6 ==> pkt->data[i] == mac.bytes[i]; */
 void nf_pkt_set_eth_dst(struct nf_packet *pkt, struct nf_mac mac);
 /*@ requires nf_has_ipv4(pkt);
     assigns pkt->data[24 .. 29], pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
-    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv4(pkt) && pkt->status == \old(pkt->status);
     ensures nf_be16(pkt->data + 26) * 65536 + nf_be16(pkt->data + 28) == addr;
     ensures nf_csum_same(nf_be16(pkt->data + 24) + nf_words32(pkt->data + 26),
@@ -383,7 +389,6 @@ void nf_pkt_set_ipv4_src(struct nf_packet *pkt, uint32_t addr);
 /*@ requires nf_has_ipv4(pkt);
     assigns pkt->data[24 .. 25], pkt->data[30 .. 33],
             pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
-    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv4(pkt) && pkt->status == \old(pkt->status);
     ensures nf_be16(pkt->data + 30) * 65536 + nf_be16(pkt->data + 32) == addr;
     ensures nf_csum_same(nf_be16(pkt->data + 24) + nf_words32(pkt->data + 30),
@@ -394,7 +399,6 @@ void nf_pkt_set_ipv4_dst(struct nf_packet *pkt, uint32_t addr);
 /*@ requires nf_has_l4(pkt);
     assigns pkt->data[pkt->l4_offset .. pkt->l4_offset + 1],
             pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
-    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_l4(pkt);
     ensures nf_be16(pkt->data + pkt->l4_offset) == port;
     ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_be16(pkt->data + pkt->l4_offset)), port); */
@@ -402,7 +406,6 @@ void nf_pkt_set_l4_src_port(struct nf_packet *pkt, uint16_t port);
 /*@ requires nf_has_l4(pkt);
     assigns pkt->data[pkt->l4_offset + 2 .. pkt->l4_offset + 3],
             pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
-    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_l4(pkt);
     ensures nf_be16(pkt->data + pkt->l4_offset + 2) == port;
     ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_be16(pkt->data + pkt->l4_offset + 2)),
@@ -443,7 +446,6 @@ uint8_t nf_pkt_ipv6_hop_limit(const struct nf_packet *pkt);
 /*@ requires nf_has_ipv6(pkt);
     assigns pkt->data[22 .. 37],
             pkt->data[nf_l4_csum_at_or(pkt, 22) .. nf_l4_csum_at_or(pkt, 22) + 1];
-    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv6(pkt) && pkt->status == \old(pkt->status);
     ensures \forall integer i; 0 <= i < 16 ==> pkt->data[22 + i] == addr.bytes[i];
     ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_words128(pkt->data + 22)),
@@ -452,7 +454,6 @@ void nf_pkt_set_ipv6_src(struct nf_packet *pkt, struct nf_ipv6_addr addr);
 /*@ requires nf_has_ipv6(pkt);
     assigns pkt->data[38 .. 53],
             pkt->data[nf_l4_csum_at_or(pkt, 38) .. nf_l4_csum_at_or(pkt, 38) + 1];
-    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv6(pkt) && pkt->status == \old(pkt->status);
     ensures \forall integer i; 0 <= i < 16 ==> pkt->data[38 + i] == addr.bytes[i];
     ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_words128(pkt->data + 38)),
@@ -460,7 +461,6 @@ void nf_pkt_set_ipv6_src(struct nf_packet *pkt, struct nf_ipv6_addr addr);
 void nf_pkt_set_ipv6_dst(struct nf_packet *pkt, struct nf_ipv6_addr addr);
 /*@ requires nf_has_ipv6(pkt);
     assigns pkt->data[15 .. 17];
-    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv6(pkt) && pkt->status == \old(pkt->status);
     ensures pkt->data[15] / 16 == \old(pkt->data[15]) / 16;
     ensures (pkt->data[15] % 16) * 65536 + pkt->data[16] * 256 + pkt->data[17] ==
@@ -468,7 +468,6 @@ void nf_pkt_set_ipv6_dst(struct nf_packet *pkt, struct nf_ipv6_addr addr);
 void nf_pkt_set_ipv6_flow_label(struct nf_packet *pkt, uint32_t label); /* low 20 bits */
 /*@ requires nf_has_ipv6(pkt);
     assigns pkt->data[21];
-    ensures nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv6(pkt) && pkt->status == \old(pkt->status);
     ensures pkt->data[21] == hop_limit; */
 void nf_pkt_set_ipv6_hop_limit(struct nf_packet *pkt, uint8_t hop_limit);
