@@ -91,8 +91,11 @@ void nf_vector_borrow(const struct nf_vector *vector, int32_t index, void *cell_
     // Same-kind frame: every other live vector stays live with its shape and
     // holds what it held.
     ensures \forall struct nf_vector *w; w != vector && nf_vector_live{Old}(w) ==>
-      nf_vector_live(w) && nf_vector_shape_unchanged{Old, Here}(w) &&
-      \forall integer j, i; nf_vector_index_ok(w, j) && 0 <= i < nf_vector_cell_size(w) ==>
+      nf_vector_live(w);
+    ensures \forall struct nf_vector *w; w != vector && nf_vector_live{Old}(w) ==>
+      nf_vector_shape_unchanged{Old, Here}(w);
+    ensures \forall struct nf_vector *w, integer j, i; w != vector && nf_vector_live{Old}(w) &&
+      nf_vector_index_ok(w, j) && 0 <= i < nf_vector_cell_size(w) ==>
         nf_vector_byte(w, j, i) == \old(nf_vector_byte(w, j, i));
     ensures \forall integer i; 0 <= i < nf_vector_cell_size(vector) ==>
       nf_vector_byte(vector, index, i) == ((uint8_t *)cell)[i];
