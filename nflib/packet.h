@@ -155,6 +155,17 @@ struct nf_packet {
     logic integer nf_words32{L}(uint8_t *d) = nf_be16(d) + nf_be16(d + 2);
     logic integer nf_words128{L}(uint8_t *d) =
       nf_words32(d) + nf_words32(d + 4) + nf_words32(d + 8) + nf_words32(d + 12);
+    // The IPv4 header's words (RFC 791: IHL * 2 of them, options and
+    // the checksum included) summed as integers: the fixed header's ten, then
+    // the first n option words. The header checksum verifies exactly when
+    // nf_ip4_hdr_sum is 0 modulo 65535.
+    logic integer nf_ip4_opt_words{L}(uint8_t *d, integer n) =
+      n <= 0 ? 0 : nf_ip4_opt_words(d, n - 1) + nf_be16(d + 32 + 2 * n);
+    logic integer nf_ip4_fixed_words{L}(uint8_t *d) =
+      nf_words32(d + 14) + nf_words32(d + 18) + nf_words32(d + 22) + nf_words32(d + 26) +
+      nf_words32(d + 30);
+    logic integer nf_ip4_hdr_sum{L}(uint8_t *d) =
+      nf_ip4_fixed_words(d) + nf_ip4_opt_words(d, (d[14] % 16) * 2 - 10);
     // The L4 checksum (TCP or UDP, where the packet has one: nf_l4_csum_at)
     // after a setter changed covered words summing to old_words into words
     // summing to new_words: a zero UDP checksum (none, RFC 768) stays zero;
