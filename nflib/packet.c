@@ -680,15 +680,13 @@ static void write_mac(uint8_t *p, struct nf_mac mac) {
 void nf_pkt_set_eth_src(struct nf_packet *pkt, struct nf_mac mac) {
   if (has_eth(pkt)) write_mac(pkt->data + 6, mac);
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
-  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
-  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* parse_kept (packet.h): nf_v6_parsed_kept */
 }
 
 void nf_pkt_set_eth_dst(struct nf_packet *pkt, struct nf_mac mac) {
   if (has_eth(pkt)) write_mac(pkt->data, mac);
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
-  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
-  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* parse_kept (packet.h): nf_v6_parsed_kept */
 }
 
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), in ones' complement arithmetic,
@@ -845,8 +843,7 @@ void nf_pkt_set_ipv4_src(struct nf_packet *pkt, uint32_t addr) {
   /*@ assert hdr_sum:
         nf_csum_same(nf_ip4_hdr_sum(pkt->data), \at(nf_ip4_hdr_sum(pkt->data), Pre)); */
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
-  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
-  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* parse_kept (packet.h): nf_v6_parsed_kept */
 }
 
 void nf_pkt_set_ipv4_dst(struct nf_packet *pkt, uint32_t addr) {
@@ -886,8 +883,7 @@ void nf_pkt_set_ipv4_dst(struct nf_packet *pkt, uint32_t addr) {
   /*@ assert hdr_sum:
         nf_csum_same(nf_ip4_hdr_sum(pkt->data), \at(nf_ip4_hdr_sum(pkt->data), Pre)); */
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
-  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
-  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* parse_kept (packet.h): nf_v6_parsed_kept */
 }
 
 /*@ requires nf_has_l4(pkt) && (field_offset == 0 || field_offset == 2);
@@ -908,15 +904,13 @@ static void set_port(struct nf_packet *pkt, uint32_t field_offset, uint16_t port
 void nf_pkt_set_l4_src_port(struct nf_packet *pkt, uint16_t port) {
   if (has_l4(pkt)) set_port(pkt, 0, port);
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
-  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
-  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* parse_kept (packet.h): nf_v6_parsed_kept */
 }
 
 void nf_pkt_set_l4_dst_port(struct nf_packet *pkt, uint16_t port) {
   if (has_l4(pkt)) set_port(pkt, 2, port);
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
-  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
-  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* parse_kept (packet.h): nf_v6_parsed_kept */
 }
 
 /*@ requires \valid_read(p + (0 .. 15));
@@ -1017,15 +1011,13 @@ static void set_ipv6_addr(struct nf_packet *pkt, uint32_t at, struct nf_ipv6_add
 void nf_pkt_set_ipv6_src(struct nf_packet *pkt, struct nf_ipv6_addr addr) {
   if (has_ipv6(pkt)) set_ipv6_addr(pkt, IPV6_SRC_AT, addr);
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
-  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
-  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* parse_kept (packet.h): nf_v6_parsed_kept */
 }
 
 void nf_pkt_set_ipv6_dst(struct nf_packet *pkt, struct nf_ipv6_addr addr) {
   if (has_ipv6(pkt)) set_ipv6_addr(pkt, IPV6_DST_AT, addr);
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
-  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
-  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* parse_kept (packet.h): nf_v6_parsed_kept */
 }
 
 /* No checksum covers the flow label or the hop limit. */
@@ -1037,13 +1029,11 @@ void nf_pkt_set_ipv6_flow_label(struct nf_packet *pkt, uint32_t label) {
   ip[2] = (uint8_t)(l / 256u % 256u);
   ip[3] = (uint8_t)(l % 256u);
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
-  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
-  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* parse_kept (packet.h): nf_v6_parsed_kept */
 }
 
 void nf_pkt_set_ipv6_hop_limit(struct nf_packet *pkt, uint8_t hop_limit) {
   if (has_ipv6(pkt)) pkt->data[ETH_HDR_LEN + 7] = hop_limit;
   /*@ assert nf_v6_desc_same{Pre, Here}(pkt) && nf_v6_parse_bytes_same{Pre, Here}(pkt); */
-  /*@ assert nf_v6_walk_opened; */ /* the parse is kept: nf_v6_parsed_kept */
-  /*@ assert parse_kept: nf_v6_parsed{Pre}(pkt) ==> nf_v6_parsed(pkt); */
+  /*@ assert nf_v6_walk_opened; */ /* parse_kept (packet.h): nf_v6_parsed_kept */
 }

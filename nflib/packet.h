@@ -253,13 +253,11 @@ struct nf_packet {
     // A packet's IPv6 status is its bytes' parse: nf_parse6's decision, or,
     // past a complete fixed header, the walk's outcome with its upper-layer
     // protocol and offset (nf_v6_walked, at one state). nf_packet_init
-    // establishes it, and packet.c proves that every setter keeps it (an
-    // assertion at the end of each setter), so the status a reparse would
-    // give after any setters is the packet's status. The setters' contracts
-    // do not export it: the extra postcondition slowed NF goals after setter
-    // calls past their timeouts (docs/VERIFICATION.md). It is not part of
-    // nf_pkt_ok: the walk is opaque, and carrying it across a caller's writes
-    // to other memory would take a frame lemma at every call.
+    // establishes it and every setter keeps it (parse_kept in each setter's
+    // contract), so the status a reparse would give after any setters is the
+    // packet's status. It is not part of nf_pkt_ok: the walk is opaque, and
+    // carrying it across a caller's writes to other memory would take a frame
+    // lemma at every call.
     // Opaque to callers: their goals see one atom. Its definition is in an
     // axiomatic of its own, under a gate that only nf_v6_walk_opened opens
     // (a goal gets an axiomatic's axioms only when it names one of its
@@ -380,16 +378,19 @@ uint8_t nf_pkt_tcp_flags(const struct nf_packet *pkt); /* 0 for UDP */
  * (not nflib state), so they do not call nf_before_write(). */
 /*@ requires nf_pkt_ok(pkt) && pkt->status != NF_PKT_TRUNCATED_ETH;
     assigns pkt->data[6 .. 11];
+    ensures parse_kept: nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_pkt_ok(pkt);
     ensures \forall integer i; 0 <= i < 6 ==> pkt->data[6 + i] == mac.bytes[i]; */
 void nf_pkt_set_eth_src(struct nf_packet *pkt, struct nf_mac mac);
 /*@ requires nf_pkt_ok(pkt) && pkt->status != NF_PKT_TRUNCATED_ETH;
     assigns pkt->data[0 .. 5];
+    ensures parse_kept: nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_pkt_ok(pkt);
     ensures \forall integer i; 0 <= i < 6 ==> pkt->data[i] == mac.bytes[i]; */
 void nf_pkt_set_eth_dst(struct nf_packet *pkt, struct nf_mac mac);
 /*@ requires nf_has_ipv4(pkt);
     assigns pkt->data[24 .. 29], pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
+    ensures parse_kept: nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv4(pkt) && pkt->status == \old(pkt->status);
     ensures nf_be16(pkt->data + 26) * 65536 + nf_be16(pkt->data + 28) == addr;
     ensures nf_csum_same(nf_be16(pkt->data + 24) + nf_words32(pkt->data + 26),
@@ -400,6 +401,7 @@ void nf_pkt_set_ipv4_src(struct nf_packet *pkt, uint32_t addr);
 /*@ requires nf_has_ipv4(pkt);
     assigns pkt->data[24 .. 25], pkt->data[30 .. 33],
             pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
+    ensures parse_kept: nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv4(pkt) && pkt->status == \old(pkt->status);
     ensures nf_be16(pkt->data + 30) * 65536 + nf_be16(pkt->data + 32) == addr;
     ensures nf_csum_same(nf_be16(pkt->data + 24) + nf_words32(pkt->data + 30),
@@ -410,6 +412,7 @@ void nf_pkt_set_ipv4_dst(struct nf_packet *pkt, uint32_t addr);
 /*@ requires nf_has_l4(pkt);
     assigns pkt->data[pkt->l4_offset .. pkt->l4_offset + 1],
             pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
+    ensures parse_kept: nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_l4(pkt);
     ensures nf_be16(pkt->data + pkt->l4_offset) == port;
     ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_be16(pkt->data + pkt->l4_offset)), port); */
@@ -417,6 +420,7 @@ void nf_pkt_set_l4_src_port(struct nf_packet *pkt, uint16_t port);
 /*@ requires nf_has_l4(pkt);
     assigns pkt->data[pkt->l4_offset + 2 .. pkt->l4_offset + 3],
             pkt->data[nf_l4_csum_at(pkt) .. nf_l4_csum_at(pkt) + 1];
+    ensures parse_kept: nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_l4(pkt);
     ensures nf_be16(pkt->data + pkt->l4_offset + 2) == port;
     ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_be16(pkt->data + pkt->l4_offset + 2)),
@@ -457,6 +461,7 @@ uint8_t nf_pkt_ipv6_hop_limit(const struct nf_packet *pkt);
 /*@ requires nf_has_ipv6(pkt);
     assigns pkt->data[22 .. 37],
             pkt->data[nf_l4_csum_at_or(pkt, 22) .. nf_l4_csum_at_or(pkt, 22) + 1];
+    ensures parse_kept: nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv6(pkt) && pkt->status == \old(pkt->status);
     ensures \forall integer i; 0 <= i < 16 ==> pkt->data[22 + i] == addr.bytes[i];
     ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_words128(pkt->data + 22)),
@@ -465,6 +470,7 @@ void nf_pkt_set_ipv6_src(struct nf_packet *pkt, struct nf_ipv6_addr addr);
 /*@ requires nf_has_ipv6(pkt);
     assigns pkt->data[38 .. 53],
             pkt->data[nf_l4_csum_at_or(pkt, 38) .. nf_l4_csum_at_or(pkt, 38) + 1];
+    ensures parse_kept: nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv6(pkt) && pkt->status == \old(pkt->status);
     ensures \forall integer i; 0 <= i < 16 ==> pkt->data[38 + i] == addr.bytes[i];
     ensures nf_l4_csum_updated{Old, Here}(pkt, \old(nf_words128(pkt->data + 38)),
@@ -472,6 +478,7 @@ void nf_pkt_set_ipv6_src(struct nf_packet *pkt, struct nf_ipv6_addr addr);
 void nf_pkt_set_ipv6_dst(struct nf_packet *pkt, struct nf_ipv6_addr addr);
 /*@ requires nf_has_ipv6(pkt);
     assigns pkt->data[15 .. 17];
+    ensures parse_kept: nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv6(pkt) && pkt->status == \old(pkt->status);
     ensures pkt->data[15] / 16 == \old(pkt->data[15]) / 16;
     ensures (pkt->data[15] % 16) * 65536 + pkt->data[16] * 256 + pkt->data[17] ==
@@ -479,6 +486,7 @@ void nf_pkt_set_ipv6_dst(struct nf_packet *pkt, struct nf_ipv6_addr addr);
 void nf_pkt_set_ipv6_flow_label(struct nf_packet *pkt, uint32_t label); /* low 20 bits */
 /*@ requires nf_has_ipv6(pkt);
     assigns pkt->data[21];
+    ensures parse_kept: nf_v6_parsed{Old}(pkt) ==> nf_v6_parsed(pkt);
     ensures nf_has_ipv6(pkt) && pkt->status == \old(pkt->status);
     ensures pkt->data[21] == hop_limit; */
 void nf_pkt_set_ipv6_hop_limit(struct nf_packet *pkt, uint8_t hop_limit);
